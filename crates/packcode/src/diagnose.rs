@@ -1,0 +1,409 @@
+//! Scanner-damage diagnosis: explains how a scan was damaged on its way in,
+//! and offers the repaired reading when exactly one repair makes it valid.
+
+use crate::ai;
+use crate::date::Date;
+use crate::escapes;
+use crate::layout::{swap_case, Layout};
+use crate::report::{DiagnosisCode, ErrorCode, Form, Scan, Scheme, Severity};
+use crate::{parse_only, GS};
+
+const GS_FIX: &str = "Set the scanner to send FNC1 as GS (ASCII 29), or as a placeholder Countercheck knows (<GS>); in keyboard mode also check its keyboard-country setting. Then scan again.";
+const CAPS_FIX: &str =
+    "Switch Caps Lock off (or set the scanner to ignore Caps Lock) and scan again.";
+
+/// Runs after the parse; adds diagnoses to `scan`.
+pub fn diagnose(text: &str, today: Date, scan: &mut Scan) {
+    let body = text.trim_end_matches(['\r', '\n']);
+    signals(scan);
+    if scan.ok() {
+        weak_signals(today, scan);
+        return;
+    }
+    if scan
+        .errors
+        .iter()
+        .any(|e| e.code == ErrorCode::NotAPackCode)
+    {
+        wrong_barcode(body, today, scan);
+        if !scan.diagnosis.is_empty() {
+            return;
+        }
+    }
+    repairs(body, today, scan);
+}
+
+/// Signals that need no repair attempt: the symbology identifier.
+fn signals(scan: &mut Scan) {
+    let sym = scan.symbology.clone().unwrap_or_default();
+    if sym == "]d1" && matches!(scan.form, Some(Form::ElementString | Form::Bracketed)) {
+        scan.diagnose(
+            DiagnosisCode::PlainDataMatrix,
+            Severity::Warning,
+            "The scanner reports a plain Data Matrix (]d1), yet the data look like GS1 data, which is carried in a GS1 Data Matrix (]d2).",
+            "Compare the fields with the pack's print. If several packs do this, check the scanner's symbology settings.",
+            None,
+        );
+    }
+    if matches!(sym.as_str(), "]C1" | "]e0") {
+        scan.diagnose(
+            DiagnosisCode::WrongBarcode,
+            Severity::Warning,
+            "A linear GS1 barcode was scanned, not the pack's square Data Matrix.",
+            "Scan the square 2D code on the pack.",
+            None,
+        );
+    }
+}
+
+/// Suspicions on a scan that is valid as it stands.
+fn weak_signals(today: Date, scan: &mut Scan) {
+    if scan.scheme == Some(Scheme::Gs1) {
+        let letters = |s: Option<&str>| {
+            s.unwrap_or("")
+                .chars()
+                .filter(char::is_ascii_alphabetic)
+                .collect::<String>()
+        };
+        let l = letters(scan.batch()) + &letters(scan.serial());
+        if !l.is_empty() && l.chars().all(|c| c.is_ascii_lowercase()) {
+            let swapped = scan.symbology.clone().unwrap_or_default() + &swap_case_values(scan);
+            let ok = parse_only(&swapped, today).ok();
+            scan.diagnose(
+                DiagnosisCode::CapsLock,
+                Severity::Warning,
+                "All letters in the batch and serial number are lower case. That is allowed, but it is what Caps Lock does to a keyboard scanner.",
+                format!("If the pack shows capital letters, {}", CAPS_FIX.to_lowercase()),
+                ok.then_some(swapped),
+            );
+        }
+        if let Some((gtin, _)) = scan.product_code() {
+            let tail = format!("01{}", &gtin[..gtin.len().min(4)]);
+            let suspects: Vec<&str> = [("batch", scan.batch()), ("serial number", scan.serial())]
+                .into_iter()
+                .filter(|(_, v)| v.is_some_and(|v| v.len() > tail.len() && v.ends_with(&tail)))
+                .map(|(what, _)| what)
+                .collect();
+            for what in suspects {
+                {
+                    let msg = format!("The {what} ends with '{tail}', the start of the product code: the scanner or the software may have split the fields in the wrong place.");
+                    scan.diagnose(
+                        DiagnosisCode::SplitIntoProductCode,
+                        Severity::Warning,
+                        msg,
+                        "Compare the batch and serial number with the pack's print before you go on.",
+                        None,
+                    );
+                }
+            }
+        }
+    }
+    let dup = scan
+        .elements
+        .iter()
+        .enumerate()
+        .find(|(k, e)| scan.elements[..*k].iter().any(|p| p.id == e.id))
+        .map(|(_, e)| e.id.to_string());
+    if let Some(id) = dup {
+        scan.diagnose(
+            DiagnosisCode::DuplicateElement,
+            Severity::Info,
+            format!("The element {id} appears twice with the same value; the scanner may have sent part of the code twice."),
+            "Nothing to do if the fields match the pack.",
+            None,
+        );
+    }
+}
+
+/// Rebuilds the element string of a GS1 scan with the case of letters swapped.
+fn swap_case_values(scan: &Scan) -> String {
+    let mut out = String::new();
+    let n = scan.elements.len();
+    for (k, e) in scan.elements.iter().enumerate() {
+        out.push_str(&e.id);
+        out.push_str(&swap_case(&e.value));
+        let predefined = ai::predefined_data_len(&e.id).is_some();
+        if !predefined && k + 1 < n {
+            out.push(GS);
+        }
+    }
+    out
+}
+
+fn wrong_barcode(body: &str, _today: Date, scan: &mut Scan) {
+    let digits = body
+        .trim_start_matches(|c: char| c == ']' || c.is_ascii_alphabetic() && body.starts_with(']'));
+    let message = match scan.symbology.as_deref() {
+        Some("]A0") => "This is the PZN barcode (Code 39), not the pack's Data Matrix.".to_owned(),
+        Some(s) if s.starts_with("]E") => "This is the EAN/UPC barcode, not the pack's Data Matrix.".to_owned(),
+        Some(s) if s.starts_with("]Q") => "This is a QR code that does not hold a pack code.".to_owned(),
+        _ if digits.trim_start_matches('-').len() == 8 && crate::check::pzn_valid(digits.trim_start_matches('-')) => {
+            "This looks like the PZN barcode (8 digits), not the pack's Data Matrix.".to_owned()
+        }
+        _ if digits.bytes().all(|b| b.is_ascii_digit()) && (7..=14).contains(&digits.len()) => {
+            "This looks like a linear product barcode (EAN, UPC or PZN), not the pack's Data Matrix.".to_owned()
+        }
+        _ => return,
+    };
+    scan.diagnose(
+        DiagnosisCode::WrongBarcode,
+        Severity::Error,
+        message,
+        "Scan the square 2D code (Data Matrix) on the pack; it is usually next to the printed PC/SN/LOT/EXP.",
+        None,
+    );
+}
+
+/// Outcome of one family of repairs.
+enum Found {
+    None,
+    One(String),
+    Many(usize),
+}
+
+fn try_candidates(cands: impl IntoIterator<Item = String>, today: Date, limit: usize) -> Found {
+    let mut ok: Vec<String> = Vec::new();
+    for c in cands.into_iter().take(limit) {
+        if !ok.contains(&c) && parse_only(&c, today).ok() {
+            ok.push(c);
+        }
+    }
+    match ok.len() {
+        0 => Found::None,
+        1 => Found::One(ok.remove(0)),
+        n => Found::Many(n),
+    }
+}
+
+fn repairs(body: &str, today: Date, scan: &mut Scan) {
+    // A GS placeholder typed or sent instead of the control character.
+    if escapes::has_placeholder(body) {
+        let fixed = escapes::decode(body);
+        let ok = parse_only(&fixed, today).ok();
+        scan.diagnose(
+            DiagnosisCode::SeparatorPlaceholder,
+            Severity::Error,
+            "The code holds a separator placeholder (such as <GS> or \\x1D) instead of the control character.",
+            "Use `--escapes` for codes typed by hand, or let Countercheck's scanner setup learn the scanner's placeholder.",
+            ok.then_some(fixed),
+        );
+        if ok {
+            return;
+        }
+    }
+    // Two scans glued together: a second AIM prefix or envelope inside.
+    if let Some(at) = second_start(body) {
+        let (first, second) = body.split_at(at);
+        let (a, b) = (
+            parse_only(first, today).ok(),
+            parse_only(second, today).ok(),
+        );
+        if a || b {
+            scan.diagnose(
+                DiagnosisCode::GluedScans,
+                Severity::Error,
+                "Two scans arrived as one: the scanner sent a second code before the first was finished.",
+                "Scan one pack at a time; if it happens often, set the scanner's terminator (Enter) so each code ends.",
+                Some(if a { first.to_owned() } else { second.to_owned() }),
+            );
+            return;
+        }
+    }
+    // Whitespace where none belongs (a space for GS, a stray CR/LF/Tab).
+    if body.contains([' ', '\t', '\r', '\n']) {
+        let removed: String = body
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+            .collect();
+        let as_gs: String = body
+            .chars()
+            .map(|c| {
+                if matches!(c, ' ' | '\t' | '\r' | '\n') {
+                    GS
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let trimmed = body.trim().to_owned();
+        let found = try_candidates([trimmed, as_gs, removed], today, 3);
+        if let Found::One(fixed) = found {
+            scan.diagnose(
+                DiagnosisCode::StrayWhitespace,
+                Severity::Error,
+                "The scan holds spaces or line breaks that are not part of the code (some scanners send a space for the separator).",
+                "Set the scanner's separator to GS and its suffix to a single Enter, then scan again.",
+                Some(fixed),
+            );
+            return;
+        }
+    }
+    // Caps Lock: letters inverted (IFA codes have no lower case at all).
+    let aim_inverted = scan.symbology.as_deref().is_some_and(|s| {
+        s.as_bytes()[1].is_ascii_uppercase() && matches!(s.as_bytes()[1], b'D' | b'Q')
+    });
+    let ifa_lower = scan
+        .errors
+        .iter()
+        .any(|e| e.code == ErrorCode::LowercaseInIfa);
+    let mut caps = vec![swap_case(body)];
+    if ifa_lower {
+        caps.push(body.to_ascii_uppercase());
+    }
+    match try_candidates(caps, today, 2) {
+        Found::One(fixed) => {
+            scan.diagnose(
+                DiagnosisCode::CapsLock,
+                Severity::Error,
+                "Upper and lower case are swapped: Caps Lock is on at this computer (a keyboard scanner types like a keyboard).",
+                CAPS_FIX,
+                Some(fixed),
+            );
+            return;
+        }
+        _ if aim_inverted || ifa_lower => {
+            scan.diagnose(
+                DiagnosisCode::CapsLock,
+                Severity::Error,
+                if ifa_lower {
+                    "This IFA code contains lower-case letters, which IFA codes never have: Caps Lock is probably on."
+                } else {
+                    "The scanner's symbology identifier arrived in the wrong case: Caps Lock is probably on."
+                },
+                CAPS_FIX,
+                None,
+            );
+        }
+        _ => {}
+    }
+    // Keyboard layout: a US-layout scanner on another system layout.
+    for layout in Layout::ALL {
+        let fixed = layout.unmap(body);
+        if fixed != body && parse_only(&fixed, today).ok() {
+            scan.diagnose(
+                DiagnosisCode::KeyboardLayout,
+                Severity::Error,
+                format!("Characters were changed on the way in: the scanner types as a US keyboard, but this computer uses the {} layout.", layout.name()),
+                format!("Set the scanner's keyboard country to {} (or calibrate it in Scanner setup), then scan again.", layout.name()),
+                Some(fixed),
+            );
+            return;
+        }
+    }
+    if scan
+        .diagnosis
+        .iter()
+        .any(|d| d.code == DiagnosisCode::CapsLock)
+    {
+        return;
+    }
+    for layout in Layout::ALL {
+        if body.starts_with(layout.garbled_aim_start()) && layout != Layout::British {
+            let msg = format!("The scanner's prefix arrived as '{}': the scanner types as a US keyboard, but this computer uses the {} layout.", &body[..body.char_indices().nth(3).map_or(body.len(), |(p, _)| p)], layout.name());
+            scan.diagnose(
+                DiagnosisCode::KeyboardLayout,
+                Severity::Error,
+                msg,
+                format!(
+                    "Set the scanner's keyboard country to {} (or calibrate it in Scanner setup).",
+                    layout.name()
+                ),
+                None,
+            );
+            return;
+        }
+    }
+    lost_separator(body, today, scan);
+}
+
+/// Byte offset of a second code inside `body`, if any.
+fn second_start(body: &str) -> Option<usize> {
+    let starts = ["]d2", "]d1", "]Q3", "]Q1", "[)>"];
+    starts
+        .iter()
+        .filter_map(|s| body.get(1..).and_then(|r| r.find(s)).map(|p| p + 1))
+        .min()
+}
+
+/// A lost GS: a variable-length element ran into the next one.
+fn lost_separator(body: &str, today: Date, scan: &mut Scan) {
+    if !matches!(
+        scan.form,
+        Some(Form::ElementString | Form::Iso15434Format05)
+    ) {
+        return;
+    }
+    let table = ai::table();
+    // Split points: inside a variable-length value, where an AI could start.
+    let mut points: Vec<(usize, String)> = Vec::new();
+    for e in &scan.elements {
+        if ai::predefined_data_len(&e.id).is_some() {
+            continue;
+        }
+        let vstart = e.position + e.id.len();
+        for (k, _) in e.value.char_indices().skip(1) {
+            let at = vstart + k;
+            let rest = body.as_bytes().get(at..).unwrap_or(&[]);
+            if let Some(n) = table.ai_len(rest) {
+                if rest.len() > n && body.get(at..at + n).is_some_and(|a| table.get(a).is_some()) {
+                    points.push((
+                        at,
+                        format!("({}) {}", e.id, table.get(&e.id).map_or("", |x| x.title)),
+                    ));
+                }
+            }
+        }
+    }
+    if points.is_empty() {
+        return;
+    }
+    let insert = |ats: &[usize]| {
+        let mut s = String::with_capacity(body.len() + ats.len());
+        let mut last = 0;
+        for &a in ats {
+            s.push_str(&body[last..a]);
+            s.push(GS);
+            last = a;
+        }
+        s.push_str(&body[last..]);
+        s
+    };
+    let singles = points.iter().map(|(a, _)| insert(&[*a]));
+    let mut found = try_candidates(singles, today, 400);
+    if matches!(found, Found::None) && points.len() > 1 {
+        let pairs = points
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (a, _))| points[i + 1..].iter().map(move |(b, _)| [*a, *b]))
+            .map(|p| insert(&p));
+        found = try_candidates(pairs, today, 4000);
+    }
+    let after = points.first().map(|(_, w)| w.clone()).unwrap_or_default();
+    match found {
+        Found::One(fixed) => scan.diagnose(
+            DiagnosisCode::LostSeparator,
+            Severity::Error,
+            format!("A separator (GS) was lost after {after}, so the next field ran into it and the fields cannot be trusted."),
+            GS_FIX,
+            Some(fixed),
+        ),
+        Found::Many(n) => scan.diagnose(
+            DiagnosisCode::LostSeparator,
+            Severity::Error,
+            format!("A separator (GS) was lost after {after}; there are {n} ways to split the fields, so Countercheck does not guess."),
+            GS_FIX,
+            None,
+        ),
+        Found::None => {
+            if scan.errors.iter().any(|e| e.code == ErrorCode::TooLong) {
+                scan.diagnose(
+                    DiagnosisCode::LostSeparator,
+                    Severity::Error,
+                    format!("A field is longer than allowed: a separator (GS) was probably lost after {after}."),
+                    GS_FIX,
+                    None,
+                );
+            }
+        }
+    }
+}
