@@ -61,6 +61,7 @@ GS1_PREFIXES = [
 # Number of cases generated per category.
 PLAN: list[tuple[str, int]] = [
     ("valid", 4400),
+    ("valid_any_year", 250),
     ("bad_check_digit", 450),
     ("ntin_bad_pzn", 150),
     ("date_month13", 250),
@@ -258,6 +259,21 @@ def move_not_last(elements: list[Element], ai: str, rng: random.Random) -> list[
 def gen_valid(rng):
     els, det = pharma_pack(rng)
     return with_prefix(rng, assemble(els, rng)), det
+
+
+def gen_valid_any_year(rng):
+    # Expiry year anywhere in 00-99: exercises the two-digit-year century
+    # window (GS1 General Specifications 7.12) and 29 February.
+    els, det = pharma_pack(rng)
+    yy = rng.randint(0, 99)
+    month = 2 if rng.random() < 0.3 else rng.randint(1, 12)
+    # Day valid in both candidate centuries (only 00 vs 2100 differ).
+    days = min(last_day(1900 + yy, month), last_day(2000 + yy, month))
+    if yy % 4 == 0 and month == 2:
+        days = 29
+    day = 0 if rng.random() < 0.1 else rng.randint(max(1, days - 3) if month == 2 else 1, days)
+    els = replace_value(els, "17", f"{yy:02d}{month:02d}{day:02d}")
+    return with_prefix(rng, assemble(els, rng)), f"{det};17 yy {yy:02d}"
 
 
 def gen_bad_check_digit(rng):

@@ -102,7 +102,7 @@ class BiipView:
     elements: list[tuple[str, str]] = field(default_factory=list)
     # AIs whose value biip ended at neither a GS nor the end of the data
     # (it cut a variable-length field at its maximum length, see R1)
-    unterminated: list[str] = field(default_factory=list)
+    unterminated: list[tuple[str, int, int]] = field(default_factory=list)
     stripped: bool = False  # biip's strip() removed a non-GS character
     symbology: str | None = None
 
@@ -111,10 +111,20 @@ class BiipView:
             "accept": self.accept,
             "error": self.error,
             "elements": [[a, v] for a, v in self.elements],
-            "unterminated": self.unterminated,
+            "unterminated": [list(u) for u in self.unterminated],
             "stripped": self.stripped,
             "symbology": self.symbology,
         }
+
+
+def max_length(fmt: str) -> int:
+    """Largest data length allowed by a biip AI format such as 'N2+X..20'."""
+    total = 0
+    for part in fmt.split("+")[1:]:
+        part = part.strip("[]")
+        digits = part.lstrip("NXYZ.")
+        total += int(digits) if digits.isdigit() else 0
+    return total
 
 
 def biip_parse(text: str) -> BiipView:
@@ -146,7 +156,7 @@ def biip_parse(text: str) -> BiipView:
         assert payload.startswith(es.ai.ai, pos), (payload, pos, es.ai.ai)
         end = pos + len(es.ai.ai) + len(es.value)
         if es.ai.separator_required and end < len(payload) and payload[end] != GS:
-            unterminated.append(es.ai.ai)
+            unterminated.append((es.ai.ai, len(es.value), max_length(es.ai.format)))
         pos = end
         while payload.startswith(GS, pos):
             pos += 1
@@ -160,26 +170,49 @@ def biip_parse(text: str) -> BiipView:
     )
 
 
-def run_countercheck(binary: str, texts: list[str]) -> list[dict]:
-    data = b"".join(t.encode("utf-8") + b"\n" for t in texts)
-    proc = subprocess.run(
-        [binary, "parse", "--today", TODAY],
-        input=data,
-        capture_output=True,
-        timeout=300,
-    )
-    if proc.returncode not in (0, 1):
-        sys.stderr.write(proc.stderr.decode("utf-8", "replace")[-4000:])
-        raise SystemExit(f"countercheck parse exited with {proc.returncode}")
-    lines = proc.stdout.decode("utf-8").splitlines()
-    if len(lines) != len(texts):
-        sys.stderr.write(proc.stderr.decode("utf-8", "replace")[-4000:])
-        raise SystemExit(f"countercheck printed {len(lines)} lines for {len(texts)} inputs")
-    out = [json.loads(line) for line in lines]
-    any_bad = any(not o.get("ok") for o in out)
-    if proc.returncode != (1 if any_bad else 0):
-        raise SystemExit(f"exit code {proc.returncode}, but some line not ok = {any_bad}")
-    return out
+@dataclass
+class Crash:
+    index: int
+    returncode: int
+    stderr: str
+
+
+def run_countercheck(binary: str, texts: list[str]) -> tuple[list[dict | None], list[Crash], int]:
+    """Feed all texts to one `countercheck parse` process.
+
+    Should the process die (a panic), the answers it printed are kept, the
+    line it died on is recorded as a crash, and a new process takes the
+    remaining lines.  Returns (answers, crashes, number of processes).
+    """
+    out: list[dict | None] = []
+    crashes: list[Crash] = []
+    processes = 0
+    while len(out) < len(texts):
+        if processes >= 100:
+            raise SystemExit("countercheck crashed 100 times; giving up")
+        rest = texts[len(out):]
+        processes += 1
+        proc = subprocess.run(
+            [binary, "parse", "--today", TODAY],
+            input=b"".join(t.encode("utf-8") + b"\n" for t in rest),
+            capture_output=True,
+            timeout=300,
+        )
+        lines = proc.stdout.decode("utf-8", "replace").splitlines()
+        answers = [json.loads(line) for line in lines]
+        if proc.returncode in (0, 1):
+            if len(answers) != len(rest):
+                raise SystemExit(f"countercheck printed {len(answers)} lines for {len(rest)} inputs")
+            any_bad = any(not a.get("ok") for a in answers)
+            if proc.returncode != (1 if any_bad else 0):
+                raise SystemExit(f"exit code {proc.returncode}, but some line not ok = {any_bad}")
+            out.extend(answers)
+        else:
+            # The process printed the answers before the line it died on.
+            out.extend(answers[: len(rest) - 1])
+            crashes.append(Crash(len(out), proc.returncode, proc.stderr.decode("utf-8", "replace")))
+            out.append(None)
+    return out, crashes, processes
 
 
 def ours_errors(o: dict) -> list[dict]:
@@ -258,7 +291,7 @@ def field_problems(text: str, o: dict) -> list[str]:
             problems.append(f"{key}={o.get(key)!r}, expected {expected!r}")
 
     want("scheme", "GS1")
-    want("symbology", "]d2" if text.startswith("]d2") else None)
+    want("symbology", text[:3] if text.startswith("]") else None)
     want("product_code", first.get("01"))
     want("serial", first.get("21"))
     want("batch", first.get("10"))
@@ -292,66 +325,111 @@ class Rule:
     test: Callable[[str, dict, BiipView], bool]
 
 
-def _we_reject_only_with(o: dict, allowed: set[str]) -> bool:
+def _rejected_for(o: dict, decisive: set[str], tolerated: set[str]) -> bool:
+    """Not ok, with at least one decisive error code and nothing else."""
     codes = ours_codes(o)
-    return not o.get("ok") and bool(codes & allowed) and codes <= allowed | {"missing_element"}
+    return not o.get("ok") and bool(codes & decisive) and codes <= decisive | tolerated
+
+
+def _same_elements(o: dict, b: BiipView) -> bool:
+    return ours_elements(o) == b.elements
 
 
 def r_unterminated(text, o, b):
-    # biip accepted a variable-length value that ends at neither GS nor end of
-    # data; we reject because that value is longer than its maximum.
+    # biip accepted a variable-length value that ends at neither GS nor the
+    # end of the data, cut exactly at the AI's maximum length; the rest was
+    # read as further AIs.  We take the value up to the next GS and reject
+    # it as too long.
+    cut_at_max = {ai for ai, n, max_len in b.unterminated if n == max_len}
+    flagged = {e.get("element") for e in ours_errors(o) if e.get("code") == "too_long"}
     return (
         b.accept
-        and bool(b.unterminated)
-        and any(
-            e.get("code") == "too_long" and e.get("element") in b.unterminated
-            for e in ours_errors(o)
+        and bool(flagged & cut_at_max)
+        and _rejected_for(
+            o,
+            {"too_long"},
+            # side effects of reading the value to its end: an element that
+            # biip found in the overflow is missing for us, or repeated
+            {"missing_element", "requires_element", "conflicting_duplicate"},
         )
     )
 
 
 def r_conflicting_duplicate(text, o, b):
+    # The same AI twice with different values; both parsers read the same
+    # elements, only we reject.
     seen: dict[str, str] = {}
     conflicting = set()
     for a, v in b.elements:
         if a in seen and seen[a] != v:
             conflicting.add(a)
         seen.setdefault(a, v)
+    flagged = {e.get("element") for e in ours_errors(o) if e.get("code") == "conflicting_duplicate"}
     return (
         b.accept
-        and bool(conflicting)
-        and _we_reject_only_with(o, {"conflicting_duplicate", "requires_element"})
-        and {e.get("element") for e in ours_errors(o) if e.get("code") == "conflicting_duplicate"}
-        <= conflicting
+        and bool(flagged)
+        and flagged <= conflicting
+        and _same_elements(o, b)
+        and _rejected_for(o, {"conflicting_duplicate"}, {"requires_element", "missing_element"})
     )
 
 
 def r_missing_association(text, o, b):
+    # An attribute AI (10, 11, 17, 21, 71x) without the key it qualifies;
+    # both parsers read the same elements, only we reject.
     present = {a for a, _ in b.elements}
     flagged = [e.get("element") for e in ours_errors(o) if e.get("code") == "requires_element"]
     return (
         b.accept
         and bool(flagged)
-        and _we_reject_only_with(o, {"requires_element"})
         and all(ai in REQUIRES and not (REQUIRES[ai] & present) for ai in flagged)
+        and _same_elements(o, b)
+        and _rejected_for(o, {"requires_element"}, {"missing_element"})
     )
 
 
 def r_stray_whitespace(text, o, b):
-    # biip strips leading/trailing whitespace before parsing; a space (or
-    # other whitespace) is not in CSET 82.
+    # biip strips leading/trailing whitespace before parsing; we report the
+    # whitespace character as outside CSET 82.  Every bad_character error
+    # must point at whitespace with only whitespace/GS after it (trailing)
+    # or only whitespace/the symbology identifier before it (leading).
+    data = text.encode("utf-8")
+
+    def at_edge(pos) -> bool:
+        if not isinstance(pos, int) or not data[pos:pos + 1].isspace():
+            return False
+        after = data[pos:].decode("utf-8", "replace")
+        before = data[:pos].decode("utf-8", "replace")
+        return after.strip() == "" or before.strip() in ("", "]d2")
+
+    bad = [e for e in ours_errors(o) if e.get("code") == "bad_character"]
     return (
         b.accept
         and b.stripped
-        and _we_reject_only_with(o, {"bad_character"})
+        and bool(bad)
+        and all(at_edge(e.get("position")) for e in bad)
+        and _rejected_for(o, {"bad_character"}, {"missing_element"})
+    )
+
+
+def r_linear_product_number(text, o, b):
+    # No symbology identifier and nothing but digits, as many as a linear
+    # product barcode carries: PZN (7 or 8), EAN-8, UPC-A, EAN-13, ITF-14.
+    return (
+        not text.startswith("]")
+        and text.isascii()
+        and text.isdigit()
+        and len(text) in (7, 8, 12, 13, 14)
+        and ours_codes(o) == {"not_a_pack_code"}
     )
 
 
 JUSTIFIED: list[Rule] = [
-    Rule("biip_cuts_unterminated_field", frozenset({"accept", "complete"}), r_unterminated),
-    Rule("conflicting_duplicate_ai", frozenset({"accept", "complete"}), r_conflicting_duplicate),
+    Rule("biip_cuts_unterminated_field", frozenset({"accept"}), r_unterminated),
+    Rule("conflicting_duplicate_ai", frozenset({"accept"}), r_conflicting_duplicate),
     Rule("mandatory_association_missing", frozenset({"accept"}), r_missing_association),
-    Rule("biip_strips_whitespace", frozenset({"accept", "complete"}), r_stray_whitespace),
+    Rule("biip_strips_whitespace", frozenset({"accept"}), r_stray_whitespace),
+    Rule("bare_digits_read_as_linear_barcode", frozenset({"accept"}), r_linear_product_number),
 ]
 
 
@@ -359,13 +437,17 @@ JUSTIFIED: list[Rule] = [
 
 
 def find_binary(arg: str | None) -> str | None:
-    candidates = [arg, os.environ.get("COUNTERCHECK_BIN")]
-    tdir = os.environ.get("CARGO_TARGET_DIR")
-    for base in [tdir, "/root/.cache/countercheck/target", str(REPO / "target")]:
+    """An explicit argument or $COUNTERCHECK_BIN is used as given; otherwise
+    the usual cargo target directories are searched."""
+    explicit = arg or os.environ.get("COUNTERCHECK_BIN")
+    if explicit:
+        return explicit if os.path.isfile(explicit) and os.access(explicit, os.X_OK) else None
+    candidates = []
+    for base in [os.environ.get("CARGO_TARGET_DIR"), "/root/.cache/countercheck/target", str(REPO / "target")]:
         if base:
             candidates += [f"{base}/debug/countercheck", f"{base}/release/countercheck"]
     for c in candidates:
-        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+        if os.path.isfile(c) and os.access(c, os.X_OK):
             return c
     return None
 
@@ -396,6 +478,7 @@ def main(argv: list[str]) -> int:
     ensure_biip()
     import biip
 
+    sys.dont_write_bytecode = True  # keep tests/differential free of __pycache__
     sys.path.insert(0, str(HERE))
     import corpus
 
@@ -417,12 +500,14 @@ def main(argv: list[str]) -> int:
 
     binary = find_binary(args.binary)
     if binary is None:
-        print("countercheck binary not found: pass it as argument or set COUNTERCHECK_BIN "
-              "(build with `cargo build -p countercheck-cli`)", file=sys.stderr)
+        where = args.binary or os.environ.get("COUNTERCHECK_BIN") or "the cargo target dirs"
+        print(f"countercheck binary not found ({where}): pass it as argument or set "
+              "COUNTERCHECK_BIN (build with `cargo build -p countercheck-cli`)", file=sys.stderr)
         return 2
     t1 = time.monotonic()
-    ours = run_countercheck(binary, [c.text for c in cases])
+    ours, crashes, processes = run_countercheck(binary, [c.text for c in cases])
     t_ours = time.monotonic() - t1
+    crash_at = {cr.index: cr for cr in crashes}
 
     agree = 0
     justified: Counter = Counter()
@@ -430,9 +515,16 @@ def main(argv: list[str]) -> int:
     per_cat: dict[str, Counter] = {}
     report = open(args.report, "w", encoding="utf-8") if args.report else None
     for c, o, b in zip(cases, ours, biips):
-        kinds = disagreements(c.text, o, b)
+        if o is None:
+            kinds = ["crash"]
+            o = {"crash": crash_at[c.index].stderr.strip().splitlines()[:3]}
+        else:
+            kinds = disagreements(c.text, o, b)
         verdict = "agree"
-        if kinds:
+        if kinds == ["crash"]:
+            verdict = "unexplained"
+            unexplained.append((c, o, b, kinds))
+        elif kinds:
             verdict = "unexplained"
             rule = next(
                 (r for r in JUSTIFIED if set(kinds) <= r.kinds and r.test(c.text, o, b)),
@@ -458,6 +550,8 @@ def main(argv: list[str]) -> int:
 
     print(f"corpus: {len(cases)} strings (seed {corpus.SEED}); biip {biip.__version__} "
           f"{t_biip:.1f}s; countercheck {t_ours:.1f}s ({binary})")
+    if crashes:
+        print(f"countercheck CRASHED on {len(crashes)} strings ({processes} processes needed)")
     print()
     print(f"{'generation category':24} {'agree':>6} {'justif.':>7} {'unexpl.':>7}")
     for cat, cnt in per_cat.items():

@@ -76,7 +76,9 @@ pub fn pzn_check_digit(first7: &str) -> Option<u8> {
 
 /// True when `pzn` is an 8-digit PZN with a valid check digit.
 pub fn pzn_valid(pzn: &str) -> bool {
-    pzn.len() == 8 && pzn_check_digit(&pzn[..7]).is_some_and(|c| pzn.as_bytes()[7] == b'0' + c)
+    pzn.len() == 8
+        && pzn.is_ascii()
+        && pzn_check_digit(&pzn[..7]).is_some_and(|c| pzn.as_bytes()[7] == b'0' + c)
 }
 
 /// PPN check digits (two digits): the ASCII codes of the characters weighted
@@ -104,12 +106,12 @@ pub fn ppn_check_valid(ppn: &str) -> bool {
 
 /// The PZN inside a PPN of the PZN scheme (`11` + PZN8 + 2 check digits).
 pub fn pzn_from_ppn(ppn: &str) -> Option<&str> {
-    (ppn.len() == 12 && ppn.starts_with("11")).then(|| &ppn[2..10])
+    (ppn.len() == 12 && ppn.is_ascii() && ppn.starts_with("11")).then(|| &ppn[2..10])
 }
 
 /// The PZN inside a German NTIN (`04150` + PZN8 + check digit, as GTIN-14).
 pub fn pzn_from_ntin(gtin14: &str) -> Option<&str> {
-    (gtin14.len() == 14 && gtin14.starts_with("04150")).then(|| &gtin14[5..13])
+    (gtin14.len() == 14 && gtin14.is_ascii() && gtin14.starts_with("04150")).then(|| &gtin14[5..13])
 }
 
 /// The NTIN (as a 14-digit GTIN) for an 8-digit PZN.

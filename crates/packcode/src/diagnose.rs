@@ -15,7 +15,7 @@ const CAPS_FIX: &str =
 /// Runs after the parse; adds diagnoses to `scan`.
 pub fn diagnose(text: &str, today: Date, scan: &mut Scan) {
     let body = text.trim_end_matches(['\r', '\n']);
-    signals(scan);
+    signals(body, today, scan);
     if scan.ok() {
         weak_signals(today, scan);
         return;
@@ -34,8 +34,27 @@ pub fn diagnose(text: &str, today: Date, scan: &mut Scan) {
 }
 
 /// Signals that need no repair attempt: the symbology identifier.
-fn signals(scan: &mut Scan) {
+fn signals(body: &str, today: Date, scan: &mut Scan) {
     let sym = scan.symbology.clone().unwrap_or_default();
+    if matches!(sym.as_str(), "]D1" | "]D2" | "]q1" | "]q3") {
+        // The Data Matrix / QR identifier arrived with its letter's case
+        // inverted: Caps Lock. The data cannot be trusted even if valid.
+        let fixed = swap_case(body);
+        let ok = parse_only(&fixed, today).ok();
+        scan.error(
+            ErrorCode::ScannerDamage,
+            None,
+            0,
+            format!("the symbology identifier '{sym}' arrived in the wrong case (Caps Lock)"),
+        );
+        scan.diagnose(
+            DiagnosisCode::CapsLock,
+            Severity::Error,
+            "Upper and lower case are swapped: Caps Lock is on at this computer (a keyboard scanner types like a keyboard).",
+            CAPS_FIX,
+            ok.then_some(fixed),
+        );
+    }
     if sym == "]d1" && matches!(scan.form, Some(Form::ElementString | Form::Bracketed)) {
         scan.diagnose(
             DiagnosisCode::PlainDataMatrix,
@@ -78,12 +97,16 @@ fn weak_signals(today: Date, scan: &mut Scan) {
             );
         }
         if let Some((gtin, _)) = scan.product_code() {
-            let tail = format!("01{}", &gtin[..gtin.len().min(4)]);
+            // The batch or serial ends with "01" + the first digits of the GTIN.
+            let key = format!("01{gtin}");
+            let ends_in_key =
+                |v: &str| (6..v.len().min(key.len() + 1)).any(|k| v.ends_with(&key[..k]));
             let suspects: Vec<&str> = [("batch", scan.batch()), ("serial number", scan.serial())]
                 .into_iter()
-                .filter(|(_, v)| v.is_some_and(|v| v.len() > tail.len() && v.ends_with(&tail)))
+                .filter(|(_, v)| v.is_some_and(ends_in_key))
                 .map(|(what, _)| what)
                 .collect();
+            let tail = &key[..6];
             for what in suspects {
                 {
                     let msg = format!("The {what} ends with '{tail}', the start of the product code: the scanner or the software may have split the fields in the wrong place.");
@@ -158,7 +181,7 @@ fn wrong_barcode(body: &str, _today: Date, scan: &mut Scan) {
 enum Found {
     None,
     One(String),
-    Many(usize),
+    Many,
 }
 
 fn try_candidates(cands: impl IntoIterator<Item = String>, today: Date, limit: usize) -> Found {
@@ -171,7 +194,7 @@ fn try_candidates(cands: impl IntoIterator<Item = String>, today: Date, limit: u
     match ok.len() {
         0 => Found::None,
         1 => Found::One(ok.remove(0)),
-        n => Found::Many(n),
+        _ => Found::Many,
     }
 }
 
@@ -326,84 +349,160 @@ fn second_start(body: &str) -> Option<usize> {
 }
 
 /// A lost GS: a variable-length element ran into the next one.
+///
+/// Enumerates every reading of the element string in which a variable-length
+/// value may end early where a known AI could start (respecting the GS that
+/// did arrive), and offers a repair only when exactly one reading is a valid
+/// pack identifier.
 fn lost_separator(body: &str, today: Date, scan: &mut Scan) {
-    if !matches!(
-        scan.form,
-        Some(Form::ElementString | Form::Iso15434Format05)
-    ) {
-        return;
-    }
-    let table = ai::table();
-    // Split points: inside a variable-length value, where an AI could start.
-    let mut points: Vec<(usize, String)> = Vec::new();
-    for e in &scan.elements {
-        if ai::predefined_data_len(&e.id).is_some() {
-            continue;
+    let (prefix, data, suffix) = match scan.form {
+        Some(Form::ElementString) => {
+            let aim = scan.symbology.as_deref().map_or(0, str::len);
+            (&body[..aim], &body[aim..], "")
         }
-        let vstart = e.position + e.id.len();
-        for (k, _) in e.value.char_indices().skip(1) {
-            let at = vstart + k;
-            let rest = body.as_bytes().get(at..).unwrap_or(&[]);
-            if let Some(n) = table.ai_len(rest) {
-                if rest.len() > n && body.get(at..at + n).is_some_and(|a| table.get(a).is_some()) {
-                    points.push((
-                        at,
-                        format!("({}) {}", e.id, table.get(&e.id).map_or("", |x| x.title)),
-                    ));
-                }
-            }
+        Some(Form::Iso15434Format05) => {
+            let head = "[)>\u{1e}05\u{1d}";
+            let Some(inner) = body.strip_prefix(head) else {
+                return;
+            };
+            let end = inner.find('\u{1e}').unwrap_or(inner.len());
+            (head, &inner[..end], &inner[end..])
         }
-    }
-    if points.is_empty() {
-        return;
-    }
-    let insert = |ats: &[usize]| {
-        let mut s = String::with_capacity(body.len() + ats.len());
-        let mut last = 0;
-        for &a in ats {
-            s.push_str(&body[last..a]);
-            s.push(GS);
-            last = a;
-        }
-        s.push_str(&body[last..]);
-        s
+        _ => return,
     };
-    let singles = points.iter().map(|(a, _)| insert(&[*a]));
-    let mut found = try_candidates(singles, today, 400);
-    if matches!(found, Found::None) && points.len() > 1 {
-        let pairs = points
-            .iter()
-            .enumerate()
-            .flat_map(|(i, (a, _))| points[i + 1..].iter().map(move |(b, _)| [*a, *b]))
-            .map(|p| insert(&p));
-        found = try_candidates(pairs, today, 4000);
-    }
-    let after = points.first().map(|(_, w)| w.clone()).unwrap_or_default();
-    match found {
-        Found::One(fixed) => scan.diagnose(
+    let mut search = Search {
+        data,
+        today,
+        found: Vec::new(),
+        steps: 0,
+        prefix,
+        suffix,
+    };
+    search.go(0, &mut Vec::new());
+    let culprit = scan
+        .elements
+        .iter()
+        .find(|e| ai::predefined_data_len(&e.id).is_none() && e.value.len() > 1)
+        .and_then(|e| ai::table().get(&e.id))
+        .map(|e| format!("({}) {}", e.code(), e.title))
+        .unwrap_or_else(|| "a variable-length field".to_owned());
+    match search.found.len() {
+        1 => {
+            let fixed = search.found.remove(0);
+            scan.diagnose(
+                DiagnosisCode::LostSeparator,
+                Severity::Error,
+                format!("A separator (GS) was lost after {culprit}, so the next field ran into it and the fields cannot be trusted."),
+                GS_FIX,
+                Some(fixed),
+            );
+        }
+        0 if scan.errors.iter().any(|e| e.code == ErrorCode::TooLong) => scan.diagnose(
             DiagnosisCode::LostSeparator,
             Severity::Error,
-            format!("A separator (GS) was lost after {after}, so the next field ran into it and the fields cannot be trusted."),
-            GS_FIX,
-            Some(fixed),
-        ),
-        Found::Many(n) => scan.diagnose(
-            DiagnosisCode::LostSeparator,
-            Severity::Error,
-            format!("A separator (GS) was lost after {after}; there are {n} ways to split the fields, so Countercheck does not guess."),
+            format!("A field is longer than allowed: a separator (GS) was probably lost after {culprit}."),
             GS_FIX,
             None,
         ),
-        Found::None => {
-            if scan.errors.iter().any(|e| e.code == ErrorCode::TooLong) {
-                scan.diagnose(
-                    DiagnosisCode::LostSeparator,
-                    Severity::Error,
-                    format!("A field is longer than allowed: a separator (GS) was probably lost after {after}."),
-                    GS_FIX,
-                    None,
-                );
+        0 => {}
+        _ => scan.diagnose(
+            DiagnosisCode::LostSeparator,
+            Severity::Error,
+            format!("A separator (GS) was lost after {culprit}; the fields can be split in more than one valid way, so Countercheck does not guess."),
+            GS_FIX,
+            None,
+        ),
+    }
+}
+
+/// Upper bound on search steps, so a pathological scan cannot stall the counter.
+const SEARCH_BUDGET: usize = 20_000;
+
+struct Search<'a> {
+    data: &'a str,
+    today: Date,
+    prefix: &'a str,
+    suffix: &'a str,
+    /// Valid readings found (at most two: one is a repair, two is ambiguous).
+    found: Vec<String>,
+    steps: usize,
+}
+
+impl<'a> Search<'a> {
+    fn go(&mut self, start: usize, cur: &mut Vec<(&'static ai::AiEntry, &'a str)>) {
+        if self.found.len() >= 2 || self.steps >= SEARCH_BUDGET {
+            return;
+        }
+        self.steps += 1;
+        let table = ai::table();
+        let b = self.data.as_bytes();
+        let mut i = start;
+        while i < b.len() && b[i] == 0x1d {
+            i += 1;
+        }
+        if i == b.len() {
+            self.leaf(cur);
+            return;
+        }
+        let Some(n) = table.ai_len(&b[i..]) else {
+            return;
+        };
+        let Some(entry) = self.data.get(i..i + n).and_then(|a| table.get(a)) else {
+            return;
+        };
+        if cur.iter().any(|(e, _)| e.code() == entry.code()) {
+            return;
+        }
+        let vs = i + n;
+        let (_, max) = entry.length_bounds();
+        let hard_end = self.data[vs..].find(GS).map_or(b.len(), |p| vs + p);
+        let mut ends: Vec<usize> = Vec::new();
+        match ai::predefined_data_len(entry.code()) {
+            Some(len) if vs + len <= hard_end => ends.push(vs + len),
+            Some(_) => return,
+            None => {
+                for j in vs + 1..=hard_end.min(vs + max * 4) {
+                    if !self.data.is_char_boundary(j) || self.data[vs..j].chars().count() > max {
+                        continue;
+                    }
+                    let ai_starts = j < hard_end
+                        && table.ai_len(&b[j..]).is_some_and(|m| {
+                            self.data
+                                .get(j..j + m)
+                                .is_some_and(|a| table.get(a).is_some())
+                        });
+                    if j == hard_end || ai_starts {
+                        ends.push(j);
+                    }
+                }
             }
+        }
+        for j in ends {
+            let Some(value) = self.data.get(vs..j) else {
+                continue;
+            };
+            let mut scratch = Scan::default();
+            crate::gs1::validate_value(entry, value, 0, self.today, &mut scratch);
+            if scratch.errors.is_empty() {
+                cur.push((entry, value));
+                self.go(j, cur);
+                cur.pop();
+            }
+        }
+    }
+
+    fn leaf(&mut self, cur: &[(&'static ai::AiEntry, &'a str)]) {
+        let mut s = String::from(self.prefix);
+        for (k, (e, v)) in cur.iter().enumerate() {
+            s.push_str(e.code());
+            s.push_str(v);
+            if !e.predefined && k + 1 < cur.len() {
+                s.push(GS);
+            }
+        }
+        s.push_str(self.suffix);
+        if !self.found.contains(&s) && parse_only(&s, self.today).ok() {
+            self.found.push(s);
         }
     }
 }

@@ -66,7 +66,11 @@ pub fn parse_element_string(data: &str, offset: usize, today: Date, scan: &mut S
         // Predefined-length AIs (also unassigned ones in those prefixes) take
         // exactly their length; all others run to the next GS or the end.
         let end = match ai::predefined_data_len(ai) {
-            Some(n) if b.len() >= start + n => start + n,
+            // n characters (not bytes: a damaged scan may hold non-ASCII).
+            Some(n) if data[start..].chars().count() >= n => data[start..]
+                .char_indices()
+                .nth(n)
+                .map_or(b.len(), |(p, _)| start + p),
             Some(n) => {
                 scan.error(
                     ErrorCode::Truncated,
@@ -74,7 +78,7 @@ pub fn parse_element_string(data: &str, offset: usize, today: Date, scan: &mut S
                     pos,
                     format!(
                         "AI ({ai}) needs {n} characters but the data end after {}",
-                        b.len() - start
+                        data[start..].chars().count()
                     ),
                 );
                 b.len()
@@ -529,23 +533,34 @@ fn run_check(check: Check, s: &str, today: Date) -> Result<(), (ErrorCode, Strin
     }
 }
 
-/// The AI associations: required companions, exclusions, duplicates.
-pub fn check_associations(scan: &mut Scan) {
-    let table = ai::table();
-    let mut found: Vec<(ErrorCode, Cow<'static, str>, usize, String)> = Vec::new();
+/// The same element twice with different values (any scheme).
+pub fn check_duplicates(scan: &mut Scan) {
+    let mut found = Vec::new();
     for (k, e) in scan.elements.iter().enumerate() {
         if let Some(prev) = scan.elements[..k].iter().find(|p| p.id == e.id) {
             if prev.value != e.value {
                 found.push((
-                    ErrorCode::ConflictingDuplicate,
                     e.id.clone(),
                     e.position,
                     format!(
-                        "({}) appears twice with different values ('{}' and '{}')",
+                        "{} appears twice with different values ('{}' and '{}')",
                         e.id, prev.value, e.value
                     ),
                 ));
             }
+        }
+    }
+    for (id, pos, msg) in found {
+        scan.error(ErrorCode::ConflictingDuplicate, Some(id), pos, msg);
+    }
+}
+
+/// The AI associations: required companions and exclusions.
+pub fn check_associations(scan: &mut Scan) {
+    let table = ai::table();
+    let mut found: Vec<(ErrorCode, Cow<'static, str>, usize, String)> = Vec::new();
+    for (k, e) in scan.elements.iter().enumerate() {
+        if scan.elements[..k].iter().any(|p| p.id == e.id) {
             continue;
         }
         let Some(entry) = table.get(&e.id) else {

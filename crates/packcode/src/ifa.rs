@@ -275,7 +275,7 @@ fn validate_ifa(id: &str, value: &str, pos: usize, di_len: usize, today: Date, s
         }
         "16D" => {
             // YYYYMMDD; day 00 (unspecified) is used on packs.
-            let fixed = if value.len() == 8 && value.ends_with("00") {
+            let fixed = if value.len() == 8 && value.is_ascii() && value.ends_with("00") {
                 format!("{}01", &value[..6])
             } else {
                 value.to_owned()

@@ -89,10 +89,11 @@ fn is_linear_product_code(sym: &str) -> bool {
     matches!(c, b'A' | b'E' | b'I' | b'F' | b'G' | b'X') || sym == "]C0"
 }
 
-/// A short all-digit text: an EAN/UPC, ITF-14 or PZN barcode, not the 2D code.
+/// A short all-digit text: a PZN (7 or 8 digits, Code 39 text may start with
+/// '-'), EAN-8, UPC-A, EAN-13 or ITF-14 barcode, not the 2D code.
 fn plain_product_number(rest: &str) -> bool {
     let digits = rest.strip_prefix('-').unwrap_or(rest);
-    (7..=14).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    matches!(digits.len(), 7 | 8 | 12 | 13 | 14) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Parses without the damage diagnosis (used for repair candidates too).
@@ -105,9 +106,10 @@ pub(crate) fn parse_only(text: &str, today: Date) -> Scan {
         scan.error(ErrorCode::Empty, None, 0, "nothing was scanned".to_owned());
         return scan;
     }
-    if sym.is_some_and(is_linear_product_code)
-        || (plain_product_number(rest) && !rest.starts_with("01"))
-    {
+    // Without a symbology identifier (or with a linear one), a bare number is
+    // a product barcode; a 2D symbology (]d, ]Q) means element-string data.
+    let bare = sym.is_none_or(is_linear_product_code) && plain_product_number(rest);
+    if sym.is_some_and(is_linear_product_code) || bare {
         scan.form = Some(Form::Unrecognised);
         scan.error(
             ErrorCode::NotAPackCode,
@@ -140,12 +142,37 @@ pub(crate) fn parse_only(text: &str, today: Date) -> Scan {
         );
         return scan;
     }
+    gs1::check_duplicates(&mut scan);
     if scan.scheme == Some(Scheme::Gs1) {
         gs1::check_associations(&mut scan);
     }
-    check_complete(&mut scan, body.len());
+    check_ntin(&mut scan);
+    // A broken envelope hides the fields; "missing" would mislead.
+    if !scan.errors.iter().any(|e| e.code == ErrorCode::BadEnvelope) {
+        check_complete(&mut scan, body.len());
+    }
     read_expiry(&mut scan, today);
     scan
+}
+
+/// A German NTIN (04150…) carries a PZN, whose own check digit must hold.
+fn check_ntin(scan: &mut Scan) {
+    let Some(gtin) = scan.get("01").filter(|g| check::gs1_check_valid(g)) else {
+        return;
+    };
+    let Some(pzn) = check::pzn_from_ntin(gtin).filter(|p| !check::pzn_valid(p)) else {
+        return;
+    };
+    let msg = format!(
+        "The product code is a German NTIN, but the PZN inside it ({pzn}) has a wrong check digit."
+    );
+    scan.diagnose(
+        DiagnosisCode::ProductCodeMismatch,
+        Severity::Warning,
+        msg,
+        "Compare the code with the PZN printed on the pack; report the pack if they differ.",
+        None,
+    );
 }
 
 /// The four elements of a unique identifier (Delegated Regulation Art. 4)

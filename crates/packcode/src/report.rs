@@ -87,6 +87,9 @@ pub enum ErrorCode {
     LowercaseInIfa,
     /// A malformed GS1 Digital Link URI.
     BadDigitalLink,
+    /// The scan is certainly damaged (e.g. Caps Lock shown by the symbology
+    /// identifier), even where its fields look valid.
+    ScannerDamage,
 }
 
 /// One error, tied to an element and a position.
