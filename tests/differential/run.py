@@ -424,12 +424,27 @@ def r_linear_product_number(text, o, b):
     )
 
 
+def r_case_inverted_symbology(text, o, b):
+    # The scan starts with ]D1/]D2/]q1/]q3: the AIM identifier of a Data
+    # Matrix (]d) or QR code (]Q) with its letter's case inverted, which is
+    # what Caps Lock does to a keyboard-wedge scanner.  biip reads the data
+    # as given; we refuse the scan as damaged (the data's case is inverted
+    # too, and sending it would raise an alert).
+    return (
+        b.accept
+        and text[:3] in ("]D1", "]D2", "]q1", "]q3")
+        and "scanner_damage" in ours_codes(o)
+        and not o.get("ok")
+    )
+
+
 JUSTIFIED: list[Rule] = [
     Rule("biip_cuts_unterminated_field", frozenset({"accept"}), r_unterminated),
     Rule("conflicting_duplicate_ai", frozenset({"accept"}), r_conflicting_duplicate),
     Rule("mandatory_association_missing", frozenset({"accept"}), r_missing_association),
     Rule("biip_strips_whitespace", frozenset({"accept"}), r_stray_whitespace),
     Rule("bare_digits_read_as_linear_barcode", frozenset({"accept"}), r_linear_product_number),
+    Rule("caps_lock_symbology_identifier", frozenset({"accept"}), r_case_inverted_symbology),
 ]
 
 
