@@ -19,6 +19,9 @@ pub fn gs1_check_digit(digits: &str) -> Option<u8> {
 
 /// True when the last digit of `number` is its correct GS1 mod-10 check digit.
 pub fn gs1_check_valid(number: &str) -> bool {
+    if !number.is_ascii() {
+        return false;
+    }
     let Some((body, last)) = number.len().checked_sub(1).map(|n| number.split_at(n)) else {
         return false;
     };

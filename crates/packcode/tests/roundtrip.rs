@@ -168,7 +168,7 @@ proptest! {
         let Some(c) = pzn_check_digit(&body) else { return Ok(()) };
         let pzn = format!("{body}{c}");
         let ppn = ppn_from_pzn(&pzn).unwrap_or_default();
-        let mut fields = vec![format!("9N{ppn}"), format!("1T{batch}"), format!("D{exp}"), format!("S{serial}")];
+        let mut fields = [format!("9N{ppn}"), format!("1T{batch}"), format!("D{exp}"), format!("S{serial}")];
         fields.rotate_left(rot);
         let input = format!("[)>{RS}06{GS}{}{RS}{EOT}", fields.join(&GS.to_string()));
         let s = parse(&input, today());

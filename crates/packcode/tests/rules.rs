@@ -473,6 +473,13 @@ fn non_ascii_in_fixed_fields_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn fuzz_findings_stay_fixed() {
+    // cargo fuzz: a GTIN holding Latin-1 bytes sliced inside a character.
+    let raw: &[u8] = b"]d201040000000267\xff\xff\xff\xff\xff\xff.\x00\x00\x00\x00\x00\x00\x006490475552939108\x1d21SER0\x01\x00\x00\x00\x00\x00\x00d";
+    assert!(!packcode::parse_bytes(raw, today()).ok());
+}
+
+#[test]
 fn not_pack_codes() {
     for (input, d) in [
         ("", None),

@@ -1,0 +1,58 @@
+# Shared by .ci/start and .ci/test: install what Countercheck needs on a
+# Debian 12 machine (as root), idempotently, and set up the environment.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${COUNTERCHECK_CACHE:-$HOME/.cache/countercheck}"
+# A fresh clone starts cold: keep build output outside the clone so a second
+# run on the same machine is incremental.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+VENV="$CACHE/venv"
+
+say() { printf '\n== %s\n' "$*"; }
+
+# apt packages the build and the tests need (only what is missing is installed).
+APT_PACKAGES=(
+  build-essential pkg-config       # C toolchain for bundled SQLite and ring
+  libwebkit2gtk-4.1-dev            # Tauri v2 (src-tauri) build and run
+  python3-venv                     # the differential test's venv (Debian python)
+)
+
+install_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    say "apt-get install ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "Missing packages (${missing[*]}) and not root: install them, or run as root." >&2
+      exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+install_rust_components() {
+  for c in rustfmt clippy; do
+    if ! cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      say "rustup component add $c"
+      rustup component add "$c"
+    fi
+  done
+}
+
+install_python_tools() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "python venv at $VENV"
+    python3 -m venv "$VENV"
+  fi
+  local req="$ROOT/tests/differential/requirements.txt"
+  local stamp="$VENV/.requirements"
+  if ! cmp -s "$req" "$stamp"; then
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    cp "$req" "$stamp"
+  fi
+}
