@@ -81,13 +81,18 @@ pub struct Component {
     pub max: usize,
     pub checks: Vec<Check>,
     pub optional: bool,
+    /// The least the components after this one need.
+    pub later_min: usize,
 }
 
 /// One Application Identifier.
 #[derive(Debug, Clone)]
 pub struct AiEntry {
-    code: [u8; 4],
+    code: String,
     code_len: u8,
+    bounds: (usize, usize),
+    /// The AI's numeric value (AIs are told apart by value and length).
+    pub value: u16,
     /// In the GS1 predefined-length set: no FNC1 (GS) needed after it.
     pub predefined: bool,
     pub components: Vec<Component>,
@@ -95,6 +100,11 @@ pub struct AiEntry {
     pub requires: Vec<Vec<&'static str>>,
     /// None of these AIs may be present.
     pub excludes: Vec<&'static str>,
+    /// `requires` and `excludes` as table indices, for fast checks.
+    pub requires_idx: Vec<Vec<u16>>,
+    pub excludes_idx: Vec<u16>,
+    /// This entry's position in the table.
+    pub index: u16,
     /// Allowed as a GS1 Digital Link data attribute (query string).
     pub dl_attribute: bool,
     /// A GS1 Digital Link primary key (may start the URI path).
@@ -107,20 +117,42 @@ pub struct AiEntry {
 impl AiEntry {
     /// The AI's digits.
     pub fn code(&self) -> &str {
-        std::str::from_utf8(&self.code[..usize::from(self.code_len)]).unwrap_or("")
+        &self.code
     }
 
     /// Smallest and largest total data length.
+    #[inline]
     pub fn length_bounds(&self) -> (usize, usize) {
-        self.components.iter().fold((0, 0), |(lo, hi), c| {
-            (lo + if c.optional { 0 } else { c.min }, hi + c.max)
-        })
+        self.bounds
     }
 
     /// True when the value has one fixed length.
     pub fn fixed_length(&self) -> Option<usize> {
         let (lo, hi) = self.length_bounds();
         (lo == hi).then_some(lo)
+    }
+}
+
+/// The most AIs the table may hold (the size of [`AiSet`]).
+pub const MAX_ENTRIES: usize = 1024;
+
+/// A set of table entries, as a bitset.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AiSet([u64; MAX_ENTRIES / 64]);
+
+impl AiSet {
+    #[inline]
+    pub fn insert(&mut self, index: u16) {
+        let i = usize::from(index);
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, index: u16) -> bool {
+        let i = usize::from(index);
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 }
 
@@ -215,6 +247,7 @@ fn parse_component(spec: &'static str) -> Result<Component, String> {
         max,
         checks,
         optional,
+        later_min: 0,
     })
 }
 
@@ -242,11 +275,18 @@ impl AiTable {
                 "-" => false,
                 f => return Err(err(format!("bad flag '{f}'"))),
             };
-            let components = spec
+            let mut components = spec
                 .split('+')
                 .map(parse_component)
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(err)?;
+            let need = |c: &Component| if c.optional { 0 } else { c.min };
+            for k in 0..components.len() {
+                components[k].later_min = components[k + 1..].iter().map(need).sum();
+            }
+            let bounds = components
+                .iter()
+                .fold((0, 0), |(lo, hi), c| (lo + need(c), hi + c.max));
             let mut requires = Vec::new();
             let mut excludes = Vec::new();
             let mut dl_attribute = false;
@@ -290,13 +330,16 @@ impl AiTable {
             }
             for v in lo..=hi {
                 let text = format!("{v:0width$}", width = first.len());
-                let mut code = [0u8; 4];
-                code[..text.len()].copy_from_slice(text.as_bytes());
                 entries.push(AiEntry {
-                    code,
                     code_len: text.len() as u8,
+                    code: text,
+                    bounds,
+                    value: v,
                     predefined,
                     components: components.clone(),
+                    requires_idx: Vec::new(),
+                    excludes_idx: Vec::new(),
+                    index: 0,
                     requires: requires.clone(),
                     excludes: excludes.clone(),
                     dl_attribute,
@@ -330,6 +373,42 @@ impl AiTable {
                 }
             }
         }
+        if entries.len() > MAX_ENTRIES {
+            return Err(TableError {
+                line: 0,
+                reason: format!("more than {MAX_ENTRIES} AIs"),
+            });
+        }
+        // Resolve the AIs named in req= and ex= to table indices.
+        let lookup = |name: &str| -> Result<u16, TableError> {
+            let v: usize = name.parse().unwrap_or(usize::MAX);
+            match index.get(v).copied() {
+                Some(i) if i != 0 && entries[usize::from(i) - 1].code() == name => Ok(i - 1),
+                _ => Err(TableError {
+                    line: 0,
+                    reason: format!("req/ex names unknown AI {name}"),
+                }),
+            }
+        };
+        let mut resolved = Vec::with_capacity(entries.len());
+        for e in &entries {
+            let req = e
+                .requires
+                .iter()
+                .map(|g| g.iter().map(|a| lookup(a)).collect::<Result<Vec<_>, _>>())
+                .collect::<Result<Vec<_>, _>>()?;
+            let ex = e
+                .excludes
+                .iter()
+                .map(|a| lookup(a))
+                .collect::<Result<Vec<_>, _>>()?;
+            resolved.push((req, ex));
+        }
+        for (i, (e, (req, ex))) in entries.iter_mut().zip(resolved).enumerate() {
+            e.index = i as u16;
+            e.requires_idx = req;
+            e.excludes_idx = ex;
+        }
         Ok(AiTable {
             entries,
             index,
@@ -352,7 +431,7 @@ impl AiTable {
             i => self
                 .entries
                 .get(usize::from(i) - 1)
-                .filter(|e| e.code() == ai),
+                .filter(|e| usize::from(e.code_len) == b.len()),
         }
     }
 

@@ -69,6 +69,10 @@ impl Charset {
     #[inline]
     pub fn first_invalid(self, s: &str) -> Option<(usize, char)> {
         match self.table() {
+            None if s.is_ascii() => s
+                .bytes()
+                .position(|b| !b.is_ascii_digit())
+                .map(|i| (i, char::from(s.as_bytes()[i]))),
             // Fast path for ASCII text: byte-wise table lookup.
             Some(t) if s.is_ascii() => s
                 .bytes()

@@ -19,16 +19,21 @@ pub fn gs1_check_digit(digits: &str) -> Option<u8> {
 
 /// True when the last digit of `number` is its correct GS1 mod-10 check digit.
 pub fn gs1_check_valid(number: &str) -> bool {
-    if !number.is_ascii() {
+    let b = number.as_bytes();
+    if b.len() < 2 {
         return false;
     }
-    let Some((body, last)) = number.len().checked_sub(1).map(|n| number.split_at(n)) else {
-        return false;
-    };
-    match (gs1_check_digit(body), last.bytes().next()) {
-        (Some(c), Some(l)) if l.is_ascii_digit() => c == l - b'0',
-        _ => false,
+    // Over the whole number, check digit included, with weights 1, 3, 1, …
+    // from the right, the sum is a multiple of 10.
+    let mut sum = 0u32;
+    for (i, &c) in b.iter().rev().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return false;
+        }
+        sum += u32::from(d) * if i & 1 == 1 { 3 } else { 1 };
     }
+    sum % 10 == 0
 }
 
 const CSET32: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";

@@ -35,7 +35,14 @@ pub fn diagnose(text: &str, today: Date, scan: &mut Scan) {
 
 /// Signals that need no repair attempt: the symbology identifier.
 fn signals(body: &str, today: Date, scan: &mut Scan) {
-    let sym = scan.symbology.clone().unwrap_or_default();
+    let Some(sym) = scan.symbology else { return };
+    if !matches!(
+        &sym.bytes(),
+        b"]D1" | b"]D2" | b"]q1" | b"]q3" | b"]d1" | b"]C1" | b"]e0"
+    ) {
+        return;
+    }
+    let sym = sym.as_str().to_owned();
     if matches!(sym.as_str(), "]D1" | "]D2" | "]q1" | "]q3") {
         // The Data Matrix / QR identifier arrived with its letter's case
         // inverted: Caps Lock. The data cannot be trusted even if valid.
@@ -78,15 +85,21 @@ fn signals(body: &str, today: Date, scan: &mut Scan) {
 /// Suspicions on a scan that is valid as it stands.
 fn weak_signals(today: Date, scan: &mut Scan) {
     if scan.scheme == Some(Scheme::Gs1) {
-        let letters = |s: Option<&str>| {
-            s.unwrap_or("")
-                .chars()
-                .filter(char::is_ascii_alphabetic)
-                .collect::<String>()
-        };
-        let l = letters(scan.batch()) + &letters(scan.serial());
-        if !l.is_empty() && l.chars().all(|c| c.is_ascii_lowercase()) {
-            let swapped = scan.symbology.clone().unwrap_or_default() + &swap_case_values(scan);
+        // Letters of batch and serial: any at all, and all lower case?
+        let (mut any, mut all_lower) = (false, true);
+        for c in [scan.batch(), scan.serial()]
+            .into_iter()
+            .flatten()
+            .flat_map(str::bytes)
+        {
+            if c.is_ascii_alphabetic() {
+                any = true;
+                all_lower &= c.is_ascii_lowercase();
+            }
+        }
+        if any && all_lower {
+            let swapped =
+                scan.symbology.as_deref().unwrap_or("").to_owned() + &swap_case_values(scan);
             let ok = parse_only(&swapped, today).ok();
             scan.diagnose(
                 DiagnosisCode::CapsLock,
@@ -98,14 +111,25 @@ fn weak_signals(today: Date, scan: &mut Scan) {
         }
         if let Some((gtin, _)) = scan.product_code() {
             // The batch or serial ends with "01" + the first digits of the GTIN.
-            let key = format!("01{gtin}");
-            let ends_in_key =
-                |v: &str| (6..v.len().min(key.len() + 1)).any(|k| v.ends_with(&key[..k]));
+            let ends_in_key = |v: &str| {
+                let v = v.as_bytes();
+                (6..v.len().min(gtin.len() + 3)).any(|k| {
+                    let tail = &v[v.len() - k..];
+                    tail.starts_with(b"01") && gtin.as_bytes().starts_with(&tail[2..])
+                })
+            };
+            if !(scan.batch().is_some_and(ends_in_key) || scan.serial().is_some_and(ends_in_key)) {
+                return;
+            }
             let suspects: Vec<&str> = [("batch", scan.batch()), ("serial number", scan.serial())]
                 .into_iter()
                 .filter(|(_, v)| v.is_some_and(ends_in_key))
                 .map(|(what, _)| what)
                 .collect();
+            if suspects.is_empty() {
+                return;
+            }
+            let key = format!("01{gtin}");
             let tail = &key[..6];
             for what in suspects {
                 {
@@ -120,21 +144,6 @@ fn weak_signals(today: Date, scan: &mut Scan) {
                 }
             }
         }
-    }
-    let dup = scan
-        .elements
-        .iter()
-        .enumerate()
-        .find(|(k, e)| scan.elements[..*k].iter().any(|p| p.id == e.id))
-        .map(|(_, e)| e.id.to_string());
-    if let Some(id) = dup {
-        scan.diagnose(
-            DiagnosisCode::DuplicateElement,
-            Severity::Info,
-            format!("The element {id} appears twice with the same value; the scanner may have sent part of the code twice."),
-            "Nothing to do if the fields match the pack.",
-            None,
-        );
     }
 }
 

@@ -8,8 +8,9 @@ use std::borrow::Cow;
 
 /// True when the text starts like an http(s) URI.
 pub fn looks_like_uri(s: &str) -> bool {
-    let head = s.get(..8).unwrap_or(s).to_ascii_lowercase();
-    head.starts_with("http://") || head.starts_with("https://")
+    let b = s.as_bytes();
+    let starts = |p: &[u8]| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p);
+    starts(b"http://") || starts(b"https://")
 }
 
 /// Decodes %XX escapes. `None` for a broken escape or non-UTF-8 result.
@@ -109,11 +110,7 @@ pub fn parse_digital_link(text: &str, offset: usize, today: Date, scan: &mut Sca
             qualifiers.push(entry.code());
         }
         validate_value(entry, &value, pos, today, scan);
-        scan.elements.push(Element {
-            id: Cow::Borrowed(entry.code()),
-            value,
-            position: pos,
-        });
+        scan.elements.push(Element::gs1(entry, value, pos));
     }
     if let Some(key) = key_entry {
         let allowed = |seq: &Vec<&'static str>| {
@@ -168,11 +165,7 @@ pub fn parse_digital_link(text: &str, offset: usize, today: Date, scan: &mut Sca
                 continue;
             };
             validate_value(entry, &value, here, today, scan);
-            scan.elements.push(Element {
-                id: Cow::Borrowed(entry.code()),
-                value,
-                position: here,
-            });
+            scan.elements.push(Element::gs1(entry, value, here));
         }
     }
 }

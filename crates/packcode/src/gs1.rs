@@ -5,7 +5,7 @@ use crate::ai::{self, AiEntry, Check, Component};
 use crate::charset::Charset;
 use crate::check;
 use crate::date::{self, Date, DateError};
-use crate::report::{Element, ErrorCode, Scan};
+use crate::report::{DiagnosisCode, Element, ErrorCode, Scan, Severity};
 use std::borrow::Cow;
 
 /// Group separator, the transmitted form of FNC1.
@@ -24,6 +24,7 @@ fn id_of(entry: Option<&'static AiEntry>, ai: &str) -> Cow<'static, str> {
 pub fn parse_element_string(data: &str, offset: usize, today: Date, scan: &mut Scan) {
     let table = ai::table();
     let b = data.as_bytes();
+    let ascii = data.is_ascii();
     let mut i = 0;
     while i < b.len() {
         if b[i] == 0x1d {
@@ -67,7 +68,8 @@ pub fn parse_element_string(data: &str, offset: usize, today: Date, scan: &mut S
         // exactly their length; all others run to the next GS or the end.
         let end = match ai::predefined_data_len(ai) {
             // n characters (not bytes: a damaged scan may hold non-ASCII).
-            Some(n) if data[start..].chars().count() >= n => data[start..]
+            Some(n) if ascii && b.len() >= start + n => start + n,
+            Some(n) if !ascii && data[start..].chars().count() >= n => data[start..]
                 .char_indices()
                 .nth(n)
                 .map_or(b.len(), |(p, _)| start + p),
@@ -83,7 +85,10 @@ pub fn parse_element_string(data: &str, offset: usize, today: Date, scan: &mut S
                 );
                 b.len()
             }
-            None => data[start..].find(GS).map_or(b.len(), |p| start + p),
+            None => b[start..]
+                .iter()
+                .position(|&c| c == 0x1d)
+                .map_or(b.len(), |p| start + p),
         };
         let value = &data[start..end];
         match entry {
@@ -95,10 +100,9 @@ pub fn parse_element_string(data: &str, offset: usize, today: Date, scan: &mut S
                 format!("({ai}) is not a GS1 Application Identifier"),
             ),
         }
-        scan.elements.push(Element {
-            id,
-            value: value.to_owned(),
-            position: pos,
+        scan.elements.push(match entry {
+            Some(e) => Element::gs1(e, value.to_owned(), pos),
+            None => Element::new(id, value.to_owned(), pos),
         });
         i = end;
     }
@@ -167,10 +171,9 @@ pub fn parse_bracketed(data: &str, offset: usize, today: Date, scan: &mut Scan) 
                 format!("({ai}) is not a GS1 Application Identifier"),
             ),
         }
-        scan.elements.push(Element {
-            id,
-            value,
-            position: pos,
+        scan.elements.push(match entry {
+            Some(e) => Element::gs1(e, value, pos),
+            None => Element::new(id, value, pos),
         });
         i = j;
     }
@@ -192,7 +195,9 @@ pub fn validate_value(
     let id = || Some(Cow::Borrowed(entry.code()));
     let ai = entry.code();
     let (lo, hi) = entry.length_bounds();
-    let len = value.chars().count();
+    let ascii = value.is_ascii();
+    let count = |s: &str| if ascii { s.len() } else { s.chars().count() };
+    let len = count(value);
     if len < lo {
         scan.error(
             ErrorCode::TooShort,
@@ -221,28 +226,34 @@ pub fn validate_value(
         );
         return;
     }
+    // Most AIs have one component: the whole value.
+    if let [only] = entry.components.as_slice() {
+        validate_component(entry, only, value, pos + ai.len(), today, scan);
+        return;
+    }
     // Split the value over the components: fixed ones take their length, a
     // variable one takes what the later components leave.
     let data_pos = pos + ai.len();
     let mut rest = value;
     let mut off = 0usize;
-    for (k, comp) in entry.components.iter().enumerate() {
+    for comp in &entry.components {
         if rest.is_empty() && comp.optional {
             break;
         }
-        let later_min: usize = entry.components[k + 1..]
-            .iter()
-            .map(|c| if c.optional { 0 } else { c.min })
-            .sum();
-        let avail = rest.chars().count().saturating_sub(later_min);
+        let later_min = comp.later_min;
+        let avail = count(rest).saturating_sub(later_min);
         let take = if comp.min == comp.max {
             comp.min
         } else {
             avail.min(comp.max)
         };
-        let cut = rest.char_indices().nth(take).map_or(rest.len(), |(p, _)| p);
+        let cut = if ascii {
+            take.min(rest.len())
+        } else {
+            rest.char_indices().nth(take).map_or(rest.len(), |(p, _)| p)
+        };
         let part = &rest[..cut];
-        if part.chars().count() < comp.min {
+        if count(part) < comp.min {
             scan.error(
                 ErrorCode::TooShort,
                 id(),
@@ -536,9 +547,12 @@ fn run_check(check: Check, s: &str, today: Date) -> Result<(), (ErrorCode, Strin
 /// The same element twice with different values (any scheme).
 pub fn check_duplicates(scan: &mut Scan) {
     let mut found = Vec::new();
+    let mut identical: Option<Cow<'static, str>> = None;
     for (k, e) in scan.elements.iter().enumerate() {
-        if let Some(prev) = scan.elements[..k].iter().find(|p| p.id == e.id) {
-            if prev.value != e.value {
+        if let Some(prev) = scan.elements[..k].iter().find(|p| p.same_id(e)) {
+            if prev.value == e.value {
+                identical.get_or_insert_with(|| e.id.clone());
+            } else {
                 found.push((
                     e.id.clone(),
                     e.position,
@@ -553,24 +567,34 @@ pub fn check_duplicates(scan: &mut Scan) {
     for (id, pos, msg) in found {
         scan.error(ErrorCode::ConflictingDuplicate, Some(id), pos, msg);
     }
+    if let Some(id) = identical {
+        scan.diagnose(
+            DiagnosisCode::DuplicateElement,
+            Severity::Info,
+            format!("The element {id} appears twice with the same value; the scanner may have sent part of the code twice."),
+            "Nothing to do if the fields match the pack.",
+            None,
+        );
+    }
 }
 
 /// The AI associations: required companions and exclusions.
 pub fn check_associations(scan: &mut Scan) {
     let table = ai::table();
+    let mut present = ai::AiSet::default();
+    for i in scan.elements.iter().filter_map(|e| e.ai_index) {
+        present.insert(i);
+    }
     let mut found: Vec<(ErrorCode, Cow<'static, str>, usize, String)> = Vec::new();
     for (k, e) in scan.elements.iter().enumerate() {
-        if scan.elements[..k].iter().any(|p| p.id == e.id) {
+        if scan.elements[..k].iter().any(|p| p.same_id(e)) {
             continue;
         }
-        let Some(entry) = table.get(&e.id) else {
+        let Some(entry) = e.ai_index.and_then(|i| table.entries().get(usize::from(i))) else {
             continue;
         };
-        for group in &entry.requires {
-            if !group
-                .iter()
-                .any(|r| scan.elements.iter().any(|x| x.id == *r))
-            {
+        for (group, names) in entry.requires_idx.iter().zip(&entry.requires) {
+            if !group.iter().any(|r| present.contains(*r)) {
                 found.push((
                     ErrorCode::RequiresElement,
                     e.id.clone(),
@@ -579,29 +603,32 @@ pub fn check_associations(scan: &mut Scan) {
                         "({}) {} needs one of ({}) in the same code",
                         e.id,
                         entry.title,
-                        group.join("), (")
+                        names.join("), (")
                     ),
                 ));
             }
         }
-        for x in &entry.excludes {
+        for (x, name) in entry.excludes_idx.iter().zip(&entry.excludes) {
+            if !present.contains(*x) {
+                continue;
+            }
             // Report a mutual exclusion once, at the first of the two.
             let reported_by_other = |o: &Element| {
                 o.position < e.position
                     && table
                         .get(&o.id)
-                        .is_some_and(|oe| oe.excludes.iter().any(|y| *y == e.id))
+                        .is_some_and(|oe| oe.excludes_idx.contains(&entry.index))
             };
             if scan
                 .elements
                 .iter()
-                .any(|o| o.id == *x && !reported_by_other(o))
+                .any(|o| o.id == *name && !reported_by_other(o))
             {
                 found.push((
                     ErrorCode::ExcludedElement,
                     e.id.clone(),
                     e.position,
-                    format!("({}) and ({x}) may not appear together", e.id),
+                    format!("({}) and ({name}) may not appear together", e.id),
                 ));
             }
         }

@@ -156,11 +156,8 @@ pub fn parse_format06(data: &str, offset: usize, today: Date, scan: &mut Scan) {
             );
         }
         validate_ifa(&id, value, field_pos, di_len, today, scan);
-        scan.elements.push(Element {
-            id,
-            value: value.to_owned(),
-            position: field_pos,
-        });
+        scan.elements
+            .push(Element::new(id, value.to_owned(), field_pos));
     }
     // A PPN and an NTIN of the same pack must name the same PZN.
     if let (Some(ppn), Some(gtin)) = (scan.get("9N"), scan.get("8P")) {

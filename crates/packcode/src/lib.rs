@@ -41,7 +41,7 @@ mod report;
 pub use date::{Date, Yymmdd};
 pub use report::{
     Diagnosis, DiagnosisCode, Element, ElementView, ErrorCode, ErrorView, Form, Issue, NhrnView,
-    ProductScheme, Scan, ScanView, Scheme, Severity,
+    ProductScheme, Scan, ScanView, Scheme, Severity, Symbology,
 };
 
 /// The group separator (FNC1 as transmitted).
@@ -72,21 +72,19 @@ pub fn parse_bytes(bytes: &[u8], today: Date) -> Scan {
 }
 
 /// Splits an AIM symbology identifier (`]` + letter + modifier) off the front.
-fn split_symbology(s: &str) -> (Option<&str>, &str, usize) {
-    let b = s.as_bytes();
-    if b.len() >= 3 && b[0] == b']' && b[1].is_ascii_alphabetic() && b[2].is_ascii_alphanumeric() {
-        (Some(&s[..3]), &s[3..], 3)
-    } else {
-        (None, s, 0)
+fn split_symbology(s: &str) -> (Option<Symbology>, &str, usize) {
+    match Symbology::at_start(s) {
+        Some(sym) => (Some(sym), &s[3..], 3),
+        None => (None, s, 0),
     }
 }
 
 /// Symbologies that cannot carry a pack's unique identifier.
-fn is_linear_product_code(sym: &str) -> bool {
-    let c = sym.as_bytes()[1];
+fn is_linear_product_code(sym: Symbology) -> bool {
     // A = Code 39 (German PZN), E = EAN/UPC, I = ITF, C0 = plain Code 128,
     // F = Codabar, G = Code 93, X = other.
-    matches!(c, b'A' | b'E' | b'I' | b'F' | b'G' | b'X') || sym == "]C0"
+    let [_, c, m] = sym.bytes();
+    matches!(c, b'A' | b'E' | b'I' | b'F' | b'G' | b'X') || (c == b'C' && m == b'0')
 }
 
 /// A short all-digit text: a PZN (7 or 8 digits, Code 39 text may start with
@@ -98,10 +96,13 @@ fn plain_product_number(rest: &str) -> bool {
 
 /// Parses without the damage diagnosis (used for repair candidates too).
 pub(crate) fn parse_only(text: &str, today: Date) -> Scan {
-    let mut scan = Scan::default();
+    let mut scan = Scan {
+        elements: Vec::with_capacity(6),
+        ..Scan::default()
+    };
     let body = text.trim_end_matches(['\r', '\n']);
     let (sym, rest, off) = split_symbology(body);
-    scan.symbology = sym.map(str::to_owned);
+    scan.symbology = sym;
     if rest.is_empty() {
         scan.error(ErrorCode::Empty, None, 0, "nothing was scanned".to_owned());
         return scan;
@@ -119,7 +120,11 @@ pub(crate) fn parse_only(text: &str, today: Date) -> Scan {
         );
         return scan;
     }
-    if rest.starts_with("[)>") {
+    if rest.starts_with(GS) || rest.as_bytes()[0].is_ascii_digit() {
+        scan.form = Some(Form::ElementString);
+        scan.scheme = Some(Scheme::Gs1);
+        gs1::parse_element_string(rest, off, today, &mut scan);
+    } else if rest.starts_with("[)>") {
         ifa::parse_envelope(rest, off, today, &mut scan);
     } else if rest.starts_with('(') {
         scan.form = Some(Form::Bracketed);
@@ -127,10 +132,6 @@ pub(crate) fn parse_only(text: &str, today: Date) -> Scan {
         gs1::parse_bracketed(rest, off, today, &mut scan);
     } else if dl::looks_like_uri(rest) {
         dl::parse_digital_link(rest, off, today, &mut scan);
-    } else if rest.starts_with(GS) || rest.as_bytes()[0].is_ascii_digit() {
-        scan.form = Some(Form::ElementString);
-        scan.scheme = Some(Scheme::Gs1);
-        gs1::parse_element_string(rest, off, today, &mut scan);
     } else {
         scan.form = Some(Form::Unrecognised);
         let shown: String = rest.chars().take(12).collect();
@@ -197,7 +198,7 @@ fn check_complete(scan: &mut Scan, end: usize) {
         let present = scan
             .elements
             .iter()
-            .any(|e| e.id == id || Some(e.id.as_ref()) == alt);
+            .any(|e| e.is(id) || alt.is_some_and(|a| e.is(a)));
         if !present {
             scan.error(
                 ErrorCode::MissingElement,

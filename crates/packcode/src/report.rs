@@ -45,6 +45,64 @@ pub struct Element {
     /// Byte offset of the element's identifier in the scan text.
     #[serde(skip)]
     pub position: usize,
+    /// `id` packed into a number, for fast comparisons.
+    #[serde(skip)]
+    pub key: u32,
+    /// For a known GS1 AI: its index in the AI table.
+    #[serde(skip)]
+    pub ai_index: Option<u16>,
+}
+
+impl Element {
+    pub fn new(id: Cow<'static, str>, value: String, position: usize) -> Element {
+        let key = id_key(&id);
+        Element {
+            id,
+            value,
+            position,
+            key,
+            ai_index: None,
+        }
+    }
+
+    /// An element of a known GS1 AI.
+    pub fn gs1(entry: &'static crate::ai::AiEntry, value: String, position: usize) -> Element {
+        let id = Cow::Borrowed(entry.code());
+        let key = id_key(&id);
+        Element {
+            id,
+            value,
+            position,
+            key,
+            ai_index: Some(entry.index),
+        }
+    }
+
+    /// Same identifier (by key; by text only for long, unknown ones).
+    #[inline]
+    pub fn same_id(&self, other: &Element) -> bool {
+        self.key == other.key && (self.key != u32::MAX || self.id == other.id)
+    }
+
+    /// True when this element's identifier is `id`.
+    #[inline]
+    pub fn is(&self, id: &str) -> bool {
+        let k = id_key(id);
+        self.key == k && (k != u32::MAX || self.id == id)
+    }
+}
+
+/// An identifier of up to four bytes packed into a number (distinct for
+/// distinct identifiers); `u32::MAX` for longer ones.
+#[inline]
+pub fn id_key(id: &str) -> u32 {
+    let b = id.as_bytes();
+    if b.is_empty() || b.len() > 4 {
+        return u32::MAX;
+    }
+    let mut a = [0u8; 4];
+    a[..b.len()].copy_from_slice(b);
+    u32::from_le_bytes(a)
 }
 
 /// Machine-readable error codes.
@@ -145,11 +203,44 @@ pub struct Diagnosis {
     pub suggestion: Option<String>,
 }
 
+/// An AIM symbology identifier: `]`, a letter and a modifier character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Symbology([u8; 3]);
+
+impl Symbology {
+    /// The identifier at the start of `s`, if there is one.
+    pub fn at_start(s: &str) -> Option<Symbology> {
+        match s.as_bytes() {
+            [b']', l, m, ..] if l.is_ascii_alphabetic() && m.is_ascii_alphanumeric() => {
+                Some(Symbology([b']', *l, *m]))
+            }
+            _ => None,
+        }
+    }
+
+    /// The three bytes (`]`, letter, modifier).
+    pub fn bytes(&self) -> [u8; 3] {
+        self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Always ASCII by construction.
+        std::str::from_utf8(&self.0).unwrap_or("]??")
+    }
+}
+
+impl std::ops::Deref for Symbology {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 /// The result of parsing one scan.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scan {
     /// AIM symbology identifier (e.g. `]d2`) when the scanner sent one.
-    pub symbology: Option<String>,
+    pub symbology: Option<Symbology>,
     pub form: Option<Form>,
     pub scheme: Option<Scheme>,
     pub elements: Vec<Element>,
@@ -169,7 +260,7 @@ impl Scan {
     pub fn get(&self, id: &str) -> Option<&str> {
         self.elements
             .iter()
-            .find(|e| e.id == id)
+            .find(|e| e.is(id))
             .map(|e| e.value.as_str())
     }
 
