@@ -223,20 +223,21 @@ fn repairs(body: &str, today: Date, scan: &mut Scan) {
             return;
         }
     }
-    // Two scans glued together: a second AIM prefix or envelope inside.
-    if let Some(at) = second_start(body) {
+    // Two scans glued together: a second AIM prefix or envelope inside, or
+    // (without prefixes) a second GTIN where both halves are whole codes.
+    for (at, marked) in glue_points(body) {
         let (first, second) = body.split_at(at);
         let (a, b) = (
             parse_only(first, today).ok(),
             parse_only(second, today).ok(),
         );
-        if a || b {
+        if (a && b) || (marked && (a || b)) {
             scan.diagnose(
                 DiagnosisCode::GluedScans,
                 Severity::Error,
                 "Two scans arrived as one: the scanner sent a second code before the first was finished.",
                 "Scan one pack at a time; if it happens often, set the scanner's terminator (Enter) so each code ends.",
-                Some(if a { first.to_owned() } else { second.to_owned() }),
+                Some(if a { first.trim_end_matches(GS) } else { second }.to_owned()),
             );
             return;
         }
@@ -348,13 +349,26 @@ fn repairs(body: &str, today: Date, scan: &mut Scan) {
     lost_separator(body, today, scan);
 }
 
-/// Byte offset of a second code inside `body`, if any.
-fn second_start(body: &str) -> Option<usize> {
-    let starts = ["]d2", "]d1", "]Q3", "]Q1", "[)>"];
-    starts
+/// Where a second code may start inside `body`: after a second AIM prefix
+/// or envelope header (`true`), or at a second "01" + valid GTIN (`false`).
+fn glue_points(body: &str) -> Vec<(usize, bool)> {
+    let mut points: Vec<(usize, bool)> = ["]d2", "]d1", "]Q3", "]Q1", "[)>"]
         .iter()
-        .filter_map(|s| body.get(1..).and_then(|r| r.find(s)).map(|p| p + 1))
-        .min()
+        .filter_map(|s| body.get(1..).and_then(|r| r.find(s)).map(|p| (p + 1, true)))
+        .collect();
+    let b = body.as_bytes();
+    for p in 1..b.len().saturating_sub(16) {
+        if b[p] == b'0'
+            && b[p + 1] == b'1'
+            && body
+                .get(p + 2..p + 16)
+                .is_some_and(crate::check::gs1_check_valid)
+        {
+            points.push((p, false));
+        }
+    }
+    points.sort_unstable();
+    points
 }
 
 /// A lost GS: a variable-length element ran into the next one.

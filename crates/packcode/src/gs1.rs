@@ -19,6 +19,33 @@ fn id_of(entry: Option<&'static AiEntry>, ai: &str) -> Cow<'static, str> {
     }
 }
 
+/// Validates one element (or reports its AI as unknown) and adds it.
+fn add_element(
+    entry: Option<&'static AiEntry>,
+    ai: &str,
+    value: String,
+    pos: usize,
+    today: Date,
+    scan: &mut Scan,
+) {
+    match entry {
+        Some(e) => {
+            validate_value(e, &value, pos, today, scan);
+            scan.elements.push(Element::gs1(e, value, pos));
+        }
+        None => {
+            let id: Cow<'static, str> = Cow::Owned(ai.to_owned());
+            scan.error(
+                ErrorCode::UnknownAi,
+                Some(id.clone()),
+                pos,
+                format!("({ai}) is not a GS1 Application Identifier"),
+            );
+            scan.elements.push(Element::new(id, value, pos));
+        }
+    }
+}
+
 /// Parses a raw element string (FNC1 transmitted as GS). `offset` is the
 /// byte offset of `data` in the scan text, for positions.
 pub fn parse_element_string(data: &str, offset: usize, today: Date, scan: &mut Scan) {
@@ -90,20 +117,7 @@ pub fn parse_element_string(data: &str, offset: usize, today: Date, scan: &mut S
                 .position(|&c| c == 0x1d)
                 .map_or(b.len(), |p| start + p),
         };
-        let value = &data[start..end];
-        match entry {
-            Some(e) => validate_value(e, value, pos, today, scan),
-            None => scan.error(
-                ErrorCode::UnknownAi,
-                Some(id.clone()),
-                pos,
-                format!("({ai}) is not a GS1 Application Identifier"),
-            ),
-        }
-        scan.elements.push(match entry {
-            Some(e) => Element::gs1(e, value.to_owned(), pos),
-            None => Element::new(id, value.to_owned(), pos),
-        });
+        add_element(entry, ai, data[start..end].to_owned(), pos, today, scan);
         i = end;
     }
 }
@@ -145,7 +159,6 @@ pub fn parse_bracketed(data: &str, offset: usize, today: Date, scan: &mut Scan) 
             return;
         }
         let entry = table.get(ai);
-        let id = id_of(entry, ai);
         // The value runs to the next unescaped "(digits)".
         let mut value = String::new();
         let mut j = close + 1;
@@ -162,19 +175,7 @@ pub fn parse_bracketed(data: &str, offset: usize, today: Date, scan: &mut Scan) 
             value.push(c);
             j += c.len_utf8();
         }
-        match entry {
-            Some(e) => validate_value(e, &value, pos, today, scan),
-            None => scan.error(
-                ErrorCode::UnknownAi,
-                Some(id.clone()),
-                pos,
-                format!("({ai}) is not a GS1 Application Identifier"),
-            ),
-        }
-        scan.elements.push(match entry {
-            Some(e) => Element::gs1(e, value, pos),
-            None => Element::new(id, value, pos),
-        });
+        add_element(entry, ai, value, pos, today, scan);
         i = j;
     }
 }

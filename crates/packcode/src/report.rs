@@ -67,14 +67,9 @@ impl Element {
 
     /// An element of a known GS1 AI.
     pub fn gs1(entry: &'static crate::ai::AiEntry, value: String, position: usize) -> Element {
-        let id = Cow::Borrowed(entry.code());
-        let key = id_key(&id);
         Element {
-            id,
-            value,
-            position,
-            key,
             ai_index: Some(entry.index),
+            ..Element::new(Cow::Borrowed(entry.code()), value, position)
         }
     }
 

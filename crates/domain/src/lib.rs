@@ -1,0 +1,19 @@
+//! # domain
+//!
+//! The facts of medicine verification as types and pure functions: pack
+//! states, the operations of the national system (NMVS G-codes), its return
+//! codes with the class and sentence Countercheck shows, and the rules the
+//! national system applies (10-day undo by the same user at the same
+//! premises, the double-scan notices before the "already inactive" alert,
+//! unknown products and serials, batch and expiry mismatches, transaction-id
+//! reuse). No I/O and no clock: time is always a parameter.
+
+pub mod codes;
+pub mod ops;
+pub mod rules;
+
+pub use codes::{CodeInfo, CodeTable, Interface, OutcomeClass};
+pub use ops::{InactiveReason, Operation, PackState};
+pub use rules::{
+    decide, Actor, BatchRecord, Change, Decision, Known, PackRecord, Request, Timestamp,
+};
