@@ -36,6 +36,7 @@ fn the_workspace_has_the_expected_members() {
     let d = deps();
     for name in [
         "packcode",
+        "domain",
         "countercheck-cli",
         "countercheck-app",
         "countercheck-scenarios",
@@ -56,18 +57,17 @@ fn only_the_shell_depends_on_tauri() {
     }
 }
 
-#[test]
-fn packcode_does_no_io_and_has_no_runtime_dependencies_but_serde() {
-    let d = deps();
-    let pc = d.get("packcode").cloned().unwrap_or_default();
-    assert_eq!(
-        pc,
-        BTreeSet::from(["serde".to_owned()]),
-        "packcode deps: {pc:?}"
-    );
-    // No clock, no file system, no network in its source.
-    let src = countercheck_scenarios::workspace_root().join("crates/packcode/src");
-    for entry in std::fs::read_dir(&src).expect("src dir").flatten() {
+/// No clock, no file system, no network, no environment in a crate's source.
+fn assert_pure(crate_dir: &str) {
+    let src = countercheck_scenarios::workspace_root()
+        .join(crate_dir)
+        .join("src");
+    let entries: Vec<_> = std::fs::read_dir(&src)
+        .expect("src dir")
+        .flatten()
+        .collect();
+    assert!(!entries.is_empty(), "{crate_dir} has no sources");
+    for entry in entries {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
         for banned in [
             "SystemTime",
@@ -77,6 +77,7 @@ fn packcode_does_no_io_and_has_no_runtime_dependencies_but_serde() {
             "std::io",
             "std::env",
             "std::process",
+            "std::thread",
         ] {
             assert!(
                 !text.contains(banned),
@@ -85,4 +86,28 @@ fn packcode_does_no_io_and_has_no_runtime_dependencies_but_serde() {
             );
         }
     }
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn packcode_does_no_io_and_depends_on_serde_only() {
+    let d = deps();
+    assert_eq!(
+        d.get("packcode").cloned().unwrap_or_default(),
+        set(&["serde"])
+    );
+    assert_pure("crates/packcode");
+}
+
+#[test]
+fn domain_does_no_io_and_depends_on_packcode_only() {
+    let d = deps();
+    assert_eq!(
+        d.get("domain").cloned().unwrap_or_default(),
+        set(&["packcode", "serde"])
+    );
+    assert_pure("crates/domain");
 }
