@@ -1,0 +1,392 @@
+//! The NMVS SOAP 1.2 wire format: every element, attribute and namespace
+//! name of the interface lives in this module.
+//!
+//! Requests are rendered as text with every value escaped; responses are
+//! read with a streaming XML reader by local name (any namespace prefix),
+//! with a size limit, a depth limit, and typed errors for anything
+//! malformed, unexpected or missing. No panic on any input.
+
+use domain::{InactiveReason, Operation, PackState};
+use packcode::ProductScheme;
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+// ------------------------------------------------------------------ names
+
+const SOAP_ENV_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
+const EL_ENVELOPE: &str = "Envelope";
+const EL_BODY: &str = "Body";
+const EL_FAULT: &str = "Fault";
+const EL_FAULT_REASON_TEXT: &str = "Text";
+const EL_FAULT_CODE_VALUE: &str = "Value";
+const EL_HEADER: &str = "Header";
+const EL_AUTH: &str = "Auth";
+const EL_CLIENT_LOGIN_ID: &str = "ClientLoginId";
+const EL_USER_ID: &str = "UserId";
+const EL_PASSWORD: &str = "Password";
+const EL_USER_SOFTWARE: &str = "UserSoftware";
+const AT_SUPPLIER: &str = "supplier";
+const AT_NAME: &str = "name";
+const AT_VERSION: &str = "version";
+const EL_TRANSACTION: &str = "Transaction";
+const EL_CLIENT_TRX_ID: &str = "ClientTrxId";
+const EL_LANGUAGE: &str = "Language";
+const EL_NMVS_TRX_ID: &str = "NMVSTrxId";
+const EL_TIMESTAMP: &str = "Timestamp";
+const EL_PRODUCT: &str = "Product";
+const EL_PRODUCT_CODE: &str = "ProductCode";
+const AT_SCHEME: &str = "scheme";
+const EL_BATCH: &str = "Batch";
+const EL_BATCH_ID: &str = "Id";
+const EL_EXP_DATE: &str = "ExpDate";
+const EL_PACK: &str = "Pack";
+const AT_SN: &str = "sn";
+const AT_STATE: &str = "state";
+const EL_REASON: &str = "Reason";
+const EL_REF_CLIENT_TRX_ID: &str = "RefClientTrxId";
+const EL_RETURN_CODE: &str = "ReturnCode";
+const AT_CODE: &str = "code";
+const AT_DESC: &str = "desc";
+const REQUEST_SUFFIX: &str = "Request";
+const RESPONSE_SUFFIX: &str = "Response";
+const LANGUAGE: &str = "eng";
+
+/// The largest response read; anything longer is refused unread.
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
+/// The deepest element nesting accepted.
+pub const MAX_DEPTH: usize = 32;
+
+/// The interface version (its namespaces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V4,
+    V5,
+}
+
+impl Version {
+    fn ws_ns(self) -> &'static str {
+        match self {
+            Version::V4 => "urn:wsdltypes.nmvs.eu:v4.0",
+            Version::V5 => "urn:wsdltypes.nmvs.eu:v5.0",
+        }
+    }
+
+    fn types_ns(self) -> &'static str {
+        match self {
+            Version::V4 => "urn:types.nmvs.eu:v4.0",
+            Version::V5 => "urn:types.nmvs.eu:v5.0",
+        }
+    }
+}
+
+fn scheme_name(s: ProductScheme) -> &'static str {
+    match s {
+        ProductScheme::Gtin => "GTIN",
+        ProductScheme::Ppn => "PPN",
+    }
+}
+
+// ---------------------------------------------------------------- request
+
+/// Login of the pharmacy at the national system. The password is held
+/// here only to be written into the request; `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub client_login_id: String,
+    pub user_id: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("client_login_id", &self.client_login_id)
+            .field("user_id", &self.user_id)
+            .field("password", &"***")
+            .finish()
+    }
+}
+
+/// The `UserSoftware` header the national system requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSoftware {
+    pub supplier: String,
+    pub name: String,
+    pub version: String,
+}
+
+/// One single-pack request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackRequest {
+    pub operation: Operation,
+    pub product_code: String,
+    pub scheme: ProductScheme,
+    pub batch: String,
+    /// YYMMDD exactly as scanned.
+    pub expiry: String,
+    pub serial: String,
+    pub client_trx_id: String,
+    /// For an undo: the ClientTrxId of the decommission it reverts.
+    pub ref_client_trx_id: Option<String>,
+}
+
+/// Escapes text for element content and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn el(out: &mut String, name: &str, value: &str) {
+    out.push_str(&format!("<t:{name}>{}</t:{name}>", esc(value)));
+}
+
+/// The SOAP 1.2 envelope for one single-pack request.
+pub fn render_request(
+    req: &PackRequest,
+    creds: &Credentials,
+    software: &UserSoftware,
+    version: Version,
+) -> String {
+    let root = format!("{}{REQUEST_SUFFIX}", req.operation.g_code());
+    let mut x = String::with_capacity(1024);
+    x.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    x.push_str(&format!(
+        r#"<soap:{EL_ENVELOPE} xmlns:soap="{SOAP_ENV_NS}" xmlns:ws="{}" xmlns:t="{}">"#,
+        version.ws_ns(),
+        version.types_ns()
+    ));
+    x.push_str(&format!("<soap:{EL_HEADER}/><soap:{EL_BODY}><ws:{root}>"));
+    // Header: Auth, UserSoftware, Transaction.
+    x.push_str(&format!("<t:{EL_HEADER}><t:{EL_AUTH}>"));
+    el(&mut x, EL_CLIENT_LOGIN_ID, &creds.client_login_id);
+    el(&mut x, EL_USER_ID, &creds.user_id);
+    el(&mut x, EL_PASSWORD, &creds.password);
+    x.push_str(&format!("</t:{EL_AUTH}>"));
+    x.push_str(&format!(
+        r#"<t:{EL_USER_SOFTWARE} {AT_SUPPLIER}="{}" {AT_NAME}="{}" {AT_VERSION}="{}"/>"#,
+        esc(&software.supplier),
+        esc(&software.name),
+        esc(&software.version)
+    ));
+    x.push_str(&format!("<t:{EL_TRANSACTION}>"));
+    el(&mut x, EL_CLIENT_TRX_ID, &req.client_trx_id);
+    el(&mut x, EL_LANGUAGE, LANGUAGE);
+    x.push_str(&format!("</t:{EL_TRANSACTION}></t:{EL_HEADER}>"));
+    // Body: Product (code, batch, expiry), Pack, and the undo reference.
+    x.push_str(&format!("<t:{EL_BODY}><t:{EL_PRODUCT}>"));
+    x.push_str(&format!(
+        r#"<t:{EL_PRODUCT_CODE} {AT_SCHEME}="{}">{}</t:{EL_PRODUCT_CODE}>"#,
+        scheme_name(req.scheme),
+        esc(&req.product_code)
+    ));
+    x.push_str(&format!("<t:{EL_BATCH}>"));
+    el(&mut x, EL_BATCH_ID, &req.batch);
+    el(&mut x, EL_EXP_DATE, &req.expiry);
+    x.push_str(&format!("</t:{EL_BATCH}></t:{EL_PRODUCT}>"));
+    x.push_str(&format!(r#"<t:{EL_PACK} {AT_SN}="{}"/>"#, esc(&req.serial)));
+    if let Some(r) = &req.ref_client_trx_id {
+        el(&mut x, EL_REF_CLIENT_TRX_ID, r);
+    }
+    x.push_str(&format!(
+        "</t:{EL_BODY}></ws:{root}></soap:{EL_BODY}></soap:{EL_ENVELOPE}>"
+    ));
+    x
+}
+
+// --------------------------------------------------------------- response
+
+/// What the national system answered to one single-pack request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Response {
+    /// The operation the response belongs to (from its root element).
+    pub operation: Option<Operation>,
+    pub client_trx_id: String,
+    pub nmvs_trx_id: Option<String>,
+    pub timestamp: Option<String>,
+    pub product_code: Option<String>,
+    pub serial: Option<String>,
+    pub state: Option<PackState>,
+    pub reasons: Vec<InactiveReason>,
+    pub return_code: String,
+    pub return_desc: Option<String>,
+}
+
+/// Why a response could not be used. Every variant is a technical outcome:
+/// the pack's state is unknown, never "failed".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    #[error("the response is larger than {limit} bytes ({size})")]
+    Oversized { size: usize, limit: usize },
+    #[error("the response is not well-formed XML: {0}")]
+    Malformed(String),
+    #[error("the response nests elements deeper than {0}")]
+    TooDeep(usize),
+    #[error("the response is not a SOAP 1.2 envelope")]
+    NotSoap,
+    #[error("the response body holds <{0}>, not an NMVS response")]
+    Unexpected(String),
+    #[error("the response lacks {0}")]
+    Missing(&'static str),
+    #[error("the response gives pack state '{0}', which Countercheck does not know")]
+    UnknownState(String),
+    #[error("SOAP fault {code}: {reason}")]
+    Fault { code: String, reason: String },
+}
+
+fn local(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b':') {
+        Some(p) => &name[p + 1..],
+        None => name,
+    }
+}
+
+fn is(name: &[u8], want: &str) -> bool {
+    local(name) == want.as_bytes()
+}
+
+/// Reads one NMVS single-pack response.
+pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
+    if xml.len() > MAX_RESPONSE_BYTES {
+        return Err(WireError::Oversized {
+            size: xml.len(),
+            limit: MAX_RESPONSE_BYTES,
+        });
+    }
+    let mut reader = Reader::from_reader(xml);
+    reader.config_mut().trim_text(true);
+    let mut path: Vec<Vec<u8>> = Vec::new();
+    let mut resp = Response::default();
+    let mut saw_envelope = false;
+    let mut root_seen: Option<String> = None;
+    let mut fault: Option<(String, String)> = None;
+    let mut code_seen = false;
+    let mut buf = Vec::new();
+    loop {
+        let ev = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| WireError::Malformed(e.to_string()))?;
+        match ev {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let name = local(e.name().as_ref()).to_vec();
+                let empty = matches!(ev, Event::Empty(_));
+                if path.is_empty() {
+                    if !is(&name, EL_ENVELOPE) {
+                        return Err(WireError::NotSoap);
+                    }
+                    saw_envelope = true;
+                }
+                // The element directly inside soap:Body names the response.
+                if path.len() == 2 && is(&path[1], EL_BODY) {
+                    let n = String::from_utf8_lossy(&name).into_owned();
+                    if is(&name, EL_FAULT) {
+                        fault = Some((String::new(), String::new()));
+                    } else if let Some(g) = n.strip_suffix(RESPONSE_SUFFIX) {
+                        resp.operation = Operation::from_g_code(g);
+                        if resp.operation.is_none() {
+                            return Err(WireError::Unexpected(n));
+                        }
+                    } else {
+                        return Err(WireError::Unexpected(n));
+                    }
+                    root_seen = Some(n);
+                }
+                let attr = |want: &str| -> Result<Option<String>, WireError> {
+                    for a in e.attributes() {
+                        let a = a.map_err(|e| WireError::Malformed(e.to_string()))?;
+                        if is(a.key.as_ref(), want) {
+                            let v = a
+                                .decode_and_unescape_value(reader.decoder())
+                                .map_err(|e| WireError::Malformed(e.to_string()))?;
+                            return Ok(Some(v.into_owned()));
+                        }
+                    }
+                    Ok(None)
+                };
+                if is(&name, EL_PACK) && root_seen.is_some() {
+                    resp.serial = attr(AT_SN)?;
+                    if let Some(s) = attr(AT_STATE)? {
+                        resp.state =
+                            Some(PackState::from_name(&s).ok_or(WireError::UnknownState(s))?);
+                    }
+                } else if is(&name, EL_RETURN_CODE) && root_seen.is_some() {
+                    resp.return_code = attr(AT_CODE)?.unwrap_or_default();
+                    resp.return_desc = attr(AT_DESC)?;
+                    code_seen = true;
+                }
+                if !empty {
+                    path.push(name);
+                    if path.len() > MAX_DEPTH {
+                        return Err(WireError::TooDeep(MAX_DEPTH));
+                    }
+                }
+            }
+            Event::End(_) => {
+                path.pop();
+            }
+            Event::Text(t) => {
+                let text = t
+                    .unescape()
+                    .map_err(|e| WireError::Malformed(e.to_string()))?
+                    .into_owned();
+                let Some(last) = path.last() else { continue };
+                let parent = path.len().checked_sub(2).and_then(|i| path.get(i));
+                if let Some(f) = fault.as_mut() {
+                    if is(last, EL_FAULT_CODE_VALUE) && f.0.is_empty() {
+                        f.0 = text;
+                    } else if is(last, EL_FAULT_REASON_TEXT) {
+                        f.1 = text;
+                    }
+                    continue;
+                }
+                let in_tx = parent.is_some_and(|p| is(p, EL_TRANSACTION));
+                if in_tx && is(last, EL_CLIENT_TRX_ID) {
+                    resp.client_trx_id = text;
+                } else if in_tx && is(last, EL_NMVS_TRX_ID) {
+                    resp.nmvs_trx_id = Some(text);
+                } else if in_tx && is(last, EL_TIMESTAMP) {
+                    resp.timestamp = Some(text);
+                } else if is(last, EL_PRODUCT_CODE) {
+                    resp.product_code = Some(text);
+                } else if is(last, EL_REASON) && parent.is_some_and(|p| is(p, EL_PACK)) {
+                    if let Some(r) = InactiveReason::from_name(&text) {
+                        resp.reasons.push(r);
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !saw_envelope {
+        return Err(WireError::NotSoap);
+    }
+    if !path.is_empty() {
+        return Err(WireError::Malformed(
+            "the document ends inside an element".to_owned(),
+        ));
+    }
+    if let Some((code, reason)) = fault {
+        return Err(WireError::Fault { code, reason });
+    }
+    if root_seen.is_none() {
+        return Err(WireError::Missing("a response element in the SOAP body"));
+    }
+    if !code_seen || resp.return_code.is_empty() {
+        return Err(WireError::Missing("ReturnCode"));
+    }
+    if resp.client_trx_id.is_empty() {
+        return Err(WireError::Missing("Transaction/ClientTrxId"));
+    }
+    Ok(resp)
+}
