@@ -111,3 +111,30 @@ fn domain_does_no_io_and_depends_on_packcode_only() {
     );
     assert_pure("crates/domain");
 }
+
+#[test]
+fn the_simulator_and_the_adapter_meet_only_on_the_wire() {
+    let d = deps();
+    let sim = d.get("simulator").cloned().unwrap_or_default();
+    let adapter = d.get("nmvs").cloned().unwrap_or_default();
+    assert!(
+        !sim.is_empty() && !adapter.is_empty(),
+        "both crates are members"
+    );
+    assert!(
+        !sim.contains("nmvs"),
+        "simulator depends on the adapter: {sim:?}"
+    );
+    assert!(
+        !adapter.contains("simulator"),
+        "adapter depends on the simulator: {adapter:?}"
+    );
+    // What they share is the domain (and the pack-code types), nothing else of ours.
+    let ours = set(&["packcode", "domain", "nmvs", "simulator"]);
+    let shared: BTreeSet<_> = sim
+        .intersection(&adapter)
+        .filter(|n| ours.contains(*n))
+        .cloned()
+        .collect();
+    assert_eq!(shared, set(&["domain", "packcode"]));
+}

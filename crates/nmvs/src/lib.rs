@@ -1,13 +1,17 @@
 //! # nmvs
 //!
 //! Countercheck's adapter to an Arvato-built national medicines
-//! verification system (NMVS). This first part is the wire format: request
-//! envelopes and response parsing, with every element and attribute name of
-//! the interface in [`wire`], so that fitting a country's schema is a local
-//! change. The HTTPS transport (client certificate, per-service endpoints,
-//! timeouts, the ClientTrxId rules) builds on it.
+//! verification system (NMVS). [`wire`] holds the wire format (request
+//! envelopes, response parsing) with every element and attribute name of the
+//! interface, so that fitting a country's schema is a local change;
+//! [`client`] is the HTTPS transport (client certificate, credentials,
+//! connect and response timeouts, errors that say whether the outcome is
+//! unknown).
 
+pub mod client;
 pub mod wire;
+
+pub use client::{new_client_trx_id, Answer, CallError, ClientConfig, NmvsClient, Secret};
 
 pub use wire::{
     parse_response, render_request, Credentials, PackRequest, Response, UserSoftware, Version,

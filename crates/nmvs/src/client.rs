@@ -1,0 +1,236 @@
+//! The HTTPS client: TLS with a client certificate (rustls, ring), the
+//! pharmacy's credentials in every request, separate connect and response
+//! timeouts, keep-alive, and errors that say whether the request may have
+//! reached the national system.
+
+use crate::wire::{self, Credentials, PackRequest, Response, UserSoftware, Version, WireError};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How to reach one national system.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The single-pack service URL (e.g. `https://host:8443/ws/SinglePackServiceV50`).
+    pub single_pack_url: String,
+    /// Extra trusted CA certificates (PEM), e.g. a test system's own CA.
+    /// The system's usual roots are used when this is empty.
+    pub ca_pem: Option<String>,
+    /// The client certificate and its private key (PEM).
+    pub client_cert_pem: String,
+    pub client_key_pem: Secret,
+    pub credentials: Credentials,
+    pub software: UserSoftware,
+    pub version: Version,
+    pub connect_timeout: Duration,
+    pub response_timeout: Duration,
+}
+
+/// A secret string that never shows in `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Why a call has no answer. The variants say what is known about the pack.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("the client certificate or key cannot be used: {0}")]
+    Certificate(String),
+    #[error("TLS with the national system failed: {0}")]
+    Tls(String),
+    #[error("the national system could not be reached (the request was not sent): {0}")]
+    Unreachable(String),
+    #[error("no answer within {0:?}; the outcome is unknown")]
+    Timeout(Duration),
+    #[error("the connection broke; the outcome is unknown: {0}")]
+    Transport(String),
+    #[error("the national system is not available (HTTP {status}): {reason}")]
+    Unavailable { status: u16, reason: String },
+    #[error("the national system answered HTTP {status}: {reason}")]
+    Http { status: u16, reason: String },
+    #[error(transparent)]
+    Wire(#[from] WireError),
+}
+
+impl CallError {
+    /// True when the request may have been applied although no answer came:
+    /// a decommission must then be verified before anything is re-sent.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            CallError::Timeout(_) | CallError::Transport(_) | CallError::Wire(_)
+        )
+    }
+}
+
+/// A client for one national system.
+#[derive(Debug, Clone)]
+pub struct NmvsClient {
+    http: reqwest::Client,
+    cfg: Arc<ClientConfig>,
+}
+
+/// One answered call and how long it took.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub response: Response,
+    pub latency: Duration,
+}
+
+fn tls_config(cfg: &ClientConfig) -> Result<rustls::ClientConfig, CallError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(pem) = &cfg.ca_pem {
+        for c in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let c = c.map_err(|e| CallError::Certificate(format!("CA certificate: {e}")))?;
+            roots
+                .add(c)
+                .map_err(|e| CallError::Certificate(format!("CA certificate: {e}")))?;
+        }
+    }
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(cfg.client_cert_pem.as_bytes())
+            .collect::<Result<_, _>>()
+            .map_err(|e| CallError::Certificate(format!("client certificate: {e}")))?;
+    if chain.is_empty() {
+        return Err(CallError::Certificate(
+            "no certificate in the client certificate file".to_owned(),
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_slice(cfg.client_key_pem.0.as_bytes())
+        .map_err(|e| CallError::Certificate(format!("client key: {e}")))?;
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| CallError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .map_err(|e| CallError::Certificate(e.to_string()))
+}
+
+/// The first rustls error in an error's source chain, in words.
+fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(match t {
+                rustls::Error::AlertReceived(alert) => format!("the national system refused the connection ({alert:?}): check the client certificate"),
+                rustls::Error::InvalidCertificate(c) => format!("the national system's certificate is not trusted ({c:?})"),
+                other => other.to_string(),
+            });
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if let Some(inner) = io.get_ref() {
+                if let Some(found) = tls_cause(inner) {
+                    return Some(found);
+                }
+            }
+        }
+        cur = err.source();
+    }
+    None
+}
+
+impl NmvsClient {
+    pub fn new(cfg: ClientConfig) -> Result<NmvsClient, CallError> {
+        let tls = tls_config(&cfg)?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.response_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| CallError::Tls(e.to_string()))?;
+        Ok(NmvsClient {
+            http,
+            cfg: Arc::new(cfg),
+        })
+    }
+
+    /// Sends one single-pack request and reads the answer.
+    pub async fn send(&self, req: &PackRequest) -> Result<Answer, CallError> {
+        let body = wire::render_request(
+            req,
+            &self.cfg.credentials,
+            &self.cfg.software,
+            self.cfg.version,
+        );
+        let started = Instant::now();
+        let sent = self
+            .http
+            .post(&self.cfg.single_pack_url)
+            .header("Content-Type", "application/soap+xml; charset=utf-8")
+            .body(body)
+            .send()
+            .await;
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => return Err(self.classify(&e)),
+        };
+        let status = resp.status().as_u16();
+        let bytes = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => return Err(self.classify(&e)),
+        };
+        let latency = started.elapsed();
+        match wire::parse_response(&bytes) {
+            Ok(response) if status == 200 => Ok(Answer { response, latency }),
+            Ok(_) => Err(CallError::Http {
+                status,
+                reason: "an answer with an error status".to_owned(),
+            }),
+            Err(WireError::Fault { reason, .. }) if status == 503 => {
+                Err(CallError::Unavailable { status, reason })
+            }
+            Err(WireError::Fault { code, reason }) => Err(CallError::Http {
+                status,
+                reason: format!("{code}: {reason}"),
+            }),
+            Err(e) if status != 200 => Err(CallError::Http {
+                status,
+                reason: e.to_string(),
+            }),
+            Err(e) => Err(CallError::Wire(e)),
+        }
+    }
+
+    fn classify(&self, e: &reqwest::Error) -> CallError {
+        if let Some(t) = tls_cause(e) {
+            return CallError::Tls(t);
+        }
+        if e.is_timeout() {
+            return CallError::Timeout(self.cfg.response_timeout);
+        }
+        if e.is_connect() {
+            return CallError::Unreachable(e.to_string());
+        }
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(e);
+        while let Some(s) = src {
+            msg.push_str(": ");
+            msg.push_str(&s.to_string());
+            src = s.source();
+        }
+        CallError::Transport(msg)
+    }
+}
+
+/// A new client transaction id: 32 hex characters from the system's
+/// secure random source.
+pub fn new_client_trx_id() -> String {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 16];
+    // SystemRandom only fails when the OS has no entropy source at all.
+    if ring::rand::SystemRandom::new().fill(&mut b).is_err() {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        b = t.to_le_bytes();
+    }
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

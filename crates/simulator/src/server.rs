@@ -1,0 +1,515 @@
+//! The HTTPS server: client-certificate TLS, the SOAP endpoint on any
+//! service path, and the admin API under `/admin/`.
+
+use crate::pki::{self, Pki};
+use crate::seed::{self, SeedSize};
+use crate::soap::{self, SoapRequest, SoapResponse};
+use crate::store;
+use crate::SimError;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use domain::{decide, Actor, CodeTable, Interface, Known, Operation, Request, Timestamp};
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use rusqlite::{params, Connection};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, Notify};
+
+/// How to start the simulator.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Seed an empty database with this many products, batches and packs.
+    pub seed: Option<(u64, SeedSize)>,
+    /// The one pharmacy login the simulator knows (more via the database).
+    pub client_login_id: String,
+    pub user_id: String,
+    pub password: String,
+    /// The simulator's clock starts here (seconds since 1970); `None`: now.
+    pub start_time: Option<i64>,
+}
+
+/// Faults to inject, settable through the admin API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Fault {
+    /// Extra delay before every SOAP answer.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Answer the next N SOAP requests with HTTP 500.
+    #[serde(default)]
+    pub http_500: u32,
+    /// Apply the next N requests, then drop the connection without answering.
+    #[serde(default)]
+    pub drop_after_apply: u32,
+}
+
+struct Sim {
+    db: Mutex<Connection>,
+    codes: CodeTable,
+    clock_offset: AtomicI64,
+    outage: AtomicBool,
+    latency_ms: AtomicU64,
+    http_500: AtomicU32,
+    drop_after_apply: AtomicU32,
+    trx_counter: AtomicU64,
+}
+
+impl Sim {
+    fn now(&self) -> Timestamp {
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Timestamp(wall + self.clock_offset.load(Ordering::Relaxed))
+    }
+}
+
+/// A running simulator.
+#[derive(Debug)]
+pub struct Handle {
+    pub addr: SocketAddr,
+    pub pki: Pki,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Handle {
+    /// Stops accepting and waits for the accept loop to end.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// The base URL of the simulator.
+    pub fn url(&self) -> String {
+        format!("https://localhost:{}", self.addr.port())
+    }
+}
+
+fn tls_config(pki: &Pki) -> Result<rustls::ServerConfig, SimError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(pki.ca_cert.as_bytes()) {
+        roots.add(c.map_err(|e| SimError::Cert(e.to_string()))?)?;
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .map_err(|e| SimError::Cert(e.to_string()))?;
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(pki.server_cert.as_bytes())
+            .collect::<Result<_, _>>()
+            .map_err(|e| SimError::Cert(e.to_string()))?;
+    let key = PrivateKeyDer::from_pem_slice(pki.server_key.as_bytes())
+        .map_err(|e| SimError::Cert(e.to_string()))?;
+    Ok(rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)?)
+}
+
+/// Starts the simulator on `cfg.addr` (port 0 picks a free port).
+pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
+    let pki = pki::load_or_issue(&cfg.data_dir, &cfg.client_login_id)?;
+    let mut db = store::open(&cfg.data_dir.join("simulator.sqlite"))?;
+    store::add_user(&db, &cfg.client_login_id, &cfg.user_id, &cfg.password)?;
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let offset = cfg.start_time.map_or(0, |t| t - wall);
+    if let Some((seed_value, size)) = cfg.seed {
+        let empty: i64 = db.query_row("SELECT COUNT(*) FROM products", [], |r| r.get(0))?;
+        if empty == 0 {
+            seed::seed(&mut db, seed_value, size, Timestamp(wall + offset).date())?;
+        }
+    }
+    let sim = Arc::new(Sim {
+        db: Mutex::new(db),
+        codes: CodeTable::for_interface(Interface::ArvatoV5),
+        clock_offset: AtomicI64::new(offset),
+        outage: AtomicBool::new(false),
+        latency_ms: AtomicU64::new(0),
+        http_500: AtomicU32::new(0),
+        drop_after_apply: AtomicU32::new(0),
+        trx_counter: AtomicU64::new(0),
+    });
+    let app = Router::new()
+        .route("/admin/stats", get(stats))
+        .route("/admin/alerts", get(alerts))
+        .route("/admin/recall", post(recall))
+        .route("/admin/clock", post(clock))
+        .route("/admin/outage", post(outage))
+        .route("/admin/fault", post(fault))
+        .route("/admin/pack-state", post(pack_state))
+        .fallback(post(soap_endpoint))
+        .with_state(sim);
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(&pki)?));
+    let listener = TcpListener::bind(cfg.addr).await.map_err(SimError::Net)?;
+    let addr = listener.local_addr().map_err(SimError::Net)?;
+    let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        loop {
+            let accepted = tokio::select! {
+                _ = &mut stop_rx => break,
+                a = listener.accept() => a,
+            };
+            let Ok((tcp, _)) = accepted else { continue };
+            let acceptor = acceptor.clone();
+            let kill = Arc::new(Notify::new());
+            let app = app.clone().layer(Extension(kill.clone()));
+            tokio::spawn(async move {
+                // A client without a valid certificate fails here.
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app));
+                tokio::select! {
+                    _ = conn => {}
+                    _ = kill.notified() => {} // dropped without an answer
+                }
+            });
+        }
+    });
+    Ok(Handle {
+        addr,
+        pki,
+        stop: Some(stop_tx),
+        task,
+    })
+}
+
+fn xml(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/soap+xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+async fn soap_endpoint(
+    State(sim): State<Arc<Sim>>,
+    Extension(kill): Extension<Arc<Notify>>,
+    body: Bytes,
+) -> Response {
+    let latency = sim.latency_ms.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
+    if sim.outage.load(Ordering::Relaxed) {
+        return xml(
+            StatusCode::SERVICE_UNAVAILABLE,
+            soap::write_fault(
+                "env:Receiver",
+                "SP-901 The system is not available (maintenance window).",
+            ),
+        );
+    }
+    if take_one(&sim.http_500) {
+        return xml(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            soap::write_fault("env:Receiver", "Injected internal error."),
+        );
+    }
+    let req = match soap::read_request(&body) {
+        Ok(r) => r,
+        Err(why) => {
+            return xml(
+                StatusCode::BAD_REQUEST,
+                soap::write_fault("env:Sender", &why),
+            )
+        }
+    };
+    let Some(op) = Operation::from_g_code(&req.g_code) else {
+        return xml(
+            StatusCode::BAD_REQUEST,
+            soap::write_fault("env:Sender", &format!("unknown operation {}", req.g_code)),
+        );
+    };
+    let now = sim.now();
+    let nmvs_trx = format!(
+        "SIM{:012}",
+        sim.trx_counter.fetch_add(1, Ordering::Relaxed) + 1
+    );
+    let outcome = {
+        let Ok(mut db) = sim.db.lock() else {
+            return xml(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                soap::write_fault("env:Receiver", "database lock poisoned"),
+            );
+        };
+        process(&mut db, &sim.codes, &req, op, now, &nmvs_trx)
+    };
+    let (state, reasons, code) = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            return xml(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                soap::write_fault("env:Receiver", &e.to_string()),
+            )
+        }
+    };
+    if take_one(&sim.drop_after_apply) {
+        kill.notify_one();
+        std::future::pending::<()>().await;
+    }
+    let desc = sim.codes.lookup(code).message;
+    let resp = SoapResponse {
+        operation: op,
+        req: &req,
+        nmvs_trx_id: nmvs_trx,
+        timestamp: timestamp_text(now),
+        state,
+        reasons: &reasons,
+        code,
+        desc: &desc,
+    };
+    xml(StatusCode::OK, soap::write_response(&resp))
+}
+
+fn take_one(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+fn timestamp_text(t: Timestamp) -> String {
+    let d = t.date();
+    let secs = t.0.rem_euclid(86_400);
+    format!(
+        "{d}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+type Outcome = (
+    Option<domain::PackState>,
+    Vec<domain::InactiveReason>,
+    &'static str,
+);
+
+fn process(
+    db: &mut Connection,
+    codes: &CodeTable,
+    req: &SoapRequest,
+    op: Operation,
+    now: Timestamp,
+    nmvs_trx: &str,
+) -> Result<Outcome, SimError> {
+    if !store::check_user(db, &req.client_login_id, &req.user_id, &req.password)? {
+        return Ok((None, Vec::new(), "NMVS_FE_AU_01"));
+    }
+    let actor = Actor {
+        user: req.user_id.clone(),
+        premises: req.client_login_id.clone(),
+    };
+    let tx = db.transaction()?;
+    let fresh = store::use_trx(&tx, &req.client_trx_id)?;
+    let product = store::product_id(&tx, &req.scheme, &req.product_code)?;
+    let pack = match product {
+        Some(p) => store::pack(&tx, p, &req.serial)?,
+        None => None,
+    };
+    let batch = match product {
+        Some(p) => store::batch(&tx, p, &req.batch)?,
+        None => None,
+    };
+    let pack_batch = match (product, &pack) {
+        (Some(p), Some(k)) => store::batch(&tx, p, &k.batch)?,
+        _ => None,
+    };
+    let known = Known {
+        product_known: product.is_some(),
+        pack: pack.as_ref(),
+        batch: batch.as_ref(),
+        pack_batch: pack_batch.as_ref(),
+        client_trx_id_used: !fresh,
+    };
+    let request = Request {
+        operation: op,
+        batch: &req.batch,
+        expiry: &req.expiry,
+        actor: &actor,
+        client_trx_id: &req.client_trx_id,
+        ref_client_trx_id: req.ref_client_trx_id.as_deref(),
+    };
+    let d = decide(known, request, now);
+    if let (Some(p), Some(state)) = (product, d.state) {
+        if d.changed {
+            tx.execute(
+                "UPDATE packs SET state = ?1, last_op = ?2, last_at = ?3, last_user = ?4, last_premises = ?5,
+                 last_trx = ?6, repeat_scans = 0 WHERE product_id = ?7 AND serial = ?8",
+                params![state.name(), op.g_code(), now.0, actor.user, actor.premises, req.client_trx_id, p, req.serial],
+            )?;
+        } else if d.repeat_scan {
+            tx.execute(
+                "UPDATE packs SET repeat_scans = repeat_scans + 1 WHERE product_id = ?1 AND serial = ?2",
+                params![p, req.serial],
+            )?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO history (at, op, code, product, serial, user, premises, client_trx_id, nmvs_trx_id, changed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![now.0, op.g_code(), d.code, req.product_code, req.serial, actor.user, actor.premises, req.client_trx_id, nmvs_trx, d.changed],
+    )?;
+    if codes.lookup(d.code).alert {
+        tx.execute(
+            "INSERT INTO alerts (at, code, product, serial, user) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![now.0, d.code, req.product_code, req.serial, actor.user],
+        )?;
+    }
+    tx.commit()?;
+    Ok((d.state, d.reasons, d.code))
+}
+
+// ------------------------------------------------------------ admin API
+
+fn admin_error(e: impl std::fmt::Display) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(serde_json::json!({"error": e.to_string()})),
+    )
+        .into_response()
+}
+
+fn with_db<T: Serialize>(
+    sim: &Sim,
+    f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>,
+) -> Response {
+    match sim.db.lock() {
+        Ok(db) => match f(&db) {
+            Ok(v) => Json(v).into_response(),
+            Err(e) => admin_error(e),
+        },
+        Err(e) => admin_error(e),
+    }
+}
+
+async fn stats(State(sim): State<Arc<Sim>>) -> Response {
+    with_db(&sim, |db| {
+        let count =
+            |sql: &str| -> Result<serde_json::Map<String, serde_json::Value>, rusqlite::Error> {
+                let mut st = db.prepare(sql)?;
+                let rows =
+                    st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+                rows.map(|r| r.map(|(k, v)| (k, serde_json::Value::from(v))))
+                    .collect()
+            };
+        let changes: i64 =
+            db.query_row("SELECT COUNT(*) FROM history WHERE changed = 1", [], |r| {
+                r.get(0)
+            })?;
+        Ok(serde_json::json!({
+            "requests": db.query_row("SELECT COUNT(*) FROM history", [], |r| r.get::<_, i64>(0))?,
+            "state_changes": changes,
+            "by_code": count("SELECT code, COUNT(*) FROM history GROUP BY code ORDER BY code")?,
+            "state_changes_by_operation": count("SELECT op, COUNT(*) FROM history WHERE changed = 1 GROUP BY op ORDER BY op")?,
+            "alerts": count("SELECT code, COUNT(*) FROM alerts GROUP BY code ORDER BY code")?,
+            "packs_by_state": count("SELECT state, COUNT(*) FROM packs GROUP BY state ORDER BY state")?,
+            "now": sim.now().0,
+            "outage": sim.outage.load(Ordering::Relaxed),
+        }))
+    })
+}
+
+async fn alerts(State(sim): State<Arc<Sim>>) -> Response {
+    with_db(&sim, |db| {
+        let mut st =
+            db.prepare("SELECT at, code, product, serial, user FROM alerts ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok(serde_json::json!({"at": r.get::<_, i64>(0)?, "code": r.get::<_, String>(1)?, "product": r.get::<_, String>(2)?, "serial": r.get::<_, String>(3)?, "user": r.get::<_, String>(4)?}))
+        })?;
+        rows.collect::<Result<Vec<_>, _>>()
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct RecallBody {
+    batch: String,
+    #[serde(default)]
+    withdraw: bool,
+}
+
+async fn recall(State(sim): State<Arc<Sim>>, Json(b): Json<RecallBody>) -> Response {
+    let column = if b.withdraw { "withdrawn" } else { "recalled" };
+    with_db(&sim, |db| {
+        let n = db.execute(
+            &format!("UPDATE batches SET {column} = 1 WHERE id = ?1"),
+            params![b.batch],
+        )?;
+        Ok(serde_json::json!({"batches": n}))
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct ClockBody {
+    advance_secs: i64,
+}
+
+async fn clock(State(sim): State<Arc<Sim>>, Json(b): Json<ClockBody>) -> Response {
+    sim.clock_offset
+        .fetch_add(b.advance_secs, Ordering::Relaxed);
+    Json(serde_json::json!({"now": sim.now().0})).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct OutageBody {
+    on: bool,
+}
+
+async fn outage(State(sim): State<Arc<Sim>>, Json(b): Json<OutageBody>) -> Response {
+    sim.outage.store(b.on, Ordering::Relaxed);
+    Json(serde_json::json!({"outage": b.on})).into_response()
+}
+
+async fn fault(State(sim): State<Arc<Sim>>, Json(f): Json<Fault>) -> Response {
+    sim.latency_ms.store(f.latency_ms, Ordering::Relaxed);
+    sim.http_500.store(f.http_500, Ordering::Relaxed);
+    sim.drop_after_apply
+        .store(f.drop_after_apply, Ordering::Relaxed);
+    Json(f).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct PackStateBody {
+    product: String,
+    serial: String,
+    state: String,
+}
+
+async fn pack_state(State(sim): State<Arc<Sim>>, Json(b): Json<PackStateBody>) -> Response {
+    let Some(state) = domain::PackState::from_name(&b.state) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"error": "unknown state"})),
+        )
+            .into_response();
+    };
+    with_db(&sim, |db| {
+        let n = db.execute(
+            "UPDATE packs SET state = ?1, last_op = NULL, repeat_scans = 0 WHERE serial = ?2
+             AND product_id IN (SELECT id FROM products WHERE gtin = ?3 OR ppn = ?3)",
+            params![state.name(), b.serial, b.product],
+        )?;
+        Ok(serde_json::json!({"packs": n}))
+    })
+}

@@ -1,0 +1,422 @@
+//! The NMVS adapter against the simulator: real HTTPS with client
+//! certificates on loopback, real SQLite files.
+
+use domain::{Operation, PackState};
+use nmvs::{
+    CallError, ClientConfig, Credentials, NmvsClient, PackRequest, Secret, UserSoftware, Version,
+};
+use packcode::{Date, ProductScheme};
+use simulator::admin::AdminClient;
+use simulator::seed::SeedSize;
+use simulator::{Fault, Handle, SimConfig};
+use std::time::Duration;
+
+const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 23,
+};
+
+struct Env {
+    sim: Handle,
+    admin: AdminClient,
+    dir: std::path::PathBuf,
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("countercheck-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+async fn start(name: &str) -> Env {
+    let dir = temp_dir(name);
+    let sim = simulator::start(SimConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dir.clone(),
+        seed: Some((
+            7,
+            SeedSize {
+                products: 3,
+                batches_per_product: 2,
+                packs_per_batch: 5,
+            },
+        )),
+        client_login_id: "PH-TEST".into(),
+        user_id: "anna".into(),
+        password: "correct horse".into(),
+        start_time: None,
+    })
+    .await
+    .expect("simulator starts");
+    let admin = AdminClient::new(
+        &sim.url(),
+        &sim.pki.ca_cert,
+        &sim.pki.client_cert,
+        &sim.pki.client_key,
+    )
+    .expect("admin client");
+    Env { sim, admin, dir }
+}
+
+fn client(env: &Env, password: &str, timeout: Duration) -> NmvsClient {
+    NmvsClient::new(ClientConfig {
+        single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
+        ca_pem: Some(env.sim.pki.ca_cert.clone()),
+        client_cert_pem: env.sim.pki.client_cert.clone(),
+        client_key_pem: Secret(env.sim.pki.client_key.clone()),
+        credentials: Credentials {
+            client_login_id: "PH-TEST".into(),
+            user_id: "anna".into(),
+            password: password.into(),
+        },
+        software: UserSoftware {
+            supplier: "Countercheck".into(),
+            name: "countercheck-tests".into(),
+            version: "0".into(),
+        },
+        version: Version::V5,
+        connect_timeout: Duration::from_secs(2),
+        response_timeout: timeout,
+    })
+    .expect("client")
+}
+
+/// The first exported pack, as a request for `op`.
+fn pack_request(env: &Env, op: Operation, index: usize) -> PackRequest {
+    let db = exported_codes(env);
+    let line = db
+        .lines()
+        .filter(|l| l.starts_with("]d2"))
+        .nth(index)
+        .expect("a GS1 pack code");
+    let scan = packcode::parse(line, TODAY);
+    assert!(scan.ok(), "{line:?}: {:?}", scan.errors);
+    let (code, scheme) = scan.product_code().expect("product");
+    PackRequest {
+        operation: op,
+        product_code: code.to_owned(),
+        scheme,
+        batch: scan.batch().unwrap_or_default().to_owned(),
+        expiry: scan.expiry_raw().unwrap_or_default().to_owned(),
+        serial: scan.serial().unwrap_or_default().to_owned(),
+        client_trx_id: nmvs::new_client_trx_id(),
+        ref_client_trx_id: None,
+    }
+}
+
+fn exported_codes(env: &Env) -> String {
+    simulator::export_file(&env.dir).expect("export")
+}
+
+fn with(req: &PackRequest, op: Operation) -> PackRequest {
+    PackRequest {
+        operation: op,
+        client_trx_id: nmvs::new_client_trx_id(),
+        ..req.clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_dispense_double_scan_and_undo() {
+    let env = start("flow").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    let verify = pack_request(&env, Operation::Verify, 0);
+    let a = c.send(&verify).await.expect("verify answered");
+    assert_eq!(
+        (a.response.return_code.as_str(), a.response.state),
+        ("NMVS_SUCCESS", Some(PackState::Active))
+    );
+    assert_eq!(a.response.client_trx_id, verify.client_trx_id);
+    assert!(a.response.nmvs_trx_id.is_some());
+
+    let dispense = with(&verify, Operation::Dispense);
+    let a = c.send(&dispense).await.expect("dispense answered");
+    assert_eq!(
+        (a.response.return_code.as_str(), a.response.state),
+        ("NMVS_SUCCESS", Some(PackState::Supplied))
+    );
+    // Scanning the same pack again: two notices, then the alert.
+    let codes = [
+        c.send(&with(&verify, Operation::Dispense))
+            .await
+            .expect("1")
+            .response
+            .return_code,
+        c.send(&with(&verify, Operation::Dispense))
+            .await
+            .expect("2")
+            .response
+            .return_code,
+        c.send(&with(&verify, Operation::Dispense))
+            .await
+            .expect("3")
+            .response
+            .return_code,
+    ];
+    assert_eq!(
+        codes,
+        ["NMVS_NC_PCK_23", "NMVS_NC_PCK_23", "NMVS_NC_PCK_22"]
+    );
+    // Undo with the dispense's transaction id.
+    let undo = PackRequest {
+        ref_client_trx_id: Some(dispense.client_trx_id.clone()),
+        ..with(&verify, Operation::UndoDispense)
+    };
+    let a = c.send(&undo).await.expect("undo answered");
+    assert_eq!(
+        (a.response.return_code.as_str(), a.response.state),
+        ("NMVS_SUCCESS", Some(PackState::Active))
+    );
+    // A reused transaction id is refused.
+    let a = c.send(&dispense).await.expect("answered");
+    assert_eq!(a.response.return_code, "NMVS_TE_TX_01");
+
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 2, "{stats}");
+    assert_eq!(stats["alerts"]["NMVS_NC_PCK_22"], 1, "{stats}");
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_product_serial_batch_and_expiry() {
+    let env = start("unknown").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    let base = pack_request(&env, Operation::Verify, 1);
+    let code = |r: PackRequest| {
+        let c = c.clone();
+        async move { c.send(&r).await.expect("answered").response.return_code }
+    };
+    let gtin = "09501101530003".to_owned();
+    assert_eq!(
+        code(PackRequest {
+            product_code: gtin,
+            ..with(&base, Operation::Verify)
+        })
+        .await,
+        "NMVS_NC_PC_01"
+    );
+    assert_eq!(
+        code(PackRequest {
+            serial: "NOSUCHSERIAL".into(),
+            ..with(&base, Operation::Verify)
+        })
+        .await,
+        "NMVS_NC_PC_02"
+    );
+    assert_eq!(
+        code(PackRequest {
+            batch: "ZZ0000".into(),
+            ..with(&base, Operation::Verify)
+        })
+        .await,
+        "NMVS_FE_LOT_03"
+    );
+    assert_eq!(
+        code(PackRequest {
+            expiry: "991231".into(),
+            ..with(&base, Operation::Verify)
+        })
+        .await,
+        "NMVS_FE_LOT_12"
+    );
+    // The same pack by its PPN.
+    let export = exported_codes(&env);
+    let ifa = export
+        .lines()
+        .filter(|l| l.starts_with("[)>"))
+        .nth(1)
+        .expect("IFA line");
+    let s = packcode::parse(ifa, TODAY);
+    assert_eq!(s.product_code().map(|p| p.1), Some(ProductScheme::Ppn));
+    let by_ppn = PackRequest {
+        product_code: s.product_code().map(|p| p.0.to_owned()).unwrap_or_default(),
+        scheme: ProductScheme::Ppn,
+        ..with(&base, Operation::Verify)
+    };
+    assert_eq!(code(by_ppn).await, "NMVS_SUCCESS");
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_and_certificates() {
+    let env = start("auth").await;
+    let bad = client(&env, "wrong", Duration::from_secs(5));
+    let a = bad
+        .send(&pack_request(&env, Operation::Verify, 0))
+        .await
+        .expect("answered");
+    assert_eq!(a.response.return_code, "NMVS_FE_AU_01");
+    // A certificate from another CA: refused at the TLS level, and said so.
+    let other = simulator::pki::issue("intruder").expect("other PKI");
+    let stranger = NmvsClient::new(ClientConfig {
+        single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
+        ca_pem: Some(env.sim.pki.ca_cert.clone()),
+        client_cert_pem: other.client_cert,
+        client_key_pem: Secret(other.client_key),
+        credentials: Credentials {
+            client_login_id: "PH-TEST".into(),
+            user_id: "anna".into(),
+            password: "correct horse".into(),
+        },
+        software: UserSoftware {
+            supplier: "x".into(),
+            name: "x".into(),
+            version: "0".into(),
+        },
+        version: Version::V5,
+        connect_timeout: Duration::from_secs(2),
+        response_timeout: Duration::from_secs(5),
+    })
+    .expect("client builds");
+    let err = stranger
+        .send(&pack_request(&env, Operation::Verify, 0))
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(err, CallError::Tls(_) | CallError::Transport(_)),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().to_lowercase().contains("certificate")
+            || err.to_string().contains("refused"),
+        "{err}"
+    );
+    // A broken key file is a clear certificate error before any network use.
+    let broken = NmvsClient::new(ClientConfig {
+        single_pack_url: env.sim.url(),
+        ca_pem: None,
+        client_cert_pem: "not a pem".into(),
+        client_key_pem: Secret("nope".into()),
+        credentials: Credentials {
+            client_login_id: "a".into(),
+            user_id: "b".into(),
+            password: "c".into(),
+        },
+        software: UserSoftware {
+            supplier: "x".into(),
+            name: "x".into(),
+            version: "0".into(),
+        },
+        version: Version::V5,
+        connect_timeout: Duration::from_secs(1),
+        response_timeout: Duration::from_secs(1),
+    });
+    assert!(
+        matches!(broken, Err(CallError::Certificate(_))),
+        "{broken:?}"
+    );
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recall_clock_outage_and_faults() {
+    let env = start("faults").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    // Undo after 11 days: refused.
+    let base = pack_request(&env, Operation::Verify, 2);
+    let dispense = with(&base, Operation::Dispense);
+    assert_eq!(
+        c.send(&dispense).await.expect("ok").response.return_code,
+        "NMVS_SUCCESS"
+    );
+    env.admin.advance_clock(11 * 86_400).await.expect("clock");
+    let undo = PackRequest {
+        ref_client_trx_id: Some(dispense.client_trx_id.clone()),
+        ..with(&base, Operation::UndoDispense)
+    };
+    assert_eq!(
+        c.send(&undo).await.expect("answered").response.return_code,
+        "NMVS_NC_PCK_20"
+    );
+    // A recalled batch.
+    let other = pack_request(&env, Operation::Verify, 3);
+    env.admin.recall(&other.batch, false).await.expect("recall");
+    let a = c
+        .send(&with(&other, Operation::Dispense))
+        .await
+        .expect("answered");
+    assert_eq!(a.response.return_code, "NMVS_FE_LOT_01");
+    assert!(a
+        .response
+        .reasons
+        .contains(&domain::InactiveReason::Recalled));
+    // Outage: "not available", then back.
+    env.admin.outage(true).await.expect("outage on");
+    let err = c
+        .send(&with(&other, Operation::Verify))
+        .await
+        .expect_err("unavailable");
+    assert!(
+        matches!(err, CallError::Unavailable { status: 503, .. }),
+        "{err:?}"
+    );
+    assert!(!err.outcome_unknown());
+    env.admin.outage(false).await.expect("outage off");
+    assert!(c.send(&with(&other, Operation::Verify)).await.is_ok());
+    // HTTP 500.
+    env.admin
+        .fault(&Fault {
+            http_500: 1,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let err = c
+        .send(&with(&other, Operation::Verify))
+        .await
+        .expect_err("500");
+    assert!(
+        matches!(err, CallError::Http { status: 500, .. }),
+        "{err:?}"
+    );
+    // A slow system: the response timeout gives "unknown".
+    env.admin
+        .fault(&Fault {
+            latency_ms: 1500,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let impatient = client(&env, "correct horse", Duration::from_millis(300));
+    let err = impatient
+        .send(&with(&other, Operation::Verify))
+        .await
+        .expect_err("timeout");
+    assert!(matches!(err, CallError::Timeout(_)), "{err:?}");
+    assert!(err.outcome_unknown());
+    env.admin.fault(&Fault::default()).await.expect("clear");
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_answer_is_unknown_and_verify_shows_the_state() {
+    let env = start("lost").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    let base = pack_request(&env, Operation::Verify, 4);
+    env.admin
+        .fault(&Fault {
+            drop_after_apply: 1,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let err = c
+        .send(&with(&base, Operation::Dispense))
+        .await
+        .expect_err("dropped");
+    assert!(err.outcome_unknown(), "{err:?}");
+    // Verify first (never re-send the decommission blindly): it was applied.
+    let a = c
+        .send(&with(&base, Operation::Verify))
+        .await
+        .expect("verify answered");
+    assert_eq!(a.response.state, Some(PackState::Supplied));
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 1);
+    assert!(
+        stats["alerts"].as_object().is_some_and(|m| m.is_empty()),
+        "no alert caused: {stats}"
+    );
+    env.sim.stop().await;
+}
