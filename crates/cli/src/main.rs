@@ -1,8 +1,13 @@
 //! `countercheck`: the command-line front end.
 
+mod config;
+mod ops_cmd;
 mod parse_cmd;
+mod sim_cmd;
 
 use clap::{Parser, Subcommand};
+use domain::Operation;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -12,6 +17,12 @@ use std::process::ExitCode;
     about = "Verify medicine packs against the national medicines verification system."
 )]
 struct Cli {
+    /// Client configuration (national system endpoint, certificate, credentials).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Where Countercheck keeps its data (ledger; the simulator's database).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -20,11 +31,66 @@ struct Cli {
 enum Command {
     /// Parse scans into pack identifiers: one JSON object per scan on stdout.
     Parse(parse_cmd::ParseArgs),
+    /// Verify packs (G110).
+    Verify { codes: Vec<String> },
+    /// Dispense (supply) packs (G120).
+    Dispense { codes: Vec<String> },
+    /// Undo a dispense within 10 days (G121).
+    Undo { codes: Vec<String> },
+    /// Destroy packs (G130).
+    Destroy { codes: Vec<String> },
+    /// Export packs out of the EU (G140).
+    Export { codes: Vec<String> },
+    /// Supply packs as samples to authorities (G150).
+    Sample { codes: Vec<String> },
+    /// Supply packs as free samples (G160).
+    FreeSample { codes: Vec<String> },
+    /// Lock packs (G170).
+    Lock { codes: Vec<String> },
+    /// Unlock packs (G171).
+    Unlock { codes: Vec<String> },
+    /// Report packs stolen (G180).
+    Stolen { codes: Vec<String> },
+    /// The national-system simulator.
+    #[command(subcommand)]
+    Sim(sim_cmd::SimCommand),
+}
+
+fn default_data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME") {
+        return PathBuf::from(d).join("countercheck");
+    }
+    std::env::var_os("HOME").map_or_else(
+        || PathBuf::from(".countercheck"),
+        |h| PathBuf::from(h).join(".local/share/countercheck"),
+    )
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Parse(args) => parse_cmd::run(&args),
-    }
+    let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
+    let (op, codes) = match &cli.command {
+        Command::Parse(args) => return parse_cmd::run(args),
+        Command::Sim(cmd) => return sim_cmd::run(cmd, cli.config.as_deref(), &data_dir),
+        Command::Verify { codes } => (Operation::Verify, codes),
+        Command::Dispense { codes } => (Operation::Dispense, codes),
+        Command::Undo { codes } => (Operation::UndoDispense, codes),
+        Command::Destroy { codes } => (Operation::Destroy, codes),
+        Command::Export { codes } => (Operation::Export, codes),
+        Command::Sample { codes } => (Operation::Sample, codes),
+        Command::FreeSample { codes } => (Operation::FreeSample, codes),
+        Command::Lock { codes } => (Operation::Lock, codes),
+        Command::Unlock { codes } => (Operation::Unlock, codes),
+        Command::Stolen { codes } => (Operation::Stolen, codes),
+    };
+    let Some(config) = cli.config.as_deref() else {
+        eprintln!("countercheck: {} needs --config FILE (the national system's address, certificate and credentials)", op.cli_name());
+        return ExitCode::from(2);
+    };
+    ops_cmd::run(ops_cmd::OpsArgs {
+        operation: op,
+        codes,
+        config,
+        data_dir: &data_dir,
+    })
 }
