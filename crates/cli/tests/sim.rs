@@ -1,0 +1,172 @@
+//! `countercheck sim serve` and the operations as real processes over HTTPS.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_countercheck")
+}
+
+struct Server {
+    child: Child,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(name: &str) -> Server {
+    let dir = std::env::temp_dir().join(format!("countercheck-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut child = Command::new(bin())
+        .args(["--data-dir"])
+        .arg(dir.join("sim"))
+        .args([
+            "sim",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "3",
+            "--products",
+            "2",
+            "--packs-per-batch",
+            "3",
+            "--export-packs",
+        ])
+        .arg(dir.join("packs.txt"))
+        .arg("--client-config")
+        .arg(dir.join("client.json"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("sim serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let v: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    assert!(
+        v["listening"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("127.0.0.1:")),
+        "{v}"
+    );
+    Server { child, dir }
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
+    let out = Command::new(bin())
+        .arg("--config")
+        .arg(dir.join("client.json"))
+        .arg("--data-dir")
+        .arg(dir.join("cli"))
+        .args(args)
+        .output()
+        .expect("countercheck runs");
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (out.status.code().unwrap_or(-1), lines)
+}
+
+#[test]
+fn dispense_undo_and_admin_through_the_cli() {
+    let s = serve("flow");
+    let packs = std::fs::read_to_string(s.dir.join("packs.txt")).expect("exported packs");
+    assert_eq!(
+        packs.lines().count(),
+        2 * 2 * 3 * 2,
+        "GS1 and IFA line per pack"
+    );
+    let gs1 = packs.lines().next().expect("a pack").to_owned();
+    let ifa = packs.lines().nth(1).expect("its IFA form").to_owned();
+
+    let (code, out) = run(&s.dir, &["verify", &gs1, &ifa]);
+    assert_eq!(code, 0, "{out:?}");
+    assert!(
+        out.iter()
+            .all(|v| v["state"] == "ACTIVE" && v["return_code"] == "NMVS_SUCCESS"),
+        "{out:?}"
+    );
+    assert_eq!(
+        out[1]["product_code"].as_str().map(|s| s.starts_with("11")),
+        Some(true),
+        "IFA sends the PPN"
+    );
+
+    let (code, out) = run(&s.dir, &["dispense", &gs1]);
+    assert_eq!(
+        (code, &out[0]["state"]),
+        (0, &serde_json::json!("SUPPLIED")),
+        "{out:?}"
+    );
+    assert!(out[0]["nmvs_trx_id"].is_string() && out[0]["client_trx_id"].is_string());
+    assert!(out[0]["latency_ms"].as_f64().is_some());
+    // The same pack again: a notice, not an alert.
+    let (code, out) = run(&s.dir, &["dispense", &gs1]);
+    assert_eq!(
+        (code, out[0]["return_code"].as_str()),
+        (0, Some("NMVS_NC_PCK_23")),
+        "{out:?}"
+    );
+    let (code, out) = run(&s.dir, &["undo", &gs1]);
+    assert_eq!(
+        (code, out[0]["state"].as_str()),
+        (0, Some("ACTIVE")),
+        "{out:?}"
+    );
+    // Undo without a dispense in this pharmacy's ledger: refused locally.
+    let other = packs.lines().nth(2).expect("another pack").to_owned();
+    let (code, out) = run(&s.dir, &["undo", &other]);
+    assert_eq!(code, 1, "{out:?}");
+    assert!(
+        out[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("nothing was sent")),
+        "{out:?}"
+    );
+
+    // Outage through the admin commands: the dispense is not possible, said clearly.
+    let (code, _) = run(&s.dir, &["sim", "outage", "on"]);
+    assert_eq!(code, 0);
+    let (code, out) = run(&s.dir, &["dispense", &gs1]);
+    assert_eq!(code, 1);
+    assert_eq!(out[0]["class"], "technical");
+    assert_eq!(out[0]["outcome_unknown"], false, "{out:?}");
+    run(&s.dir, &["sim", "outage", "off"]);
+    let (_, stats) = run(&s.dir, &["sim", "stats"]);
+    assert_eq!(stats[0]["state_changes"], 2, "{stats:?}");
+    // Invalid scans are refused before the network.
+    let (code, out) = run(&s.dir, &["verify", "0104150037528644172701311012"]);
+    assert_eq!((code, out[0]["ok"].as_bool()), (1, Some(false)));
+}
+
+#[test]
+fn usage_and_config_errors() {
+    let out = Command::new(bin())
+        .args(["dispense", "x"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--config"));
+    let out = Command::new(bin())
+        .args(["--config", "/nonexistent/client.json", "verify", "x"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/client.json"));
+    let out = Command::new(bin())
+        .args(["sim", "clock", "--advance", "11x"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
