@@ -420,3 +420,268 @@ async fn lost_answer_is_unknown_and_verify_shows_the_state() {
     );
     env.sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_and_its_undo() {
+    let env = start("ops").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    for (index, op) in Operation::ALL
+        .into_iter()
+        .filter(|o| o.is_decommission())
+        .enumerate()
+    {
+        let base = pack_request(&env, Operation::Verify, index);
+        let req = with(&base, op);
+        let a = c.send(&req).await.expect("answered");
+        assert_eq!(
+            (a.response.return_code.as_str(), a.response.state),
+            ("NMVS_SUCCESS", op.target()),
+            "{op}"
+        );
+        match op.undo() {
+            Some(undo_op) => {
+                let undo = PackRequest {
+                    ref_client_trx_id: Some(req.client_trx_id.clone()),
+                    ..with(&base, undo_op)
+                };
+                let a = c.send(&undo).await.expect("answered");
+                assert_eq!(
+                    (a.response.return_code.as_str(), a.response.state),
+                    ("NMVS_SUCCESS", Some(PackState::Active)),
+                    "{undo_op}"
+                );
+            }
+            None => {
+                // Destroyed and stolen are final: a dispense now raises the alert.
+                let a = c
+                    .send(&with(&base, Operation::Dispense))
+                    .await
+                    .expect("answered");
+                assert_eq!(a.response.return_code, "NMVS_NC_PCK_22", "{op}");
+            }
+        }
+    }
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_user_batch_mismatch_withdrawn_and_expired() {
+    let env = start("rules").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    let base = pack_request(&env, Operation::Verify, 0);
+    // Batch of another pack of the same product: LOT_13.
+    let export = exported_codes(&env);
+    let sibling = export
+        .lines()
+        .filter(|l| l.starts_with("]d2"))
+        .map(|l| packcode::parse(l, TODAY))
+        .find(|s| {
+            s.product_code().map(|p| p.0) == Some(base.product_code.as_str())
+                && s.batch() != Some(base.batch.as_str())
+        })
+        .expect("a second batch of the product");
+    let mismatch = PackRequest {
+        batch: sibling.batch().unwrap_or_default().into(),
+        expiry: sibling.expiry_raw().unwrap_or_default().into(),
+        ..with(&base, Operation::Verify)
+    };
+    assert_eq!(
+        c.send(&mismatch)
+            .await
+            .expect("answered")
+            .response
+            .return_code,
+        "NMVS_FE_LOT_13"
+    );
+    // An undo by another user of the same pharmacy: PCK_21.
+    let dispense = with(&base, Operation::Dispense);
+    c.send(&dispense).await.expect("dispensed");
+    store_user(&env, "PH-TEST", "ben", "pw-ben");
+    let ben = NmvsClient::new(ClientConfig {
+        single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
+        ca_pem: Some(env.sim.pki.ca_cert.clone()),
+        client_cert_pem: env.sim.pki.client_cert.clone(),
+        client_key_pem: Secret(env.sim.pki.client_key.clone()),
+        credentials: Credentials {
+            client_login_id: "PH-TEST".into(),
+            user_id: "ben".into(),
+            password: "pw-ben".into(),
+        },
+        software: UserSoftware {
+            supplier: "x".into(),
+            name: "x".into(),
+            version: "0".into(),
+        },
+        version: Version::V5,
+        connect_timeout: Duration::from_secs(2),
+        response_timeout: Duration::from_secs(5),
+    })
+    .expect("client");
+    let undo = PackRequest {
+        ref_client_trx_id: Some(dispense.client_trx_id.clone()),
+        ..with(&base, Operation::UndoDispense)
+    };
+    assert_eq!(
+        ben.send(&undo)
+            .await
+            .expect("answered")
+            .response
+            .return_code,
+        "NMVS_NC_PCK_21"
+    );
+    // A withdrawn batch.
+    let other = pack_request(&env, Operation::Verify, 5);
+    env.admin
+        .recall(&other.batch, true)
+        .await
+        .expect("withdraw");
+    let a = c
+        .send(&with(&other, Operation::Dispense))
+        .await
+        .expect("answered");
+    assert_eq!(a.response.return_code, "NMVS_FE_LOT_08");
+    // Expired: four years on, every seeded batch has expired.
+    env.admin
+        .advance_clock(4 * 366 * 86_400)
+        .await
+        .expect("clock");
+    let third = pack_request(&env, Operation::Verify, 12); // another product, not withdrawn
+    let a = c
+        .send(&with(&third, Operation::Verify))
+        .await
+        .expect("answered");
+    assert!(
+        a.response
+            .reasons
+            .contains(&domain::InactiveReason::Expired),
+        "{:?}",
+        a.response
+    );
+    assert_eq!(
+        c.send(&with(&third, Operation::Dispense))
+            .await
+            .expect("answered")
+            .response
+            .return_code,
+        "NMVS_NC_PCK_02"
+    );
+    env.sim.stop().await;
+}
+
+fn store_user(env: &Env, login: &str, user: &str, password: &str) {
+    simulator::add_user(&env.dir, login, user, password).expect("user added");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_client_certificate_is_refused() {
+    let env = start("nocert").await;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in rustls::pki_types::pem::PemObject::pem_slice_iter(env.sim.pki.ca_cert.as_bytes()) {
+        roots.add(c.expect("pem")).expect("root");
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let http = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    let err = http
+        .post(format!("{}/ws/SinglePackServiceV50", env.sim.url()))
+        .body("<x/>")
+        .send()
+        .await
+        .expect_err("refused");
+    let mut chain = err.to_string();
+    let mut src = std::error::Error::source(&err);
+    while let Some(s) = src {
+        chain.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    assert!(
+        chain.contains("CertificateRequired") || chain.to_lowercase().contains("certificate"),
+        "{chain}"
+    );
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hanging_server_and_restart() {
+    // A server that accepts and never answers: the connect works, the answer
+    // never comes, and the outcome is unknown.
+    let hang = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = hang.local_addr().expect("addr").port();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = hang.accept().await {
+            held.push(s);
+        }
+    });
+    let env = start("restart").await;
+    let hanging = NmvsClient::new(ClientConfig {
+        single_pack_url: format!("https://localhost:{port}/ws"),
+        ca_pem: Some(env.sim.pki.ca_cert.clone()),
+        client_cert_pem: env.sim.pki.client_cert.clone(),
+        client_key_pem: Secret(env.sim.pki.client_key.clone()),
+        credentials: Credentials {
+            client_login_id: "PH-TEST".into(),
+            user_id: "anna".into(),
+            password: "correct horse".into(),
+        },
+        software: UserSoftware {
+            supplier: "x".into(),
+            name: "x".into(),
+            version: "0".into(),
+        },
+        version: Version::V5,
+        connect_timeout: Duration::from_millis(500),
+        response_timeout: Duration::from_millis(700),
+    })
+    .expect("client");
+    let base = pack_request(&env, Operation::Verify, 0);
+    let err = hanging
+        .send(&with(&base, Operation::Dispense))
+        .await
+        .expect_err("no answer");
+    assert!(err.outcome_unknown(), "{err:?}");
+    holder.abort();
+    // A restart keeps every pack's state (SQLite), and the client reconnects.
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    c.send(&with(&base, Operation::Dispense))
+        .await
+        .expect("dispensed");
+    let Env { sim, dir, .. } = env;
+    let port = sim.addr;
+    sim.stop().await;
+    let again = simulator::start(SimConfig {
+        addr: port,
+        data_dir: dir.clone(),
+        seed: Some((
+            7,
+            SeedSize {
+                products: 3,
+                batches_per_product: 2,
+                packs_per_batch: 5,
+            },
+        )),
+        client_login_id: "PH-TEST".into(),
+        user_id: "anna".into(),
+        password: "correct horse".into(),
+        start_time: None,
+    })
+    .await
+    .expect("restarts");
+    let a = c
+        .send(&with(&base, Operation::Verify))
+        .await
+        .expect("verify after restart");
+    assert_eq!(a.response.state, Some(PackState::Supplied));
+    again.stop().await;
+}

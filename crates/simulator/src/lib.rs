@@ -19,6 +19,17 @@ pub mod store;
 
 pub use server::{start, Fault, Handle, SimConfig};
 
+/// Adds (or replaces) a user of the simulator's database in `data_dir`.
+pub fn add_user(
+    data_dir: &std::path::Path,
+    login: &str,
+    user: &str,
+    password: &str,
+) -> Result<(), SimError> {
+    let db = store::open(&data_dir.join("simulator.sqlite"))?;
+    store::add_user(&db, login, user, password)
+}
+
 /// The pack codes of the simulator's database in `data_dir` (one scan per
 /// line, GS1 and IFA forms).
 pub fn export_file(data_dir: &std::path::Path) -> Result<String, SimError> {
