@@ -273,15 +273,8 @@ async fn credentials_and_certificates() {
         .send(&pack_request(&env, Operation::Verify, 0))
         .await
         .expect_err("refused");
-    assert!(
-        matches!(err, CallError::Tls(_) | CallError::Transport(_)),
-        "{err:?}"
-    );
-    assert!(
-        err.to_string().to_lowercase().contains("certificate")
-            || err.to_string().contains("refused"),
-        "{err}"
-    );
+    assert!(matches!(err, CallError::Tls(_)), "{err:?}");
+    assert!(err.to_string().contains("refused the connection"), "{err}");
     // A broken key file is a clear certificate error before any network use.
     let broken = NmvsClient::new(ClientConfig {
         single_pack_url: env.sim.url(),
@@ -591,22 +584,16 @@ async fn no_client_certificate_is_refused() {
         .timeout(Duration::from_secs(5))
         .build()
         .expect("client");
-    let err = http
+    // However the refusal surfaces (an alert, or a connection closed before
+    // the request), nothing gets through to the national system.
+    let sent = http
         .post(format!("{}/ws/SinglePackServiceV50", env.sim.url()))
         .body("<x/>")
         .send()
-        .await
-        .expect_err("refused");
-    let mut chain = err.to_string();
-    let mut src = std::error::Error::source(&err);
-    while let Some(s) = src {
-        chain.push_str(&format!(": {s}"));
-        src = s.source();
-    }
-    assert!(
-        chain.contains("CertificateRequired") || chain.to_lowercase().contains("certificate"),
-        "{chain}"
-    );
+        .await;
+    assert!(sent.is_err(), "{sent:?}");
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["requests"], 0, "{stats}");
     env.sim.stop().await;
 }
 

@@ -73,6 +73,7 @@ impl CallError {
 #[derive(Debug, Clone)]
 pub struct NmvsClient {
     http: reqwest::Client,
+    tls: Arc<rustls::ClientConfig>,
     cfg: Arc<ClientConfig>,
 }
 
@@ -140,7 +141,7 @@ impl NmvsClient {
     pub fn new(cfg: ClientConfig) -> Result<NmvsClient, CallError> {
         let tls = tls_config(&cfg)?;
         let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
+            .tls_backend_preconfigured(tls.clone())
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.response_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
@@ -148,6 +149,7 @@ impl NmvsClient {
             .map_err(|e| CallError::Tls(e.to_string()))?;
         Ok(NmvsClient {
             http,
+            tls: Arc::new(tls),
             cfg: Arc::new(cfg),
         })
     }
@@ -170,7 +172,17 @@ impl NmvsClient {
             .await;
         let resp = match sent {
             Ok(r) => r,
-            Err(e) => return Err(self.classify(&e)),
+            Err(e) => {
+                let err = self.classify(&e);
+                // With TLS 1.3 a refused client certificate shows up only as
+                // a closed connection; a direct handshake tells the reason.
+                if matches!(err, CallError::Transport(_)) && !e.is_timeout() {
+                    if let Some(why) = self.probe_tls().await {
+                        return Err(CallError::Tls(why));
+                    }
+                }
+                return Err(err);
+            }
         };
         let status = resp.status().as_u16();
         let bytes = match resp.bytes().await {
@@ -196,6 +208,34 @@ impl NmvsClient {
                 reason: e.to_string(),
             }),
             Err(e) => Err(CallError::Wire(e)),
+        }
+    }
+
+    /// Opens a TLS connection to the service and waits briefly for the
+    /// server's verdict on our certificate; `Some` when it refused us.
+    async fn probe_tls(&self) -> Option<String> {
+        use tokio::io::AsyncReadExt;
+        let url = reqwest::Url::parse(&self.cfg.single_pack_url).ok()?;
+        let host = url.host_str()?.to_owned();
+        let port = url.port_or_known_default()?;
+        let name = rustls::pki_types::ServerName::try_from(host.clone()).ok()?;
+        let tcp = tokio::time::timeout(
+            self.cfg.connect_timeout,
+            tokio::net::TcpStream::connect((host.as_str(), port)),
+        )
+        .await
+        .ok()?
+        .ok()?;
+        let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
+        let mut tls = match connector.connect(name, tcp).await {
+            Ok(t) => t,
+            Err(e) => return tls_cause(&e),
+        };
+        let mut byte = [0u8; 1];
+        let wait = self.cfg.connect_timeout.min(Duration::from_secs(1));
+        match tokio::time::timeout(wait, tls.read(&mut byte)).await {
+            Ok(Err(e)) => tls_cause(&e),
+            _ => None,
         }
     }
 
