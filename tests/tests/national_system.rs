@@ -59,8 +59,9 @@ async fn start(name: &str) -> Env {
     Env { sim, admin, dir }
 }
 
-fn client(env: &Env, password: &str, timeout: Duration) -> NmvsClient {
-    NmvsClient::new(ClientConfig {
+/// The simulator's own client configuration for user anna.
+fn config(env: &Env) -> ClientConfig {
+    ClientConfig {
         single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
         ca_pem: Some(env.sim.pki.ca_cert.clone()),
         client_cert_pem: env.sim.pki.client_cert.clone(),
@@ -68,7 +69,7 @@ fn client(env: &Env, password: &str, timeout: Duration) -> NmvsClient {
         credentials: Credentials {
             client_login_id: "PH-TEST".into(),
             user_id: "anna".into(),
-            password: password.into(),
+            password: "correct horse".into(),
         },
         software: UserSoftware {
             supplier: "Countercheck".into(),
@@ -77,7 +78,23 @@ fn client(env: &Env, password: &str, timeout: Duration) -> NmvsClient {
         },
         version: Version::V5,
         connect_timeout: Duration::from_secs(2),
+        response_timeout: Duration::from_secs(5),
+    }
+}
+
+fn credentials(user: &str, password: &str) -> Credentials {
+    Credentials {
+        client_login_id: "PH-TEST".into(),
+        user_id: user.into(),
+        password: password.into(),
+    }
+}
+
+fn client(env: &Env, password: &str, timeout: Duration) -> NmvsClient {
+    NmvsClient::new(ClientConfig {
+        credentials: credentials("anna", password),
         response_timeout: timeout,
+        ..config(env)
     })
     .expect("client")
 }
@@ -92,17 +109,7 @@ fn pack_request(env: &Env, op: Operation, index: usize) -> PackRequest {
         .expect("a GS1 pack code");
     let scan = packcode::parse(line, TODAY);
     assert!(scan.ok(), "{line:?}: {:?}", scan.errors);
-    let (code, scheme) = scan.product_code().expect("product");
-    PackRequest {
-        operation: op,
-        product_code: code.to_owned(),
-        scheme,
-        batch: scan.batch().unwrap_or_default().to_owned(),
-        expiry: scan.expiry_raw().unwrap_or_default().to_owned(),
-        serial: scan.serial().unwrap_or_default().to_owned(),
-        client_trx_id: nmvs::new_client_trx_id(),
-        ref_client_trx_id: None,
-    }
+    PackRequest::from_scan(op, &scan, nmvs::new_client_trx_id()).expect("a complete pack code")
 }
 
 fn exported_codes(env: &Env) -> String {
@@ -250,23 +257,9 @@ async fn credentials_and_certificates() {
     // A certificate from another CA: refused at the TLS level, and said so.
     let other = simulator::pki::issue("intruder").expect("other PKI");
     let stranger = NmvsClient::new(ClientConfig {
-        single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
-        ca_pem: Some(env.sim.pki.ca_cert.clone()),
         client_cert_pem: other.client_cert,
         client_key_pem: Secret(other.client_key),
-        credentials: Credentials {
-            client_login_id: "PH-TEST".into(),
-            user_id: "anna".into(),
-            password: "correct horse".into(),
-        },
-        software: UserSoftware {
-            supplier: "x".into(),
-            name: "x".into(),
-            version: "0".into(),
-        },
-        version: Version::V5,
-        connect_timeout: Duration::from_secs(2),
-        response_timeout: Duration::from_secs(5),
+        ..config(&env)
     })
     .expect("client builds");
     let err = stranger
@@ -277,23 +270,10 @@ async fn credentials_and_certificates() {
     assert!(err.to_string().contains("refused the connection"), "{err}");
     // A broken key file is a clear certificate error before any network use.
     let broken = NmvsClient::new(ClientConfig {
-        single_pack_url: env.sim.url(),
         ca_pem: None,
         client_cert_pem: "not a pem".into(),
         client_key_pem: Secret("nope".into()),
-        credentials: Credentials {
-            client_login_id: "a".into(),
-            user_id: "b".into(),
-            password: "c".into(),
-        },
-        software: UserSoftware {
-            supplier: "x".into(),
-            name: "x".into(),
-            version: "0".into(),
-        },
-        version: Version::V5,
-        connect_timeout: Duration::from_secs(1),
-        response_timeout: Duration::from_secs(1),
+        ..config(&env)
     });
     assert!(
         matches!(broken, Err(CallError::Certificate(_))),
@@ -491,23 +471,8 @@ async fn other_user_batch_mismatch_withdrawn_and_expired() {
     c.send(&dispense).await.expect("dispensed");
     store_user(&env, "PH-TEST", "ben", "pw-ben");
     let ben = NmvsClient::new(ClientConfig {
-        single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
-        ca_pem: Some(env.sim.pki.ca_cert.clone()),
-        client_cert_pem: env.sim.pki.client_cert.clone(),
-        client_key_pem: Secret(env.sim.pki.client_key.clone()),
-        credentials: Credentials {
-            client_login_id: "PH-TEST".into(),
-            user_id: "ben".into(),
-            password: "pw-ben".into(),
-        },
-        software: UserSoftware {
-            supplier: "x".into(),
-            name: "x".into(),
-            version: "0".into(),
-        },
-        version: Version::V5,
-        connect_timeout: Duration::from_secs(2),
-        response_timeout: Duration::from_secs(5),
+        credentials: credentials("ben", "pw-ben"),
+        ..config(&env)
     })
     .expect("client");
     let undo = PackRequest {
@@ -614,22 +579,9 @@ async fn hanging_server_and_restart() {
     let env = start("restart").await;
     let hanging = NmvsClient::new(ClientConfig {
         single_pack_url: format!("https://localhost:{port}/ws"),
-        ca_pem: Some(env.sim.pki.ca_cert.clone()),
-        client_cert_pem: env.sim.pki.client_cert.clone(),
-        client_key_pem: Secret(env.sim.pki.client_key.clone()),
-        credentials: Credentials {
-            client_login_id: "PH-TEST".into(),
-            user_id: "anna".into(),
-            password: "correct horse".into(),
-        },
-        software: UserSoftware {
-            supplier: "x".into(),
-            name: "x".into(),
-            version: "0".into(),
-        },
-        version: Version::V5,
         connect_timeout: Duration::from_millis(500),
         response_timeout: Duration::from_millis(700),
+        ..config(&env)
     })
     .expect("client");
     let base = pack_request(&env, Operation::Verify, 0);

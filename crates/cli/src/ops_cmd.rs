@@ -129,18 +129,8 @@ async fn one(
     if !scan.ok() {
         return json!({"ok": false, "input": code, "operation": op.cli_name(), "error": "the scan is not a valid pack code; nothing was sent", "scan": scan.view()});
     }
-    let (pc, scheme) = scan
-        .product_code()
-        .unwrap_or(("", packcode::ProductScheme::Gtin));
-    let mut req = PackRequest {
-        operation: op,
-        product_code: pc.to_owned(),
-        scheme,
-        batch: scan.batch().unwrap_or_default().to_owned(),
-        expiry: scan.expiry_raw().unwrap_or_default().to_owned(),
-        serial: scan.serial().unwrap_or_default().to_owned(),
-        client_trx_id: nmvs::new_client_trx_id(),
-        ref_client_trx_id: None,
+    let Some(mut req) = PackRequest::from_scan(op, &scan, nmvs::new_client_trx_id()) else {
+        return json!({"ok": false, "input": code, "operation": op.cli_name(), "error": "the scan lacks a field; nothing was sent"});
     };
     if let Some(reverted) = op.undoes() {
         match last_change(data_dir, &req.product_code, &req.serial) {

@@ -130,6 +130,27 @@ pub struct PackRequest {
     pub ref_client_trx_id: Option<String>,
 }
 
+impl PackRequest {
+    /// The request for a valid scan (`None` when the scan lacks a field).
+    pub fn from_scan(
+        operation: Operation,
+        scan: &packcode::Scan,
+        client_trx_id: String,
+    ) -> Option<PackRequest> {
+        let (code, scheme) = scan.product_code()?;
+        Some(PackRequest {
+            operation,
+            product_code: code.to_owned(),
+            scheme,
+            batch: scan.batch()?.to_owned(),
+            expiry: scan.expiry_raw()?.to_owned(),
+            serial: scan.serial()?.to_owned(),
+            client_trx_id,
+            ref_client_trx_id: None,
+        })
+    }
+}
+
 /// Escapes text for element content and attribute values.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
