@@ -57,6 +57,26 @@ fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// One scan per line from stdin, raw bytes kept (Latin-1 where not UTF-8);
+/// only empty lines are skipped.
+fn read_stdin_lines() -> std::io::Result<Vec<String>> {
+    let mut input = std::io::stdin().lock();
+    let mut out = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            return Ok(out);
+        }
+        while matches!(line.last(), Some(b'\n' | b'\r')) {
+            line.pop();
+        }
+        if !line.is_empty() {
+            out.push(packcode::bytes_to_text(&line));
+        }
+    }
+}
+
 pub struct OpsArgs<'a> {
     pub operation: Operation,
     pub codes: &'a [String],
@@ -84,12 +104,13 @@ pub fn run(args: OpsArgs<'_>) -> ExitCode {
         }
     };
     let codes: Vec<String> = if args.codes.is_empty() {
-        std::io::stdin()
-            .lock()
-            .lines()
-            .map_while(Result::ok)
-            .filter(|l| !l.is_empty())
-            .collect()
+        match read_stdin_lines() {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("countercheck: cannot read stdin: {e}");
+                return ExitCode::from(2);
+            }
+        }
     } else {
         args.codes.to_vec()
     };

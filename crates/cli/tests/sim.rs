@@ -151,6 +151,47 @@ fn dispense_undo_and_admin_through_the_cli() {
 }
 
 #[test]
+fn codes_on_stdin_lose_nothing() {
+    let s = serve("stdin");
+    let packs = std::fs::read_to_string(s.dir.join("packs.txt")).expect("exported packs");
+    let mut input = Vec::new();
+    input.extend_from_slice(packs.lines().next().expect("pack").as_bytes());
+    input.extend_from_slice(b"\n0104150037528643172701311012\x1d21S\xdf\r\n\n");
+    input.extend_from_slice(packs.lines().nth(1).expect("pack").as_bytes());
+    input.push(b'\n');
+    let mut child = Command::new(bin())
+        .arg("--config")
+        .arg(s.dir.join("client.json"))
+        .arg("--data-dir")
+        .arg(s.dir.join("cli"))
+        .arg("verify")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(&input).expect("write");
+    }
+    let out = child.wait_with_output().expect("ends");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 3, "every non-empty line answered: {lines:?}");
+    assert_eq!(lines[0]["return_code"], "NMVS_SUCCESS");
+    assert_eq!(lines[1]["ok"], false);
+    assert!(
+        lines[1]["input"].as_str().is_some_and(|i| i.ends_with('ß')),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2]["return_code"], "NMVS_SUCCESS");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
 fn usage_and_config_errors() {
     let out = Command::new(bin())
         .args(["dispense", "x"])

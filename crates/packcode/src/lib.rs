@@ -64,10 +64,16 @@ pub fn parse(text: &str, today: Date) -> Scan {
 pub fn parse_bytes(bytes: &[u8], today: Date) -> Scan {
     match std::str::from_utf8(bytes) {
         Ok(s) => parse(s, today),
-        Err(_) => parse(
-            &bytes.iter().map(|&b| char::from(b)).collect::<String>(),
-            today,
-        ),
+        Err(_) => parse(&bytes_to_text(bytes), today),
+    }
+}
+
+/// Scan bytes as text: UTF-8 when valid, otherwise Latin-1 (one character
+/// per byte), so that no byte is lost or replaced.
+pub fn bytes_to_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
     }
 }
 
