@@ -63,6 +63,7 @@ async fn start(name: &str) -> Env {
 fn config(env: &Env) -> ClientConfig {
     ClientConfig {
         single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
+        bulk_url: Some(format!("{}/ws/BulkServiceV50", env.sim.url())),
         ca_pem: Some(env.sim.pki.ca_cert.clone()),
         client_cert_pem: env.sim.pki.client_cert.clone(),
         client_key_pem: Secret(env.sim.pki.client_key.clone()),
@@ -623,4 +624,91 @@ async fn hanging_server_and_restart() {
         .expect("verify after restart");
     assert_eq!(a.response.state, Some(PackState::Supplied));
     again.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_verify_and_dispense_with_result_polling() {
+    let env = start("bulk").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    // Five packs of one batch (the seed puts 5 packs in each batch, in order).
+    let first = pack_request(&env, Operation::Verify, 0);
+    let mut serials: Vec<String> = (0..5)
+        .map(|i| pack_request(&env, Operation::Verify, i).serial)
+        .collect();
+    assert!((0..5).all(|i| pack_request(&env, Operation::Verify, i).batch == first.batch));
+    let bulk = |op: domain::BulkOperation, serials: Vec<String>| nmvs::BulkRequest {
+        operation: op,
+        product_code: first.product_code.clone(),
+        scheme: first.scheme,
+        batch: first.batch.clone(),
+        expiry: first.expiry.clone(),
+        serials,
+        client_trx_id: nmvs::new_client_trx_id(),
+    };
+    env.admin
+        .fault(&Fault {
+            bulk_delay_ms: 300,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    // The result is not ready at once: asking early says so.
+    let ack = c
+        .send_bulk(&bulk(domain::BulkOperation::Verify, serials.clone()))
+        .await
+        .expect("ack");
+    assert_eq!(ack.return_code, "NMVS_SUCCESS");
+    let job = ack.nmvs_trx_id.clone().expect("job id");
+    let early = c.bulk_result(&job).await.expect("early answer");
+    assert!(early.pending(), "{early:?}");
+    let verified = c
+        .bulk(
+            &bulk(domain::BulkOperation::Verify, serials.clone()),
+            Duration::from_millis(100),
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("bulk verify");
+    assert_eq!(verified.packs.len(), 5);
+    assert!(
+        verified
+            .packs
+            .iter()
+            .all(|p| p.state == Some(PackState::Active)
+                && p.return_code.as_deref() == Some("NMVS_SUCCESS")),
+        "{verified:?}"
+    );
+    // Bulk dispense, with one unknown serial in the delivery.
+    serials.push("NOTINTHESYSTEM".into());
+    let dispensed = c
+        .bulk(
+            &bulk(domain::BulkOperation::Dispense, serials.clone()),
+            Duration::from_millis(100),
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("bulk dispense");
+    assert_eq!(dispensed.packs.len(), 6);
+    assert!(
+        dispensed.packs[..5]
+            .iter()
+            .all(|p| p.state == Some(PackState::Supplied)),
+        "{dispensed:?}"
+    );
+    assert_eq!(
+        dispensed.packs[5].return_code.as_deref(),
+        Some("NMVS_NC_PC_02")
+    );
+    assert_eq!(dispensed.packs[5].serial.as_deref(), Some("NOTINTHESYSTEM"));
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 5, "{stats}");
+    // A job id that is not ours: refused.
+    assert_eq!(
+        c.bulk_result("SIM999999999999")
+            .await
+            .expect("answer")
+            .return_code,
+        "NMVS_FE_TX_01"
+    );
+    env.sim.stop().await;
 }

@@ -17,6 +17,10 @@ pub struct ConfigFile {
     /// Path of the single-pack service under the base URL.
     #[serde(default = "default_single_pack_path")]
     pub single_pack_path: String,
+    /// URL of the bulk service (Arvato systems serve it on another port);
+    /// default: the endpoint with `/ws/BulkServiceV50`.
+    #[serde(default)]
+    pub bulk_url: Option<String>,
     /// PEM files, relative to the configuration file's folder.
     pub ca_cert: Option<PathBuf>,
     pub client_cert: PathBuf,
@@ -94,6 +98,9 @@ impl ConfigFile {
                 self.endpoint.trim_end_matches('/'),
                 self.single_pack_path
             ),
+            bulk_url: Some(self.bulk_url.clone().unwrap_or_else(|| {
+                format!("{}/ws/BulkServiceV50", self.endpoint.trim_end_matches('/'))
+            })),
             ca_pem: self.ca_cert.as_ref().map(|p| read(&at(p))).transpose()?,
             client_cert_pem: read(&at(&self.client_cert))?,
             client_key_pem: Secret(read(&at(&self.client_key))?),

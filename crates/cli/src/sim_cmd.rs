@@ -184,6 +184,7 @@ async fn serve(
         let cfg = ConfigFile {
             endpoint: format!("https://localhost:{}", handle.addr.port()),
             single_pack_path: "/ws/SinglePackServiceV50".into(),
+            bulk_url: None,
             ca_cert: Some(abs(&pki[0])),
             client_cert: abs(&pki[3]),
             client_key: abs(&pki[4]),
@@ -269,6 +270,7 @@ async fn admin(cmd: &SimCommand, config: &Path) -> ExitCode {
                     latency_ms: latency.map_or(0, |d| d.as_millis() as u64),
                     drop_after_apply: drop_after_apply.unwrap_or(0),
                     http_500: http_500.unwrap_or(0),
+                    bulk_delay_ms: 0,
                 })
                 .await
         }

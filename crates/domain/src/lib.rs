@@ -13,7 +13,7 @@ pub mod ops;
 pub mod rules;
 
 pub use codes::{CodeInfo, CodeTable, Interface, OutcomeClass};
-pub use ops::{InactiveReason, Operation, PackState};
+pub use ops::{BulkOperation, InactiveReason, Operation, PackState, BULK_RESULT_G_CODE};
 pub use rules::{
     decide, Actor, BatchRecord, Change, Decision, Known, PackRecord, Request, Timestamp,
 };

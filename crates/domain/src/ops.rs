@@ -222,6 +222,42 @@ impl Operation {
     }
 }
 
+/// A bulk operation for homogeneous deliveries (same product, batch and
+/// expiry). Bulk calls never trigger intermarket transactions, so they are
+/// for local stock checks, not the counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum BulkOperation {
+    Verify,
+    Dispense,
+}
+
+impl BulkOperation {
+    /// The NMVS transaction code of the bulk request.
+    pub fn g_code(self) -> &'static str {
+        match self {
+            BulkOperation::Verify => "G115",
+            BulkOperation::Dispense => "G125",
+        }
+    }
+
+    pub fn from_g_code(code: &str) -> Option<BulkOperation> {
+        [BulkOperation::Verify, BulkOperation::Dispense]
+            .into_iter()
+            .find(|b| b.g_code() == code)
+    }
+
+    /// The single-pack operation applied to each pack.
+    pub fn single(self) -> Operation {
+        match self {
+            BulkOperation::Verify => Operation::Verify,
+            BulkOperation::Dispense => Operation::Dispense,
+        }
+    }
+}
+
+/// The NMVS transaction code that retrieves a bulk operation's result.
+pub const BULK_RESULT_G_CODE: &str = "G188";
+
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.cli_name())

@@ -3,7 +3,10 @@
 //! timeouts, keep-alive, and errors that say whether the request may have
 //! reached the national system.
 
-use crate::wire::{self, Credentials, PackRequest, Response, UserSoftware, Version, WireError};
+use crate::wire::{
+    self, BulkRequest, BulkResponse, Credentials, PackRequest, Response, UserSoftware, Version,
+    WireError,
+};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::sync::Arc;
@@ -14,6 +17,8 @@ use std::time::{Duration, Instant};
 pub struct ClientConfig {
     /// The single-pack service URL (e.g. `https://host:8443/ws/SinglePackServiceV50`).
     pub single_pack_url: String,
+    /// The bulk service URL (Arvato systems serve bulk on its own port).
+    pub bulk_url: Option<String>,
     /// Extra trusted CA certificates (PEM), e.g. a test system's own CA.
     /// The system's usual roots are used when this is empty.
     pub ca_pem: Option<String>,
@@ -114,6 +119,28 @@ fn tls_config(cfg: &ClientConfig) -> Result<rustls::ClientConfig, CallError> {
         .map_err(|e| CallError::Certificate(e.to_string()))
 }
 
+/// The error for an answer that is not a usable 200 response.
+fn http_error(status: u16, parsed: Result<(), WireError>) -> CallError {
+    match parsed {
+        Ok(()) => CallError::Http {
+            status,
+            reason: "an answer with an error status".to_owned(),
+        },
+        Err(WireError::Fault { reason, .. }) if status == 503 => {
+            CallError::Unavailable { status, reason }
+        }
+        Err(WireError::Fault { code, reason }) => CallError::Http {
+            status,
+            reason: format!("{code}: {reason}"),
+        },
+        Err(e) if status != 200 => CallError::Http {
+            status,
+            reason: e.to_string(),
+        },
+        Err(e) => CallError::Wire(e),
+    }
+}
+
 /// The first rustls error in an error's source chain, in words.
 fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
@@ -162,10 +189,86 @@ impl NmvsClient {
             &self.cfg.software,
             self.cfg.version,
         );
+        let (bytes, status, latency) = self.post(&self.cfg.single_pack_url, body).await?;
+        match wire::parse_response(&bytes) {
+            Ok(response) if status == 200 => Ok(Answer { response, latency }),
+            other => Err(http_error(status, other.map(|_| ()))),
+        }
+    }
+
+    fn bulk_url(&self) -> &str {
+        self.cfg
+            .bulk_url
+            .as_deref()
+            .unwrap_or(&self.cfg.single_pack_url)
+    }
+
+    /// Sends a bulk request; the answer carries the job's NMVS transaction id.
+    pub async fn send_bulk(&self, req: &BulkRequest) -> Result<BulkResponse, CallError> {
+        let body = wire::render_bulk_request(
+            req,
+            &self.cfg.credentials,
+            &self.cfg.software,
+            self.cfg.version,
+        );
+        let (bytes, status, _) = self.post(self.bulk_url(), body).await?;
+        match wire::parse_bulk_response(&bytes) {
+            Ok(r) if status == 200 => Ok(r),
+            other => Err(http_error(status, other.map(|_| ()))),
+        }
+    }
+
+    /// Asks once for a bulk job's result (G188).
+    pub async fn bulk_result(&self, nmvs_trx_id: &str) -> Result<BulkResponse, CallError> {
+        let body = wire::render_bulk_result_request(
+            nmvs_trx_id,
+            &new_client_trx_id(),
+            &self.cfg.credentials,
+            &self.cfg.software,
+            self.cfg.version,
+        );
+        let (bytes, status, _) = self.post(self.bulk_url(), body).await?;
+        match wire::parse_bulk_response(&bytes) {
+            Ok(r) if status == 200 => Ok(r),
+            other => Err(http_error(status, other.map(|_| ()))),
+        }
+    }
+
+    /// Sends a bulk request and polls for its result every `interval`, until
+    /// `deadline` has passed.
+    pub async fn bulk(
+        &self,
+        req: &BulkRequest,
+        interval: Duration,
+        deadline: Duration,
+    ) -> Result<BulkResponse, CallError> {
+        let ack = self.send_bulk(req).await?;
+        let Some(job) = ack
+            .nmvs_trx_id
+            .clone()
+            .filter(|_| ack.return_code == "NMVS_SUCCESS")
+        else {
+            return Ok(ack);
+        };
+        let started = Instant::now();
+        loop {
+            tokio::time::sleep(interval).await;
+            let r = self.bulk_result(&job).await?;
+            if !r.pending() {
+                return Ok(r);
+            }
+            if started.elapsed() > deadline {
+                return Err(CallError::Timeout(deadline));
+            }
+        }
+    }
+
+    /// POSTs one envelope: the body, the HTTP status and the time taken.
+    async fn post(&self, url: &str, body: String) -> Result<(Vec<u8>, u16, Duration), CallError> {
         let started = Instant::now();
         let sent = self
             .http
-            .post(&self.cfg.single_pack_url)
+            .post(url)
             .header("Content-Type", "application/soap+xml; charset=utf-8")
             .body(body)
             .send()
@@ -189,26 +292,7 @@ impl NmvsClient {
             Ok(b) => b,
             Err(e) => return Err(self.classify(&e)),
         };
-        let latency = started.elapsed();
-        match wire::parse_response(&bytes) {
-            Ok(response) if status == 200 => Ok(Answer { response, latency }),
-            Ok(_) => Err(CallError::Http {
-                status,
-                reason: "an answer with an error status".to_owned(),
-            }),
-            Err(WireError::Fault { reason, .. }) if status == 503 => {
-                Err(CallError::Unavailable { status, reason })
-            }
-            Err(WireError::Fault { code, reason }) => Err(CallError::Http {
-                status,
-                reason: format!("{code}: {reason}"),
-            }),
-            Err(e) if status != 200 => Err(CallError::Http {
-                status,
-                reason: e.to_string(),
-            }),
-            Err(e) => Err(CallError::Wire(e)),
-        }
+        Ok((bytes.to_vec(), status, started.elapsed()))
     }
 
     /// Opens a TLS connection to the service and waits briefly for the

@@ -14,6 +14,7 @@ pub mod wire;
 pub use client::{new_client_trx_id, Answer, CallError, ClientConfig, NmvsClient, Secret};
 
 pub use wire::{
-    parse_response, render_request, Credentials, PackRequest, Response, UserSoftware, Version,
-    WireError,
+    parse_bulk_response, parse_response, render_bulk_request, render_bulk_result_request,
+    render_request, BulkRequest, BulkResponse, Credentials, PackRequest, PackResult, Response,
+    UserSoftware, Version, WireError,
 };

@@ -6,7 +6,7 @@
 //! with a size limit, a depth limit, and typed errors for anything
 //! malformed, unexpected or missing. No panic on any input.
 
-use domain::{InactiveReason, Operation, PackState};
+use domain::{BulkOperation, InactiveReason, Operation, PackState, BULK_RESULT_G_CODE};
 use packcode::ProductScheme;
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -178,31 +178,8 @@ pub fn render_request(
     software: &UserSoftware,
     version: Version,
 ) -> String {
-    let root = format!("{}{REQUEST_SUFFIX}", req.operation.g_code());
     let mut x = String::with_capacity(1024);
-    x.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    x.push_str(&format!(
-        r#"<soap:{EL_ENVELOPE} xmlns:soap="{SOAP_ENV_NS}" xmlns:ws="{}" xmlns:t="{}">"#,
-        version.ws_ns(),
-        version.types_ns()
-    ));
-    x.push_str(&format!("<soap:{EL_HEADER}/><soap:{EL_BODY}><ws:{root}>"));
-    // Header: Auth, UserSoftware, Transaction.
-    x.push_str(&format!("<t:{EL_HEADER}><t:{EL_AUTH}>"));
-    el(&mut x, EL_CLIENT_LOGIN_ID, &creds.client_login_id);
-    el(&mut x, EL_USER_ID, &creds.user_id);
-    el(&mut x, EL_PASSWORD, &creds.password);
-    x.push_str(&format!("</t:{EL_AUTH}>"));
-    x.push_str(&format!(
-        r#"<t:{EL_USER_SOFTWARE} {AT_SUPPLIER}="{}" {AT_NAME}="{}" {AT_VERSION}="{}"/>"#,
-        esc(&software.supplier),
-        esc(&software.name),
-        esc(&software.version)
-    ));
-    x.push_str(&format!("<t:{EL_TRANSACTION}>"));
-    el(&mut x, EL_CLIENT_TRX_ID, &req.client_trx_id);
-    el(&mut x, EL_LANGUAGE, LANGUAGE);
-    x.push_str(&format!("</t:{EL_TRANSACTION}></t:{EL_HEADER}>"));
+    header(&mut x, creds, software, &req.client_trx_id);
     // Body: Product (code, batch, expiry), Pack, and the undo reference.
     x.push_str(&format!("<t:{EL_BODY}><t:{EL_PRODUCT}>"));
     x.push_str(&format!(
@@ -218,10 +195,12 @@ pub fn render_request(
     if let Some(r) = &req.ref_client_trx_id {
         el(&mut x, EL_REF_CLIENT_TRX_ID, r);
     }
-    x.push_str(&format!(
-        "</t:{EL_BODY}></ws:{root}></soap:{EL_BODY}></soap:{EL_ENVELOPE}>"
-    ));
-    x
+    x.push_str(&format!("</t:{EL_BODY}>"));
+    envelope(
+        version,
+        &format!("{}{REQUEST_SUFFIX}", req.operation.g_code()),
+        &x,
+    )
 }
 
 // --------------------------------------------------------------- response
@@ -275,8 +254,30 @@ fn is(name: &[u8], want: &str) -> bool {
     local(name) == want.as_bytes()
 }
 
-/// Reads one NMVS single-pack response.
-pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
+/// One pack in a response.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PackResult {
+    pub serial: Option<String>,
+    pub state: Option<PackState>,
+    pub reasons: Vec<InactiveReason>,
+    /// A per-pack return code (bulk results); `None` in single-pack answers.
+    pub return_code: Option<String>,
+}
+
+/// What an envelope holds, before it is read as a single or bulk answer.
+#[derive(Debug, Default)]
+struct Raw {
+    g_code: String,
+    client_trx_id: String,
+    nmvs_trx_id: Option<String>,
+    timestamp: Option<String>,
+    product_code: Option<String>,
+    packs: Vec<PackResult>,
+    return_code: Option<String>,
+    return_desc: Option<String>,
+}
+
+fn read_envelope(xml: &[u8]) -> Result<Raw, WireError> {
     if xml.len() > MAX_RESPONSE_BYTES {
         return Err(WireError::Oversized {
             size: xml.len(),
@@ -286,11 +287,10 @@ pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
     let mut reader = Reader::from_reader(xml);
     reader.config_mut().trim_text(true);
     let mut path: Vec<Vec<u8>> = Vec::new();
-    let mut resp = Response::default();
+    let mut raw = Raw::default();
     let mut saw_envelope = false;
-    let mut root_seen: Option<String> = None;
+    let mut root_seen = false;
     let mut fault: Option<(String, String)> = None;
-    let mut code_seen = false;
     let mut buf = Vec::new();
     loop {
         let ev = reader
@@ -311,15 +311,15 @@ pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
                     let n = String::from_utf8_lossy(&name).into_owned();
                     if is(&name, EL_FAULT) {
                         fault = Some((String::new(), String::new()));
-                    } else if let Some(g) = n.strip_suffix(RESPONSE_SUFFIX) {
-                        resp.operation = Operation::from_g_code(g);
-                        if resp.operation.is_none() {
-                            return Err(WireError::Unexpected(n));
-                        }
                     } else {
-                        return Err(WireError::Unexpected(n));
+                        match n.strip_suffix(RESPONSE_SUFFIX) {
+                            Some(g) if g.len() == 4 && g.starts_with('G') => {
+                                raw.g_code = g.to_owned()
+                            }
+                            _ => return Err(WireError::Unexpected(n)),
+                        }
+                        root_seen = true;
                     }
-                    root_seen = Some(n);
                 }
                 let attr = |want: &str| -> Result<Option<String>, WireError> {
                     for a in e.attributes() {
@@ -333,16 +333,28 @@ pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
                     }
                     Ok(None)
                 };
-                if is(&name, EL_PACK) && root_seen.is_some() {
-                    resp.serial = attr(AT_SN)?;
-                    if let Some(s) = attr(AT_STATE)? {
-                        resp.state =
-                            Some(PackState::from_name(&s).ok_or(WireError::UnknownState(s))?);
+                if root_seen && is(&name, EL_PACK) {
+                    let state = match attr(AT_STATE)? {
+                        Some(s) => {
+                            Some(PackState::from_name(&s).ok_or(WireError::UnknownState(s))?)
+                        }
+                        None => None,
+                    };
+                    raw.packs.push(PackResult {
+                        serial: attr(AT_SN)?,
+                        state,
+                        ..PackResult::default()
+                    });
+                } else if root_seen && is(&name, EL_RETURN_CODE) {
+                    let code = attr(AT_CODE)?.unwrap_or_default();
+                    let in_pack = path.last().is_some_and(|p| is(p, EL_PACK));
+                    match raw.packs.last_mut() {
+                        Some(p) if in_pack => p.return_code = Some(code),
+                        _ => {
+                            raw.return_code = Some(code);
+                            raw.return_desc = attr(AT_DESC)?;
+                        }
                     }
-                } else if is(&name, EL_RETURN_CODE) && root_seen.is_some() {
-                    resp.return_code = attr(AT_CODE)?.unwrap_or_default();
-                    resp.return_desc = attr(AT_DESC)?;
-                    code_seen = true;
                 }
                 if !empty {
                     path.push(name);
@@ -371,16 +383,18 @@ pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
                 }
                 let in_tx = parent.is_some_and(|p| is(p, EL_TRANSACTION));
                 if in_tx && is(last, EL_CLIENT_TRX_ID) {
-                    resp.client_trx_id = text;
+                    raw.client_trx_id = text;
                 } else if in_tx && is(last, EL_NMVS_TRX_ID) {
-                    resp.nmvs_trx_id = Some(text);
+                    raw.nmvs_trx_id = Some(text);
                 } else if in_tx && is(last, EL_TIMESTAMP) {
-                    resp.timestamp = Some(text);
+                    raw.timestamp = Some(text);
                 } else if is(last, EL_PRODUCT_CODE) {
-                    resp.product_code = Some(text);
+                    raw.product_code = Some(text);
                 } else if is(last, EL_REASON) && parent.is_some_and(|p| is(p, EL_PACK)) {
-                    if let Some(r) = InactiveReason::from_name(&text) {
-                        resp.reasons.push(r);
+                    if let (Some(r), Some(p)) =
+                        (InactiveReason::from_name(&text), raw.packs.last_mut())
+                    {
+                        p.reasons.push(r);
                     }
                 }
             }
@@ -400,14 +414,173 @@ pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
     if let Some((code, reason)) = fault {
         return Err(WireError::Fault { code, reason });
     }
-    if root_seen.is_none() {
+    if !root_seen {
         return Err(WireError::Missing("a response element in the SOAP body"));
     }
-    if !code_seen || resp.return_code.is_empty() {
+    if raw.return_code.as_deref().is_none_or(str::is_empty) {
         return Err(WireError::Missing("ReturnCode"));
     }
-    if resp.client_trx_id.is_empty() {
+    if raw.client_trx_id.is_empty() {
         return Err(WireError::Missing("Transaction/ClientTrxId"));
     }
-    Ok(resp)
+    Ok(raw)
+}
+
+/// Reads one NMVS single-pack response.
+pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
+    let raw = read_envelope(xml)?;
+    let operation = Operation::from_g_code(&raw.g_code);
+    if operation.is_none() {
+        return Err(WireError::Unexpected(format!(
+            "{}{RESPONSE_SUFFIX}",
+            raw.g_code
+        )));
+    }
+    let pack = raw.packs.into_iter().next().unwrap_or_default();
+    Ok(Response {
+        operation,
+        client_trx_id: raw.client_trx_id,
+        nmvs_trx_id: raw.nmvs_trx_id,
+        timestamp: raw.timestamp,
+        product_code: raw.product_code,
+        serial: pack.serial,
+        state: pack.state,
+        reasons: pack.reasons,
+        return_code: raw.return_code.unwrap_or_default(),
+        return_desc: raw.return_desc,
+    })
+}
+
+// ------------------------------------------------------------------- bulk
+
+const EL_PACKS: &str = "Packs";
+const EL_REF_NMVS_TRX_ID: &str = "RefNMVSTrxId";
+
+/// The overall return code of a bulk result that is not ready yet. The
+/// national organisations' interface specification names the real code;
+/// this is the one place to change it.
+pub const BULK_PENDING: &str = "NMVS_BULK_PENDING";
+
+/// A bulk request: many packs of one product, batch and expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkRequest {
+    pub operation: BulkOperation,
+    pub product_code: String,
+    pub scheme: ProductScheme,
+    pub batch: String,
+    pub expiry: String,
+    pub serials: Vec<String>,
+    pub client_trx_id: String,
+}
+
+/// The answer to a bulk request or to a result query (G188).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkResponse {
+    pub g_code: String,
+    pub client_trx_id: String,
+    /// The bulk job's id, to query its result with.
+    pub nmvs_trx_id: Option<String>,
+    pub return_code: String,
+    pub packs: Vec<PackResult>,
+}
+
+impl BulkResponse {
+    /// The result is not ready yet; ask again later.
+    pub fn pending(&self) -> bool {
+        self.return_code == BULK_PENDING
+    }
+}
+
+fn header(x: &mut String, creds: &Credentials, software: &UserSoftware, client_trx_id: &str) {
+    x.push_str(&format!("<t:{EL_HEADER}><t:{EL_AUTH}>"));
+    el(x, EL_CLIENT_LOGIN_ID, &creds.client_login_id);
+    el(x, EL_USER_ID, &creds.user_id);
+    el(x, EL_PASSWORD, &creds.password);
+    x.push_str(&format!("</t:{EL_AUTH}>"));
+    x.push_str(&format!(
+        r#"<t:{EL_USER_SOFTWARE} {AT_SUPPLIER}="{}" {AT_NAME}="{}" {AT_VERSION}="{}"/>"#,
+        esc(&software.supplier),
+        esc(&software.name),
+        esc(&software.version)
+    ));
+    x.push_str(&format!("<t:{EL_TRANSACTION}>"));
+    el(x, EL_CLIENT_TRX_ID, client_trx_id);
+    el(x, EL_LANGUAGE, LANGUAGE);
+    x.push_str(&format!("</t:{EL_TRANSACTION}></t:{EL_HEADER}>"));
+}
+
+fn envelope(version: Version, root: &str, inner: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><soap:{EL_ENVELOPE} xmlns:soap="{SOAP_ENV_NS}" xmlns:ws="{}" xmlns:t="{}"><soap:{EL_HEADER}/><soap:{EL_BODY}><ws:{root}>{inner}</ws:{root}></soap:{EL_BODY}></soap:{EL_ENVELOPE}>"#,
+        version.ws_ns(),
+        version.types_ns()
+    )
+}
+
+/// The envelope of a bulk request (G115 verify, G125 dispense).
+pub fn render_bulk_request(
+    req: &BulkRequest,
+    creds: &Credentials,
+    software: &UserSoftware,
+    version: Version,
+) -> String {
+    let mut x = String::with_capacity(512 + req.serials.len() * 40);
+    header(&mut x, creds, software, &req.client_trx_id);
+    x.push_str(&format!("<t:{EL_BODY}><t:{EL_PRODUCT}>"));
+    x.push_str(&format!(
+        r#"<t:{EL_PRODUCT_CODE} {AT_SCHEME}="{}">{}</t:{EL_PRODUCT_CODE}>"#,
+        scheme_name(req.scheme),
+        esc(&req.product_code)
+    ));
+    x.push_str(&format!("<t:{EL_BATCH}>"));
+    el(&mut x, EL_BATCH_ID, &req.batch);
+    el(&mut x, EL_EXP_DATE, &req.expiry);
+    x.push_str(&format!("</t:{EL_BATCH}></t:{EL_PRODUCT}><t:{EL_PACKS}>"));
+    for sn in &req.serials {
+        x.push_str(&format!(r#"<t:{EL_PACK} {AT_SN}="{}"/>"#, esc(sn)));
+    }
+    x.push_str(&format!("</t:{EL_PACKS}></t:{EL_BODY}>"));
+    envelope(
+        version,
+        &format!("{}{REQUEST_SUFFIX}", req.operation.g_code()),
+        &x,
+    )
+}
+
+/// The envelope asking for a bulk job's result (G188).
+pub fn render_bulk_result_request(
+    nmvs_trx_id: &str,
+    client_trx_id: &str,
+    creds: &Credentials,
+    software: &UserSoftware,
+    version: Version,
+) -> String {
+    let mut x = String::with_capacity(512);
+    header(&mut x, creds, software, client_trx_id);
+    x.push_str(&format!("<t:{EL_BODY}>"));
+    el(&mut x, EL_REF_NMVS_TRX_ID, nmvs_trx_id);
+    x.push_str(&format!("</t:{EL_BODY}>"));
+    envelope(
+        version,
+        &format!("{BULK_RESULT_G_CODE}{REQUEST_SUFFIX}"),
+        &x,
+    )
+}
+
+/// Reads the answer to a bulk request or result query.
+pub fn parse_bulk_response(xml: &[u8]) -> Result<BulkResponse, WireError> {
+    let raw = read_envelope(xml)?;
+    if BulkOperation::from_g_code(&raw.g_code).is_none() && raw.g_code != BULK_RESULT_G_CODE {
+        return Err(WireError::Unexpected(format!(
+            "{}{RESPONSE_SUFFIX}",
+            raw.g_code
+        )));
+    }
+    Ok(BulkResponse {
+        g_code: raw.g_code,
+        client_trx_id: raw.client_trx_id,
+        nmvs_trx_id: raw.nmvs_trx_id,
+        return_code: raw.return_code.unwrap_or_default(),
+        packs: raw.packs,
+    })
 }

@@ -231,3 +231,52 @@ proptest! {
         prop_assert_eq!(found.as_deref(), Some(serial.as_str()));
     }
 }
+
+#[test]
+fn bulk_requests_and_results() {
+    use domain::BulkOperation;
+    use nmvs::wire::BULK_PENDING;
+    use nmvs::{parse_bulk_response, render_bulk_request, render_bulk_result_request, BulkRequest};
+    let req = BulkRequest {
+        operation: BulkOperation::Dispense,
+        product_code: "04150037528643".into(),
+        scheme: ProductScheme::Gtin,
+        batch: "B-1".into(),
+        expiry: "270100".into(),
+        serials: vec!["S1".into(), "S<2>".into(), "S3".into()],
+        client_trx_id: "c0ffee".into(),
+    };
+    let xml = render_bulk_request(&req, &creds(), &software(), Version::V5);
+    assert!(xml.contains("<ws:G125Request>"));
+    assert!(
+        xml.contains(
+            r#"<t:Packs><t:Pack sn="S1"/><t:Pack sn="S&lt;2&gt;"/><t:Pack sn="S3"/></t:Packs>"#
+        ),
+        "{xml}"
+    );
+    let q = render_bulk_result_request("SIM1", "c1", &creds(), &software(), Version::V5);
+    assert!(q.contains("<ws:G188Request>") && q.contains("<t:RefNMVSTrxId>SIM1</t:RefNMVSTrxId>"));
+    let result = response(
+        "G188Response",
+        r#"<b:Packs><b:Pack b:sn="S1" b:state="SUPPLIED"><b:ReturnCode b:code="NMVS_SUCCESS"/></b:Pack><b:Pack b:sn="S9"><b:ReturnCode b:code="NMVS_NC_PC_02"/></b:Pack></b:Packs><b:ReturnCode b:code="NMVS_SUCCESS"/>"#,
+    );
+    let r = parse_bulk_response(result.as_bytes()).expect("parses");
+    assert_eq!(r.return_code, "NMVS_SUCCESS");
+    assert_eq!(r.packs.len(), 2);
+    assert_eq!(r.packs[0].state, Some(PackState::Supplied));
+    assert_eq!(r.packs[1].return_code.as_deref(), Some("NMVS_NC_PC_02"));
+    assert!(!r.pending());
+    let pending = response(
+        "G188Response",
+        &format!(r#"<b:ReturnCode b:code="{BULK_PENDING}"/>"#),
+    );
+    assert!(parse_bulk_response(pending.as_bytes())
+        .expect("parses")
+        .pending());
+    // A single-pack answer is not a bulk answer, and the other way round.
+    assert!(parse_bulk_response(
+        response("G110Response", r#"<b:ReturnCode b:code="X"/>"#).as_bytes()
+    )
+    .is_err());
+    assert!(parse_response(result.as_bytes()).is_err());
+}

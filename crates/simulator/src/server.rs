@@ -12,10 +12,13 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use domain::{decide, Actor, CodeTable, Interface, Known, Operation, Request, Timestamp};
+use domain::{
+    decide, Actor, BulkOperation, CodeTable, Interface, Known, Operation, Request, Timestamp,
+    BULK_RESULT_G_CODE,
+};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::{Deserialize, Serialize};
@@ -53,6 +56,9 @@ pub struct Fault {
     /// Apply the next N requests, then drop the connection without answering.
     #[serde(default)]
     pub drop_after_apply: u32,
+    /// How long a bulk job "processes" before G188 returns its result.
+    #[serde(default)]
+    pub bulk_delay_ms: u64,
 }
 
 struct Sim {
@@ -63,6 +69,7 @@ struct Sim {
     latency_ms: AtomicU64,
     http_500: AtomicU32,
     drop_after_apply: AtomicU32,
+    bulk_delay_ms: AtomicU64,
     trx_counter: AtomicU64,
 }
 
@@ -146,6 +153,7 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
         latency_ms: AtomicU64::new(0),
         http_500: AtomicU32::new(0),
         drop_after_apply: AtomicU32::new(0),
+        bulk_delay_ms: AtomicU64::new(0),
         trx_counter: AtomicU64::new(0),
     });
     let app = Router::new()
@@ -236,6 +244,77 @@ async fn soap_endpoint(
             )
         }
     };
+    if let Some(bulk) = BulkOperation::from_g_code(&req.g_code) {
+        let now = sim.now();
+        let job = format!(
+            "SIM{:012}",
+            sim.trx_counter.fetch_add(1, Ordering::Relaxed) + 1
+        );
+        let code = {
+            let Ok(mut db) = sim.db.lock() else {
+                return xml(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    soap::write_fault("env:Receiver", "database lock poisoned"),
+                );
+            };
+            bulk_submit(
+                &mut db,
+                &sim.codes,
+                &req,
+                bulk,
+                now,
+                &job,
+                sim.bulk_delay_ms.load(Ordering::Relaxed),
+            )
+        };
+        return match code {
+            Ok(code) => xml(
+                StatusCode::OK,
+                soap::write_bulk_response(
+                    bulk.g_code(),
+                    &req,
+                    &job,
+                    &timestamp_text(now),
+                    &[],
+                    code,
+                ),
+            ),
+            Err(e) => xml(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                soap::write_fault("env:Receiver", &e.to_string()),
+            ),
+        };
+    }
+    if req.g_code == BULK_RESULT_G_CODE {
+        let now = sim.now();
+        let fetched = match sim.db.lock() {
+            Ok(db) => bulk_fetch(&db, &req),
+            Err(_) => {
+                return xml(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    soap::write_fault("env:Receiver", "database lock poisoned"),
+                )
+            }
+        };
+        let job = req.ref_nmvs_trx_id.clone().unwrap_or_default();
+        return match fetched {
+            Ok((lines, code)) => xml(
+                StatusCode::OK,
+                soap::write_bulk_response(
+                    BULK_RESULT_G_CODE,
+                    &req,
+                    &job,
+                    &timestamp_text(now),
+                    &lines,
+                    code,
+                ),
+            ),
+            Err(e) => xml(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                soap::write_fault("env:Receiver", &e.to_string()),
+            ),
+        };
+    }
     let Some(op) = Operation::from_g_code(&req.g_code) else {
         return xml(
             StatusCode::BAD_REQUEST,
@@ -317,23 +396,40 @@ fn process(
     if !store::check_user(db, &req.client_login_id, &req.user_id, &req.password)? {
         return Ok((None, Vec::new(), "NMVS_FE_AU_01"));
     }
+    let tx = db.transaction()?;
+    let fresh = store::use_trx(&tx, &req.client_trx_id)?;
+    let out = apply_pack(&tx, codes, req, &req.serial, op, fresh, now, nmvs_trx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Decides one pack's request and applies it: state, history, alert.
+#[allow(clippy::too_many_arguments)]
+fn apply_pack(
+    tx: &rusqlite::Transaction<'_>,
+    codes: &CodeTable,
+    req: &SoapRequest,
+    serial: &str,
+    op: Operation,
+    fresh: bool,
+    now: Timestamp,
+    nmvs_trx: &str,
+) -> Result<Outcome, SimError> {
     let actor = Actor {
         user: req.user_id.clone(),
         premises: req.client_login_id.clone(),
     };
-    let tx = db.transaction()?;
-    let fresh = store::use_trx(&tx, &req.client_trx_id)?;
-    let product = store::product_id(&tx, &req.scheme, &req.product_code)?;
+    let product = store::product_id(tx, &req.scheme, &req.product_code)?;
     let pack = match product {
-        Some(p) => store::pack(&tx, p, &req.serial)?,
+        Some(p) => store::pack(tx, p, serial)?,
         None => None,
     };
     let batch = match product {
-        Some(p) => store::batch(&tx, p, &req.batch)?,
+        Some(p) => store::batch(tx, p, &req.batch)?,
         None => None,
     };
     let pack_batch = match (product, &pack) {
-        (Some(p), Some(k)) => store::batch(&tx, p, &k.batch)?,
+        (Some(p), Some(k)) => store::batch(tx, p, &k.batch)?,
         _ => None,
     };
     let known = Known {
@@ -357,29 +453,122 @@ fn process(
             tx.execute(
                 "UPDATE packs SET state = ?1, last_op = ?2, last_at = ?3, last_user = ?4, last_premises = ?5,
                  last_trx = ?6, repeat_scans = 0 WHERE product_id = ?7 AND serial = ?8",
-                params![state.name(), op.g_code(), now.0, actor.user, actor.premises, req.client_trx_id, p, req.serial],
+                params![state.name(), op.g_code(), now.0, actor.user, actor.premises, req.client_trx_id, p, serial],
             )?;
         } else if d.repeat_scan {
             tx.execute(
                 "UPDATE packs SET repeat_scans = repeat_scans + 1 WHERE product_id = ?1 AND serial = ?2",
-                params![p, req.serial],
+                params![p, serial],
             )?;
         }
     }
     tx.execute(
         "INSERT INTO history (at, op, code, product, serial, user, premises, client_trx_id, nmvs_trx_id, changed)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![now.0, op.g_code(), d.code, req.product_code, req.serial, actor.user, actor.premises, req.client_trx_id, nmvs_trx, d.changed],
+        params![now.0, op.g_code(), d.code, req.product_code, serial, actor.user, actor.premises, req.client_trx_id, nmvs_trx, d.changed],
     )?;
     if codes.lookup(d.code).alert {
         tx.execute(
             "INSERT INTO alerts (at, code, product, serial, user) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![now.0, d.code, req.product_code, req.serial, actor.user],
+            params![now.0, d.code, req.product_code, serial, actor.user],
+        )?;
+    }
+    Ok((d.state, d.reasons, d.code))
+}
+
+fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A bulk request: every pack is decided now; the result can be fetched
+/// with G188 once the job's (simulated) processing time has passed.
+fn bulk_submit(
+    db: &mut Connection,
+    codes: &CodeTable,
+    req: &SoapRequest,
+    bulk: BulkOperation,
+    now: Timestamp,
+    job: &str,
+    delay_ms: u64,
+) -> Result<&'static str, SimError> {
+    if !store::check_user(db, &req.client_login_id, &req.user_id, &req.password)? {
+        return Ok("NMVS_FE_AU_01");
+    }
+    let tx = db.transaction()?;
+    if !store::use_trx(&tx, &req.client_trx_id)? {
+        return Ok("NMVS_TE_TX_01");
+    }
+    tx.execute(
+        "INSERT INTO bulk_jobs (job, g_code, ready_at_ms, client_login_id) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            job,
+            bulk.g_code(),
+            wall_ms() + delay_ms as i64,
+            req.client_login_id
+        ],
+    )?;
+    for (idx, serial) in req.serials.iter().enumerate() {
+        let (state, reasons, code) =
+            apply_pack(&tx, codes, req, serial, bulk.single(), true, now, job)?;
+        let reasons: Vec<&str> = reasons.iter().map(|r| r.name()).collect();
+        tx.execute(
+            "INSERT INTO bulk_results (job, idx, serial, state, reasons, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![job, idx as i64, serial, state.map(|s| s.name()), reasons.join(","), code],
         )?;
     }
     tx.commit()?;
-    Ok((d.state, d.reasons, d.code))
+    Ok("NMVS_SUCCESS")
 }
+
+/// The result of a bulk job (G188).
+fn bulk_fetch(
+    db: &Connection,
+    req: &SoapRequest,
+) -> Result<(Vec<soap::BulkLine>, &'static str), SimError> {
+    if !store::check_user(db, &req.client_login_id, &req.user_id, &req.password)? {
+        return Ok((Vec::new(), "NMVS_FE_AU_01"));
+    }
+    let job = req.ref_nmvs_trx_id.clone().unwrap_or_default();
+    let ready: Option<(i64, String)> = db
+        .query_row(
+            "SELECT ready_at_ms, client_login_id FROM bulk_jobs WHERE job = ?1",
+            params![job],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match ready {
+        Some((_, owner)) if owner != req.client_login_id => Ok((Vec::new(), "NMVS_FE_TX_01")),
+        None => Ok((Vec::new(), "NMVS_FE_TX_01")),
+        Some((at, _)) if at > wall_ms() => Ok((Vec::new(), BULK_PENDING)),
+        Some(_) => {
+            let mut st = db.prepare(
+                "SELECT serial, state, reasons, code FROM bulk_results WHERE job = ?1 ORDER BY idx",
+            )?;
+            let lines = st
+                .query_map(params![job], |r| {
+                    let state: Option<String> = r.get(1)?;
+                    let reasons: String = r.get(2)?;
+                    Ok(soap::BulkLine {
+                        serial: r.get(0)?,
+                        state: state.as_deref().and_then(domain::PackState::from_name),
+                        reasons: reasons
+                            .split(',')
+                            .filter_map(domain::InactiveReason::from_name)
+                            .collect(),
+                        code: r.get(3)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((lines, "NMVS_SUCCESS"))
+        }
+    }
+}
+
+/// What the simulator answers while a bulk result is not ready. The real
+/// code comes from the national organisation's interface specification.
+pub const BULK_PENDING: &str = "NMVS_BULK_PENDING";
 
 // ------------------------------------------------------------ admin API
 
@@ -486,6 +675,7 @@ async fn fault(State(sim): State<Arc<Sim>>, Json(f): Json<Fault>) -> Response {
     sim.http_500.store(f.http_500, Ordering::Relaxed);
     sim.drop_after_apply
         .store(f.drop_after_apply, Ordering::Relaxed);
+    sim.bulk_delay_ms.store(f.bulk_delay_ms, Ordering::Relaxed);
     Json(f).into_response()
 }
 

@@ -19,6 +19,10 @@ pub struct SoapRequest {
     pub expiry: String,
     pub serial: String,
     pub ref_client_trx_id: Option<String>,
+    /// Every `Pack sn` (bulk requests carry many).
+    pub serials: Vec<String>,
+    /// For a bulk result query (G188): the bulk job's id.
+    pub ref_nmvs_trx_id: Option<String>,
     pub types_ns: String,
 }
 
@@ -30,7 +34,7 @@ fn local(n: &[u8]) -> &[u8] {
 
 /// Reads a request; `Err` holds a sentence for a SOAP fault.
 pub fn read_request(body: &[u8]) -> Result<SoapRequest, String> {
-    if body.len() > 64 * 1024 {
+    if body.len() > 16 * 1024 * 1024 {
         return Err("request too large".to_owned());
     }
     let mut r = Reader::from_reader(body);
@@ -54,7 +58,12 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, String> {
                         .into_owned();
                     match (name.as_slice(), key.as_slice()) {
                         (b"ProductCode", b"scheme") => req.scheme = v,
-                        (b"Pack", b"sn") => req.serial = v,
+                        (b"Pack", b"sn") => {
+                            if req.serials.is_empty() {
+                                req.serial = v.clone();
+                            }
+                            req.serials.push(v);
+                        }
                         _ if a.key.as_ref().starts_with(b"xmlns")
                             && v.starts_with("urn:types.nmvs.eu:") =>
                         {
@@ -68,7 +77,7 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, String> {
                 }
                 if matches!(ev, Event::Start(_)) {
                     stack.push(name);
-                    if stack.len() > 16 {
+                    if stack.len() > 32 {
                         return Err("nested too deep".to_owned());
                     }
                 }
@@ -90,6 +99,7 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, String> {
                     Some(b"Id") => req.batch = v,
                     Some(b"ExpDate") => req.expiry = v,
                     Some(b"RefClientTrxId") => req.ref_client_trx_id = Some(v),
+                    Some(b"RefNMVSTrxId") => req.ref_nmvs_trx_id = Some(v),
                     _ => {}
                 }
             }
@@ -176,5 +186,66 @@ pub fn write_fault(code: &str, reason: &str) -> String {
         r#"<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault><env:Code><env:Value>{}</env:Value></env:Code><env:Reason><env:Text xml:lang="en">{}</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>"#,
         x(code),
         x(reason)
+    )
+}
+
+/// One pack's line in a bulk result.
+#[derive(Debug, Clone)]
+pub struct BulkLine {
+    pub serial: String,
+    pub state: Option<PackState>,
+    pub reasons: Vec<InactiveReason>,
+    pub code: String,
+}
+
+/// The answer to a bulk request (an acknowledgement) or to G188 (the lines).
+pub fn write_bulk_response(
+    g_code: &str,
+    req: &SoapRequest,
+    nmvs_trx_id: &str,
+    timestamp: &str,
+    lines: &[BulkLine],
+    code: &str,
+) -> String {
+    let ns = if req.types_ns.is_empty() {
+        "urn:types.nmvs.eu:v4.0"
+    } else {
+        &req.types_ns
+    };
+    let ws = ns.replace("urn:types.", "urn:wsdltypes.");
+    let mut packs = String::new();
+    if !lines.is_empty() {
+        packs.push_str("<t:Packs>");
+        for l in lines {
+            packs.push_str(&format!(r#"<t:Pack sn="{}""#, x(&l.serial)));
+            if let Some(s) = l.state {
+                packs.push_str(&format!(r#" state="{}""#, s.name()));
+            }
+            packs.push('>');
+            for r in &l.reasons {
+                packs.push_str(&format!("<t:Reason>{}</t:Reason>", r.name()));
+            }
+            packs.push_str(&format!(
+                r#"<t:ReturnCode code="{}"/></t:Pack>"#,
+                x(&l.code)
+            ));
+        }
+        packs.push_str("</t:Packs>");
+    }
+    format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+            r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:ws="{ws}" xmlns:t="{ns}"><env:Body>"#,
+            "<ws:{g}Response><t:Header><t:Transaction><t:ClientTrxId>{ctx}</t:ClientTrxId><t:NMVSTrxId>{ntx}</t:NMVSTrxId><t:Timestamp>{ts}</t:Timestamp></t:Transaction></t:Header>",
+            r#"<t:Body>{packs}<t:ReturnCode code="{code}"/></t:Body></ws:{g}Response></env:Body></env:Envelope>"#
+        ),
+        ws = x(&ws),
+        ns = x(ns),
+        g = g_code,
+        ctx = x(&req.client_trx_id),
+        ntx = x(nmvs_trx_id),
+        ts = x(timestamp),
+        packs = packs,
+        code = x(code),
     )
 }

@@ -27,6 +27,11 @@ CREATE TABLE IF NOT EXISTS used_trx (client_trx_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS alerts (
   id INTEGER PRIMARY KEY, at INTEGER NOT NULL, code TEXT NOT NULL, product TEXT NOT NULL,
   serial TEXT NOT NULL, user TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bulk_jobs (
+  job TEXT PRIMARY KEY, g_code TEXT NOT NULL, ready_at_ms INTEGER NOT NULL, client_login_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bulk_results (
+  job TEXT NOT NULL, idx INTEGER NOT NULL, serial TEXT NOT NULL, state TEXT, reasons TEXT NOT NULL,
+  code TEXT NOT NULL, PRIMARY KEY (job, idx));
 CREATE TABLE IF NOT EXISTS users (
   client_login_id TEXT NOT NULL, user_id TEXT NOT NULL, password_sha256 TEXT NOT NULL,
   PRIMARY KEY (client_login_id, user_id));
