@@ -712,3 +712,38 @@ async fn bulk_verify_and_dispense_with_result_polling() {
     );
     env.sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pkcs12_client_certificate_works() {
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let env = start("p12").await;
+    // Package the simulator's client certificate as a .p12, as an NMVO would.
+    let cert = CertificateDer::from_pem_slice(env.sim.pki.client_cert.as_bytes()).expect("cert");
+    let key = PrivateKeyDer::from_pem_slice(env.sim.pki.client_key.as_bytes()).expect("key");
+    let chain = PrivateKeyChain::new(
+        vec![1u8; 20],
+        PrivateKey::from_der(key.secret_der()).expect("p12 key"),
+        [Certificate::from_der(&cert).expect("p12 cert")],
+    );
+    let mut store = KeyStore::new();
+    store.add_entry("pharmacy", KeyStoreEntry::PrivateKeyChain(chain));
+    let p12 = store.writer("p12-pass").write().expect("p12 written");
+
+    let wrong = nmvs::pem_from_pkcs12(&p12, "nope");
+    assert!(matches!(wrong, Err(CallError::Certificate(_))), "{wrong:?}");
+    let (cert_pem, key_pem) = nmvs::pem_from_pkcs12(&p12, "p12-pass").expect("p12 read");
+    let c = NmvsClient::new(ClientConfig {
+        client_cert_pem: cert_pem,
+        client_key_pem: key_pem,
+        ..config(&env)
+    })
+    .expect("client");
+    let a = c
+        .send(&pack_request(&env, Operation::Verify, 0))
+        .await
+        .expect("verified over the p12 identity");
+    assert_eq!(a.response.return_code, "NMVS_SUCCESS");
+    env.sim.stop().await;
+}

@@ -23,8 +23,16 @@ pub struct ConfigFile {
     pub bulk_url: Option<String>,
     /// PEM files, relative to the configuration file's folder.
     pub ca_cert: Option<PathBuf>,
-    pub client_cert: PathBuf,
-    pub client_key: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<PathBuf>,
+    /// Or: the certificate and key as one PKCS#12 file (`.p12`, `.pfx`) …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_p12: Option<PathBuf>,
+    /// … whose password is the first line of this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_p12_password_file: Option<PathBuf>,
     pub client_login_id: String,
     pub user_id: String,
     /// A file holding the password (first line), or …
@@ -92,6 +100,25 @@ impl ConfigFile {
             }
             (None, None) => return Err(ConfigError::NoPassword(path.to_owned())),
         };
+        let (client_cert_pem, client_key_pem) =
+            match (&self.client_p12, &self.client_cert, &self.client_key) {
+                (Some(p12), _, _) => {
+                    let data = std::fs::read(at(p12)).map_err(|e| ConfigError::Read(at(p12), e))?;
+                    let pass = match &self.client_p12_password_file {
+                        Some(f) => read(&at(f))?.lines().next().unwrap_or_default().to_owned(),
+                        None => String::new(),
+                    };
+                    nmvs::pem_from_pkcs12(&data, &pass)
+                        .map_err(|e| ConfigError::Invalid(at(p12), e.to_string()))?
+                }
+                (None, Some(cert), Some(key)) => (read(&at(cert))?, Secret(read(&at(key))?)),
+                _ => {
+                    return Err(ConfigError::Invalid(
+                        path.to_owned(),
+                        "set client_p12, or both client_cert and client_key".to_owned(),
+                    ))
+                }
+            };
         Ok(ClientConfig {
             single_pack_url: format!(
                 "{}{}",
@@ -102,8 +129,8 @@ impl ConfigFile {
                 format!("{}/ws/BulkServiceV50", self.endpoint.trim_end_matches('/'))
             })),
             ca_pem: self.ca_cert.as_ref().map(|p| read(&at(p))).transpose()?,
-            client_cert_pem: read(&at(&self.client_cert))?,
-            client_key_pem: Secret(read(&at(&self.client_key))?),
+            client_cert_pem,
+            client_key_pem,
             credentials: Credentials {
                 client_login_id: self.client_login_id.clone(),
                 user_id: self.user_id.clone(),

@@ -186,8 +186,10 @@ async fn serve(
             single_pack_path: "/ws/SinglePackServiceV50".into(),
             bulk_url: None,
             ca_cert: Some(abs(&pki[0])),
-            client_cert: abs(&pki[3]),
-            client_key: abs(&pki[4]),
+            client_cert: Some(abs(&pki[3])),
+            client_key: Some(abs(&pki[4])),
+            client_p12: None,
+            client_p12_password_file: None,
             client_login_id: DEMO_LOGIN.into(),
             user_id: DEMO_USER.into(),
             password_file: Some(abs(&data_dir.join("pki")).join("password")),
@@ -247,8 +249,8 @@ async fn admin(cmd: &SimCommand, config: &Path) -> ExitCode {
     let client = match AdminClient::new(
         &cfg.endpoint,
         &ca,
-        &read(&cfg.client_cert),
-        &read(&cfg.client_key),
+        &cfg.client_cert.as_deref().map(read).unwrap_or_default(),
+        &cfg.client_key.as_deref().map(read).unwrap_or_default(),
     ) {
         Ok(c) => c,
         Err(e) => {

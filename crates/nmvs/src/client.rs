@@ -75,6 +75,24 @@ impl CallError {
 }
 
 /// A client for one national system.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_the_rfc_4648_vectors() {
+        for (input, want) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(super::base64(input.as_bytes()), want);
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NmvsClient {
     http: reqwest::Client,
@@ -342,6 +360,66 @@ impl NmvsClient {
         }
         CallError::Transport(msg)
     }
+}
+
+/// Base64 (standard alphabet, padded), for PEM text.
+fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(char::from(A[((n >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = base64(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in body.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+/// The certificate chain and private key (as PEM) inside a PKCS#12 file,
+/// as national systems hand them out (`.p12`, `.pfx`).
+pub fn pem_from_pkcs12(data: &[u8], password: &str) -> Result<(String, Secret), CallError> {
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        data,
+        password,
+        p12_keystore::Pkcs12ImportPolicy::Relaxed,
+    )
+    .map_err(|e| CallError::Certificate(format!("PKCS#12 file: {e}")))?;
+    let Some((_, chain)) = store.private_key_chain() else {
+        return Err(CallError::Certificate(
+            "the PKCS#12 file holds no private key with a certificate".to_owned(),
+        ));
+    };
+    let certs: String = chain
+        .certs()
+        .iter()
+        .map(|c| pem("CERTIFICATE", c.as_der()))
+        .collect();
+    if certs.is_empty() {
+        return Err(CallError::Certificate(
+            "the PKCS#12 file holds no certificate".to_owned(),
+        ));
+    }
+    Ok((certs, Secret(pem("PRIVATE KEY", chain.key().as_der()))))
 }
 
 /// A new client transaction id: 32 hex characters from the system's

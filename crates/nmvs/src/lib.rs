@@ -11,7 +11,9 @@
 pub mod client;
 pub mod wire;
 
-pub use client::{new_client_trx_id, Answer, CallError, ClientConfig, NmvsClient, Secret};
+pub use client::{
+    new_client_trx_id, pem_from_pkcs12, Answer, CallError, ClientConfig, NmvsClient, Secret,
+};
 
 pub use wire::{
     parse_bulk_response, parse_response, render_bulk_request, render_bulk_result_request,
