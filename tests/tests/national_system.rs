@@ -747,3 +747,92 @@ async fn a_pkcs12_client_certificate_works() {
     assert_eq!(a.response.return_code, "NMVS_SUCCESS");
     env.sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_keep_the_transaction_id_and_apply_once() {
+    let env = start("retry").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    let base = pack_request(&env, Operation::Verify, 0);
+    env.admin.outage(true).await.expect("outage on");
+    let admin = env.admin.clone();
+    let ends = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        admin.outage(false).await.expect("outage off");
+    });
+    let dispense = with(&base, Operation::Dispense);
+    let a = c
+        .send_retrying(&dispense, 20, Duration::from_millis(100))
+        .await
+        .expect("answered once the outage ended");
+    ends.await.expect("outage task");
+    assert_eq!(a.response.return_code, "NMVS_SUCCESS");
+    assert_eq!(
+        a.response.client_trx_id, dispense.client_trx_id,
+        "the same ClientTrxId throughout"
+    );
+    // Sending the same request again is refused as a reused id: no second change.
+    assert_eq!(
+        c.send(&dispense)
+            .await
+            .expect("answered")
+            .response
+            .return_code,
+        "NMVS_TE_TX_01"
+    );
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 1, "{stats}");
+    // An unknown outcome is not retried.
+    env.admin
+        .fault(&Fault {
+            drop_after_apply: 1,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let other = pack_request(&env, Operation::Dispense, 1);
+    let err = c
+        .send_retrying(&other, 5, Duration::from_millis(10))
+        .await
+        .expect_err("lost answer");
+    assert!(err.outcome_unknown());
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(
+        stats["state_changes"], 2,
+        "applied once, not re-sent: {stats}"
+    );
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_from_other_premises_is_refused() {
+    let env = start("premises").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    let base = pack_request(&env, Operation::Verify, 0);
+    let dispense = with(&base, Operation::Dispense);
+    c.send(&dispense).await.expect("dispensed");
+    // The same user name, logged in for another pharmacy (premises).
+    store_user(&env, "PH-OTHER", "anna", "correct horse");
+    let elsewhere = NmvsClient::new(ClientConfig {
+        credentials: Credentials {
+            client_login_id: "PH-OTHER".into(),
+            user_id: "anna".into(),
+            password: "correct horse".into(),
+        },
+        ..config(&env)
+    })
+    .expect("client");
+    let undo = PackRequest {
+        ref_client_trx_id: Some(dispense.client_trx_id.clone()),
+        ..with(&base, Operation::UndoDispense)
+    };
+    assert_eq!(
+        elsewhere
+            .send(&undo)
+            .await
+            .expect("answered")
+            .response
+            .return_code,
+        "NMVS_NC_PCK_21"
+    );
+    env.sim.stop().await;
+}

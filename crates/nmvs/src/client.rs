@@ -214,6 +214,29 @@ impl NmvsClient {
         }
     }
 
+    /// Sends a request, and repeats it — with the same ClientTrxId — while
+    /// the national system certainly did not apply it (unreachable, or
+    /// answering "not available"), up to `attempts` times with `pause`
+    /// between. Any other outcome, including an unknown one, is returned at
+    /// once: the caller verifies before anything is sent again.
+    pub async fn send_retrying(
+        &self,
+        req: &PackRequest,
+        attempts: u32,
+        pause: Duration,
+    ) -> Result<Answer, CallError> {
+        let mut left = attempts.max(1);
+        loop {
+            left -= 1;
+            match self.send(req).await {
+                Err(CallError::Unreachable(_) | CallError::Unavailable { .. }) if left > 0 => {
+                    tokio::time::sleep(pause).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     fn bulk_url(&self) -> &str {
         self.cfg
             .bulk_url
