@@ -836,3 +836,42 @@ async fn undo_from_other_premises_is_refused() {
     );
     env.sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_certificates_are_used_and_partial_sets_refused() {
+    let dir = temp_dir("givenpki");
+    let given = simulator::pki::issue("given-client").expect("issue");
+    let paths = simulator::pki::paths(&dir);
+    std::fs::create_dir_all(paths[0].parent().expect("pki dir")).expect("mkdir");
+    for (p, pem) in paths.iter().zip([
+        &given.ca_cert,
+        &given.server_cert,
+        &given.server_key,
+        &given.client_cert,
+        &given.client_key,
+    ]) {
+        std::fs::write(p, pem).expect("write");
+    }
+    let cfg = SimConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dir.clone(),
+        seed: None,
+        client_login_id: "PH-TEST".into(),
+        user_id: "anna".into(),
+        password: "pw".into(),
+        start_time: None,
+    };
+    let sim = simulator::start(cfg.clone())
+        .await
+        .expect("starts with given PKI");
+    assert_eq!(sim.pki.ca_cert, given.ca_cert);
+    sim.stop().await;
+    // A folder with some files but not all: a clear error, nothing overwritten.
+    std::fs::remove_file(&paths[3]).expect("remove client.pem");
+    let err = simulator::start(cfg).await.expect_err("refused");
+    assert!(err.to_string().contains("client.pem"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&paths[0]).expect("ca"),
+        given.ca_cert
+    );
+}

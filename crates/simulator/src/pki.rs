@@ -104,10 +104,16 @@ pub fn issue(client_name: &str) -> Result<Pki, SimError> {
     })
 }
 
-/// Loads the PKI from `dir`, issuing and saving it on first start.
+/// Loads the PKI from `dir/pki/`, issuing and saving a new one when none of
+/// its files exist. Given certificates are used as they are: put `ca.pem`
+/// (the CA that issues client certificates), `server.pem`, `server-key.pem`,
+/// `client.pem` and `client-key.pem` there before the first start. Existing
+/// files are never overwritten; a partial set is an error naming what is
+/// missing.
 pub fn load_or_issue(dir: &Path, client_name: &str) -> Result<Pki, SimError> {
     let p = paths(dir);
-    if p.iter().all(|f| f.exists()) {
+    let present: Vec<bool> = p.iter().map(|f| f.exists()).collect();
+    if present.iter().all(|&x| x) {
         return Ok(Pki {
             ca_cert: read(&p[0])?,
             server_cert: read(&p[1])?,
@@ -115,6 +121,18 @@ pub fn load_or_issue(dir: &Path, client_name: &str) -> Result<Pki, SimError> {
             client_cert: read(&p[3])?,
             client_key: read(&p[4])?,
         });
+    }
+    if present.iter().any(|&x| x) {
+        let missing: Vec<String> = p
+            .iter()
+            .zip(&present)
+            .filter(|(_, &here)| !here)
+            .map(|(f, _)| f.display().to_string())
+            .collect();
+        return Err(SimError::Cert(format!(
+            "the certificate folder is incomplete; missing: {}",
+            missing.join(", ")
+        )));
     }
     let pki = issue(client_name)?;
     for (path, pem) in p.iter().zip([
