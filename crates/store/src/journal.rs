@@ -1,0 +1,218 @@
+//! The append-only journal. Each entry's hash is SHA-256 over the previous
+//! entry's hash and this entry's fields; the newest hash is also kept as the
+//! journal's head, so that removing the last entries is found too.
+
+use crate::{Store, StoreError};
+use rusqlite::params;
+use serde::Serialize;
+
+const HEAD_KEY: &str = "journal.head";
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What is written to the journal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct JournalEntry {
+    pub at: i64,
+    pub kind: String,
+    pub product_code: String,
+    pub batch: String,
+    pub serial: String,
+    pub operation: String,
+    pub outcome: String,
+    pub user_id: String,
+    pub workstation: String,
+    /// Free-form detail (JSON by convention).
+    pub detail: String,
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalRow {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub entry: JournalEntry,
+    pub hash: String,
+}
+
+/// The first entry that does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("journal entry {seq}: {reason}")]
+pub struct JournalBreak {
+    pub seq: i64,
+    pub reason: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hash of an entry: fields are length-prefixed so no two different
+/// entries serialise alike.
+fn entry_hash(prev: &str, seq: i64, e: &JournalEntry) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(prev.as_bytes());
+    ctx.update(&seq.to_le_bytes());
+    ctx.update(&e.at.to_le_bytes());
+    for field in [
+        &e.kind,
+        &e.product_code,
+        &e.batch,
+        &e.serial,
+        &e.operation,
+        &e.outcome,
+        &e.user_id,
+        &e.workstation,
+        &e.detail,
+    ] {
+        ctx.update(&(field.len() as u64).to_le_bytes());
+        ctx.update(field.as_bytes());
+    }
+    hex(ctx.finish().as_ref())
+}
+
+impl Store {
+    /// Appends an entry (in its own transaction) and returns its sequence number.
+    pub fn journal_append(&mut self, e: &JournalEntry) -> Result<i64, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let seq = journal_append_in(&tx, e)?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// Checks the whole chain; `Err` names the first entry that breaks it.
+    pub fn journal_verify(&self) -> Result<Result<i64, JournalBreak>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT seq, at, kind, product_code, batch, serial, operation, outcome, user_id, workstation, detail, prev_hash, hash
+             FROM journal ORDER BY seq",
+        )?;
+        let mut rows = st.query([])?;
+        let mut prev = GENESIS.to_owned();
+        let mut expected_seq = 1;
+        let mut count = 0;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let e = JournalEntry {
+                at: r.get(1)?,
+                kind: r.get(2)?,
+                product_code: r.get(3)?,
+                batch: r.get(4)?,
+                serial: r.get(5)?,
+                operation: r.get(6)?,
+                outcome: r.get(7)?,
+                user_id: r.get(8)?,
+                workstation: r.get(9)?,
+                detail: r.get(10)?,
+            };
+            let stored_prev: String = r.get(11)?;
+            let stored_hash: String = r.get(12)?;
+            if seq != expected_seq {
+                return Ok(Err(JournalBreak {
+                    seq: expected_seq,
+                    reason: format!("entry {expected_seq} is missing (the next is {seq})"),
+                }));
+            }
+            if stored_prev != prev {
+                return Ok(Err(JournalBreak {
+                    seq,
+                    reason:
+                        "it does not follow the entry before it (removed, inserted or reordered)"
+                            .to_owned(),
+                }));
+            }
+            if entry_hash(&prev, seq, &e) != stored_hash {
+                return Ok(Err(JournalBreak {
+                    seq,
+                    reason: "its content was changed".to_owned(),
+                }));
+            }
+            prev = stored_hash;
+            expected_seq += 1;
+            count += 1;
+        }
+        let head = self
+            .setting(HEAD_KEY)?
+            .unwrap_or_else(|| GENESIS.to_owned());
+        if head != prev {
+            return Ok(Err(JournalBreak {
+                seq: expected_seq,
+                reason: "entries at the end were removed".to_owned(),
+            }));
+        }
+        Ok(Ok(count))
+    }
+
+    /// Entries for a product and batch (recall search), oldest first;
+    /// `from`/`to` bound the time (seconds, inclusive).
+    pub fn journal_search(
+        &self,
+        product_code: &str,
+        batch: &str,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<Vec<JournalRow>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT seq, at, kind, product_code, batch, serial, operation, outcome, user_id, workstation, detail, hash
+             FROM journal WHERE product_code = ?1 AND batch = ?2 AND at BETWEEN ?3 AND ?4 ORDER BY at, seq",
+        )?;
+        let rows = st.query_map(
+            params![
+                product_code,
+                batch,
+                from.unwrap_or(i64::MIN),
+                to.unwrap_or(i64::MAX)
+            ],
+            |r| {
+                Ok(JournalRow {
+                    seq: r.get(0)?,
+                    entry: JournalEntry {
+                        at: r.get(1)?,
+                        kind: r.get(2)?,
+                        product_code: r.get(3)?,
+                        batch: r.get(4)?,
+                        serial: r.get(5)?,
+                        operation: r.get(6)?,
+                        outcome: r.get(7)?,
+                        user_id: r.get(8)?,
+                        workstation: r.get(9)?,
+                        detail: r.get(10)?,
+                    },
+                    hash: r.get(11)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+/// Appends inside a caller's transaction (so a scan and its journal entry
+/// commit together).
+pub(crate) fn journal_append_in(
+    tx: &rusqlite::Transaction<'_>,
+    e: &JournalEntry,
+) -> Result<i64, StoreError> {
+    use rusqlite::OptionalExtension;
+    let last: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_owned()),
+    };
+    let hash = entry_hash(&prev, seq, e);
+    tx.execute(
+        "INSERT INTO journal (seq, at, kind, product_code, batch, serial, operation, outcome, user_id, workstation, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![seq, e.at, e.kind, e.product_code, e.batch, e.serial, e.operation, e.outcome, e.user_id, e.workstation, e.detail, prev, hash],
+    )?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![HEAD_KEY, hash],
+    )?;
+    Ok(seq)
+}

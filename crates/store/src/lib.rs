@@ -1,0 +1,104 @@
+//! # store
+//!
+//! Countercheck's SQLite database: one connection-init function, numbered
+//! migrations embedded at compile time, the ledger of our own state changes,
+//! the outbox of intended operations, the product and batch cache, and the
+//! append-only journal in which every entry carries the hash of the one
+//! before, so that a changed, deleted or reordered row is found.
+
+mod journal;
+mod migrate;
+mod outbox;
+
+pub use journal::{JournalBreak, JournalEntry, JournalRow};
+pub use outbox::{LedgerRow, NewOperation, OutboxItem, OutboxStatus};
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+
+/// A store error, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("cannot create the folder {path}: {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "the database is from a newer Countercheck (schema {found}, this one knows up to {known})"
+    )]
+    TooNew { found: i64, known: i64 },
+}
+
+/// The open database.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) conn: Connection,
+}
+
+/// Applies the connection settings every Countercheck connection uses:
+/// WAL, a busy timeout, foreign keys, and `synchronous=FULL` (a committed
+/// write is a promise to the user and must survive a power cut).
+pub fn init_connection(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;",
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        init_connection(&conn)?;
+        migrate::migrate(&conn)?;
+        Ok(Store { conn })
+    }
+
+    /// The schema version (the number of the last migration applied).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// A setting's value.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The underlying connection, for read-only reports.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}

@@ -1,0 +1,380 @@
+//! The ledger of our state changes and the outbox of intended operations.
+//!
+//! Recording an operation writes its ledger row, its outbox item and its
+//! journal entry in one transaction (synchronous=FULL): nothing is called
+//! recorded before that commit returns. Items are claimed with a lease, so
+//! two processes never replay the same item at once, and an item whose
+//! process died is claimed again after the lease.
+
+use crate::journal::{journal_append_in, JournalEntry};
+use crate::{Store, StoreError};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+
+/// An operation to record (and later send).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewOperation {
+    pub client_trx_id: String,
+    /// G-code of the single-pack operation.
+    pub operation: String,
+    pub product_code: String,
+    pub scheme: String,
+    pub serial: String,
+    pub batch: String,
+    pub expiry: String,
+    pub ref_client_trx_id: Option<String>,
+    pub user_id: String,
+    pub workstation: String,
+    pub site: String,
+}
+
+/// Where an outbox item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStatus {
+    Pending,
+    Claimed,
+    Done,
+    Exception,
+}
+
+impl OutboxStatus {
+    fn from_db(s: &str) -> OutboxStatus {
+        match s {
+            "claimed" => OutboxStatus::Claimed,
+            "done" => OutboxStatus::Done,
+            "exception" => OutboxStatus::Exception,
+            _ => OutboxStatus::Pending,
+        }
+    }
+}
+
+/// One outbox item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxItem {
+    pub id: i64,
+    #[serde(flatten)]
+    pub op: NewOperation,
+    pub created_at: i64,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub status: OutboxStatus,
+    pub result_code: Option<String>,
+    pub acknowledged_at: Option<i64>,
+    pub ack_note: Option<String>,
+}
+
+const ITEM_COLUMNS: &str = "id, client_trx_id, operation, product_code, scheme, serial, batch, expiry, ref_client_trx_id,
+    user_id, workstation, site, created_at, attempts, next_attempt_at, last_error, status, result_code, acknowledged_at, ack_note";
+
+fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
+    Ok(OutboxItem {
+        id: r.get(0)?,
+        op: NewOperation {
+            client_trx_id: r.get(1)?,
+            operation: r.get(2)?,
+            product_code: r.get(3)?,
+            scheme: r.get(4)?,
+            serial: r.get(5)?,
+            batch: r.get(6)?,
+            expiry: r.get(7)?,
+            ref_client_trx_id: r.get(8)?,
+            user_id: r.get(9)?,
+            workstation: r.get(10)?,
+            site: r.get(11)?,
+        },
+        created_at: r.get(12)?,
+        attempts: r.get(13)?,
+        next_attempt_at: r.get(14)?,
+        last_error: r.get(15)?,
+        status: OutboxStatus::from_db(&r.get::<_, String>(16)?),
+        result_code: r.get(17)?,
+        acknowledged_at: r.get(18)?,
+        ack_note: r.get(19)?,
+    })
+}
+
+/// A ledger row: one of our state changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerRow {
+    pub client_trx_id: String,
+    pub nmvs_trx_id: Option<String>,
+    pub operation: String,
+    pub user_id: String,
+    pub workstation: String,
+    pub site: String,
+    pub at: i64,
+    pub outcome: String,
+    pub state: Option<String>,
+}
+
+impl Store {
+    /// Records an operation for later sending: ledger row ("recorded"),
+    /// outbox item and journal entry, committed together. Returns the
+    /// outbox id once the commit is durable.
+    pub fn record_offline(&mut self, op: &NewOperation, now: i64) -> Result<i64, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO ledger (client_trx_id, operation, product_code, scheme, serial, batch, expiry, user_id, workstation, site, at, outcome)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'recorded')",
+            params![op.client_trx_id, op.operation, op.product_code, op.scheme, op.serial, op.batch, op.expiry, op.user_id, op.workstation, op.site, now],
+        )?;
+        tx.execute(
+            "INSERT INTO outbox (client_trx_id, operation, product_code, scheme, serial, batch, expiry, ref_client_trx_id,
+                                 user_id, workstation, site, created_at, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+            params![op.client_trx_id, op.operation, op.product_code, op.scheme, op.serial, op.batch, op.expiry, op.ref_client_trx_id, op.user_id, op.workstation, op.site, now],
+        )?;
+        let id = tx.last_insert_rowid();
+        journal_append_in(
+            &tx,
+            &JournalEntry {
+                at: now,
+                kind: "recorded_offline".into(),
+                product_code: op.product_code.clone(),
+                batch: op.batch.clone(),
+                serial: op.serial.clone(),
+                operation: op.operation.clone(),
+                outcome: "recorded".into(),
+                user_id: op.user_id.clone(),
+                workstation: op.workstation.clone(),
+                detail: format!("{{\"client_trx_id\":\"{}\"}}", op.client_trx_id),
+            },
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Claims up to `limit` due items for `worker` (items whose claim is
+    /// older than `lease_secs` count as due again: their process died).
+    pub fn claim_due(
+        &mut self,
+        worker: &str,
+        now: i64,
+        lease_secs: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ids: Vec<i64> = {
+            let mut st = tx.prepare(
+                "SELECT id FROM outbox
+                 WHERE (status = 'pending' AND next_attempt_at <= ?1) OR (status = 'claimed' AND claimed_at < ?2)
+                 ORDER BY id LIMIT ?3",
+            )?;
+            let rows = st.query_map(params![now, now - lease_secs, limit], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            tx.execute("UPDATE outbox SET status = 'claimed', claimed_by = ?1, claimed_at = ?2 WHERE id = ?3", params![worker, now, id])?;
+            items.push(tx.query_row(
+                &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE id = ?1"),
+                [id],
+                item,
+            )?);
+        }
+        tx.commit()?;
+        Ok(items)
+    }
+
+    /// The national system confirmed the item: done, ledger updated, journaled.
+    pub fn complete(
+        &mut self,
+        id: i64,
+        worker: &str,
+        code: &str,
+        state: Option<&str>,
+        nmvs_trx_id: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.finish(id, worker, "done", code, state, nmvs_trx_id, None, now)
+    }
+
+    /// The replay found a problem the pharmacist must see and acknowledge.
+    pub fn to_exception(
+        &mut self,
+        id: i64,
+        worker: &str,
+        code: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.finish(id, worker, "exception", code, None, None, Some(reason), now)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        id: i64,
+        worker: &str,
+        status: &str,
+        code: &str,
+        state: Option<&str>,
+        nmvs_trx_id: Option<&str>,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE outbox SET status = ?1, result_code = ?2, last_error = COALESCE(?3, last_error), attempts = attempts + 1
+             WHERE id = ?4 AND status = 'claimed' AND claimed_by = ?5",
+            params![status, code, reason, id, worker],
+        )?;
+        if n == 0 {
+            // Not ours (any more): another process finished it.
+            return Ok(false);
+        }
+        let it = tx.query_row(
+            &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE id = ?1"),
+            [id],
+            item,
+        )?;
+        tx.execute(
+            "UPDATE ledger SET outcome = ?1, state = COALESCE(?2, state), nmvs_trx_id = COALESCE(?3, nmvs_trx_id) WHERE client_trx_id = ?4",
+            params![code, state, nmvs_trx_id, it.op.client_trx_id],
+        )?;
+        journal_append_in(
+            &tx,
+            &JournalEntry {
+                at: now,
+                kind: if status == "done" {
+                    "replayed".into()
+                } else {
+                    "exception".into()
+                },
+                product_code: it.op.product_code.clone(),
+                batch: it.op.batch.clone(),
+                serial: it.op.serial.clone(),
+                operation: it.op.operation.clone(),
+                outcome: code.to_owned(),
+                user_id: it.op.user_id.clone(),
+                workstation: it.op.workstation.clone(),
+                detail: reason
+                    .map(|r| format!("{{\"reason\":{}}}", serde_json::Value::from(r)))
+                    .unwrap_or_default(),
+            },
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// No answer this time: try again at `next_at`.
+    pub fn retry_later(
+        &mut self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        next_at: i64,
+    ) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?1, next_attempt_at = ?2, claimed_by = NULL
+             WHERE id = ?3 AND status = 'claimed' AND claimed_by = ?4",
+            params![error, next_at, id, worker],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// The pharmacist has seen an exception.
+    pub fn acknowledge(&mut self, id: i64, note: &str, now: i64) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET acknowledged_at = ?1, ack_note = ?2 WHERE id = ?3 AND status = 'exception' AND acknowledged_at IS NULL",
+            params![now, note, id],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Outbox items, optionally of one status, oldest first.
+    pub fn outbox(&self, status: Option<OutboxStatus>) -> Result<Vec<OutboxItem>, StoreError> {
+        let filter = match status {
+            None => String::new(),
+            Some(s) => format!(
+                "WHERE status = '{}'",
+                match s {
+                    OutboxStatus::Pending => "pending",
+                    OutboxStatus::Claimed => "claimed",
+                    OutboxStatus::Done => "done",
+                    OutboxStatus::Exception => "exception",
+                }
+            ),
+        };
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {ITEM_COLUMNS} FROM outbox {filter} ORDER BY id"
+        ))?;
+        let rows = st.query_map([], item)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records a state change confirmed at once (online), with the journal entry.
+    pub fn record_online(
+        &mut self,
+        op: &NewOperation,
+        code: &str,
+        state: Option<&str>,
+        nmvs_trx_id: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO ledger (client_trx_id, nmvs_trx_id, operation, product_code, scheme, serial, batch, expiry, user_id, workstation, site, at, outcome, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![op.client_trx_id, nmvs_trx_id, op.operation, op.product_code, op.scheme, op.serial, op.batch, op.expiry, op.user_id, op.workstation, op.site, now, code, state],
+        )?;
+        journal_append_in(
+            &tx,
+            &JournalEntry {
+                at: now,
+                kind: "online".into(),
+                product_code: op.product_code.clone(),
+                batch: op.batch.clone(),
+                serial: op.serial.clone(),
+                operation: op.operation.clone(),
+                outcome: code.to_owned(),
+                user_id: op.user_id.clone(),
+                workstation: op.workstation.clone(),
+                detail: String::new(),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Our last state change of a pack that the system accepted or that is
+    /// recorded for replay (for "already dispensed here" and undo).
+    pub fn last_change(
+        &self,
+        product_code: &str,
+        serial: &str,
+    ) -> Result<Option<LedgerRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT client_trx_id, nmvs_trx_id, operation, user_id, workstation, site, at, outcome, state FROM ledger
+                 WHERE product_code = ?1 AND serial = ?2 AND outcome IN ('NMVS_SUCCESS', 'recorded')
+                 ORDER BY id DESC LIMIT 1",
+                params![product_code, serial],
+                |r| {
+                    Ok(LedgerRow {
+                        client_trx_id: r.get(0)?,
+                        nmvs_trx_id: r.get(1)?,
+                        operation: r.get(2)?,
+                        user_id: r.get(3)?,
+                        workstation: r.get(4)?,
+                        site: r.get(5)?,
+                        at: r.get(6)?,
+                        outcome: r.get(7)?,
+                        state: r.get(8)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}

@@ -1,0 +1,253 @@
+//! The store on real SQLite files: migrations, recording, claiming,
+//! finishing, and a journal that finds tampering.
+
+use rusqlite::Connection;
+use std::path::PathBuf;
+use store::{JournalEntry, NewOperation, OutboxStatus, Store, StoreError};
+
+fn db(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("countercheck-store-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir.join("countercheck.sqlite")
+}
+
+fn op(n: usize, operation: &str) -> NewOperation {
+    NewOperation {
+        client_trx_id: format!("trx-{operation}-{n}"),
+        operation: operation.into(),
+        product_code: "04150037528643".into(),
+        scheme: "GTIN".into(),
+        serial: format!("SER{n:05}"),
+        batch: "B1".into(),
+        expiry: "270100".into(),
+        ref_client_trx_id: None,
+        user_id: "anna".into(),
+        workstation: "till-1".into(),
+        site: "PH-1".into(),
+    }
+}
+
+#[test]
+fn migrations_on_empty_and_populated_databases() {
+    let path = db("migrate");
+    let mut s = Store::open(&path).expect("opens");
+    assert_eq!(s.schema_version().expect("version"), 1);
+    s.record_offline(&op(1, "G120"), 100).expect("recorded");
+    drop(s);
+    let s = Store::open(&path).expect("reopens");
+    assert_eq!(s.schema_version().expect("version"), 1);
+    assert_eq!(s.outbox(None).expect("outbox").len(), 1, "data kept");
+    drop(s);
+    let c = Connection::open(&path).expect("raw");
+    c.execute_batch("PRAGMA user_version = 99").expect("bump");
+    drop(c);
+    assert!(matches!(
+        Store::open(&path),
+        Err(StoreError::TooNew { found: 99, .. })
+    ));
+}
+
+#[test]
+fn recording_claiming_and_finishing() {
+    let path = db("outbox");
+    let mut a = Store::open(&path).expect("a");
+    for n in 0..6 {
+        a.record_offline(&op(n, "G120"), 100).expect("recorded");
+    }
+    let last = a
+        .last_change("04150037528643", "SER00003")
+        .expect("query")
+        .expect("a change");
+    assert_eq!(
+        (last.operation.as_str(), last.outcome.as_str()),
+        ("G120", "recorded")
+    );
+    // Two processes claim at once: disjoint items.
+    let mut b = Store::open(&path).expect("b");
+    let ca = a.claim_due("worker-a", 200, 60, 4).expect("claim a");
+    let cb = b.claim_due("worker-b", 200, 60, 4).expect("claim b");
+    assert_eq!(ca.len() + cb.len(), 6);
+    assert!(ca.iter().all(|x| cb.iter().all(|y| x.id != y.id)));
+    // Only the claimant can finish; finishing is recorded in ledger and journal.
+    assert!(!b
+        .complete(
+            ca[0].id,
+            "worker-b",
+            "NMVS_SUCCESS",
+            Some("SUPPLIED"),
+            Some("N1"),
+            210
+        )
+        .expect("not mine"));
+    assert!(a
+        .complete(
+            ca[0].id,
+            "worker-a",
+            "NMVS_SUCCESS",
+            Some("SUPPLIED"),
+            Some("N1"),
+            210
+        )
+        .expect("done"));
+    assert!(a
+        .to_exception(
+            ca[1].id,
+            "worker-a",
+            "NMVS_NC_PCK_22",
+            "already inactive at replay",
+            211
+        )
+        .expect("exception"));
+    assert!(a
+        .retry_later(ca[2].id, "worker-a", "timeout", 400)
+        .expect("later"));
+    let done = a.outbox(Some(OutboxStatus::Done)).expect("done list");
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].result_code.as_deref(), Some("NMVS_SUCCESS"));
+    let ex = a.outbox(Some(OutboxStatus::Exception)).expect("exceptions");
+    assert_eq!(
+        ex[0].last_error.as_deref(),
+        Some("already inactive at replay")
+    );
+    assert!(a
+        .acknowledge(ex[0].id, "called the wholesaler", 300)
+        .expect("ack"));
+    assert!(!a.acknowledge(ex[0].id, "again", 301).expect("only once"));
+    // A claim whose process died is due again after the lease.
+    assert!(
+        a.claim_due("worker-c", 230, 60, 10)
+            .expect("claim")
+            .is_empty(),
+        "leases still running"
+    );
+    let again = a.claim_due("worker-c", 1000, 60, 10).expect("claim");
+    assert_eq!(again.len(), 4, "the abandoned claims and the retried item");
+    let ledger_state: String = a
+        .connection()
+        .query_row(
+            "SELECT outcome FROM ledger WHERE client_trx_id = ?1",
+            [&ca[0].op.client_trx_id],
+            |r| r.get(0),
+        )
+        .expect("ledger");
+    assert_eq!(ledger_state, "NMVS_SUCCESS");
+    assert_eq!(a.journal_verify().expect("verify"), Ok(8));
+}
+
+fn entry(n: i64) -> JournalEntry {
+    JournalEntry {
+        at: 1_000 + n,
+        kind: "scan".into(),
+        product_code: "04150037528643".into(),
+        batch: if n % 2 == 0 { "B1".into() } else { "B2".into() },
+        serial: format!("S{n}"),
+        operation: "G110".into(),
+        outcome: "NMVS_SUCCESS".into(),
+        user_id: "anna".into(),
+        workstation: "till-1".into(),
+        detail: String::new(),
+    }
+}
+
+fn journal_of(name: &str, n: i64) -> PathBuf {
+    let path = db(name);
+    let mut s = Store::open(&path).expect("opens");
+    for i in 1..=n {
+        s.journal_append(&entry(i)).expect("append");
+    }
+    assert_eq!(s.journal_verify().expect("verify"), Ok(n));
+    path
+}
+
+/// Tampers with the file as someone with the sqlite3 tool would.
+fn tamper(path: &PathBuf, sql: &str) {
+    let c = Connection::open(path).expect("raw open");
+    c.execute_batch(&format!(
+        "DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete; {sql}"
+    ))
+    .expect("tamper");
+}
+
+#[test]
+fn the_journal_is_append_only_in_sql() {
+    let path = journal_of("appendonly", 3);
+    let c = Connection::open(&path).expect("raw open");
+    assert!(c
+        .execute("UPDATE journal SET outcome = 'X' WHERE seq = 2", [])
+        .is_err());
+    assert!(c.execute("DELETE FROM journal WHERE seq = 2", []).is_err());
+}
+
+#[test]
+fn tampering_is_found_at_the_first_bad_entry() {
+    let path = journal_of("changed", 10);
+    tamper(
+        &path,
+        "UPDATE journal SET outcome = 'NMVS_NC_PCK_22' WHERE seq = 4;",
+    );
+    let broken = Store::open(&path)
+        .expect("opens")
+        .journal_verify()
+        .expect("verify")
+        .expect_err("broken");
+    assert_eq!(broken.seq, 4);
+    assert!(broken.reason.contains("changed"), "{broken}");
+
+    let path = journal_of("deleted", 10);
+    tamper(&path, "DELETE FROM journal WHERE seq = 6;");
+    let broken = Store::open(&path)
+        .expect("opens")
+        .journal_verify()
+        .expect("verify")
+        .expect_err("broken");
+    assert_eq!(broken.seq, 6);
+
+    let path = journal_of("reordered", 10);
+    // Swap the contents of entries 3 and 7 (hashes travel with their rows).
+    tamper(
+        &path,
+        "UPDATE journal SET seq = -3 WHERE seq = 3; UPDATE journal SET seq = 3 WHERE seq = 7; UPDATE journal SET seq = 7 WHERE seq = -3;",
+    );
+    let broken = Store::open(&path)
+        .expect("opens")
+        .journal_verify()
+        .expect("verify")
+        .expect_err("broken");
+    assert_eq!(broken.seq, 3);
+
+    let path = journal_of("truncated", 10);
+    tamper(&path, "DELETE FROM journal WHERE seq = 10;");
+    let broken = Store::open(&path)
+        .expect("opens")
+        .journal_verify()
+        .expect("verify")
+        .expect_err("broken");
+    assert_eq!(broken.seq, 10);
+    assert!(broken.reason.contains("end"), "{broken}");
+}
+
+#[test]
+fn recall_search_by_product_batch_and_time() {
+    let path = journal_of("recall", 20);
+    let s = Store::open(&path).expect("opens");
+    let hits = s
+        .journal_search("04150037528643", "B1", None, None)
+        .expect("search");
+    assert_eq!(hits.len(), 10);
+    assert!(hits.iter().all(|h| h.entry.batch == "B1"));
+    let window = s
+        .journal_search("04150037528643", "B1", Some(1_005), Some(1_010))
+        .expect("search");
+    assert_eq!(
+        window
+            .iter()
+            .map(|h| h.entry.serial.as_str())
+            .collect::<Vec<_>>(),
+        vec!["S6", "S8", "S10"]
+    );
+    assert!(s
+        .journal_search("09501101530003", "B1", None, None)
+        .expect("search")
+        .is_empty());
+}
