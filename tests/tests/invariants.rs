@@ -37,6 +37,10 @@ fn the_workspace_has_the_expected_members() {
     for name in [
         "packcode",
         "domain",
+        "nmvs",
+        "simulator",
+        "store",
+        "engine",
         "countercheck-cli",
         "countercheck-app",
         "countercheck-scenarios",
@@ -137,4 +141,25 @@ fn the_simulator_and_the_adapter_meet_only_on_the_wire() {
         .cloned()
         .collect();
     assert_eq!(shared, set(&["domain", "packcode"]));
+}
+
+#[test]
+fn the_store_knows_nothing_of_the_network_and_the_engine_nothing_of_the_ui() {
+    let d = deps();
+    let store = d.get("store").cloned().unwrap_or_default();
+    for banned in ["nmvs", "simulator", "reqwest", "tokio", "engine"] {
+        assert!(
+            !store.contains(banned),
+            "store depends on {banned}: {store:?}"
+        );
+    }
+    let engine = d.get("engine").cloned().unwrap_or_default();
+    assert!(
+        engine.contains("store") && engine.contains("nmvs") && engine.contains("domain"),
+        "{engine:?}"
+    );
+    assert!(
+        !engine.contains("simulator"),
+        "the engine must not depend on the simulator: {engine:?}"
+    );
 }

@@ -114,6 +114,18 @@ impl Store {
     /// outbox item and journal entry, committed together. Returns the
     /// outbox id once the commit is durable.
     pub fn record_offline(&mut self, op: &NewOperation, now: i64) -> Result<i64, StoreError> {
+        self.record_for_replay(op, now, false)
+    }
+
+    /// Like [`Store::record_offline`]; `maybe_sent` marks an operation whose
+    /// request may have reached the national system (its answer was lost),
+    /// so the replay knows a matching state may be its own doing.
+    pub fn record_for_replay(
+        &mut self,
+        op: &NewOperation,
+        now: i64,
+        maybe_sent: bool,
+    ) -> Result<i64, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -124,9 +136,9 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO outbox (client_trx_id, operation, product_code, scheme, serial, batch, expiry, ref_client_trx_id,
-                                 user_id, workstation, site, created_at, next_attempt_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-            params![op.client_trx_id, op.operation, op.product_code, op.scheme, op.serial, op.batch, op.expiry, op.ref_client_trx_id, op.user_id, op.workstation, op.site, now],
+                                 user_id, workstation, site, created_at, next_attempt_at, attempts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
+            params![op.client_trx_id, op.operation, op.product_code, op.scheme, op.serial, op.batch, op.expiry, op.ref_client_trx_id, op.user_id, op.workstation, op.site, now, i64::from(maybe_sent)],
         )?;
         let id = tx.last_insert_rowid();
         journal_append_in(

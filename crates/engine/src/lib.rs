@@ -1,0 +1,399 @@
+//! # engine
+//!
+//! The one owner of counter state. A scan goes through: parse, local guards
+//! (expired; already decommissioned here according to the ledger; a batch
+//! known to be recalled), then the national system — or, when it cannot be
+//! reached within a short budget, the durable outbox. Replay verifies first
+//! and decommissions once, with the ClientTrxId stored before the first
+//! attempt; every pack whose replay finds a problem becomes an exception.
+//!
+//! Clock and national system are ports, so the engine is tested with fakes
+//! and with the simulator over real HTTPS.
+
+use domain::{CodeTable, Interface, Operation, OutcomeClass, PackState};
+use nmvs::{Answer, CallError, PackRequest};
+use serde::Serialize;
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::Duration;
+use store::{NewOperation, Store, StoreError};
+
+/// The time, in seconds since 1970 (UTC).
+pub trait Clock: Send + Sync {
+    fn now(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+}
+
+/// The national system as the engine sees it.
+pub trait NationalSystem: Send + Sync {
+    fn send(&self, req: &PackRequest) -> impl Future<Output = Result<Answer, CallError>> + Send;
+}
+
+impl NationalSystem for nmvs::NmvsClient {
+    fn send(&self, req: &PackRequest) -> impl Future<Output = Result<Answer, CallError>> + Send {
+        nmvs::NmvsClient::send(self, req)
+    }
+}
+
+/// Who works at this counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counter {
+    pub user: String,
+    pub workstation: String,
+    pub site: String,
+}
+
+/// Why the engine could not do its job at all (the scan is not lost: these
+/// errors come before anything is claimed).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the store lock is poisoned")]
+    Poisoned,
+}
+
+/// What the pharmacist sees for one scan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The scan is not a valid pack code; nothing was sent.
+    BadScan { message: String },
+    /// A local guard stopped it; nothing was sent.
+    Stopped { reason: String, message: String },
+    /// The national system answered.
+    Answered {
+        code: String,
+        class: OutcomeClass,
+        alert: bool,
+        message: String,
+        state: Option<String>,
+        client_trx_id: String,
+        nmvs_trx_id: Option<String>,
+    },
+    /// The system could not be reached in time; the operation is committed
+    /// to the outbox and will be replayed.
+    RecordedOffline {
+        client_trx_id: String,
+        message: String,
+    },
+    /// Offline and nothing to record (a verify): the pack could not be checked.
+    Offline { message: String },
+}
+
+/// The engine.
+#[derive(Debug)]
+pub struct Engine<N, C> {
+    store: Mutex<Store>,
+    ns: N,
+    clock: C,
+    counter: Counter,
+    codes: CodeTable,
+    /// How long to wait for the national system before going offline.
+    pub offline_budget: Duration,
+}
+
+fn today(now: i64) -> packcode::Date {
+    packcode::Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    }
+    .add_days(now.div_euclid(86_400))
+}
+
+impl<N: NationalSystem, C: Clock> Engine<N, C> {
+    pub fn new(store: Store, ns: N, clock: C, counter: Counter) -> Engine<N, C> {
+        Engine {
+            store: Mutex::new(store),
+            ns,
+            clock,
+            counter,
+            codes: CodeTable::for_interface(Interface::ArvatoV5),
+            offline_budget: Duration::from_secs(3),
+        }
+    }
+
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, EngineError> {
+        let mut s = self.store.lock().map_err(|_| EngineError::Poisoned)?;
+        Ok(f(&mut s)?)
+    }
+
+    fn new_op(&self, req: &PackRequest) -> NewOperation {
+        NewOperation {
+            client_trx_id: req.client_trx_id.clone(),
+            operation: req.operation.g_code().to_owned(),
+            product_code: req.product_code.clone(),
+            scheme: match req.scheme {
+                packcode::ProductScheme::Gtin => "GTIN".to_owned(),
+                packcode::ProductScheme::Ppn => "PPN".to_owned(),
+            },
+            serial: req.serial.clone(),
+            batch: req.batch.clone(),
+            expiry: req.expiry.clone(),
+            ref_client_trx_id: req.ref_client_trx_id.clone(),
+            user_id: self.counter.user.clone(),
+            workstation: self.counter.workstation.clone(),
+            site: self.counter.site.clone(),
+        }
+    }
+
+    /// One scan, one operation.
+    pub async fn operate(&self, op: Operation, scan_text: &str) -> Result<Verdict, EngineError> {
+        let now = self.clock.now();
+        let scan = packcode::parse(scan_text, today(now));
+        let Some(mut req) = scan
+            .ok()
+            .then(|| PackRequest::from_scan(op, &scan, nmvs::new_client_trx_id()))
+            .flatten()
+        else {
+            let message = scan
+                .errors
+                .first()
+                .map_or_else(|| "not a pack code".to_owned(), |e| e.message.clone());
+            return Ok(Verdict::BadScan { message });
+        };
+        // Local guards, before anything is sent.
+        if op.is_decommission() && scan.expiry_date().is_some_and(|d| d < today(now)) {
+            return Ok(Verdict::Stopped {
+                reason: "expired".into(),
+                message: "The pack is expired. Do not hand it out.".into(),
+            });
+        }
+        let last = self.with_store(|s| s.last_change(&req.product_code, &req.serial))?;
+        if let Some(prev) = &last {
+            let still_decommissioned =
+                Operation::from_g_code(&prev.operation).is_some_and(Operation::is_decommission);
+            if op.is_decommission() && still_decommissioned {
+                let when = prev.at;
+                return Ok(Verdict::Stopped {
+                    reason: "already_decommissioned_here".into(),
+                    message: format!(
+                        "Already {} here by {} (at {when}); not sent again.",
+                        Operation::from_g_code(&prev.operation)
+                            .map_or("changed", Operation::cli_name),
+                        prev.user_id
+                    ),
+                });
+            }
+        }
+        if let Some(reverted) = op.undoes() {
+            match &last {
+                Some(prev) if prev.operation == reverted.g_code() => {
+                    req.ref_client_trx_id = Some(prev.client_trx_id.clone())
+                }
+                _ => {
+                    return Ok(Verdict::Stopped {
+                        reason: "nothing_to_undo".into(),
+                        message: format!(
+                            "This pharmacy's ledger has no {} of this pack to undo.",
+                            reverted.cli_name()
+                        ),
+                    })
+                }
+            }
+        }
+        let sent = tokio::time::timeout(self.offline_budget, self.ns.send(&req)).await;
+        match sent {
+            Ok(Ok(a)) => {
+                let info = self.codes.lookup(&a.response.return_code);
+                if op.changes_state() && a.response.return_code == "NMVS_SUCCESS" {
+                    let new = self.new_op(&req);
+                    let state = a.response.state.map(PackState::name);
+                    self.with_store(|s| {
+                        s.record_online(
+                            &new,
+                            &a.response.return_code,
+                            state,
+                            a.response.nmvs_trx_id.as_deref(),
+                            now,
+                        )
+                    })?;
+                }
+                Ok(Verdict::Answered {
+                    code: a.response.return_code.clone(),
+                    class: info.class,
+                    alert: info.alert,
+                    message: info.message,
+                    state: a.response.state.map(|s| s.name().to_owned()),
+                    client_trx_id: req.client_trx_id,
+                    nmvs_trx_id: a.response.nmvs_trx_id,
+                })
+            }
+            Ok(Err(e)) if !op.changes_state() => Ok(Verdict::Offline {
+                message: format!("The pack could not be verified: {e}"),
+            }),
+            Err(_) if !op.changes_state() => Ok(Verdict::Offline {
+                message:
+                    "The national system did not answer in time; the pack could not be verified."
+                        .into(),
+            }),
+            other => {
+                // Not answered in time, unreachable, or the outcome is unknown:
+                // commit to the outbox (the replay verifies first).
+                let maybe_sent = match &other {
+                    Ok(Err(e)) => e.outcome_unknown(),
+                    _ => true, // the budget ran out while the request was in flight
+                };
+                let new = self.new_op(&req);
+                self.with_store(|s| s.record_for_replay(&new, now, maybe_sent))?;
+                Ok(Verdict::RecordedOffline {
+                    client_trx_id: req.client_trx_id,
+                    message: "The national system cannot be reached. The scan is recorded and will be sent when it is back; you may hand out the pack.".into(),
+                })
+            }
+        }
+    }
+
+    /// Replays due outbox items once: verify first, then the decommission
+    /// with its stored ClientTrxId, once. Returns (done, exceptions, later).
+    pub async fn sync_once(
+        &self,
+        worker: &str,
+        limit: i64,
+    ) -> Result<(usize, usize, usize), EngineError> {
+        let now = self.clock.now();
+        let items = self.with_store(|s| s.claim_due(worker, now, 120, limit))?;
+        let (mut done, mut exceptions, mut later) = (0, 0, 0);
+        for item in items {
+            let Some(op) = Operation::from_g_code(&item.op.operation) else {
+                self.with_store(|s| {
+                    s.to_exception(
+                        item.id,
+                        worker,
+                        "LOCAL",
+                        "unknown operation in the outbox",
+                        now,
+                    )
+                })?;
+                exceptions += 1;
+                continue;
+            };
+            let scheme = if item.op.scheme == "PPN" {
+                packcode::ProductScheme::Ppn
+            } else {
+                packcode::ProductScheme::Gtin
+            };
+            let base = PackRequest {
+                operation: Operation::Verify,
+                product_code: item.op.product_code.clone(),
+                scheme,
+                batch: item.op.batch.clone(),
+                expiry: item.op.expiry.clone(),
+                serial: item.op.serial.clone(),
+                client_trx_id: nmvs::new_client_trx_id(),
+                ref_client_trx_id: None,
+            };
+            let retry_at = now + 30 * (1 << item.attempts.clamp(0, 6));
+            let verified = match self.ns.send(&base).await {
+                Ok(a) => a.response,
+                Err(e) => {
+                    self.with_store(|s| s.retry_later(item.id, worker, &e.to_string(), retry_at))?;
+                    later += 1;
+                    continue;
+                }
+            };
+            let target = op.target().unwrap_or(PackState::Active);
+            if verified.return_code != "NMVS_SUCCESS" {
+                let msg = self.codes.lookup(&verified.return_code).message;
+                self.with_store(|s| {
+                    s.to_exception(item.id, worker, &verified.return_code, &msg, now)
+                })?;
+                exceptions += 1;
+                continue;
+            }
+            if verified.state == Some(target) {
+                if item.attempts > 0 {
+                    // Our earlier attempt was applied; its answer was lost.
+                    self.with_store(|s| {
+                        s.complete(
+                            item.id,
+                            worker,
+                            "NMVS_SUCCESS",
+                            Some(target.name()),
+                            None,
+                            now,
+                        )
+                    })?;
+                    done += 1;
+                } else {
+                    let reason = "The pack was already in this state before the recorded operation was sent: it was changed elsewhere.";
+                    self.with_store(|s| {
+                        s.to_exception(item.id, worker, "ALREADY_INACTIVE", reason, now)
+                    })?;
+                    exceptions += 1;
+                }
+                continue;
+            }
+            if !verified.reasons.is_empty()
+                || verified.state != Some(PackState::Active) && op.is_decommission()
+            {
+                let reason = format!(
+                    "At replay the pack is {} {:?}; the recorded {} was not sent.",
+                    verified.state.map_or("unknown", PackState::name),
+                    verified.reasons,
+                    op.cli_name()
+                );
+                self.with_store(|s| {
+                    s.to_exception(item.id, worker, "NOT_ACTIVE_AT_REPLAY", &reason, now)
+                })?;
+                exceptions += 1;
+                continue;
+            }
+            let req = PackRequest {
+                operation: op,
+                client_trx_id: item.op.client_trx_id.clone(),
+                ref_client_trx_id: item.op.ref_client_trx_id.clone(),
+                ..base
+            };
+            match self.ns.send(&req).await {
+                Ok(a) if a.response.return_code == "NMVS_SUCCESS" => {
+                    let state = a.response.state.map(PackState::name);
+                    self.with_store(|s| {
+                        s.complete(
+                            item.id,
+                            worker,
+                            "NMVS_SUCCESS",
+                            state,
+                            a.response.nmvs_trx_id.as_deref(),
+                            now,
+                        )
+                    })?;
+                    done += 1;
+                }
+                Ok(a) => {
+                    let msg = self.codes.lookup(&a.response.return_code).message;
+                    self.with_store(|s| {
+                        s.to_exception(item.id, worker, &a.response.return_code, &msg, now)
+                    })?;
+                    exceptions += 1;
+                }
+                Err(e) => {
+                    // Unknown again: the next round verifies first.
+                    self.with_store(|s| s.retry_later(item.id, worker, &e.to_string(), retry_at))?;
+                    later += 1;
+                }
+            }
+        }
+        Ok((done, exceptions, later))
+    }
+
+    /// The store, for reports.
+    pub fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, EngineError> {
+        self.store.lock().map_err(|_| EngineError::Poisoned)
+    }
+}

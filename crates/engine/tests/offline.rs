@@ -1,0 +1,286 @@
+//! The engine against the simulator over real HTTPS with real SQLite files:
+//! online, guards, outage and exactly-once replay, lost answers.
+
+use domain::Operation;
+use engine::{Clock, Counter, Engine, SystemClock, Verdict};
+use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
+use simulator::seed::SeedSize;
+use simulator::{Fault, SimConfig};
+use std::path::PathBuf;
+use std::time::Duration;
+use store::{OutboxStatus, Store};
+
+struct Env {
+    sim: simulator::Handle,
+    admin: simulator::admin::AdminClient,
+    dir: PathBuf,
+}
+
+async fn start(name: &str, products: usize) -> Env {
+    let dir =
+        std::env::temp_dir().join(format!("countercheck-engine-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let sim = simulator::start(SimConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dir.join("sim"),
+        seed: Some((
+            5,
+            SeedSize {
+                products,
+                batches_per_product: 2,
+                packs_per_batch: 10,
+            },
+        )),
+        client_login_id: "PH-1".into(),
+        user_id: "anna".into(),
+        password: "pw".into(),
+        start_time: None,
+    })
+    .await
+    .expect("simulator");
+    let admin = simulator::admin::AdminClient::new(
+        &sim.url(),
+        &sim.pki.ca_cert,
+        &sim.pki.client_cert,
+        &sim.pki.client_key,
+    )
+    .expect("admin");
+    Env { sim, admin, dir }
+}
+
+fn engine<C: Clock>(env: &Env, clock: C) -> Engine<NmvsClient, C> {
+    let client = NmvsClient::new(ClientConfig {
+        single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
+        bulk_url: None,
+        ca_pem: Some(env.sim.pki.ca_cert.clone()),
+        client_cert_pem: env.sim.pki.client_cert.clone(),
+        client_key_pem: Secret(env.sim.pki.client_key.clone()),
+        credentials: Credentials {
+            client_login_id: "PH-1".into(),
+            user_id: "anna".into(),
+            password: "pw".into(),
+        },
+        software: UserSoftware {
+            supplier: "Countercheck".into(),
+            name: "engine-tests".into(),
+            version: "0".into(),
+        },
+        version: Version::V5,
+        connect_timeout: Duration::from_secs(2),
+        response_timeout: Duration::from_secs(5),
+    })
+    .expect("client");
+    let store = Store::open(&env.dir.join("counter").join("countercheck.sqlite")).expect("store");
+    Engine::new(
+        store,
+        client,
+        clock,
+        Counter {
+            user: "anna".into(),
+            workstation: "till-1".into(),
+            site: "PH-1".into(),
+        },
+    )
+}
+
+fn codes(env: &Env) -> Vec<String> {
+    simulator::export_file(&env.dir.join("sim"))
+        .expect("export")
+        .lines()
+        .filter(|l| l.starts_with("]d2"))
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn drain<C: Clock>(e: &Engine<NmvsClient, C>) -> (usize, usize) {
+    let (mut done, mut exceptions) = (0, 0);
+    for _ in 0..100 {
+        let (d, x, later) = e.sync_once("replayer", 1000).await.expect("sync");
+        done += d;
+        exceptions += x;
+        if d + x + later == 0 {
+            break;
+        }
+    }
+    (done, exceptions)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_guards_and_undo() {
+    let env = start("online", 2).await;
+    let e = engine(&env, SystemClock);
+    let code = &codes(&env)[0];
+    let v = e
+        .operate(Operation::Dispense, code)
+        .await
+        .expect("dispense");
+    assert!(
+        matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+        "{v:?}"
+    );
+    // The same pack again: stopped here, not sent (no PCK_23/22 at the system).
+    let v = e.operate(Operation::Dispense, code).await.expect("again");
+    assert!(
+        matches!(&v, Verdict::Stopped { reason, .. } if reason == "already_decommissioned_here"),
+        "{v:?}"
+    );
+    let v = e
+        .operate(Operation::UndoDispense, code)
+        .await
+        .expect("undo");
+    assert!(
+        matches!(&v, Verdict::Answered { code, state: Some(s), .. } if code == "NMVS_SUCCESS" && s == "ACTIVE"),
+        "{v:?}"
+    );
+    let v = e
+        .operate(Operation::Dispense, "0104150037528644172701311012\u{1d}21S")
+        .await
+        .expect("bad scan");
+    assert!(matches!(v, Verdict::BadScan { .. }));
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(
+        stats["requests"], 2,
+        "the stopped scan never reached the system: {stats}"
+    );
+    assert_eq!(
+        e.store().expect("store").journal_verify().expect("verify"),
+        Ok(2)
+    );
+    env.sim.stop().await;
+}
+
+struct Future2040;
+impl Clock for Future2040 {
+    fn now(&self) -> i64 {
+        2_208_988_800 // 2040-01-01
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_packs_are_stopped_locally() {
+    let env = start("expired", 1).await;
+    let e = engine(&env, Future2040);
+    let v = e
+        .operate(Operation::Dispense, &codes(&env)[0])
+        .await
+        .expect("dispense");
+    assert!(
+        matches!(&v, Verdict::Stopped { reason, .. } if reason == "expired"),
+        "{v:?}"
+    );
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outage_of_500_dispenses_replays_exactly_once() {
+    let env = start("outage", 25).await;
+    let e = engine(&env, SystemClock);
+    let all = codes(&env);
+    assert_eq!(all.len(), 500);
+    env.admin.outage(true).await.expect("outage");
+    for code in &all {
+        let v = e
+            .operate(Operation::Dispense, code)
+            .await
+            .expect("recorded");
+        assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    }
+    // While offline, the same pack is not recorded twice.
+    let v = e
+        .operate(Operation::Dispense, &all[0])
+        .await
+        .expect("again");
+    assert!(matches!(v, Verdict::Stopped { .. }), "{v:?}");
+    // Replay during the outage changes nothing and keeps everything.
+    let (done, exceptions) = drain(&e).await;
+    assert_eq!((done, exceptions), (0, 0));
+    env.admin.outage(false).await.expect("recovered");
+    // Items retried later are due again: make them due now.
+    e.store()
+        .expect("store")
+        .connection()
+        .execute("UPDATE outbox SET next_attempt_at = 0", [])
+        .expect("due");
+    let (done, exceptions) = drain(&e).await;
+    assert_eq!((done, exceptions), (500, 0));
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 500, "{stats}");
+    assert!(
+        stats["alerts"].as_object().is_some_and(|m| m.is_empty()),
+        "no alert caused by us: {stats}"
+    );
+    {
+        let s = e.store().expect("store");
+        assert_eq!(s.outbox(Some(OutboxStatus::Done)).expect("done").len(), 500);
+        assert!(s.journal_verify().expect("verify").is_ok());
+    }
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
+    let env = start("lost", 1).await;
+    let e = engine(&env, SystemClock);
+    let all = codes(&env);
+    env.admin
+        .fault(&Fault {
+            drop_after_apply: 1,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let v = e
+        .operate(Operation::Dispense, &all[0])
+        .await
+        .expect("recorded");
+    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    let (done, exceptions) = drain(&e).await;
+    assert_eq!((done, exceptions), (1, 0));
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 1);
+    assert!(
+        stats["by_code"].get("NMVS_NC_PCK_22").is_none(),
+        "no PCK_22: {stats}"
+    );
+    // A pack decommissioned elsewhere while we were offline becomes an exception.
+    env.admin.outage(true).await.expect("outage");
+    let v = e
+        .operate(Operation::Dispense, &all[1])
+        .await
+        .expect("recorded");
+    assert!(matches!(v, Verdict::RecordedOffline { .. }));
+    env.admin.outage(false).await.expect("back");
+    let scan = packcode::parse(
+        &all[1],
+        packcode::Date {
+            year: 2026,
+            month: 11,
+            day: 23,
+        },
+    );
+    let (pc, _) = scan.product_code().expect("pc");
+    env.admin
+        .set_pack_state(pc, scan.serial().expect("sn"), "SUPPLIED")
+        .await
+        .expect("set");
+    e.store()
+        .expect("store")
+        .connection()
+        .execute("UPDATE outbox SET next_attempt_at = 0", [])
+        .expect("due");
+    let (done, exceptions) = drain(&e).await;
+    assert_eq!((done, exceptions), (0, 1));
+    let ex = e
+        .store()
+        .expect("store")
+        .outbox(Some(OutboxStatus::Exception))
+        .expect("list");
+    assert!(
+        ex[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|m| m.contains("elsewhere")),
+        "{ex:?}"
+    );
+    env.sim.stop().await;
+}
