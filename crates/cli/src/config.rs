@@ -45,6 +45,9 @@ pub struct ConfigFile {
     pub connect_timeout_ms: u64,
     #[serde(default = "default_response_ms")]
     pub response_timeout_ms: u64,
+    /// How long to wait for an answer before recording the scan offline.
+    #[serde(default = "default_offline_budget_ms")]
+    pub offline_budget_ms: u64,
 }
 
 fn default_single_pack_path() -> String {
@@ -54,6 +57,9 @@ fn default_interface() -> String {
     "arvato-v5".to_owned()
 }
 fn default_connect_ms() -> u64 {
+    3_000
+}
+fn default_offline_budget_ms() -> u64 {
     3_000
 }
 fn default_response_ms() -> u64 {

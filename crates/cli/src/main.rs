@@ -54,6 +54,25 @@ enum Command {
     /// The national-system simulator.
     #[command(subcommand)]
     Sim(sim_cmd::SimCommand),
+    /// The outbox: operations recorded while the national system was unreachable.
+    Queue {
+        #[arg(value_parser = ["list", "sync"])]
+        action: String,
+    },
+    /// The append-only journal: verify its hash chain, or export it.
+    Journal {
+        #[arg(value_parser = ["verify", "export"])]
+        action: String,
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+    },
+    /// What happened here to every pack of a batch.
+    Recall {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        batch: String,
+    },
 }
 
 fn default_data_dir() -> PathBuf {
@@ -72,6 +91,13 @@ fn main() -> ExitCode {
     let (op, codes) = match &cli.command {
         Command::Parse(args) => return parse_cmd::run(args),
         Command::Sim(cmd) => return sim_cmd::run(cmd, cli.config.as_deref(), &data_dir),
+        Command::Queue { action } => {
+            return ops_cmd::queue(action == "sync", cli.config.as_deref(), &data_dir)
+        }
+        Command::Journal { action, format } => {
+            return ops_cmd::journal(action == "verify", format == "csv", &data_dir)
+        }
+        Command::Recall { product, batch } => return ops_cmd::recall(product, batch, &data_dir),
         Command::Verify { codes } => (Operation::Verify, codes),
         Command::Dispense { codes } => (Operation::Dispense, codes),
         Command::Undo { codes } => (Operation::UndoDispense, codes),

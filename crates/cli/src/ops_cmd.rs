@@ -1,61 +1,18 @@
-//! `countercheck verify|dispense|undo|… CODE…`: single-pack operations at
-//! the national system, one JSON object per pack.
-//!
-//! Until the SQLite ledger of the store part exists, this command keeps its
-//! own state changes (with both transaction ids) in `DATA_DIR/ledger.jsonl`,
-//! which undo reads for the RefClientTrxId.
+//! `countercheck verify|dispense|undo|… CODE…`: operations through the
+//! engine (local guards, the national system, or the durable outbox when it
+//! cannot be reached), one JSON object per scan; and the store commands
+//! (`queue`, `journal`, `recall`).
 
 use crate::config::ConfigFile;
-use crate::parse_cmd::system_today;
-use domain::{CodeTable, Interface, Operation, PackState};
-use nmvs::{CallError, NmvsClient, PackRequest};
-use serde::{Deserialize, Serialize};
+use domain::{Operation, OutcomeClass};
+use engine::{Counter, Engine, SystemClock, Verdict};
+use nmvs::NmvsClient;
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-#[derive(Debug, Serialize, Deserialize)]
-struct LedgerEntry {
-    product_code: String,
-    serial: String,
-    operation: String,
-    client_trx_id: String,
-    nmvs_trx_id: Option<String>,
-    at: u64,
-}
-
-fn ledger_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("ledger.jsonl")
-}
-
-fn append_ledger(data_dir: &Path, e: &LedgerEntry) -> std::io::Result<()> {
-    std::fs::create_dir_all(data_dir)?;
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(ledger_path(data_dir))?;
-    let line = serde_json::to_string(e).map_err(std::io::Error::other)?;
-    writeln!(f, "{line}")?;
-    f.sync_all()
-}
-
-/// The last state change this pharmacy made to a pack.
-fn last_change(data_dir: &Path, product: &str, serial: &str) -> Option<LedgerEntry> {
-    let f = std::fs::File::open(ledger_path(data_dir)).ok()?;
-    std::io::BufReader::new(f)
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|l| serde_json::from_str::<LedgerEntry>(&l).ok())
-        .filter(|e| e.product_code == product && e.serial == serial)
-        .last()
-}
-
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+use std::time::Duration;
+use store::Store;
 
 /// One scan per line from stdin, raw bytes kept (Latin-1 where not UTF-8);
 /// only empty lines are skipped.
@@ -77,6 +34,42 @@ fn read_stdin_lines() -> std::io::Result<Vec<String>> {
     }
 }
 
+pub fn store_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("countercheck.sqlite")
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("countercheck: {msg}");
+    ExitCode::from(2)
+}
+
+/// The engine for a configuration and data folder.
+pub fn engine(config: &Path, data_dir: &Path) -> Result<Engine<NmvsClient, SystemClock>, String> {
+    let (file, base) = ConfigFile::load(config).map_err(|e| e.to_string())?;
+    let cfg = file
+        .client_config(config, &base)
+        .map_err(|e| e.to_string())?;
+    let budget = Duration::from_millis(file.offline_budget_ms);
+    let client = NmvsClient::new(cfg).map_err(|e| e.to_string())?;
+    let store = Store::open(&store_path(data_dir)).map_err(|e| e.to_string())?;
+    let workstation = std::env::var("HOSTNAME").unwrap_or_else(|_| "cli".to_owned());
+    let counter = Counter {
+        user: file.user_id.clone(),
+        workstation,
+        site: file.client_login_id.clone(),
+    };
+    let mut e = Engine::new(store, client, SystemClock, counter);
+    e.offline_budget = budget;
+    Ok(e)
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()
+}
+
 pub struct OpsArgs<'a> {
     pub operation: Operation,
     pub codes: &'a [String],
@@ -85,48 +78,32 @@ pub struct OpsArgs<'a> {
 }
 
 pub fn run(args: OpsArgs<'_>) -> ExitCode {
-    let cfg = ConfigFile::load(args.config).and_then(|(f, base)| {
-        let interface = Interface::from_name(&f.interface).unwrap_or(Interface::ArvatoV5);
-        f.client_config(args.config, &base).map(|c| (c, interface))
-    });
-    let (client_cfg, interface) = match cfg {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("countercheck: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let client = match NmvsClient::new(client_cfg) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("countercheck: {e}");
-            return ExitCode::from(2);
-        }
+    let e = match engine(args.config, args.data_dir) {
+        Ok(e) => e,
+        Err(msg) => return fail(msg),
     };
     let codes: Vec<String> = if args.codes.is_empty() {
         match read_stdin_lines() {
             Ok(c) => c,
-            Err(e) => {
-                eprintln!("countercheck: cannot read stdin: {e}");
-                return ExitCode::from(2);
-            }
+            Err(err) => return fail(format!("cannot read stdin: {err}")),
         }
     } else {
         args.codes.to_vec()
     };
-    let table = CodeTable::for_interface(interface);
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        eprintln!("countercheck: cannot start the async runtime");
-        return ExitCode::from(2);
+    let Some(rt) = runtime() else {
+        return fail("cannot start the async runtime");
     };
     let mut all_ok = true;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for code in &codes {
-        let v = rt.block_on(one(&client, &table, args.operation, code, args.data_dir));
+        let text = packcode::escapes::decode(code);
+        let v = match rt.block_on(e.operate(args.operation, &text)) {
+            Ok(verdict) => verdict_json(args.operation, code, &verdict),
+            Err(err) => {
+                json!({"ok": false, "input": code, "operation": args.operation.cli_name(), "verdict": "error", "message": err.to_string()})
+            }
+        };
         all_ok &= v["ok"] == true;
         if writeln!(out, "{v}").is_err() {
             return ExitCode::from(1);
@@ -139,116 +116,188 @@ pub fn run(args: OpsArgs<'_>) -> ExitCode {
     }
 }
 
-async fn one(
-    client: &NmvsClient,
-    table: &CodeTable,
-    op: Operation,
-    code: &str,
-    data_dir: &Path,
-) -> Value {
-    let scan = packcode::parse(&packcode::escapes::decode(code), system_today());
-    if !scan.ok() {
-        return json!({"ok": false, "input": code, "operation": op.cli_name(), "error": "the scan is not a valid pack code; nothing was sent", "scan": scan.view()});
-    }
-    let Some(mut req) = PackRequest::from_scan(op, &scan, nmvs::new_client_trx_id()) else {
-        return json!({"ok": false, "input": code, "operation": op.cli_name(), "error": "the scan lacks a field; nothing was sent"});
+fn verdict_json(op: Operation, input: &str, verdict: &Verdict) -> Value {
+    let mut v = serde_json::to_value(verdict).unwrap_or(Value::Null);
+    let ok = match verdict {
+        Verdict::Answered { class, .. } => matches!(class, OutcomeClass::Ok | OutcomeClass::Notice),
+        Verdict::RecordedOffline { .. } => true,
+        _ => false,
     };
-    if let Some(reverted) = op.undoes() {
-        match last_change(data_dir, &req.product_code, &req.serial) {
-            Some(e) if e.operation == reverted.g_code() => {
-                req.ref_client_trx_id = Some(e.client_trx_id)
-            }
-            _ => {
-                return json!({"ok": false, "input": code, "operation": op.cli_name(), "product_code": req.product_code, "serial": req.serial,
-                    "error": format!("this pharmacy's ledger has no {} of this pack to undo; nothing was sent", reverted.cli_name())});
-            }
+    if let Value::Object(m) = &mut v {
+        m.insert("ok".into(), json!(ok));
+        m.insert("operation".into(), json!(op.cli_name()));
+        m.insert("input".into(), json!(input));
+        m.insert(
+            "recorded_offline".into(),
+            json!(matches!(verdict, Verdict::RecordedOffline { .. })),
+        );
+        if let Some(code) = m.remove("code") {
+            m.insert("return_code".into(), code);
         }
-    }
-    match client.send(&req).await {
-        Ok(a) => {
-            let info = table.lookup(&a.response.return_code);
-            let changed = op.changes_state() && a.response.return_code == "NMVS_SUCCESS";
-            let mut recorded = Value::Null;
-            if changed {
-                let entry = LedgerEntry {
-                    product_code: req.product_code.clone(),
-                    serial: req.serial.clone(),
-                    operation: op.g_code().to_owned(),
-                    client_trx_id: req.client_trx_id.clone(),
-                    nmvs_trx_id: a.response.nmvs_trx_id.clone(),
-                    at: now_secs(),
-                };
-                recorded = json!(append_ledger(data_dir, &entry).is_ok());
-            }
-            json!({
-                "ok": matches!(info.class, domain::OutcomeClass::Ok | domain::OutcomeClass::Notice),
-                "operation": op.cli_name(),
-                "product_code": req.product_code,
-                "serial": req.serial,
-                "state": a.response.state.map(PackState::name),
-                "reasons": a.response.reasons.iter().map(|r| r.name()).collect::<Vec<_>>(),
-                "return_code": a.response.return_code,
-                "class": info.class,
-                "alert": info.alert,
-                "message": info.message,
-                "client_trx_id": req.client_trx_id,
-                "nmvs_trx_id": a.response.nmvs_trx_id,
-                "latency_ms": a.latency.as_secs_f64() * 1000.0,
-                "recorded": recorded,
-            })
+        let scan = packcode::parse(input, crate::parse_cmd::system_today());
+        if let Some((pc, _)) = scan.product_code() {
+            m.insert("product_code".into(), json!(pc));
         }
-        Err(e) => failed(client, table, &req, e, data_dir).await,
-    }
-}
-
-/// No answer. A state change whose outcome is unknown is verified (with a
-/// new transaction id), never re-sent blindly.
-async fn failed(
-    client: &NmvsClient,
-    table: &CodeTable,
-    req: &PackRequest,
-    e: CallError,
-    data_dir: &Path,
-) -> Value {
-    let mut v = json!({
-        "ok": false,
-        "operation": req.operation.cli_name(),
-        "product_code": req.product_code,
-        "serial": req.serial,
-        "class": "technical",
-        "error": e.to_string(),
-        "outcome_unknown": e.outcome_unknown(),
-        "client_trx_id": req.client_trx_id,
-    });
-    if e.outcome_unknown() && req.operation.changes_state() {
-        let verify = PackRequest {
-            operation: Operation::Verify,
-            client_trx_id: nmvs::new_client_trx_id(),
-            ref_client_trx_id: None,
-            ..req.clone()
-        };
-        if let Ok(a) = client.send(&verify).await {
-            let state = a.response.state;
-            let applied = match req.operation.target() {
-                Some(t) => state == Some(t),
-                None => state == Some(PackState::Active),
-            };
-            v["verified_state"] = json!(state.map(PackState::name));
-            v["applied"] = json!(applied);
-            v["message"] = json!(table.lookup(&a.response.return_code).message);
-            if applied {
-                let entry = LedgerEntry {
-                    product_code: req.product_code.clone(),
-                    serial: req.serial.clone(),
-                    operation: req.operation.g_code().to_owned(),
-                    client_trx_id: req.client_trx_id.clone(),
-                    nmvs_trx_id: None,
-                    at: now_secs(),
-                };
-                v["recorded"] = json!(append_ledger(data_dir, &entry).is_ok());
-                v["ok"] = json!(true);
-            }
+        if let Some(sn) = scan.serial() {
+            m.insert("serial".into(), json!(sn));
         }
     }
     v
+}
+
+/// `countercheck queue list|sync`.
+pub fn queue(sync: bool, config: Option<&Path>, data_dir: &Path) -> ExitCode {
+    if !sync {
+        let store = match Store::open(&store_path(data_dir)) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        match store.outbox(None) {
+            Ok(items) => {
+                for i in items {
+                    println!("{}", serde_json::to_string(&i).unwrap_or_default());
+                }
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => return fail(e),
+        }
+    }
+    let Some(config) = config else {
+        return fail("queue sync needs --config FILE");
+    };
+    let e = match engine(config, data_dir) {
+        Ok(e) => e,
+        Err(msg) => return fail(msg),
+    };
+    let Some(rt) = runtime() else {
+        return fail("cannot start the async runtime");
+    };
+    let worker = format!("cli-{}", std::process::id());
+    let (mut done, mut exceptions, mut later) = (0, 0, 0);
+    loop {
+        match rt.block_on(e.sync_once(&worker, 200)) {
+            Ok((0, 0, 0)) => break,
+            Ok((d, x, l)) => {
+                done += d;
+                exceptions += x;
+                later += l;
+                if d + x == 0 {
+                    break; // only retries left, due later
+                }
+            }
+            Err(err) => return fail(err),
+        }
+    }
+    println!(
+        "{}",
+        json!({"done": done, "exceptions": exceptions, "retry_later": later})
+    );
+    ExitCode::SUCCESS
+}
+
+/// `countercheck journal verify|export`.
+pub fn journal(verify: bool, csv: bool, data_dir: &Path) -> ExitCode {
+    let store = match Store::open(&store_path(data_dir)) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if verify {
+        return match store.journal_verify() {
+            Ok(Ok(n)) => {
+                println!("{}", json!({"ok": true, "entries": n}));
+                ExitCode::SUCCESS
+            }
+            Ok(Err(b)) => {
+                println!(
+                    "{}",
+                    json!({"ok": false, "first_bad_entry": b.seq, "reason": b.reason})
+                );
+                ExitCode::from(1)
+            }
+            Err(e) => fail(e),
+        };
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if csv {
+        let _ = writeln!(out, "seq,at,kind,product_code,batch,serial,operation,outcome,user_id,workstation,detail,hash");
+    }
+    let mut broken = false;
+    let r = store.journal_each(|row| {
+        let line = if csv {
+            let e = &row.entry;
+            let fields = [
+                row.seq.to_string(),
+                e.at.to_string(),
+                e.kind.clone(),
+                e.product_code.clone(),
+                e.batch.clone(),
+                e.serial.clone(),
+                e.operation.clone(),
+                e.outcome.clone(),
+                e.user_id.clone(),
+                e.workstation.clone(),
+                e.detail.clone(),
+                row.hash.clone(),
+            ];
+            fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(",")
+        } else {
+            serde_json::to_string(row).unwrap_or_default()
+        };
+        broken = writeln!(out, "{line}").is_err();
+        !broken
+    });
+    let _ = out.flush();
+    match r {
+        Ok(()) if !broken => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::from(1),
+        Err(e) => fail(e),
+    }
+}
+
+/// A CSV field, quoted when needed; a leading formula character is
+/// neutralised so a spreadsheet does not execute it.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// `countercheck recall --product P --batch B`: what happened here to each
+/// pack of the batch.
+pub fn recall(product: &str, batch: &str, data_dir: &Path) -> ExitCode {
+    let store = match Store::open(&store_path(data_dir)) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let rows = match store.journal_search(product, batch, None, None) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let mut serials: Vec<String> = rows.iter().map(|r| r.entry.serial.clone()).collect();
+    serials.sort();
+    serials.dedup();
+    for sn in serials {
+        let events: Vec<Value> = rows
+            .iter()
+            .filter(|r| r.entry.serial == sn)
+            .map(|r| json!({"at": r.entry.at, "kind": r.entry.kind, "operation": r.entry.operation, "outcome": r.entry.outcome, "user": r.entry.user_id}))
+            .collect();
+        println!(
+            "{}",
+            json!({"product_code": product, "batch": batch, "serial": sn, "events": events})
+        );
+    }
+    ExitCode::SUCCESS
 }

@@ -197,6 +197,7 @@ async fn serve(
             interface: "arvato-v5".into(),
             connect_timeout_ms: 3_000,
             response_timeout_ms: 10_000,
+            offline_budget_ms: 3_000,
         };
         let written = write_secret(&password_file, DEMO_PASSWORD)
             .and_then(|_| serde_json::to_string_pretty(&cfg).map_err(std::io::Error::other))

@@ -111,11 +111,11 @@ fn dispense_undo_and_admin_through_the_cli() {
     );
     assert!(out[0]["nmvs_trx_id"].is_string() && out[0]["client_trx_id"].is_string());
     assert!(out[0]["latency_ms"].as_f64().is_some());
-    // The same pack again: a notice, not an alert.
+    // The same pack again: stopped here, never sent a second time.
     let (code, out) = run(&s.dir, &["dispense", &gs1]);
     assert_eq!(
-        (code, out[0]["return_code"].as_str()),
-        (0, Some("NMVS_NC_PCK_23")),
+        (code, out[0]["reason"].as_str()),
+        (1, Some("already_decommissioned_here")),
         "{out:?}"
     );
     let (code, out) = run(&s.dir, &["undo", &gs1]);
@@ -127,24 +127,56 @@ fn dispense_undo_and_admin_through_the_cli() {
     // Undo without a dispense in this pharmacy's ledger: refused locally.
     let other = packs.lines().nth(2).expect("another pack").to_owned();
     let (code, out) = run(&s.dir, &["undo", &other]);
-    assert_eq!(code, 1, "{out:?}");
-    assert!(
-        out[0]["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("nothing was sent")),
+    assert_eq!(
+        (code, out[0]["reason"].as_str()),
+        (1, Some("nothing_to_undo")),
         "{out:?}"
     );
 
-    // Outage through the admin commands: the dispense is not possible, said clearly.
+    // Outage: the dispense is recorded offline, then replayed by `queue sync`.
     let (code, _) = run(&s.dir, &["sim", "outage", "on"]);
     assert_eq!(code, 0);
-    let (code, out) = run(&s.dir, &["dispense", &gs1]);
-    assert_eq!(code, 1);
-    assert_eq!(out[0]["class"], "technical");
-    assert_eq!(out[0]["outcome_unknown"], false, "{out:?}");
+    let (code, out) = run(&s.dir, &["dispense", &other]);
+    assert_eq!(
+        (code, out[0]["recorded_offline"].as_bool()),
+        (0, Some(true)),
+        "{out:?}"
+    );
+    let (_, queue) = run(&s.dir, &["queue", "list"]);
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0]["status"], "pending");
     run(&s.dir, &["sim", "outage", "off"]);
+    let (code, synced) = run(&s.dir, &["queue", "sync"]);
+    assert_eq!(
+        (code, synced[0]["done"].as_u64()),
+        (0, Some(1)),
+        "{synced:?}"
+    );
     let (_, stats) = run(&s.dir, &["sim", "stats"]);
-    assert_eq!(stats[0]["state_changes"], 2, "{stats:?}");
+    assert_eq!(stats[0]["state_changes"], 3, "{stats:?}");
+    // The journal verifies; export and recall see the packs.
+    let (code, v) = run(&s.dir, &["journal", "verify"]);
+    assert_eq!((code, v[0]["ok"].as_bool()), (0, Some(true)), "{v:?}");
+    let (_, rows) = run(&s.dir, &["journal", "export"]);
+    assert!(rows.len() >= 4, "{rows:?}");
+    let scan = packcode::parse(
+        &other,
+        packcode::Date {
+            year: 2026,
+            month: 11,
+            day: 23,
+        },
+    );
+    let (pc, _) = scan.product_code().expect("pc");
+    let batch = scan.batch().expect("batch");
+    let (code, recall) = run(&s.dir, &["recall", "--product", pc, "--batch", batch]);
+    assert_eq!(code, 0);
+    assert!(
+        recall
+            .iter()
+            .any(|r| r["serial"] == scan.serial().expect("sn")),
+        "{recall:?}"
+    );
     // Invalid scans are refused before the network.
     let (code, out) = run(&s.dir, &["verify", "0104150037528644172701311012"]);
     assert_eq!((code, out[0]["ok"].as_bool()), (1, Some(false)));

@@ -81,6 +81,8 @@ pub enum Verdict {
         state: Option<String>,
         client_trx_id: String,
         nmvs_trx_id: Option<String>,
+        reasons: Vec<String>,
+        latency_ms: f64,
     },
     /// The system could not be reached in time; the operation is committed
     /// to the outbox and will be replayed.
@@ -102,6 +104,12 @@ pub struct Engine<N, C> {
     codes: CodeTable,
     /// How long to wait for the national system before going offline.
     pub offline_budget: Duration,
+}
+
+/// `YYYY-MM-DD HH:MM UTC`.
+fn time_text(t: i64) -> String {
+    let secs = t.rem_euclid(86_400);
+    format!("{} {:02}:{:02} UTC", today(t), secs / 3600, secs / 60 % 60)
 }
 
 fn today(now: i64) -> packcode::Date {
@@ -179,14 +187,27 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             let still_decommissioned =
                 Operation::from_g_code(&prev.operation).is_some_and(Operation::is_decommission);
             if op.is_decommission() && still_decommissioned {
-                let when = prev.at;
+                let done = match Operation::from_g_code(&prev.operation) {
+                    Some(Operation::Dispense) => "dispensed",
+                    Some(Operation::Destroy) => "destroyed",
+                    Some(Operation::Export) => "exported",
+                    Some(Operation::Sample) => "supplied as a sample",
+                    Some(Operation::FreeSample) => "supplied as a free sample",
+                    Some(Operation::Lock) => "locked",
+                    Some(Operation::Stolen) => "reported stolen",
+                    _ => "decommissioned",
+                };
+                let recorded = if prev.outcome == "recorded" {
+                    " (recorded offline, to be sent)"
+                } else {
+                    ""
+                };
                 return Ok(Verdict::Stopped {
                     reason: "already_decommissioned_here".into(),
                     message: format!(
-                        "Already {} here by {} (at {when}); not sent again.",
-                        Operation::from_g_code(&prev.operation)
-                            .map_or("changed", Operation::cli_name),
-                        prev.user_id
+                        "Already {done} here by {} on {}{recorded}; not sent again.",
+                        prev.user_id,
+                        time_text(prev.at)
                     ),
                 });
             }
@@ -232,6 +253,13 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     state: a.response.state.map(|s| s.name().to_owned()),
                     client_trx_id: req.client_trx_id,
                     nmvs_trx_id: a.response.nmvs_trx_id,
+                    reasons: a
+                        .response
+                        .reasons
+                        .iter()
+                        .map(|r| r.name().to_owned())
+                        .collect(),
+                    latency_ms: a.latency.as_secs_f64() * 1000.0,
                 })
             }
             Ok(Err(e)) if !op.changes_state() => Ok(Verdict::Offline {

@@ -143,6 +143,37 @@ impl Store {
         Ok(Ok(count))
     }
 
+    /// Every entry in order, handed to `f` one at a time (constant memory).
+    pub fn journal_each(&self, mut f: impl FnMut(&JournalRow) -> bool) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT seq, at, kind, product_code, batch, serial, operation, outcome, user_id, workstation, detail, hash
+             FROM journal ORDER BY seq",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let row = JournalRow {
+                seq: r.get(0)?,
+                entry: JournalEntry {
+                    at: r.get(1)?,
+                    kind: r.get(2)?,
+                    product_code: r.get(3)?,
+                    batch: r.get(4)?,
+                    serial: r.get(5)?,
+                    operation: r.get(6)?,
+                    outcome: r.get(7)?,
+                    user_id: r.get(8)?,
+                    workstation: r.get(9)?,
+                    detail: r.get(10)?,
+                },
+                hash: r.get(11)?,
+            };
+            if !f(&row) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Entries for a product and batch (recall search), oldest first;
     /// `from`/`to` bound the time (seconds, inclusive).
     pub fn journal_search(
