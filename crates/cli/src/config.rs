@@ -48,6 +48,9 @@ pub struct ConfigFile {
     /// How long to wait for an answer before recording the scan offline.
     #[serde(default = "default_offline_budget_ms")]
     pub offline_budget_ms: u64,
+    /// How long a replay claim holds before another process may take over.
+    #[serde(default = "default_replay_lease_secs")]
+    pub replay_lease_secs: i64,
 }
 
 fn default_single_pack_path() -> String {
@@ -58,6 +61,9 @@ fn default_interface() -> String {
 }
 fn default_connect_ms() -> u64 {
     3_000
+}
+fn default_replay_lease_secs() -> i64 {
+    120
 }
 fn default_offline_budget_ms() -> u64 {
     3_000

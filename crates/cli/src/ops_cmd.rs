@@ -60,6 +60,7 @@ pub fn engine(config: &Path, data_dir: &Path) -> Result<Engine<NmvsClient, Syste
     };
     let mut e = Engine::new(store, client, SystemClock, counter);
     e.offline_budget = budget;
+    e.claim_lease_secs = file.replay_lease_secs;
     Ok(e)
 }
 

@@ -104,6 +104,9 @@ pub struct Engine<N, C> {
     codes: CodeTable,
     /// How long to wait for the national system before going offline.
     pub offline_budget: Duration,
+    /// How long a replay claim holds before another process may take the
+    /// item over (its claimant died).
+    pub claim_lease_secs: i64,
 }
 
 /// `YYYY-MM-DD HH:MM UTC`.
@@ -130,6 +133,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             counter,
             codes: CodeTable::for_interface(Interface::ArvatoV5),
             offline_budget: Duration::from_secs(3),
+            claim_lease_secs: 120,
         }
     }
 
@@ -295,7 +299,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         limit: i64,
     ) -> Result<(usize, usize, usize), EngineError> {
         let now = self.clock.now();
-        let items = self.with_store(|s| s.claim_due(worker, now, 120, limit))?;
+        let items = self.with_store(|s| s.claim_due(worker, now, self.claim_lease_secs, limit))?;
         let (mut done, mut exceptions, mut later) = (0, 0, 0);
         for item in items {
             let Some(op) = Operation::from_g_code(&item.op.operation) else {
@@ -345,7 +349,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 continue;
             }
             if verified.state == Some(target) {
-                if item.attempts > 0 {
+                if item.sent_at.is_some() {
                     // Our earlier attempt was applied; its answer was lost.
                     self.with_store(|s| {
                         s.complete(
@@ -381,6 +385,11 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 })?;
                 exceptions += 1;
                 continue;
+            }
+            // Committed before the request goes out: a replay that dies
+            // after sending leaves a mark the next one reads.
+            if !self.with_store(|s| s.mark_sent(item.id, worker, now))? {
+                continue; // no longer ours: another process took it over
             }
             let req = PackRequest {
                 operation: op,

@@ -5,7 +5,10 @@ use crate::StoreError;
 use rusqlite::Connection;
 
 /// The migrations in order; the n-th (from 1) brings the schema to version n.
-pub(crate) const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_outbox_sent_at.sql"),
+];
 
 pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     let known = MIGRATIONS.len() as i64;

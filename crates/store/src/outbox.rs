@@ -63,10 +63,13 @@ pub struct OutboxItem {
     pub result_code: Option<String>,
     pub acknowledged_at: Option<i64>,
     pub ack_note: Option<String>,
+    /// When its request may have reached the national system (`None`:
+    /// certainly never sent).
+    pub sent_at: Option<i64>,
 }
 
 const ITEM_COLUMNS: &str = "id, client_trx_id, operation, product_code, scheme, serial, batch, expiry, ref_client_trx_id,
-    user_id, workstation, site, created_at, attempts, next_attempt_at, last_error, status, result_code, acknowledged_at, ack_note";
+    user_id, workstation, site, created_at, attempts, next_attempt_at, last_error, status, result_code, acknowledged_at, ack_note, sent_at";
 
 fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
     Ok(OutboxItem {
@@ -92,6 +95,7 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
         result_code: r.get(17)?,
         acknowledged_at: r.get(18)?,
         ack_note: r.get(19)?,
+        sent_at: r.get(20)?,
     })
 }
 
@@ -136,9 +140,9 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO outbox (client_trx_id, operation, product_code, scheme, serial, batch, expiry, ref_client_trx_id,
-                                 user_id, workstation, site, created_at, next_attempt_at, attempts)
+                                 user_id, workstation, site, created_at, next_attempt_at, sent_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
-            params![op.client_trx_id, op.operation, op.product_code, op.scheme, op.serial, op.batch, op.expiry, op.ref_client_trx_id, op.user_id, op.workstation, op.site, now, i64::from(maybe_sent)],
+            params![op.client_trx_id, op.operation, op.product_code, op.scheme, op.serial, op.batch, op.expiry, op.ref_client_trx_id, op.user_id, op.workstation, op.site, now, maybe_sent.then_some(now)],
         )?;
         let id = tx.last_insert_rowid();
         journal_append_in(
@@ -275,6 +279,17 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(true)
+    }
+
+    /// Marks a claimed item as (possibly) sent, committed before the request
+    /// goes out: if this process dies now, the next replay knows the state
+    /// it finds may be its own doing.
+    pub fn mark_sent(&mut self, id: i64, worker: &str, now: i64) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET sent_at = COALESCE(sent_at, ?1) WHERE id = ?2 AND status = 'claimed' AND claimed_by = ?3",
+            params![now, id, worker],
+        )?;
+        Ok(n == 1)
     }
 
     /// No answer this time: try again at `next_at`.

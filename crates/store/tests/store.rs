@@ -32,11 +32,11 @@ fn op(n: usize, operation: &str) -> NewOperation {
 fn migrations_on_empty_and_populated_databases() {
     let path = db("migrate");
     let mut s = Store::open(&path).expect("opens");
-    assert_eq!(s.schema_version().expect("version"), 1);
+    assert_eq!(s.schema_version().expect("version"), 2);
     s.record_offline(&op(1, "G120"), 100).expect("recorded");
     drop(s);
     let s = Store::open(&path).expect("reopens");
-    assert_eq!(s.schema_version().expect("version"), 1);
+    assert_eq!(s.schema_version().expect("version"), 2);
     assert_eq!(s.outbox(None).expect("outbox").len(), 1, "data kept");
     drop(s);
     let c = Connection::open(&path).expect("raw");
@@ -250,4 +250,29 @@ fn recall_search_by_product_batch_and_time() {
         .journal_search("09501101530003", "B1", None, None)
         .expect("search")
         .is_empty());
+}
+
+#[test]
+fn migration_2_on_a_version_1_database_with_data() {
+    let path = db("v1");
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+    let c = Connection::open(&path).expect("raw");
+    c.execute_batch(include_str!("../migrations/0001_init.sql"))
+        .expect("v1 schema");
+    c.execute_batch("PRAGMA user_version = 1").expect("v1");
+    c.execute(
+        "INSERT INTO outbox (client_trx_id, operation, product_code, scheme, serial, batch, expiry, user_id, workstation, site, created_at, next_attempt_at, attempts)
+         VALUES ('t1', 'G120', 'P', 'GTIN', 'S1', 'B', '270100', 'u', 'w', 's', 50, 50, 1),
+                ('t2', 'G120', 'P', 'GTIN', 'S2', 'B', '270100', 'u', 'w', 's', 60, 60, 0)",
+        [],
+    )
+    .expect("v1 data");
+    drop(c);
+    let s = Store::open(&path).expect("migrates");
+    assert_eq!(s.schema_version().expect("version"), 2);
+    let items = s.outbox(None).expect("items");
+    assert_eq!(
+        items.iter().map(|i| i.sent_at).collect::<Vec<_>>(),
+        vec![Some(50), None]
+    );
 }

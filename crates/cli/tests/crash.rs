@@ -1,0 +1,244 @@
+//! kill -9 at random moments while recording during an outage and while
+//! replaying: no recorded scan is lost, nothing is decommissioned twice, and
+//! the journal verifies.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_countercheck")
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A small deterministic generator, so a failure can be replayed.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+fn cc(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(bin())
+        .arg("--config")
+        .arg(dir.join("client.json"))
+        .arg("--data-dir")
+        .arg(dir.join("counter"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+#[test]
+fn kill_minus_9_loses_nothing_and_decommissions_once() {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("countercheck-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut child = Command::new(bin())
+        .arg("--data-dir")
+        .arg(dir.join("sim"))
+        .args([
+            "sim",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "9",
+            "--products",
+            "10",
+            "--packs-per-batch",
+            "10",
+            "--export-packs",
+        ])
+        .arg(dir.join("packs.txt"))
+        .arg("--client-config")
+        .arg(dir.join("client.json"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sim");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("ready");
+    let _server = Server(child);
+    // Short replay leases, so claims of killed processes are taken over.
+    let cfg_path = dir.join("client.json");
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cfg_path).expect("cfg")).expect("json");
+    cfg["replay_lease_secs"] = serde_json::json!(1);
+    std::fs::write(&cfg_path, cfg.to_string()).expect("write cfg");
+
+    let codes: Vec<String> = std::fs::read_to_string(dir.join("packs.txt"))
+        .expect("packs")
+        .lines()
+        .filter(|l| l.starts_with("]d2"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(codes.len(), 200);
+    assert!(cc(&dir, &["sim", "outage", "on"]).status.success());
+
+    // 25 kills while recording.
+    let mut rng = Lcg(0x5eed);
+    let mut claimed: HashMap<String, usize> = HashMap::new(); // serial -> times reported recorded
+    let mut next = 0usize;
+    for _ in 0..25 {
+        if next >= codes.len() {
+            break;
+        }
+        let mut p = Command::new(bin())
+            .arg("--config")
+            .arg(&cfg_path)
+            .arg("--data-dir")
+            .arg(dir.join("counter"))
+            .arg("dispense")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dispense");
+        {
+            let mut stdin = p.stdin.take().expect("stdin");
+            let batch = codes[next..].join("\n") + "\n";
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(batch.as_bytes());
+            });
+        }
+        let stop_after = 1 + rng.next(12) as usize;
+        let mut reader = BufReader::new(p.stdout.take().expect("stdout"));
+        let mut seen = 0;
+        let mut line = String::new();
+        while seen < stop_after {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            let v: serde_json::Value = serde_json::from_str(&line).expect("json");
+            if v["recorded_offline"] == true {
+                *claimed
+                    .entry(v["serial"].as_str().unwrap_or_default().to_owned())
+                    .or_default() += 1;
+            }
+            seen += 1;
+        }
+        p.kill().expect("kill -9");
+        let _ = p.wait();
+        next += seen;
+    }
+    assert!(!claimed.is_empty());
+    assert!(
+        claimed.values().all(|&n| n == 1),
+        "a pack was recorded twice: {claimed:?}"
+    );
+
+    // Every scan reported as recorded is in the outbox, once.
+    let queue = json_lines(&cc(&dir, &["queue", "list"]).stdout);
+    let mut in_outbox: HashMap<String, usize> = HashMap::new();
+    for item in &queue {
+        *in_outbox
+            .entry(item["serial"].as_str().unwrap_or_default().to_owned())
+            .or_default() += 1;
+    }
+    for serial in claimed.keys() {
+        assert_eq!(
+            in_outbox.get(serial),
+            Some(&1),
+            "recorded scan {serial} missing or doubled in the outbox"
+        );
+    }
+    assert!(
+        in_outbox.values().all(|&n| n == 1),
+        "an item appears twice: {in_outbox:?}"
+    );
+
+    // 25 kills while replaying.
+    assert!(cc(&dir, &["sim", "outage", "off"]).status.success());
+    for _ in 0..25 {
+        let mut p = Command::new(bin())
+            .arg("--config")
+            .arg(&cfg_path)
+            .arg("--data-dir")
+            .arg(dir.join("counter"))
+            .args(["queue", "sync"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sync");
+        std::thread::sleep(Duration::from_millis(5 + rng.next(120)));
+        let _ = p.kill();
+        let _ = p.wait();
+    }
+    // Let the killed claims' leases run out, then finish the replay.
+    std::thread::sleep(Duration::from_millis(1200));
+    let started = Instant::now();
+    loop {
+        let out = json_lines(&cc(&dir, &["queue", "sync"]).stdout);
+        let queue = json_lines(&cc(&dir, &["queue", "list"]).stdout);
+        let open = queue
+            .iter()
+            .filter(|i| i["status"] == "pending" || i["status"] == "claimed")
+            .count();
+        if open == 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "replay does not finish: {out:?}"
+        );
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    let queue = json_lines(&cc(&dir, &["queue", "list"]).stdout);
+    let done = queue.iter().filter(|i| i["status"] == "done").count();
+    let exceptions: Vec<_> = queue
+        .iter()
+        .filter(|i| i["status"] == "exception")
+        .collect();
+    assert!(
+        exceptions.is_empty(),
+        "no exceptions expected: {exceptions:?}"
+    );
+    assert_eq!(done, queue.len());
+    let stats = json_lines(&cc(&dir, &["sim", "stats"]).stdout);
+    assert_eq!(
+        stats[0]["state_changes"].as_u64(),
+        Some(done as u64),
+        "exactly one change per recorded scan: {:?}",
+        stats[0]
+    );
+    assert!(
+        stats[0]["alerts"].as_object().is_some_and(|m| m.is_empty()),
+        "no alert: {:?}",
+        stats[0]
+    );
+    assert!(stats[0]["by_code"].get("NMVS_NC_PCK_22").is_none());
+    eprintln!(
+        "crash test: {} scans reported recorded, {} outbox items (some committed but killed before printing), {} replayed",
+        claimed.len(),
+        queue.len(),
+        done
+    );
+    let verify = json_lines(&cc(&dir, &["journal", "verify"]).stdout);
+    assert_eq!(verify[0]["ok"], true, "{verify:?}");
+}
