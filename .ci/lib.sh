@@ -17,6 +17,7 @@ APT_PACKAGES=(
   build-essential pkg-config       # C toolchain for bundled SQLite and ring
   libwebkit2gtk-4.1-dev            # Tauri v2 (src-tauri) build and run
   python3-venv                     # the differential test's venv (Debian python)
+  sqlite3                          # tests tamper with the journal as a person with the tool would
 )
 
 install_apt() {

@@ -177,6 +177,20 @@ fn dispense_undo_and_admin_through_the_cli() {
             .any(|r| r["serial"] == scan.serial().expect("sn")),
         "{recall:?}"
     );
+    // Tampering with the sqlite3 tool is found, and the first bad entry named.
+    let db = s.dir.join("cli").join("countercheck.sqlite");
+    let tampered = Command::new("sqlite3")
+        .arg(&db)
+        .arg("DROP TRIGGER journal_no_update; UPDATE journal SET outcome = 'NMVS_SUCCESS?' WHERE seq = 2;")
+        .status()
+        .expect("the sqlite3 tool (installed by the test command)");
+    assert!(tampered.success());
+    let (code, v) = run(&s.dir, &["journal", "verify"]);
+    assert_eq!(
+        (code, v[0]["first_bad_entry"].as_i64()),
+        (1, Some(2)),
+        "{v:?}"
+    );
     // Invalid scans are refused before the network.
     let (code, out) = run(&s.dir, &["verify", "0104150037528644172701311012"]);
     assert_eq!((code, out[0]["ok"].as_bool()), (1, Some(false)));

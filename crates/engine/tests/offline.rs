@@ -284,3 +284,72 @@ async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
     );
     env.sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_or_read_only_database_claims_nothing() {
+    let env = start("full", 3).await;
+    let e = engine(&env, SystemClock);
+    let all = codes(&env);
+    env.admin.outage(true).await.expect("outage");
+    // Disk full: SQLite may not grow the file any more.
+    {
+        let s = e.store().expect("store");
+        let pages: i64 = s
+            .connection()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("pages");
+        s.connection()
+            .execute_batch(&format!("PRAGMA max_page_count = {pages};"))
+            .expect("cap");
+    }
+    let mut refused = 0;
+    for code in all.iter().take(40) {
+        match e.operate(Operation::Dispense, code).await {
+            Ok(Verdict::RecordedOffline { .. }) => {}
+            Ok(other) => panic!("unexpected verdict {other:?}"),
+            Err(err) => {
+                refused += 1;
+                assert!(err.to_string().contains("full"), "{err}");
+            }
+        }
+    }
+    assert!(refused > 0, "the capped database must refuse some writes");
+    // What was claimed recorded is there; what was refused is not.
+    let recorded = e
+        .store()
+        .expect("store")
+        .outbox(None)
+        .expect("outbox")
+        .len();
+    assert_eq!(recorded, 40 - refused);
+    // Read-only: every write refused, nothing claimed.
+    e.store()
+        .expect("store")
+        .connection()
+        .execute_batch("PRAGMA query_only = ON;")
+        .expect("ro");
+    let err = e
+        .operate(Operation::Dispense, &all[45])
+        .await
+        .expect_err("read-only");
+    assert!(
+        err.to_string().contains("readonly")
+            || err.to_string().contains("read-only")
+            || err.to_string().contains("query_only"),
+        "{err}"
+    );
+    e.store()
+        .expect("store")
+        .connection()
+        .execute_batch("PRAGMA query_only = OFF;")
+        .expect("rw");
+    assert_eq!(
+        e.store()
+            .expect("store")
+            .outbox(None)
+            .expect("outbox")
+            .len(),
+        recorded
+    );
+    env.sim.stop().await;
+}
