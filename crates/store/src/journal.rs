@@ -81,6 +81,23 @@ impl Store {
         Ok(seq)
     }
 
+    /// Appends many entries in one transaction (imports, benchmarks).
+    pub fn journal_append_many(
+        &mut self,
+        entries: impl IntoIterator<Item = JournalEntry>,
+    ) -> Result<usize, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut n = 0;
+        for e in entries {
+            journal_append_in(&tx, &e)?;
+            n += 1;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
     /// Checks the whole chain; `Err` names the first entry that breaks it.
     pub fn journal_verify(&self) -> Result<Result<i64, JournalBreak>, StoreError> {
         let mut st = self.conn.prepare(
