@@ -90,7 +90,7 @@ fn main() {
     println!(
         "| journal verify | {rows} entries | {:.2} s | {:?} |",
         t.elapsed().as_secs_f64(),
-        ok.map(|n| n)
+        ok
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
