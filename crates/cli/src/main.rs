@@ -56,7 +56,7 @@ enum Command {
     Sim(sim_cmd::SimCommand),
     /// The outbox: operations recorded while the national system was unreachable.
     Queue {
-        #[arg(value_parser = ["list", "sync"])]
+        #[arg(value_parser = ["list", "sync", "status"])]
         action: String,
     },
     /// The append-only journal: verify its hash chain, or export it.
@@ -92,7 +92,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => return parse_cmd::run(args),
         Command::Sim(cmd) => return sim_cmd::run(cmd, cli.config.as_deref(), &data_dir),
         Command::Queue { action } => {
-            return ops_cmd::queue(action == "sync", cli.config.as_deref(), &data_dir)
+            return ops_cmd::queue(action, cli.config.as_deref(), &data_dir)
         }
         Command::Journal { action, format } => {
             return ops_cmd::journal(action == "verify", format == "csv", &data_dir)

@@ -147,8 +147,23 @@ fn verdict_json(op: Operation, input: &str, verdict: &Verdict) -> Value {
 }
 
 /// `countercheck queue list|sync`.
-pub fn queue(sync: bool, config: Option<&Path>, data_dir: &Path) -> ExitCode {
-    if !sync {
+pub fn queue(action: &str, config: Option<&Path>, data_dir: &Path) -> ExitCode {
+    if action == "status" {
+        let Some(config) = config else {
+            return fail("queue status needs --config FILE");
+        };
+        return match engine(config, data_dir)
+            .map_err(|e| e.to_string())
+            .and_then(|e| e.offline_state().map_err(|e| e.to_string()))
+        {
+            Ok(state) => {
+                println!("{}", serde_json::to_string(&state).unwrap_or_default());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        };
+    }
+    if action == "list" {
         let store = match Store::open(&store_path(data_dir)) {
             Ok(s) => s,
             Err(e) => return fail(e),
@@ -275,6 +290,38 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// What happened to a pack here, from its journal entries in order: the
+/// last state change we made (or recorded), else "in stock".
+fn pack_status(entries: &[&store::JournalRow]) -> String {
+    let mut status = "in stock (verified here)".to_owned();
+    for r in entries {
+        let e = &r.entry;
+        let applied = e.outcome == "NMVS_SUCCESS" || e.outcome == "recorded";
+        let Some(op) = Operation::from_g_code(&e.operation) else {
+            continue;
+        };
+        if !applied || !op.changes_state() {
+            continue;
+        }
+        let pending = if e.outcome == "recorded" {
+            " (recorded offline)"
+        } else {
+            ""
+        };
+        status = match op {
+            Operation::Dispense => format!("dispensed{pending}"),
+            Operation::Destroy => format!("destroyed{pending}"),
+            Operation::Export => format!("exported{pending}"),
+            Operation::Sample => format!("supplied as a sample{pending}"),
+            Operation::FreeSample => format!("supplied as a free sample{pending}"),
+            Operation::Lock => format!("locked{pending}"),
+            Operation::Stolen => format!("reported stolen{pending}"),
+            _ => "in stock (decommission undone)".to_owned(),
+        };
+    }
+    status
+}
+
 /// `countercheck recall --product P --batch B`: what happened here to each
 /// pack of the batch.
 pub fn recall(product: &str, batch: &str, data_dir: &Path) -> ExitCode {
@@ -290,14 +337,14 @@ pub fn recall(product: &str, batch: &str, data_dir: &Path) -> ExitCode {
     serials.sort();
     serials.dedup();
     for sn in serials {
-        let events: Vec<Value> = rows
+        let mine: Vec<_> = rows.iter().filter(|r| r.entry.serial == sn).collect();
+        let events: Vec<Value> = mine
             .iter()
-            .filter(|r| r.entry.serial == sn)
             .map(|r| json!({"at": r.entry.at, "kind": r.entry.kind, "operation": r.entry.operation, "outcome": r.entry.outcome, "user": r.entry.user_id}))
             .collect();
         println!(
             "{}",
-            json!({"product_code": product, "batch": batch, "serial": sn, "events": events})
+            json!({"product_code": product, "batch": batch, "serial": sn, "status": pack_status(&mine), "events": events})
         );
     }
     ExitCode::SUCCESS

@@ -144,6 +144,9 @@ fn dispense_undo_and_admin_through_the_cli() {
     );
     let (_, queue) = run(&s.dir, &["queue", "list"]);
     assert_eq!(queue.len(), 1);
+    let (_, status) = run(&s.dir, &["queue", "status"]);
+    assert_eq!(status[0]["backlog"], 1, "{status:?}");
+    assert!(status[0]["offline_since"].is_i64(), "{status:?}");
     assert_eq!(queue[0]["status"], "pending");
     run(&s.dir, &["sim", "outage", "off"]);
     let (code, synced) = run(&s.dir, &["queue", "sync"]);

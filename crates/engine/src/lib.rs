@@ -94,9 +94,44 @@ pub enum Verdict {
     Offline { message: String },
 }
 
+/// What the UI and the CLI can follow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A scan was decided.
+    Verdict { operation: String, verdict: Verdict },
+    /// The national system could not be reached; offline since then.
+    Offline { since: i64 },
+    /// The national system answered again.
+    Online,
+    /// A replay round finished.
+    Replayed {
+        done: usize,
+        exceptions: usize,
+        retry_later: usize,
+        backlog: usize,
+    },
+}
+
+/// The offline state for the banner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfflineState {
+    /// Offline since (seconds since 1970), or `None` when online.
+    pub offline_since: Option<i64>,
+    /// Items waiting to be replayed.
+    pub backlog: usize,
+    /// Age of the oldest waiting item, in seconds.
+    pub oldest_age_secs: Option<i64>,
+    /// Exceptions not yet acknowledged.
+    pub open_exceptions: usize,
+}
+
+const OFFLINE_SINCE: &str = "engine.offline_since";
+
 /// The engine.
 #[derive(Debug)]
 pub struct Engine<N, C> {
+    events: tokio::sync::broadcast::Sender<Event>,
     store: Mutex<Store>,
     ns: N,
     clock: C,
@@ -127,6 +162,7 @@ fn today(now: i64) -> packcode::Date {
 impl<N: NationalSystem, C: Clock> Engine<N, C> {
     pub fn new(store: Store, ns: N, clock: C, counter: Counter) -> Engine<N, C> {
         Engine {
+            events: tokio::sync::broadcast::channel(256).0,
             store: Mutex::new(store),
             ns,
             clock,
@@ -164,8 +200,119 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         }
     }
 
-    /// One scan, one operation.
+    /// Events as they happen (verdicts, offline/online, replay rounds).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    fn emit(&self, e: Event) {
+        // No subscriber is fine: events are for whoever listens.
+        let _ = self.events.send(e);
+    }
+
+    /// The offline banner's figures.
+    pub fn offline_state(&self) -> Result<OfflineState, EngineError> {
+        let now = self.clock.now();
+        self.with_store(|s| {
+            let since = s.setting(OFFLINE_SINCE)?.and_then(|v| v.parse().ok());
+            let items = s.outbox(None)?;
+            let waiting: Vec<_> = items
+                .iter()
+                .filter(|i| {
+                    matches!(
+                        i.status,
+                        store::OutboxStatus::Pending | store::OutboxStatus::Claimed
+                    )
+                })
+                .collect();
+            Ok(OfflineState {
+                offline_since: since,
+                backlog: waiting.len(),
+                oldest_age_secs: waiting.iter().map(|i| now - i.created_at).max(),
+                open_exceptions: items
+                    .iter()
+                    .filter(|i| {
+                        i.status == store::OutboxStatus::Exception && i.acknowledged_at.is_none()
+                    })
+                    .count(),
+            })
+        })
+    }
+
+    fn went_offline(&self, now: i64) -> Result<(), EngineError> {
+        let first = self.with_store(|s| {
+            if s.setting(OFFLINE_SINCE)?.is_none() {
+                s.set_setting(OFFLINE_SINCE, &now.to_string())?;
+                return Ok(true);
+            }
+            Ok(false)
+        })?;
+        if first {
+            self.emit(Event::Offline { since: now });
+        }
+        Ok(())
+    }
+
+    fn came_online(&self) -> Result<(), EngineError> {
+        let was = self.with_store(|s| {
+            let was = s.setting(OFFLINE_SINCE)?.is_some();
+            if was {
+                s.connection()
+                    .execute("DELETE FROM settings WHERE key = ?1", [OFFLINE_SINCE])?;
+            }
+            Ok(was)
+        })?;
+        if was {
+            self.emit(Event::Online);
+        }
+        Ok(())
+    }
+
+    /// One scan, one operation (and its event).
     pub async fn operate(&self, op: Operation, scan_text: &str) -> Result<Verdict, EngineError> {
+        let v = self.decide_scan(op, scan_text).await?;
+        // Every scan and its outcome goes into the journal; state changes
+        // and offline records were journaled with their ledger rows.
+        let journaled = match &v {
+            Verdict::RecordedOffline { .. } => true,
+            Verdict::Answered { code, .. } => op.changes_state() && code == "NMVS_SUCCESS",
+            _ => false,
+        };
+        if !journaled {
+            let now = self.clock.now();
+            let scan = packcode::parse(scan_text, today(now));
+            let (outcome, detail) = match &v {
+                Verdict::Answered { code, .. } => (code.clone(), String::new()),
+                Verdict::Stopped { reason, .. } => (format!("stopped:{reason}"), String::new()),
+                Verdict::BadScan { message } => ("bad_scan".to_owned(), message.clone()),
+                Verdict::Offline { message } => ("offline".to_owned(), message.clone()),
+                Verdict::RecordedOffline { .. } => (String::new(), String::new()),
+            };
+            let entry = store::JournalEntry {
+                at: now,
+                kind: "scan".into(),
+                product_code: scan
+                    .product_code()
+                    .map(|p| p.0.to_owned())
+                    .unwrap_or_default(),
+                batch: scan.batch().unwrap_or_default().to_owned(),
+                serial: scan.serial().unwrap_or_default().to_owned(),
+                operation: op.g_code().to_owned(),
+                outcome,
+                user_id: self.counter.user.clone(),
+                workstation: self.counter.workstation.clone(),
+                detail,
+            };
+            self.with_store(|s| s.journal_append(&entry).map(|_| ()))?;
+        }
+        self.emit(Event::Verdict {
+            operation: op.cli_name().to_owned(),
+            verdict: v.clone(),
+        });
+        Ok(v)
+    }
+
+    async fn decide_scan(&self, op: Operation, scan_text: &str) -> Result<Verdict, EngineError> {
         let now = self.clock.now();
         let scan = packcode::parse(scan_text, today(now));
         let Some(mut req) = scan
@@ -235,6 +382,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         let sent = tokio::time::timeout(self.offline_budget, self.ns.send(&req)).await;
         match sent {
             Ok(Ok(a)) => {
+                self.came_online()?;
                 let info = self.codes.lookup(&a.response.return_code);
                 if op.changes_state() && a.response.return_code == "NMVS_SUCCESS" {
                     let new = self.new_op(&req);
@@ -283,6 +431,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 };
                 let new = self.new_op(&req);
                 self.with_store(|s| s.record_for_replay(&new, now, maybe_sent))?;
+                self.went_offline(now)?;
                 Ok(Verdict::RecordedOffline {
                     client_trx_id: req.client_trx_id,
                     message: "The national system cannot be reached. The scan is recorded and will be sent when it is back; you may hand out the pack.".into(),
@@ -426,6 +575,16 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 }
             }
         }
+        if done + exceptions > 0 {
+            self.came_online()?;
+        }
+        let backlog = self.offline_state()?.backlog;
+        self.emit(Event::Replayed {
+            done,
+            exceptions,
+            retry_later: later,
+            backlog,
+        });
         Ok((done, exceptions, later))
     }
 

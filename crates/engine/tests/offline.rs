@@ -142,9 +142,10 @@ async fn online_guards_and_undo() {
         stats["requests"], 2,
         "the stopped scan never reached the system: {stats}"
     );
+    // Every scan is journaled: the dispense, the stopped repeat, the undo and the bad scan.
     assert_eq!(
         e.store().expect("store").journal_verify().expect("verify"),
-        Ok(2)
+        Ok(4)
     );
     env.sim.stop().await;
 }
@@ -350,6 +351,46 @@ async fn a_full_or_read_only_database_claims_nothing() {
             .expect("outbox")
             .len(),
         recorded
+    );
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_state_and_events() {
+    let env = start("events", 1).await;
+    let e = engine(&env, SystemClock);
+    let mut events = e.subscribe();
+    let all = codes(&env);
+    env.admin.outage(true).await.expect("outage");
+    for code in all.iter().take(3) {
+        e.operate(Operation::Dispense, code)
+            .await
+            .expect("recorded");
+    }
+    let state = e.offline_state().expect("state");
+    assert!(state.offline_since.is_some());
+    assert_eq!(state.backlog, 3);
+    assert!(state.oldest_age_secs.is_some_and(|a| a >= 0));
+    env.admin.outage(false).await.expect("back");
+    let (done, _, _) = e.sync_once("w", 100).await.expect("sync");
+    assert_eq!(done, 3);
+    let state = e.offline_state().expect("state");
+    assert_eq!(
+        (state.offline_since, state.backlog, state.open_exceptions),
+        (None, 0, 0)
+    );
+    let mut seen = Vec::new();
+    while let Ok(ev) = events.try_recv() {
+        seen.push(match ev {
+            engine::Event::Verdict { .. } => "verdict",
+            engine::Event::Offline { .. } => "offline",
+            engine::Event::Online => "online",
+            engine::Event::Replayed { .. } => "replayed",
+        });
+    }
+    assert_eq!(
+        seen,
+        vec!["offline", "verdict", "verdict", "verdict", "online", "replayed"]
     );
     env.sim.stop().await;
 }
