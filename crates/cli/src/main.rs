@@ -72,7 +72,21 @@ enum Command {
         product: String,
         #[arg(long)]
         batch: String,
+        /// Only events on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_parser = parse_day)]
+        from: Option<i64>,
+        /// Only events on or before this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_parser = parse_day)]
+        to: Option<i64>,
     },
+}
+
+/// A day as seconds since 1970 (its first second, UTC).
+fn parse_day(s: &str) -> Result<i64, String> {
+    let d: packcode::Date = s
+        .parse()
+        .map_err(|e: packcode::date::DateParseError| e.to_string())?;
+    Ok(d.days_since_epoch() * 86_400)
 }
 
 fn default_data_dir() -> PathBuf {
@@ -97,7 +111,12 @@ fn main() -> ExitCode {
         Command::Journal { action, format } => {
             return ops_cmd::journal(action == "verify", format == "csv", &data_dir)
         }
-        Command::Recall { product, batch } => return ops_cmd::recall(product, batch, &data_dir),
+        Command::Recall {
+            product,
+            batch,
+            from,
+            to,
+        } => return ops_cmd::recall(product, batch, *from, to.map(|t| t + 86_399), &data_dir),
         Command::Verify { codes } => (Operation::Verify, codes),
         Command::Dispense { codes } => (Operation::Dispense, codes),
         Command::Undo { codes } => (Operation::UndoDispense, codes),

@@ -324,12 +324,18 @@ fn pack_status(entries: &[&store::JournalRow]) -> String {
 
 /// `countercheck recall --product P --batch B`: what happened here to each
 /// pack of the batch.
-pub fn recall(product: &str, batch: &str, data_dir: &Path) -> ExitCode {
+pub fn recall(
+    product: &str,
+    batch: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+    data_dir: &Path,
+) -> ExitCode {
     let store = match Store::open(&store_path(data_dir)) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let rows = match store.journal_search(product, batch, None, None) {
+    let rows = match store.journal_search(product, batch, from, to) {
         Ok(r) => r,
         Err(e) => return fail(e),
     };

@@ -242,3 +242,82 @@ fn kill_minus_9_loses_nothing_and_decommissions_once() {
     let verify = json_lines(&cc(&dir, &["journal", "verify"]).stdout);
     assert_eq!(verify[0]["ok"], true, "{verify:?}");
 }
+
+#[test]
+fn an_outage_of_500_dispenses_is_replayed_exactly_once_by_the_cli() {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("countercheck-outage500-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut child = Command::new(bin())
+        .arg("--data-dir")
+        .arg(dir.join("sim"))
+        .args([
+            "sim",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "4",
+            "--products",
+            "25",
+            "--packs-per-batch",
+            "10",
+            "--export-packs",
+        ])
+        .arg(dir.join("packs.txt"))
+        .arg("--client-config")
+        .arg(dir.join("client.json"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sim");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("ready");
+    let _server = Server(child);
+    let gs1: String = std::fs::read_to_string(dir.join("packs.txt"))
+        .expect("packs")
+        .lines()
+        .filter(|l| l.starts_with("]d2"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(gs1.lines().count(), 500);
+    assert!(cc(&dir, &["sim", "outage", "on"]).status.success());
+    let mut p = Command::new(bin())
+        .arg("--config")
+        .arg(dir.join("client.json"))
+        .arg("--data-dir")
+        .arg(dir.join("counter"))
+        .arg("dispense")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("dispense");
+    {
+        let mut stdin = p.stdin.take().expect("stdin");
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(gs1.as_bytes());
+        });
+    }
+    let out = p.wait_with_output().expect("ends");
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines.len(), 500);
+    assert!(
+        lines.iter().all(|v| v["recorded_offline"] == true),
+        "all recorded offline"
+    );
+    assert!(out.status.success());
+    assert!(cc(&dir, &["sim", "outage", "off"]).status.success());
+    let synced = json_lines(&cc(&dir, &["queue", "sync"]).stdout);
+    assert_eq!(synced[0]["done"], 500, "{synced:?}");
+    let stats = json_lines(&cc(&dir, &["sim", "stats"]).stdout);
+    assert_eq!(stats[0]["state_changes"], 500, "{:?}", stats[0]);
+    assert!(
+        stats[0]["alerts"].as_object().is_some_and(|m| m.is_empty()),
+        "no alert caused by us: {:?}",
+        stats[0]
+    );
+    let verify = json_lines(&cc(&dir, &["journal", "verify"]).stdout);
+    assert_eq!(verify[0]["ok"], true);
+}

@@ -363,6 +363,19 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 });
             }
         }
+        if op.is_decommission() {
+            if let Some((recalled, withdrawn)) =
+                self.with_store(|s| s.batch_flags(&req.product_code, &req.batch))?
+            {
+                if recalled || withdrawn {
+                    let what = if recalled { "recalled" } else { "withdrawn" };
+                    return Ok(Verdict::Stopped {
+                        reason: format!("batch_{what}"),
+                        message: format!("The national system reported this batch as {what}. Do not hand the pack out; set it aside for return."),
+                    });
+                }
+            }
+        }
         if let Some(reverted) = op.undoes() {
             match &last {
                 Some(prev) if prev.operation == reverted.g_code() => {
@@ -383,6 +396,21 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         match sent {
             Ok(Ok(a)) => {
                 self.came_online()?;
+                let recalled = a
+                    .response
+                    .reasons
+                    .contains(&domain::InactiveReason::Recalled)
+                    || a.response.return_code == "NMVS_FE_LOT_01";
+                let withdrawn = a
+                    .response
+                    .reasons
+                    .contains(&domain::InactiveReason::Withdrawn)
+                    || a.response.return_code == "NMVS_FE_LOT_08";
+                if a.response.return_code == "NMVS_SUCCESS" || recalled || withdrawn {
+                    self.with_store(|s| {
+                        s.note_batch(&req.product_code, &req.batch, recalled, withdrawn, now)
+                    })?;
+                }
                 let info = self.codes.lookup(&a.response.return_code);
                 if op.changes_state() && a.response.return_code == "NMVS_SUCCESS" {
                     let new = self.new_op(&req);
@@ -591,5 +619,95 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     /// The store, for reports.
     pub fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, EngineError> {
         self.store.lock().map_err(|_| EngineError::Poisoned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct FixedClock;
+    impl Clock for FixedClock {
+        fn now(&self) -> i64 {
+            1_795_435_200 // 2026-11-23 12:00 UTC
+        }
+    }
+
+    /// A national system that never answers in time.
+    struct Silent;
+    impl NationalSystem for Silent {
+        fn send(
+            &self,
+            _req: &PackRequest,
+        ) -> impl Future<Output = Result<Answer, CallError>> + Send {
+            async {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                Err(CallError::Timeout(Duration::from_secs(3600)))
+            }
+        }
+    }
+
+    fn temp_store(name: &str) -> Store {
+        let p = std::env::temp_dir().join(format!(
+            "countercheck-engine-unit-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        Store::open(&p.join("db.sqlite")).expect("store")
+    }
+
+    #[tokio::test]
+    async fn a_silent_system_means_recorded_offline_within_the_budget() {
+        let mut e = Engine::new(
+            temp_store("silent"),
+            Silent,
+            FixedClock,
+            Counter {
+                user: "u".into(),
+                workstation: "w".into(),
+                site: "s".into(),
+            },
+        );
+        e.offline_budget = Duration::from_millis(50);
+        let code = "]d2010415003752864317270131101234\u{1d}21SER1";
+        let v = e.operate(Operation::Dispense, code).await.expect("operate");
+        assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+        assert_eq!(e.offline_state().expect("state").backlog, 1);
+        // A verify cannot be recorded: it says the pack could not be checked.
+        let v = e.operate(Operation::Verify, code).await.expect("operate");
+        assert!(matches!(v, Verdict::Offline { .. }), "{v:?}");
+        // The same pack again while offline: not recorded twice.
+        let v = e.operate(Operation::Dispense, code).await.expect("operate");
+        assert!(matches!(v, Verdict::Stopped { .. }), "{v:?}");
+        assert_eq!(e.offline_state().expect("state").backlog, 1);
+    }
+
+    #[tokio::test]
+    async fn a_batch_known_to_be_recalled_is_stopped_locally() {
+        let e = Engine::new(
+            temp_store("recalled"),
+            Silent,
+            FixedClock,
+            Counter {
+                user: "u".into(),
+                workstation: "w".into(),
+                site: "s".into(),
+            },
+        );
+        e.store()
+            .expect("store")
+            .note_batch("04150037528643", "1234", true, false, 1)
+            .expect("note");
+        let v = e
+            .operate(
+                Operation::Dispense,
+                "]d2010415003752864317270131101234\u{1d}21SER1",
+            )
+            .await
+            .expect("operate");
+        assert!(
+            matches!(&v, Verdict::Stopped { reason, .. } if reason == "batch_recalled"),
+            "{v:?}"
+        );
     }
 }

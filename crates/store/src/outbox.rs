@@ -374,6 +374,39 @@ impl Store {
         Ok(())
     }
 
+    /// Remembers what the national system said about a batch.
+    pub fn note_batch(
+        &self,
+        product_code: &str,
+        batch: &str,
+        recalled: bool,
+        withdrawn: bool,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO batch_cache (product_code, batch, recalled, withdrawn, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(product_code, batch) DO UPDATE SET recalled = excluded.recalled, withdrawn = excluded.withdrawn, updated_at = excluded.updated_at",
+            params![product_code, batch, recalled, withdrawn, now],
+        )?;
+        Ok(())
+    }
+
+    /// (recalled, withdrawn) as last learned for a batch.
+    pub fn batch_flags(
+        &self,
+        product_code: &str,
+        batch: &str,
+    ) -> Result<Option<(bool, bool)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT recalled, withdrawn FROM batch_cache WHERE product_code = ?1 AND batch = ?2",
+                params![product_code, batch],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
     /// Our last state change of a pack that the system accepted or that is
     /// recorded for replay (for "already dispensed here" and undo).
     pub fn last_change(
