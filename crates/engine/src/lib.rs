@@ -636,14 +636,9 @@ mod tests {
     /// A national system that never answers in time.
     struct Silent;
     impl NationalSystem for Silent {
-        fn send(
-            &self,
-            _req: &PackRequest,
-        ) -> impl Future<Output = Result<Answer, CallError>> + Send {
-            async {
-                tokio::time::sleep(Duration::from_secs(3600)).await;
-                Err(CallError::Timeout(Duration::from_secs(3600)))
-            }
+        async fn send(&self, _req: &PackRequest) -> Result<Answer, CallError> {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            Err(CallError::Timeout(Duration::from_secs(3600)))
         }
     }
 
