@@ -551,10 +551,30 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             if !verified.reasons.is_empty()
                 || verified.state != Some(PackState::Active) && op.is_decommission()
             {
+                let why: Vec<String> = verified
+                    .reasons
+                    .iter()
+                    .map(|r| r.name().to_lowercase())
+                    .collect();
+                let recalled = verified.reasons.contains(&domain::InactiveReason::Recalled);
+                let withdrawn = verified
+                    .reasons
+                    .contains(&domain::InactiveReason::Withdrawn);
+                if recalled || withdrawn {
+                    self.with_store(|s| {
+                        s.note_batch(
+                            &item.op.product_code,
+                            &item.op.batch,
+                            recalled,
+                            withdrawn,
+                            now,
+                        )
+                    })?;
+                }
                 let reason = format!(
-                    "At replay the pack is {} {:?}; the recorded {} was not sent.",
-                    verified.state.map_or("unknown", PackState::name),
-                    verified.reasons,
+                    "At replay the national system reports the pack as {}{}; the recorded {} was not sent.",
+                    verified.state.map_or("unknown", PackState::name).to_lowercase(),
+                    if why.is_empty() { String::new() } else { format!(" ({})", why.join(", ")) },
                     op.cli_name()
                 );
                 self.with_store(|s| {

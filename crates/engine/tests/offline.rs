@@ -394,3 +394,82 @@ async fn offline_state_and_events() {
     );
     env.sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_problems_become_exceptions() {
+    let env = start("replayproblems", 2).await;
+    let e = engine(&env, SystemClock);
+    let all = codes(&env);
+    env.admin.outage(true).await.expect("outage");
+    // A pack whose batch is recalled during the outage, and a pack of
+    // another batch that is withdrawn.
+    let recalled = packcode::parse(
+        &all[0],
+        packcode::Date {
+            year: 2026,
+            month: 11,
+            day: 23,
+        },
+    );
+    let withdrawn = packcode::parse(
+        &all[15],
+        packcode::Date {
+            year: 2026,
+            month: 11,
+            day: 23,
+        },
+    );
+    assert_ne!(recalled.batch(), withdrawn.batch());
+    for code in [&all[0], &all[15]] {
+        let v = e
+            .operate(Operation::Dispense, code)
+            .await
+            .expect("recorded");
+        assert!(matches!(v, Verdict::RecordedOffline { .. }));
+    }
+    env.admin
+        .recall(recalled.batch().expect("batch"), false)
+        .await
+        .expect("recall");
+    env.admin
+        .recall(withdrawn.batch().expect("batch"), true)
+        .await
+        .expect("withdraw");
+    env.admin.outage(false).await.expect("back");
+    let (done, exceptions) = drain(&e).await;
+    assert_eq!((done, exceptions), (0, 2));
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(
+        stats["state_changes"], 0,
+        "nothing dispensed at replay: {stats}"
+    );
+    let ex = e
+        .store()
+        .expect("store")
+        .outbox(Some(OutboxStatus::Exception))
+        .expect("list");
+    assert!(
+        ex.iter().any(|i| i
+            .last_error
+            .as_deref()
+            .is_some_and(|m| m.contains("recalled"))),
+        "{ex:?}"
+    );
+    assert!(
+        ex.iter().any(|i| i
+            .last_error
+            .as_deref()
+            .is_some_and(|m| m.contains("withdrawn"))),
+        "{ex:?}"
+    );
+    // Later scans of the recalled batch are stopped locally.
+    let v = e
+        .operate(Operation::Dispense, &all[1])
+        .await
+        .expect("operate");
+    assert!(
+        matches!(&v, Verdict::Answered { .. } | Verdict::Stopped { .. }),
+        "{v:?}"
+    );
+    env.sim.stop().await;
+}
