@@ -309,8 +309,33 @@ fn an_outage_of_500_dispenses_is_replayed_exactly_once_by_the_cli() {
     );
     assert!(out.status.success());
     assert!(cc(&dir, &["sim", "outage", "off"]).status.success());
-    let synced = json_lines(&cc(&dir, &["queue", "sync"]).stdout);
-    assert_eq!(synced[0]["done"], 500, "{synced:?}");
+    // Two replaying processes at once on the same data folder.
+    let spawn_sync = || {
+        Command::new(bin())
+            .arg("--config")
+            .arg(dir.join("client.json"))
+            .arg("--data-dir")
+            .arg(dir.join("counter"))
+            .args(["queue", "sync"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sync")
+    };
+    let (a, b) = (spawn_sync(), spawn_sync());
+    let (a, b) = (
+        a.wait_with_output().expect("a"),
+        b.wait_with_output().expect("b"),
+    );
+    let done: u64 = [a, b]
+        .iter()
+        .map(|o| {
+            json_lines(&o.stdout)
+                .first()
+                .and_then(|v| v["done"].as_u64())
+                .unwrap_or(0)
+        })
+        .sum();
+    assert_eq!(done, 500, "each item replayed by exactly one of the two");
     let stats = json_lines(&cc(&dir, &["sim", "stats"]).stdout);
     assert_eq!(stats[0]["state_changes"], 500, "{:?}", stats[0]);
     assert!(

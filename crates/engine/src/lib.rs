@@ -636,6 +636,21 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         Ok((done, exceptions, later))
     }
 
+    /// Replays in the background: a round every `interval` until `stop`
+    /// turns true (the desktop shell runs this; the CLI runs single rounds).
+    pub async fn replay_loop(
+        &self,
+        worker: &str,
+        interval: Duration,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Result<(), EngineError> {
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            self.sync_once(worker, 200).await?;
+            tokio::time::sleep(interval).await;
+        }
+        Ok(())
+    }
+
     /// The store, for reports.
     pub fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, EngineError> {
         self.store.lock().map_err(|_| EngineError::Poisoned)

@@ -473,3 +473,50 @@ async fn replay_problems_become_exceptions() {
     );
     env.sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_replay_drains_when_the_system_is_back() {
+    let env = start("background", 1).await;
+    let e = std::sync::Arc::new(engine(&env, SystemClock));
+    let all = codes(&env);
+    env.admin.outage(true).await.expect("outage");
+    for code in all.iter().take(5) {
+        e.operate(Operation::Dispense, code)
+            .await
+            .expect("recorded");
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (e2, stop2) = (e.clone(), stop.clone());
+    let replayer = tokio::spawn(async move {
+        e2.replay_loop("bg", Duration::from_millis(50), &stop2)
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        e.offline_state().expect("state").backlog,
+        5,
+        "nothing replays during the outage"
+    );
+    env.admin.outage(false).await.expect("back");
+    // Items tried during the outage wait for their backoff: make them due.
+    e.store()
+        .expect("store")
+        .connection()
+        .execute(
+            "UPDATE outbox SET next_attempt_at = 0 WHERE status = 'pending'",
+            [],
+        )
+        .expect("due");
+    let started = std::time::Instant::now();
+    while e.offline_state().expect("state").backlog > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the background replay does not drain"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    replayer.await.expect("joined").expect("loop ends cleanly");
+    assert_eq!(env.admin.stats().await.expect("stats")["state_changes"], 5);
+    env.sim.stop().await;
+}
