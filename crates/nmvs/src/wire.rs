@@ -171,6 +171,20 @@ fn el(out: &mut String, name: &str, value: &str) {
     out.push_str(&format!("<t:{name}>{}</t:{name}>", esc(value)));
 }
 
+/// The `Product` element: code with its scheme, batch and expiry.
+fn product(x: &mut String, scheme: ProductScheme, code: &str, batch: &str, expiry: &str) {
+    x.push_str(&format!("<t:{EL_PRODUCT}>"));
+    x.push_str(&format!(
+        r#"<t:{EL_PRODUCT_CODE} {AT_SCHEME}="{}">{}</t:{EL_PRODUCT_CODE}>"#,
+        scheme_name(scheme),
+        esc(code)
+    ));
+    x.push_str(&format!("<t:{EL_BATCH}>"));
+    el(x, EL_BATCH_ID, batch);
+    el(x, EL_EXP_DATE, expiry);
+    x.push_str(&format!("</t:{EL_BATCH}></t:{EL_PRODUCT}>"));
+}
+
 /// The SOAP 1.2 envelope for one single-pack request.
 pub fn render_request(
     req: &PackRequest,
@@ -181,16 +195,14 @@ pub fn render_request(
     let mut x = String::with_capacity(1024);
     header(&mut x, creds, software, &req.client_trx_id);
     // Body: Product (code, batch, expiry), Pack, and the undo reference.
-    x.push_str(&format!("<t:{EL_BODY}><t:{EL_PRODUCT}>"));
-    x.push_str(&format!(
-        r#"<t:{EL_PRODUCT_CODE} {AT_SCHEME}="{}">{}</t:{EL_PRODUCT_CODE}>"#,
-        scheme_name(req.scheme),
-        esc(&req.product_code)
-    ));
-    x.push_str(&format!("<t:{EL_BATCH}>"));
-    el(&mut x, EL_BATCH_ID, &req.batch);
-    el(&mut x, EL_EXP_DATE, &req.expiry);
-    x.push_str(&format!("</t:{EL_BATCH}></t:{EL_PRODUCT}>"));
+    x.push_str(&format!("<t:{EL_BODY}>"));
+    product(
+        &mut x,
+        req.scheme,
+        &req.product_code,
+        &req.batch,
+        &req.expiry,
+    );
     x.push_str(&format!(r#"<t:{EL_PACK} {AT_SN}="{}"/>"#, esc(&req.serial)));
     if let Some(r) = &req.ref_client_trx_id {
         el(&mut x, EL_REF_CLIENT_TRX_ID, r);
@@ -526,16 +538,15 @@ pub fn render_bulk_request(
 ) -> String {
     let mut x = String::with_capacity(512 + req.serials.len() * 40);
     header(&mut x, creds, software, &req.client_trx_id);
-    x.push_str(&format!("<t:{EL_BODY}><t:{EL_PRODUCT}>"));
-    x.push_str(&format!(
-        r#"<t:{EL_PRODUCT_CODE} {AT_SCHEME}="{}">{}</t:{EL_PRODUCT_CODE}>"#,
-        scheme_name(req.scheme),
-        esc(&req.product_code)
-    ));
-    x.push_str(&format!("<t:{EL_BATCH}>"));
-    el(&mut x, EL_BATCH_ID, &req.batch);
-    el(&mut x, EL_EXP_DATE, &req.expiry);
-    x.push_str(&format!("</t:{EL_BATCH}></t:{EL_PRODUCT}><t:{EL_PACKS}>"));
+    x.push_str(&format!("<t:{EL_BODY}>"));
+    product(
+        &mut x,
+        req.scheme,
+        &req.product_code,
+        &req.batch,
+        &req.expiry,
+    );
+    x.push_str(&format!("<t:{EL_PACKS}>"));
     for sn in &req.serials {
         x.push_str(&format!(r#"<t:{EL_PACK} {AT_SN}="{}"/>"#, esc(sn)));
     }

@@ -162,28 +162,12 @@ impl Store {
 
     /// Every entry in order, handed to `f` one at a time (constant memory).
     pub fn journal_each(&self, mut f: impl FnMut(&JournalRow) -> bool) -> Result<(), StoreError> {
-        let mut st = self.conn.prepare(
-            "SELECT seq, at, kind, product_code, batch, serial, operation, outcome, user_id, workstation, detail, hash
-             FROM journal ORDER BY seq",
-        )?;
+        let mut st = self
+            .conn
+            .prepare(&format!("SELECT {ROW_COLUMNS} FROM journal ORDER BY seq"))?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
-            let row = JournalRow {
-                seq: r.get(0)?,
-                entry: JournalEntry {
-                    at: r.get(1)?,
-                    kind: r.get(2)?,
-                    product_code: r.get(3)?,
-                    batch: r.get(4)?,
-                    serial: r.get(5)?,
-                    operation: r.get(6)?,
-                    outcome: r.get(7)?,
-                    user_id: r.get(8)?,
-                    workstation: r.get(9)?,
-                    detail: r.get(10)?,
-                },
-                hash: r.get(11)?,
-            };
+            let row = journal_row(r)?;
             if !f(&row) {
                 break;
             }
@@ -200,10 +184,9 @@ impl Store {
         from: Option<i64>,
         to: Option<i64>,
     ) -> Result<Vec<JournalRow>, StoreError> {
-        let mut st = self.conn.prepare(
-            "SELECT seq, at, kind, product_code, batch, serial, operation, outcome, user_id, workstation, detail, hash
-             FROM journal WHERE product_code = ?1 AND batch = ?2 AND at BETWEEN ?3 AND ?4 ORDER BY at, seq",
-        )?;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {ROW_COLUMNS} FROM journal WHERE product_code = ?1 AND batch = ?2 AND at BETWEEN ?3 AND ?4 ORDER BY at, seq"
+        ))?;
         let rows = st.query_map(
             params![
                 product_code,
@@ -211,27 +194,33 @@ impl Store {
                 from.unwrap_or(i64::MIN),
                 to.unwrap_or(i64::MAX)
             ],
-            |r| {
-                Ok(JournalRow {
-                    seq: r.get(0)?,
-                    entry: JournalEntry {
-                        at: r.get(1)?,
-                        kind: r.get(2)?,
-                        product_code: r.get(3)?,
-                        batch: r.get(4)?,
-                        serial: r.get(5)?,
-                        operation: r.get(6)?,
-                        outcome: r.get(7)?,
-                        user_id: r.get(8)?,
-                        workstation: r.get(9)?,
-                        detail: r.get(10)?,
-                    },
-                    hash: r.get(11)?,
-                })
-            },
+            journal_row,
         )?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
+}
+
+/// The columns of a journal row, in the order [`journal_row`] reads them.
+const ROW_COLUMNS: &str =
+    "seq, at, kind, product_code, batch, serial, operation, outcome, user_id, workstation, detail, hash";
+
+fn journal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<JournalRow> {
+    Ok(JournalRow {
+        seq: r.get(0)?,
+        entry: JournalEntry {
+            at: r.get(1)?,
+            kind: r.get(2)?,
+            product_code: r.get(3)?,
+            batch: r.get(4)?,
+            serial: r.get(5)?,
+            operation: r.get(6)?,
+            outcome: r.get(7)?,
+            user_id: r.get(8)?,
+            workstation: r.get(9)?,
+            detail: r.get(10)?,
+        },
+        hash: r.get(11)?,
+    })
 }
 
 /// Appends inside a caller's transaction (so a scan and its journal entry
