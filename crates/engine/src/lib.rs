@@ -83,6 +83,8 @@ pub enum Verdict {
         nmvs_trx_id: Option<String>,
         reasons: Vec<String>,
         latency_ms: f64,
+        /// The product's name from the system's master data (or the cache).
+        product_name: Option<String>,
     },
     /// The system could not be reached in time; the operation is committed
     /// to the outbox and will be replayed.
@@ -425,6 +427,13 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                         )
                     })?;
                 }
+                let product_name = match &a.response.product_name {
+                    Some(name) => {
+                        self.with_store(|s| s.note_product(&req.product_code, name, now))?;
+                        Some(name.clone())
+                    }
+                    None => self.with_store(|s| s.product_name(&req.product_code))?,
+                };
                 Ok(Verdict::Answered {
                     code: a.response.return_code.clone(),
                     class: info.class,
@@ -440,6 +449,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                         .map(|r| r.name().to_owned())
                         .collect(),
                     latency_ms: a.latency.as_secs_f64() * 1000.0,
+                    product_name,
                 })
             }
             Ok(Err(e)) if !op.changes_state() => Ok(Verdict::Offline {

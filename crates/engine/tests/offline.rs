@@ -118,6 +118,29 @@ async fn online_guards_and_undo() {
         matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
         "{v:?}"
     );
+    // The product's name comes from the system's master data and is cached.
+    let Verdict::Answered {
+        product_name: Some(name),
+        ..
+    } = &v
+    else {
+        panic!("no product name: {v:?}")
+    };
+    assert!(name.contains("Ibuprofen"), "{name}");
+    let scan = packcode::parse(
+        code,
+        packcode::Date {
+            year: 2026,
+            month: 11,
+            day: 23,
+        },
+    );
+    let cached = e
+        .store()
+        .expect("store")
+        .product_name(scan.product_code().expect("pc").0)
+        .expect("cache");
+    assert_eq!(cached.as_deref(), Some(name.as_str()));
     // The same pack again: stopped here, not sent (no PCK_23/22 at the system).
     let v = e.operate(Operation::Dispense, code).await.expect("again");
     assert!(

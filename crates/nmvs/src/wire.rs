@@ -35,6 +35,8 @@ const EL_NMVS_TRX_ID: &str = "NMVSTrxId";
 const EL_TIMESTAMP: &str = "Timestamp";
 const EL_PRODUCT: &str = "Product";
 const EL_PRODUCT_CODE: &str = "ProductCode";
+/// The product's name in an answer, where the national system sends one.
+const EL_PRODUCT_NAME: &str = "ProductName";
 const AT_SCHEME: &str = "scheme";
 const EL_BATCH: &str = "Batch";
 const EL_BATCH_ID: &str = "Id";
@@ -226,6 +228,8 @@ pub struct Response {
     pub nmvs_trx_id: Option<String>,
     pub timestamp: Option<String>,
     pub product_code: Option<String>,
+    /// The product's name from the system's master data, when sent.
+    pub product_name: Option<String>,
     pub serial: Option<String>,
     pub state: Option<PackState>,
     pub reasons: Vec<InactiveReason>,
@@ -284,6 +288,7 @@ struct Raw {
     nmvs_trx_id: Option<String>,
     timestamp: Option<String>,
     product_code: Option<String>,
+    product_name: Option<String>,
     packs: Vec<PackResult>,
     return_code: Option<String>,
     return_desc: Option<String>,
@@ -402,6 +407,8 @@ fn read_envelope(xml: &[u8]) -> Result<Raw, WireError> {
                     raw.timestamp = Some(text);
                 } else if is(last, EL_PRODUCT_CODE) {
                     raw.product_code = Some(text);
+                } else if is(last, EL_PRODUCT_NAME) {
+                    raw.product_name = Some(text);
                 } else if is(last, EL_REASON) && parent.is_some_and(|p| is(p, EL_PACK)) {
                     if let (Some(r), Some(p)) =
                         (InactiveReason::from_name(&text), raw.packs.last_mut())
@@ -455,6 +462,7 @@ pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
         nmvs_trx_id: raw.nmvs_trx_id,
         timestamp: raw.timestamp,
         product_code: raw.product_code,
+        product_name: raw.product_name,
         serial: pack.serial,
         state: pack.state,
         reasons: pack.reasons,

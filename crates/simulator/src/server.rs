@@ -348,6 +348,12 @@ async fn soap_endpoint(
         kill.notify_one();
         std::future::pending::<()>().await;
     }
+    let product_name = match sim.db.lock() {
+        Ok(db) => store::product_name(&db, &req.scheme, &req.product_code)
+            .ok()
+            .flatten(),
+        Err(_) => None,
+    };
     let desc = sim.codes.lookup(code).message;
     let resp = SoapResponse {
         operation: op,
@@ -358,6 +364,7 @@ async fn soap_endpoint(
         reasons: &reasons,
         code,
         desc: &desc,
+        product_name: product_name.as_deref(),
     };
     xml(StatusCode::OK, soap::write_response(&resp))
 }

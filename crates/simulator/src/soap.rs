@@ -133,6 +133,8 @@ pub struct SoapResponse<'a> {
     pub reasons: &'a [InactiveReason],
     pub code: &'a str,
     pub desc: &'a str,
+    /// Name, strength and form from master data, for a known product.
+    pub product_name: Option<&'a str>,
 }
 
 pub fn write_response(r: &SoapResponse<'_>) -> String {
@@ -161,7 +163,7 @@ pub fn write_response(r: &SoapResponse<'_>) -> String {
             r#"<?xml version="1.0" encoding="UTF-8"?>"#,
             r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:ws="{ws}" xmlns:t="{ns}"><env:Body>"#,
             "<ws:{g}Response><t:Header><t:Transaction><t:ClientTrxId>{ctx}</t:ClientTrxId><t:NMVSTrxId>{ntx}</t:NMVSTrxId><t:Timestamp>{ts}</t:Timestamp></t:Transaction></t:Header>",
-            r#"<t:Body><t:Product><t:ProductCode scheme="{scheme}">{pc}</t:ProductCode><t:Batch><t:Id>{batch}</t:Id><t:ExpDate>{exp}</t:ExpDate></t:Batch></t:Product>"#,
+            r#"<t:Body><t:Product><t:ProductCode scheme="{scheme}">{pc}</t:ProductCode><t:Batch><t:Id>{batch}</t:Id><t:ExpDate>{exp}</t:ExpDate></t:Batch>{name}</t:Product>"#,
             r#"{pack}<t:ReturnCode code="{code}" desc="{desc}"/></t:Body></ws:{g}Response></env:Body></env:Envelope>"#
         ),
         ws = x(&ws),
@@ -172,6 +174,7 @@ pub fn write_response(r: &SoapResponse<'_>) -> String {
         ts = x(&r.timestamp),
         scheme = x(&r.req.scheme),
         pc = x(&r.req.product_code),
+        name = r.product_name.map(|n| format!("<t:ProductName>{}</t:ProductName>", x(n))).unwrap_or_default(),
         batch = x(&r.req.batch),
         exp = x(&r.req.expiry),
         pack = pack,

@@ -161,3 +161,13 @@ pub fn use_trx(c: &Connection, id: &str) -> Result<bool, SimError> {
         params![id],
     )? == 1)
 }
+
+/// "Name strength form" of a product, for answers.
+pub fn product_name(c: &Connection, scheme: &str, code: &str) -> Result<Option<String>, SimError> {
+    let sql = if scheme.eq_ignore_ascii_case("PPN") {
+        "SELECT name || ' ' || strength || ' ' || form || ', ' || pack_size FROM products WHERE ppn = ?1"
+    } else {
+        "SELECT name || ' ' || strength || ' ' || form || ', ' || pack_size FROM products WHERE gtin = ?1"
+    };
+    Ok(c.query_row(sql, params![code], |r| r.get(0)).optional()?)
+}

@@ -374,6 +374,29 @@ impl Store {
         Ok(())
     }
 
+    /// Remembers a product's name from the national system's answer.
+    pub fn note_product(&self, product_code: &str, name: &str, now: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO product_cache (product_code, name, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(product_code) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+            params![product_code, name, now],
+        )?;
+        Ok(())
+    }
+
+    /// The last name learned for a product.
+    pub fn product_name(&self, product_code: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name FROM product_cache WHERE product_code = ?1",
+                params![product_code],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
     /// Remembers what the national system said about a batch.
     pub fn note_batch(
         &self,
