@@ -18,6 +18,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev            # Tauri v2 (src-tauri) build and run
   python3-venv                     # the differential test's venv (Debian python)
   sqlite3                          # tests tamper with the journal as a person with the tool would
+  e2fsprogs                        # chattr: a truly read-only database file in a test
 )
 
 install_apt() {

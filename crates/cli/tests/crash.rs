@@ -346,3 +346,102 @@ fn an_outage_of_500_dispenses_is_replayed_exactly_once_by_the_cli() {
     let verify = json_lines(&cc(&dir, &["journal", "verify"]).stdout);
     assert_eq!(verify[0]["ok"], true);
 }
+
+/// Makes a file immutable for as long as it lives (`chattr +i`, which holds
+/// even for root), so the database file is truly read-only.
+struct Immutable(PathBuf);
+
+impl Immutable {
+    fn new(p: PathBuf) -> Immutable {
+        let ok = Command::new("chattr")
+            .arg("+i")
+            .arg(&p)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "chattr +i {} (e2fsprogs) is needed for this test",
+            p.display()
+        );
+        Immutable(p)
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_read_only_database_file_claims_nothing_and_says_why() {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("countercheck-readonly-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut child = Command::new(bin())
+        .arg("--data-dir")
+        .arg(dir.join("sim"))
+        .args([
+            "sim",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "2",
+            "--products",
+            "1",
+            "--packs-per-batch",
+            "3",
+            "--export-packs",
+        ])
+        .arg(dir.join("packs.txt"))
+        .arg("--client-config")
+        .arg(dir.join("client.json"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sim");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("ready");
+    let _server = Server(child);
+    let packs = std::fs::read_to_string(dir.join("packs.txt")).expect("packs");
+    let gs1: Vec<&str> = packs.lines().filter(|l| l.starts_with("]d2")).collect();
+    assert!(cc(&dir, &["sim", "outage", "on"]).status.success());
+    let out = cc(&dir, &["dispense", gs1[0]]);
+    assert_eq!(json_lines(&out.stdout)[0]["recorded_offline"], true);
+    // Checkpoint the WAL into the file, then make the file read-only.
+    let db = dir.join("counter").join("countercheck.sqlite");
+    assert!(Command::new("sqlite3")
+        .arg(&db)
+        .arg("PRAGMA wal_checkpoint(TRUNCATE);")
+        .status()
+        .expect("sqlite3")
+        .success());
+    {
+        let _ro = Immutable::new(db.clone());
+        let out = cc(&dir, &["dispense", gs1[1]]);
+        let lines = json_lines(&out.stdout);
+        assert!(
+            lines.iter().all(|v| v["recorded_offline"] != true),
+            "nothing claimed recorded: {lines:?}"
+        );
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+        let said = err.contains("readonly")
+            || err.contains("read-only")
+            || lines.iter().any(|v| {
+                v["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("readonly"))
+            });
+        assert!(
+            said,
+            "the error says the database is read-only: {err} {lines:?}"
+        );
+    }
+    // Writable again: exactly the one recorded scan is there.
+    let queue = json_lines(&cc(&dir, &["queue", "list"]).stdout);
+    assert_eq!(queue.len(), 1, "{queue:?}");
+}
