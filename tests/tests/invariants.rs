@@ -41,6 +41,7 @@ fn the_workspace_has_the_expected_members() {
         "simulator",
         "store",
         "engine",
+        "scanin",
         "countercheck-cli",
         "countercheck-app",
         "countercheck-scenarios",

@@ -1,0 +1,214 @@
+//! The wedge assembler fed with key-event streams as scanners and people
+//! produce them.
+
+use packcode::layout::{swap_case, Layout};
+use packcode::{parse, Date};
+use scanin::calibrate::{CalibrationError, CharMap, CALIBRATION_TEXT};
+use scanin::wedge::{Assembler, Key, KeyEvent, Output, WedgeConfig};
+
+const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 23,
+};
+const SCAN: &str = "]d2010415003752864317270131101234AB\u{1d}21XY7Z-Q";
+
+/// How the scanner sends GS.
+#[derive(Clone, Copy)]
+enum Gs {
+    CtrlBracket,
+    AltCode,
+    Placeholder,
+}
+
+/// The key events a wedge scanner sends for `typed` (already garbled by
+/// the layout, if any), `gap` ms apart, ended by Enter.
+fn scanner(typed: &str, t0: u64, gap: u64, gs: Gs, caps: bool) -> Vec<KeyEvent> {
+    let mut t = t0;
+    let mut ev = Vec::new();
+    let key = |key, t, ctrl, alt| KeyEvent {
+        key,
+        t_ms: t,
+        ctrl,
+        alt,
+        caps_lock: caps,
+    };
+    for c in typed.chars() {
+        if c == '\u{1d}' {
+            match gs {
+                Gs::CtrlBracket => ev.push(key(Key::Char(']'), t, true, false)),
+                Gs::AltCode => {
+                    for d in [0, 0, 2, 9] {
+                        ev.push(key(Key::Numpad(d), t, false, true));
+                        t += 2;
+                    }
+                }
+                Gs::Placeholder => {
+                    for p in "<GS>".chars() {
+                        ev.push(key(Key::Char(p), t, false, false));
+                        t += gap;
+                    }
+                }
+            }
+        } else {
+            ev.push(key(Key::Char(c), t, false, false));
+        }
+        t += gap;
+    }
+    ev.push(key(Key::Enter, t, false, false));
+    ev
+}
+
+fn run(cfg: WedgeConfig, events: &[KeyEvent]) -> Vec<Output> {
+    let mut a = Assembler::new(cfg);
+    events.iter().flat_map(|e| a.feed(e)).collect()
+}
+
+fn scans(out: &[Output]) -> Vec<&scanin::RawScan> {
+    out.iter()
+        .filter_map(|o| {
+            if let Output::Scan(s) = o {
+                Some(s)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn gs_arrives_three_ways() {
+    for gs in [Gs::CtrlBracket, Gs::AltCode, Gs::Placeholder] {
+        let cfg = WedgeConfig {
+            gs_placeholder: Some("<GS>".into()),
+            ..WedgeConfig::default()
+        };
+        let out = run(cfg, &scanner(SCAN, 1000, 4, gs, false));
+        let s = scans(&out);
+        assert_eq!(s.len(), 1, "{out:?}");
+        assert_eq!(s[0].text, SCAN);
+        assert!(parse(&s[0].text, TODAY).ok());
+    }
+}
+
+#[test]
+fn a_us_scanner_on_german_and_french_layouts_after_calibration() {
+    for layout in [Layout::German, Layout::French] {
+        // Calibration: the workstation scans the calibration code once.
+        let typed = layout.garble(CALIBRATION_TEXT);
+        let map = CharMap::calibrate(CALIBRATION_TEXT, &typed).expect("calibrates");
+        assert!(!map.is_identity());
+        // Before calibration the scan is garbled and does not parse.
+        let events = scanner(&layout.garble(SCAN), 0, 5, Gs::CtrlBracket, false);
+        let raw = run(WedgeConfig::default(), &events);
+        assert!(
+            !parse(&scans(&raw)[0].text, TODAY).ok(),
+            "{layout:?} garbles the scan"
+        );
+        // After: the same events give the meant text.
+        let out = run(
+            WedgeConfig {
+                layout: map,
+                ..WedgeConfig::default()
+            },
+            &events,
+        );
+        assert_eq!(scans(&out)[0].text, SCAN, "{layout:?}");
+    }
+}
+
+#[test]
+fn calibration_refuses_what_cannot_be_undone() {
+    assert!(matches!(
+        CharMap::calibrate("abc", "ab"),
+        Err(CalibrationError::Length {
+            expected: 3,
+            got: 2
+        })
+    ));
+    assert!(matches!(
+        CharMap::calibrate("ab", "xx"),
+        Err(CalibrationError::Ambiguous { typed: 'x', .. })
+    ));
+    assert!(CharMap::calibrate(CALIBRATION_TEXT, CALIBRATION_TEXT)
+        .expect("same")
+        .is_identity());
+}
+
+#[test]
+fn caps_lock_is_reported() {
+    let out = run(
+        WedgeConfig::default(),
+        &scanner(&swap_case(SCAN), 0, 5, Gs::CtrlBracket, true),
+    );
+    let s = scans(&out);
+    assert!(s[0].caps_lock);
+    assert_eq!(
+        s[0].text,
+        swap_case(SCAN),
+        "the text is not silently repaired"
+    );
+    let out = run(
+        WedgeConfig::default(),
+        &scanner(SCAN, 0, 5, Gs::CtrlBracket, false),
+    );
+    assert!(!scans(&out)[0].caps_lock);
+}
+
+#[test]
+fn people_typing_are_never_taken_for_a_scan() {
+    // A fast typist: 60 ms per key, a whole pack code and Enter.
+    let out = run(
+        WedgeConfig::default(),
+        &scanner(SCAN, 0, 60, Gs::CtrlBracket, false),
+    );
+    assert!(scans(&out).is_empty(), "{out:?}");
+    let typed: String = out
+        .iter()
+        .filter_map(|o| {
+            if let Output::Typed(t) = o {
+                Some(t.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert!(
+        typed.contains("AB") && typed.ends_with('\n'),
+        "typing is handed back: {typed:?}"
+    );
+    // A short fast word and Enter is typing too.
+    let out = run(
+        WedgeConfig::default(),
+        &scanner("hello", 0, 5, Gs::CtrlBracket, false),
+    );
+    assert!(scans(&out).is_empty());
+}
+
+#[test]
+fn a_scan_in_the_middle_of_typing_is_found() {
+    let mut events = scanner("note", 0, 150, Gs::CtrlBracket, false);
+    events.pop(); // no Enter after the typing
+    events.extend(scanner(SCAN, 2000, 4, Gs::CtrlBracket, false));
+    let out = run(WedgeConfig::default(), &events);
+    assert_eq!(scans(&out).len(), 1);
+    assert_eq!(scans(&out)[0].text, SCAN);
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::Typed(t) if t.contains('n'))));
+}
+
+#[test]
+fn an_unterminated_burst_becomes_typing_after_a_pause() {
+    let mut events = scanner(SCAN, 0, 4, Gs::CtrlBracket, false);
+    events.pop(); // the terminator never came
+    let mut a = Assembler::new(WedgeConfig::default());
+    let mut out: Vec<Output> = events.iter().flat_map(|e| a.feed(e)).collect();
+    out.extend(a.idle(10_000));
+    assert!(scans(&out).is_empty());
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Typed(t) if t.len() > 10)),
+        "nothing lost: {out:?}"
+    );
+}
