@@ -8,6 +8,7 @@
 //! [`calibrate::CharMap`] learned from calibration codes.
 
 pub mod calibrate;
+pub mod serial;
 pub mod wedge;
 
 /// Where a scan came from.
