@@ -66,6 +66,17 @@ enum Command {
         #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
         format: String,
     },
+    /// Live scanning from a scanner on a serial/USB-CDC port: one JSON line per pack.
+    Scan {
+        /// The port, e.g. /dev/ttyACM0.
+        #[arg(long)]
+        serial: String,
+        #[arg(long, default_value_t = 115_200)]
+        baud: u32,
+        /// Stop after this many scans (default: run until stopped).
+        #[arg(long)]
+        count: Option<usize>,
+    },
     /// What happened here to every pack of a batch.
     Recall {
         #[arg(long)]
@@ -79,6 +90,41 @@ enum Command {
         #[arg(long, value_parser = parse_day)]
         to: Option<i64>,
     },
+}
+
+/// `countercheck scan --serial PORT`: every scan as JSON, with its parse.
+fn scan_serial(path: &str, baud: u32, count: Option<usize>) -> ExitCode {
+    use scanin::serial::{PortEvent, SerialConfig, SerialReader};
+    use std::io::Write;
+    let mut cfg = SerialConfig::new(path);
+    cfg.baud = baud;
+    let mut reader = SerialReader::new(cfg);
+    let mut seen = 0usize;
+    let stdout = std::io::stdout();
+    loop {
+        if count.is_some_and(|c| seen >= c) {
+            return ExitCode::SUCCESS;
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        let Some(ev) = reader.next_event(deadline) else {
+            continue;
+        };
+        let line = match ev {
+            PortEvent::Scan(raw) => {
+                seen += 1;
+                let scan = packcode::parse(&raw.text, parse_cmd::system_today());
+                serde_json::json!({"source": raw.source, "text": raw.text, "parsed": scan.view()})
+            }
+            PortEvent::Connected => serde_json::json!({"port": path, "status": "connected"}),
+            PortEvent::Disconnected(why) => {
+                serde_json::json!({"port": path, "status": "disconnected", "reason": why})
+            }
+        };
+        let mut out = stdout.lock();
+        if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+            return ExitCode::from(1);
+        }
+    }
 }
 
 /// A day as seconds since 1970 (its first second, UTC).
@@ -111,6 +157,11 @@ fn main() -> ExitCode {
         Command::Journal { action, format } => {
             return ops_cmd::journal(action == "verify", format == "csv", &data_dir)
         }
+        Command::Scan {
+            serial,
+            baud,
+            count,
+        } => return scan_serial(serial, *baud, *count),
         Command::Recall {
             product,
             batch,
