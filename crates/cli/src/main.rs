@@ -66,6 +66,8 @@ enum Command {
         #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
         format: String,
     },
+    /// Decode pack codes from image files (PNG): one JSON object per image.
+    Decode { images: Vec<std::path::PathBuf> },
     /// Live scanning from a scanner on a serial/USB-CDC port: one JSON line per pack.
     Scan {
         /// The port, e.g. /dev/ttyACM0.
@@ -90,6 +92,44 @@ enum Command {
         #[arg(long, value_parser = parse_day)]
         to: Option<i64>,
     },
+}
+
+/// `countercheck decode IMAGE…`: the code in each image, with its parse.
+fn decode_images(images: &[PathBuf]) -> ExitCode {
+    let mut all_ok = true;
+    for path in images {
+        let started = std::time::Instant::now();
+        let result = scanin::decode::decode_file(path);
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let line = match result {
+            Ok(raw) => {
+                let symbology =
+                    packcode::Symbology::at_start(&raw.text).map(|s| s.as_str().to_owned());
+                let text = raw
+                    .text
+                    .get(symbology.as_ref().map_or(0, String::len)..)
+                    .unwrap_or_default()
+                    .to_owned();
+                let scan = packcode::parse(&raw.text, parse_cmd::system_today());
+                all_ok &= scan.ok();
+                serde_json::json!({"file": path, "ok": true, "text": text, "symbology": symbology, "parsed": scan.view(), "ms": ms})
+            }
+            Err(e) => {
+                all_ok = false;
+                let code = match e {
+                    scanin::decode::DecodeError::Image(_) => "not_an_image",
+                    scanin::decode::DecodeError::NotFound => "no_code_found",
+                };
+                serde_json::json!({"file": path, "ok": false, "error": {"code": code, "message": e.to_string()}, "ms": ms})
+            }
+        };
+        println!("{line}");
+    }
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// `countercheck scan --serial PORT`: every scan as JSON, with its parse.
@@ -157,6 +197,7 @@ fn main() -> ExitCode {
         Command::Journal { action, format } => {
             return ops_cmd::journal(action == "verify", format == "csv", &data_dir)
         }
+        Command::Decode { images } => return decode_images(images),
         Command::Scan {
             serial,
             baud,

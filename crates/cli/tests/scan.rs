@@ -39,3 +39,54 @@ fn serial_scans_are_parsed_as_they_arrive() {
     assert!(child.wait().expect("ends").success());
     drop(slave);
 }
+
+#[test]
+fn decode_images_as_json() {
+    use rxing::{BarcodeFormat, EncodeHints, Writer};
+    let dir = std::env::temp_dir().join(format!("countercheck-cli-decode-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let data = "010415003752864317270131101234\u{1d}21SER1";
+    let hints = EncodeHints {
+        DataMatrixCompact: Some(true),
+        Gs1Format: Some(true),
+        Margin: Some("0".into()),
+        ..EncodeHints::default()
+    };
+    let m = rxing::datamatrix::DataMatrixWriter
+        .encode_with_hints(data, &BarcodeFormat::DATA_MATRIX, 0, 0, &hints)
+        .expect("encode");
+    let px = 5;
+    let img = image::GrayImage::from_fn(m.getWidth() * px + 60, m.getHeight() * px + 60, |x, y| {
+        let (mx, my) = (x.wrapping_sub(30) / px, y.wrapping_sub(30) / px);
+        image::Luma([
+            if x >= 30 && y >= 30 && mx < m.getWidth() && my < m.getHeight() && m.get(mx, my) {
+                20
+            } else {
+                230
+            },
+        ])
+    });
+    let code = dir.join("code.png");
+    img.save(&code).expect("png");
+    let blank = dir.join("blank.png");
+    image::GrayImage::from_pixel(200, 200, image::Luma([230]))
+        .save(&blank)
+        .expect("png");
+    let out = Command::new(env!("CARGO_BIN_EXE_countercheck"))
+        .arg("decode")
+        .arg(&code)
+        .arg(&blank)
+        .output()
+        .expect("runs");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["symbology"], "]d2");
+    assert_eq!(lines[0]["text"], data);
+    assert_eq!(lines[0]["parsed"]["serial"], "SER1");
+    assert!(lines[0]["ms"].as_f64().is_some());
+    assert_eq!(lines[1]["error"]["code"], "no_code_found");
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -8,6 +8,8 @@
 //! [`calibrate::CharMap`] learned from calibration codes.
 
 pub mod calibrate;
+pub mod decode;
+pub mod frames;
 pub mod serial;
 pub mod wedge;
 
