@@ -21,6 +21,40 @@ impl Drop for Server {
     }
 }
 
+/// Starts `sim serve` in a fresh folder (packs exported, client
+/// configuration written) and waits until it listens.
+fn serve(name: &str, seed: u32, products: u32, packs_per_batch: u32) -> (PathBuf, Server) {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut child = Command::new(bin())
+        .arg("--data-dir")
+        .arg(dir.join("sim"))
+        .args(["sim", "serve", "--addr", "127.0.0.1:0"])
+        .args([
+            "--seed",
+            &seed.to_string(),
+            "--products",
+            &products.to_string(),
+        ])
+        .args([
+            "--packs-per-batch",
+            &packs_per_batch.to_string(),
+            "--export-packs",
+        ])
+        .arg(dir.join("packs.txt"))
+        .arg("--client-config")
+        .arg(dir.join("client.json"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sim");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("ready");
+    (dir, Server(child))
+}
+
 /// A small deterministic generator, so a failure can be replayed.
 struct Lcg(u64);
 impl Lcg {
@@ -53,37 +87,7 @@ fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
 
 #[test]
 fn kill_minus_9_loses_nothing_and_decommissions_once() {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("countercheck-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let mut child = Command::new(bin())
-        .arg("--data-dir")
-        .arg(dir.join("sim"))
-        .args([
-            "sim",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "9",
-            "--products",
-            "10",
-            "--packs-per-batch",
-            "10",
-            "--export-packs",
-        ])
-        .arg(dir.join("packs.txt"))
-        .arg("--client-config")
-        .arg(dir.join("client.json"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sim");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("ready");
-    let _server = Server(child);
+    let (dir, _server) = serve("countercheck-crash", 9, 10, 10);
     // Short replay leases, so claims of killed processes are taken over.
     let cfg_path = dir.join("client.json");
     let mut cfg: serde_json::Value =
@@ -245,37 +249,7 @@ fn kill_minus_9_loses_nothing_and_decommissions_once() {
 
 #[test]
 fn an_outage_of_500_dispenses_is_replayed_exactly_once_by_the_cli() {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("countercheck-outage500-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let mut child = Command::new(bin())
-        .arg("--data-dir")
-        .arg(dir.join("sim"))
-        .args([
-            "sim",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "4",
-            "--products",
-            "25",
-            "--packs-per-batch",
-            "10",
-            "--export-packs",
-        ])
-        .arg(dir.join("packs.txt"))
-        .arg("--client-config")
-        .arg(dir.join("client.json"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sim");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("ready");
-    let _server = Server(child);
+    let (dir, _server) = serve("countercheck-outage500", 4, 25, 10);
     let gs1: String = std::fs::read_to_string(dir.join("packs.txt"))
         .expect("packs")
         .lines()
@@ -375,37 +349,7 @@ impl Drop for Immutable {
 
 #[test]
 fn a_read_only_database_file_claims_nothing_and_says_why() {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("countercheck-readonly-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let mut child = Command::new(bin())
-        .arg("--data-dir")
-        .arg(dir.join("sim"))
-        .args([
-            "sim",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "2",
-            "--products",
-            "1",
-            "--packs-per-batch",
-            "3",
-            "--export-packs",
-        ])
-        .arg(dir.join("packs.txt"))
-        .arg("--client-config")
-        .arg(dir.join("client.json"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sim");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("ready");
-    let _server = Server(child);
+    let (dir, _server) = serve("countercheck-readonly", 2, 1, 3);
     let packs = std::fs::read_to_string(dir.join("packs.txt")).expect("packs");
     let gs1: Vec<&str> = packs.lines().filter(|l| l.starts_with("]d2")).collect();
     assert!(cc(&dir, &["sim", "outage", "on"]).status.success());
