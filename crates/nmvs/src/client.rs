@@ -252,11 +252,7 @@ impl NmvsClient {
             &self.cfg.software,
             self.cfg.version,
         );
-        let (bytes, status, _) = self.post(self.bulk_url(), body).await?;
-        match wire::parse_bulk_response(&bytes) {
-            Ok(r) if status == 200 => Ok(r),
-            other => Err(http_error(status, other.map(|_| ()))),
-        }
+        self.post_bulk(body).await
     }
 
     /// Asks once for a bulk job's result (G188).
@@ -268,6 +264,11 @@ impl NmvsClient {
             &self.cfg.software,
             self.cfg.version,
         );
+        self.post_bulk(body).await
+    }
+
+    /// POSTs a bulk envelope and reads the bulk answer.
+    async fn post_bulk(&self, body: String) -> Result<BulkResponse, CallError> {
         let (bytes, status, _) = self.post(self.bulk_url(), body).await?;
         match wire::parse_bulk_response(&bytes) {
             Ok(r) if status == 200 => Ok(r),

@@ -100,30 +100,21 @@ impl Store {
 
     /// Checks the whole chain; `Err` names the first entry that breaks it.
     pub fn journal_verify(&self) -> Result<Result<i64, JournalBreak>, StoreError> {
-        let mut st = self.conn.prepare(
-            "SELECT seq, at, kind, product_code, batch, serial, operation, outcome, user_id, workstation, detail, prev_hash, hash
-             FROM journal ORDER BY seq",
-        )?;
+        // journal_row reads the first twelve columns; prev_hash follows.
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {ROW_COLUMNS}, prev_hash FROM journal ORDER BY seq"
+        ))?;
         let mut rows = st.query([])?;
         let mut prev = GENESIS.to_owned();
         let mut expected_seq = 1;
         let mut count = 0;
         while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
-            let e = JournalEntry {
-                at: r.get(1)?,
-                kind: r.get(2)?,
-                product_code: r.get(3)?,
-                batch: r.get(4)?,
-                serial: r.get(5)?,
-                operation: r.get(6)?,
-                outcome: r.get(7)?,
-                user_id: r.get(8)?,
-                workstation: r.get(9)?,
-                detail: r.get(10)?,
-            };
-            let stored_prev: String = r.get(11)?;
-            let stored_hash: String = r.get(12)?;
+            let JournalRow {
+                seq,
+                entry: e,
+                hash: stored_hash,
+            } = journal_row(r)?;
+            let stored_prev: String = r.get(12)?;
             if seq != expected_seq {
                 return Ok(Err(JournalBreak {
                     seq: expected_seq,
