@@ -1,11 +1,19 @@
 //! Decoding pack codes from images: Data Matrix first (GS1 `]d2`, and `]d1`
 //! with the Format 05/06 envelope), QR for GS1 Digital Link. The decoder
 //! works on the luma (grey) plane only.
+//!
+//! A frame is read in passes, cheapest and likeliest first: the guide box
+//! (where the pharmacist holds the pack), then the whole frame, each also
+//! inverted (light modules on a dark ground), and rxing's thorough mode last
+//! and only on the guide box. A pass is started only while the frame's
+//! deadline leaves room for it, judged from what earlier passes cost per
+//! pixel, so a hard frame costs its deadline and no more.
 
 use crate::frames::Frame;
 use crate::{RawScan, Source};
 use rxing::{BarcodeFormat, DecodeHints, RXingResultMetadataType, RXingResultMetadataValue};
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 /// Why an image gave no code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,46 +33,364 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
-/// Decodes one frame: the fast pass first, the thorough one if that finds
-/// nothing and `thorough` is allowed.
-pub fn decode_frame(frame: &Frame, thorough: bool) -> Result<RawScan, DecodeError> {
-    let passes: &[bool] = if thorough { &[false, true] } else { &[false] };
-    for &try_harder in passes {
-        let mut hints = DecodeHints {
-            TryHarder: Some(try_harder),
-            PossibleFormats: Some(HashSet::from([
-                BarcodeFormat::DATA_MATRIX,
-                BarcodeFormat::QR_CODE,
-            ])),
-            ..DecodeHints::default()
-        };
-        let found = rxing::helpers::detect_in_luma_slice_with_hints(
-            &frame.luma,
-            frame.width,
-            frame.height,
-            None,
-            &mut hints,
-        );
-        if let Ok(r) = found {
-            let symbology = match r
-                .getRXingResultMetadata()
-                .get(&RXingResultMetadataType::SYMBOLOGY_IDENTIFIER)
-            {
-                Some(RXingResultMetadataValue::SymbologyIdentifier(s)) => s.clone(),
-                _ => String::new(),
-            };
-            return Ok(RawScan {
-                text: format!("{symbology}{}", r.getText()),
-                source: Source::ImageFile,
-                caps_lock: false,
-            });
-        }
-    }
-    Err(DecodeError::NotFound)
+impl std::error::Error for DecodeError {}
+
+/// The guide box, as fractions of the frame (0.0–1.0).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GuideBox {
+    pub left: f32,
+    pub top: f32,
+    pub right: f32,
+    pub bottom: f32,
 }
 
-/// Decodes an image file (PNG).
+impl Default for GuideBox {
+    /// The middle half of the width and two thirds of the height: where a
+    /// pack held 10–15 cm from a webcam puts its code.
+    fn default() -> GuideBox {
+        GuideBox {
+            left: 0.25,
+            top: 1.0 / 6.0,
+            right: 0.75,
+            bottom: 5.0 / 6.0,
+        }
+    }
+}
+
+/// Where a pass looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    Guide,
+    Full,
+}
+
+/// One way of looking at a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Pass {
+    pub region: Region,
+    pub inverted: bool,
+    /// rxing's TryHarder mode: several times slower, finds more.
+    pub thorough: bool,
+    /// Look at the picture halved (2) or as it is (1). Halving sharpens
+    /// blurred and noisy codes for the detector, at a quarter of the cost.
+    pub shrink: u8,
+    /// Sharpen the view and stretch its grey levels to the full range first
+    /// (faint print, low light, defocus): rxing's binarizer sees blocks with
+    /// less than 24 grey levels of contrast as blank.
+    pub enhance: bool,
+}
+
+const fn pass(region: Region, inverted: bool, shrink: u8, enhance: bool) -> Pass {
+    Pass {
+        region,
+        inverted,
+        thorough: true,
+        shrink,
+        enhance,
+    }
+}
+
+/// The camera's plan, measured on the generated corpus (`examples/probe.rs`
+/// shows which pass finds what, at what cost): rxing's thorough mode on the
+/// guide box is cheap (3 ms at 720p) and finds most codes; then inverted
+/// print, faint print, blur and small modules; then the whole frame.
+pub const CAMERA_PASSES: &[Pass] = &[
+    pass(Region::Guide, false, 1, false),
+    pass(Region::Guide, true, 2, false),
+    pass(Region::Guide, false, 2, true),
+    pass(Region::Guide, false, 1, true),
+    pass(Region::Full, false, 2, false),
+    pass(Region::Full, false, 1, false),
+    pass(Region::Full, true, 2, false),
+    pass(Region::Guide, true, 1, false),
+];
+
+/// An image file: the whole image, no guide box.
+pub const FILE_PASSES: &[Pass] = &[
+    pass(Region::Full, false, 1, false),
+    pass(Region::Full, true, 1, false),
+    pass(Region::Full, false, 2, true),
+    pass(Region::Full, false, 1, true),
+    pass(Region::Full, true, 2, false),
+];
+
+/// Frames above this many pixels are halved before the full-frame passes,
+/// which keeps one pass's cost bounded whatever the camera sends.
+pub const MAX_FULL_PIXELS: usize = 1920 * 1088;
+
+/// How to decode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub passes: Vec<Pass>,
+    pub guide: GuideBox,
+    /// Time allowed per frame; `None` runs every pass.
+    pub deadline: Option<Duration>,
+}
+
+impl Plan {
+    pub fn camera(deadline: Duration) -> Plan {
+        Plan {
+            passes: CAMERA_PASSES.to_vec(),
+            guide: GuideBox::default(),
+            deadline: Some(deadline),
+        }
+    }
+
+    pub fn file() -> Plan {
+        Plan {
+            passes: FILE_PASSES.to_vec(),
+            guide: GuideBox::default(),
+            deadline: None,
+        }
+    }
+}
+
+/// What one frame gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    pub found: Option<(RawScan, Pass)>,
+    /// Passes run, in order.
+    pub passes: usize,
+    /// Passes left out because the deadline had no room for them.
+    pub skipped: usize,
+    pub elapsed: Duration,
+}
+
+/// What passes cost, learned as frames go by (nanoseconds per pixel).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostModel {
+    fast_ns_per_px: f64,
+    thorough_ns_per_px: f64,
+}
+
+impl Default for CostModel {
+    /// Cautious starting points (a release build on a slow core measures
+    /// about 5 and 25); the model follows the measured costs.
+    fn default() -> CostModel {
+        CostModel {
+            fast_ns_per_px: 10.0,
+            thorough_ns_per_px: 50.0,
+        }
+    }
+}
+
+impl CostModel {
+    fn estimate(&self, p: Pass, px: usize) -> Duration {
+        let k = if p.thorough {
+            self.thorough_ns_per_px
+        } else {
+            self.fast_ns_per_px
+        };
+        Duration::from_nanos((k * px as f64) as u64)
+    }
+
+    fn learn(&mut self, p: Pass, px: usize, took: Duration) {
+        if px == 0 {
+            return;
+        }
+        let seen = took.as_nanos() as f64 / px as f64;
+        let k = if p.thorough {
+            &mut self.thorough_ns_per_px
+        } else {
+            &mut self.fast_ns_per_px
+        };
+        // Quick to learn that passes are dearer than thought, slow to
+        // believe they got cheaper.
+        *k = if seen > *k {
+            0.5 * *k + 0.5 * seen
+        } else {
+            0.9 * *k + 0.1 * seen
+        };
+    }
+}
+
+/// A grey view: a cut-out of the frame, perhaps halved and inverted.
+pub fn view(frame: &Frame, p: Pass, guide: &GuideBox) -> Frame {
+    let (region, inverted) = (p.region, p.inverted);
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let (x0, y0, x1, y1) = match region {
+        Region::Full => (0, 0, w, h),
+        Region::Guide => {
+            let f = |v: f32, n: usize| ((v.clamp(0.0, 1.0) * n as f32) as usize).min(n);
+            let (x0, x1) = (f(guide.left, w), f(guide.right, w));
+            let (y0, y1) = (f(guide.top, h), f(guide.bottom, h));
+            if x1 <= x0 + 16 || y1 <= y0 + 16 {
+                (0, 0, w, h)
+            } else {
+                (x0, y0, x1, y1)
+            }
+        }
+    };
+    let step = if (x1 - x0) * (y1 - y0) > MAX_FULL_PIXELS || p.shrink == 2 {
+        2
+    } else {
+        1
+    };
+    let (vw, vh) = ((x1 - x0) / step, (y1 - y0) / step);
+    let mut luma = Vec::with_capacity(vw * vh);
+    for y in 0..vh {
+        let row = (y0 + y * step) * w;
+        for x in 0..vw {
+            let i = row + x0 + x * step;
+            let v = if step == 2 {
+                // The mean of the 2×2 block.
+                let s = u16::from(frame.luma[i])
+                    + u16::from(frame.luma[i + 1])
+                    + u16::from(frame.luma[i + w])
+                    + u16::from(frame.luma[i + w + 1]);
+                (s / 4) as u8
+            } else {
+                frame.luma[i]
+            };
+            luma.push(if inverted { 255 - v } else { v });
+        }
+    }
+    if p.enhance {
+        sharpen(&mut luma, vw, vh);
+        stretch(&mut luma);
+    }
+    Frame {
+        width: vw as u32,
+        height: vh as u32,
+        luma,
+    }
+}
+
+/// An unsharp mask (3×3 box, amount 1.5): restores module edges that
+/// defocus and motion have softened.
+fn sharpen(luma: &mut [u8], w: usize, h: usize) {
+    if w < 3 || h < 3 {
+        return;
+    }
+    let src = luma.to_vec();
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let mut sum = 0i32;
+            for dy in 0..3 {
+                for dx in 0..3 {
+                    sum += i32::from(src[(y + dy - 1) * w + x + dx - 1]);
+                }
+            }
+            let c = i32::from(src[y * w + x]);
+            let v = c + (3 * (9 * c - sum)) / 18;
+            luma[y * w + x] = v.clamp(0, 255) as u8;
+        }
+    }
+}
+
+/// Maps the 1st–99th percentile of the grey levels onto 0–255.
+fn stretch(luma: &mut [u8]) {
+    let mut hist = [0usize; 256];
+    for &v in luma.iter() {
+        hist[usize::from(v)] += 1;
+    }
+    let cut = luma.len() / 100;
+    let (mut lo, mut acc) = (0usize, 0usize);
+    while lo < 255 && acc + hist[lo] <= cut {
+        acc += hist[lo];
+        lo += 1;
+    }
+    let (mut hi, mut acc) = (255usize, 0usize);
+    while hi > lo && acc + hist[hi] <= cut {
+        acc += hist[hi];
+        hi -= 1;
+    }
+    if hi <= lo + 8 {
+        return;
+    }
+    let span = (hi - lo) as u32;
+    let map: Vec<u8> = (0..256u32)
+        .map(|v| {
+            let v = v.clamp(lo as u32, hi as u32) - lo as u32;
+            u8::try_from(v * 255 / span).unwrap_or(u8::MAX)
+        })
+        .collect();
+    for v in luma.iter_mut() {
+        *v = map[usize::from(*v)];
+    }
+}
+
+pub fn run_pass(v: &Frame, thorough: bool) -> Option<String> {
+    let mut hints = DecodeHints {
+        // Must be explicit: the helper turns `None` into `Some(true)`.
+        TryHarder: Some(thorough),
+        PossibleFormats: Some(HashSet::from([
+            BarcodeFormat::DATA_MATRIX,
+            BarcodeFormat::QR_CODE,
+        ])),
+        ..DecodeHints::default()
+    };
+    let r = rxing::helpers::detect_in_luma_slice_with_hints(
+        &v.luma, v.width, v.height, None, &mut hints,
+    )
+    .ok()?;
+    let symbology = match r
+        .getRXingResultMetadata()
+        .get(&RXingResultMetadataType::SYMBOLOGY_IDENTIFIER)
+    {
+        Some(RXingResultMetadataValue::SymbologyIdentifier(s)) => s.clone(),
+        _ => String::new(),
+    };
+    Some(format!("{symbology}{}", r.getText()))
+}
+
+/// Decodes one frame by `plan`, learning pass costs into `costs`.
+pub fn decode_planned(frame: &Frame, plan: &Plan, costs: &mut CostModel, source: Source) -> Attempt {
+    let start = Instant::now();
+    let mut attempt = Attempt {
+        found: None,
+        passes: 0,
+        skipped: 0,
+        elapsed: Duration::ZERO,
+    };
+    let valid = frame.width > 0
+        && frame.height > 0
+        && frame.luma.len() == frame.width as usize * frame.height as usize;
+    if !valid {
+        attempt.skipped = plan.passes.len();
+        return attempt;
+    }
+    for (i, &p) in plan.passes.iter().enumerate() {
+        let v = view(frame, p, &plan.guide);
+        let px = v.luma.len();
+        if let Some(deadline) = plan.deadline {
+            if start.elapsed() + costs.estimate(p, px) > deadline {
+                attempt.skipped += 1;
+                continue;
+            }
+        }
+        let t = Instant::now();
+        let text = run_pass(&v, p.thorough);
+        costs.learn(p, px, t.elapsed());
+        attempt.passes += 1;
+        if let Some(text) = text {
+            attempt.found = Some((
+                RawScan {
+                    text,
+                    source,
+                    caps_lock: false,
+                },
+                p,
+            ));
+            attempt.skipped += plan.passes.len() - i - 1;
+            break;
+        }
+    }
+    attempt.elapsed = start.elapsed();
+    attempt
+}
+
+/// Decodes one frame, every file pass, no deadline.
+pub fn decode_frame(frame: &Frame) -> Result<RawScan, DecodeError> {
+    decode_planned(frame, &Plan::file(), &mut CostModel::default(), Source::ImageFile)
+        .found
+        .map(|(s, _)| s)
+        .ok_or(DecodeError::NotFound)
+}
+
+/// Decodes an image file (PNG or JPEG).
 pub fn decode_file(path: &std::path::Path) -> Result<RawScan, DecodeError> {
     let frame = crate::frames::load_luma(path).map_err(DecodeError::Image)?;
-    decode_frame(&frame, true)
+    decode_frame(&frame)
 }

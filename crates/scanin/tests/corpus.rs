@@ -1,0 +1,78 @@
+//! The decoder on the generated corpus: pack-like scenes at 640×480,
+//! 1280×720 and 1920×1080, one impairment per class. Every class has a
+//! decode-rate floor, and a wrong text is never accepted.
+//!
+//! The pictures are deterministic, so these rates are what
+//! `cargo bench -p scanin --bench decoders` reports for the same pictures;
+//! the floors sit a little under the measured rates (see benches/README.md)
+//! so that a regression in the decoder or its pass plan fails here.
+
+use scanin::decode::{decode_planned, CostModel, Plan};
+use scanin::frames::Frame;
+use scanin::Source;
+use std::collections::BTreeMap;
+
+fn floor(class: &str) -> f64 {
+    match class {
+        "blur" | "low-contrast" | "module-2px" | "occluded" => 0.8,
+        _ => 0.9,
+    }
+}
+
+#[test]
+fn every_class_meets_its_floor_with_zero_misreads() {
+    let plan = Plan {
+        deadline: None,
+        ..Plan::camera(std::time::Duration::ZERO)
+    };
+    let mut costs = CostModel::default();
+    let mut tally: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut misreads = Vec::new();
+    for s in corpus::all(4) {
+        let s = s.expect("sample");
+        let frame = Frame {
+            width: s.width,
+            height: s.height,
+            luma: s.pixels().expect("pixels"),
+        };
+        let a = decode_planned(&frame, &plan, &mut costs, Source::Camera);
+        let t = tally.entry(s.class.name()).or_default();
+        t.1 += 1;
+        if let Some((scan, _)) = a.found {
+            let want = if s.gs1 { "]d2" } else { "]d1" };
+            if scan.text == format!("{want}{}", s.expected) {
+                t.0 += 1;
+            } else {
+                misreads.push((s.name.clone(), scan.text, s.expected.clone()));
+            }
+        }
+    }
+    assert!(misreads.is_empty(), "misreads: {misreads:#?}");
+    let mut below = Vec::new();
+    for (class, (ok, n)) in &tally {
+        let rate = f64::from(*ok) / f64::from(*n);
+        eprintln!("{class}: {ok}/{n}");
+        if rate < floor(class) {
+            below.push(format!("{class}: {ok}/{n} < {}", floor(class)));
+        }
+    }
+    assert_eq!(tally.len(), 16, "every class generated");
+    assert!(below.is_empty(), "below the floor: {below:?}");
+}
+
+#[test]
+fn the_generated_texts_are_valid_pack_codes() {
+    // The corpus is only a fair test if its codes are ones the parser
+    // accepts: check digits, dates, the IFA envelope.
+    let today = packcode::Date {
+        year: 2026,
+        month: 11,
+        day: 23,
+    };
+    for i in 0..60 {
+        let s = corpus::sample(corpus::Class::Module(5), (640, 480), i).expect("sample");
+        let prefix = if s.gs1 { "]d2" } else { "]d1" };
+        let parsed = packcode::parse(&format!("{prefix}{}", s.expected), today);
+        assert!(parsed.ok(), "{}: {:?}", s.expected, parsed.errors);
+    }
+}
