@@ -16,6 +16,7 @@ say() { printf '\n== %s\n' "$*"; }
 APT_PACKAGES=(
   build-essential pkg-config       # C toolchain for bundled SQLite and ring
   libwebkit2gtk-4.1-dev            # Tauri v2 (src-tauri) build and run
+  libclang-dev                     # the webcam (nokhwa -> v4l2-sys-mit runs bindgen at build time)
   python3-venv                     # the differential test's venv (Debian python)
   sqlite3                          # tests tamper with the journal as a person with the tool would
   e2fsprogs                        # chattr: a truly read-only database file in a test

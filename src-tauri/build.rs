@@ -1,3 +1,20 @@
 fn main() {
-    tauri_build::build();
+    // Every app command gets an allow/deny permission; the window's
+    // capability (capabilities/main.json) grants exactly the ones the UI calls.
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "desk_status",
+        "key_event",
+        "key_idle",
+        "scan_text",
+        "dispense",
+        "undo",
+        "undo_last",
+        "remove_from_basket",
+        "acknowledge",
+        "demo_sheet",
+        "training_outage",
+        "set_language",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri build script");
 }

@@ -1,49 +1,176 @@
-//! The Tauri shell. Commands are a few lines each and call the GUI-free
-//! crates; this crate holds no rules of its own.
+//! The Tauri shell. Commands are a few lines each over [`desk::Desk`];
+//! this crate holds no rules of its own. Events: `verdict` (a
+//! `CounterVerdict`, for scans that came from the keyboard wedge) and
+//! `status` (fetch `desk_status` again: banner, basket, lists changed).
 
-use tauri::Runtime;
+use desk::view::{CounterVerdict, DemoCode, DeskStatus, KeyInput, KeyResult};
+use desk::{Desk, DeskEvent};
+use std::sync::Arc;
+use tauri::{Emitter, Manager, Runtime, State};
 
-/// Today's date (UTC) from the system clock; the pack-code crate never reads it.
-fn today() -> packcode::Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    packcode::Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    }
-    .add_days((secs / 86_400) as i64)
+/// The desk, shared by every command.
+#[derive(Debug)]
+pub struct AppState(pub Arc<Desk>);
+
+/// A command's error as the UI receives it.
+#[derive(Debug, serde::Serialize)]
+pub struct CommandError {
+    pub message: String,
 }
 
-/// Parses one scan; the UI shows the returned view.
+impl From<desk::DeskError> for CommandError {
+    fn from(e: desk::DeskError) -> CommandError {
+        CommandError {
+            message: e.to_string(),
+        }
+    }
+}
+
+type Res<T> = Result<T, CommandError>;
+
 #[tauri::command]
-fn parse_scan(text: String) -> serde_json::Value {
-    let scan = packcode::parse(&text, today());
-    serde_json::to_value(scan.view()).unwrap_or(serde_json::Value::Null)
+fn desk_status(state: State<'_, AppState>) -> Res<DeskStatus> {
+    Ok(state.0.status()?)
 }
 
-/// The app with its commands, for any runtime (the mock runtime in tests).
-pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![parse_scan])
+/// One key from anywhere in the window (the keyboard wedge).
+#[tauri::command]
+fn key_event(state: State<'_, AppState>, input: KeyInput) -> KeyResult {
+    state.0.key(&input)
 }
 
-/// Starts the desktop app.
-pub fn run() -> tauri::Result<()> {
-    build(tauri::Builder::default()).run(tauri::generate_context!())
+#[tauri::command]
+fn key_idle(state: State<'_, AppState>, t_ms: f64) -> KeyResult {
+    state.0.key_idle(t_ms)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A scan typed in by hand or chosen on the demo sheet.
+#[tauri::command]
+async fn scan_text(state: State<'_, AppState>, text: String) -> Res<CounterVerdict> {
+    Ok(state.0.scan(&text.replace("<GS>", "\u{1d}"), false).await)
+}
 
-    #[test]
-    fn parse_scan_returns_the_view() {
-        let v = parse_scan("]d2010415003752864317270131101234\u{1d}21SER1".into());
-        assert_eq!(v["ok"], true);
-        assert_eq!(v["serial"], "SER1");
-        let v = parse_scan("03752864".into());
-        assert_eq!(v["ok"], false);
-        assert_eq!(v["diagnosis"][0]["code"], "wrong_barcode");
-    }
+#[tauri::command]
+async fn dispense(state: State<'_, AppState>) -> Res<Vec<CounterVerdict>> {
+    Ok(state.0.dispense().await)
+}
+
+#[tauri::command]
+async fn undo(state: State<'_, AppState>, id: u64) -> Res<CounterVerdict> {
+    Ok(state.0.undo(id).await?)
+}
+
+#[tauri::command]
+async fn undo_last(state: State<'_, AppState>) -> Res<CounterVerdict> {
+    Ok(state.0.undo_last().await?)
+}
+
+#[tauri::command]
+fn remove_from_basket(state: State<'_, AppState>, id: u64) -> Res<()> {
+    Ok(state.0.remove(id)?)
+}
+
+#[tauri::command]
+fn acknowledge(state: State<'_, AppState>, id: i64, note: String) -> Res<bool> {
+    Ok(state.0.acknowledge(id, &note)?)
+}
+
+#[tauri::command]
+fn demo_sheet(state: State<'_, AppState>) -> Res<Vec<DemoCode>> {
+    Ok(state.0.demo_sheet()?)
+}
+
+/// Training only: stop the bundled simulator (an outage) or start it again.
+#[tauri::command]
+async fn training_outage(state: State<'_, AppState>, on: bool) -> Res<()> {
+    Ok(state.0.training_outage(on).await?)
+}
+
+#[tauri::command]
+fn set_language(state: State<'_, AppState>, lang: String) -> Res<()> {
+    let l = desk::Lang::from_code(&lang).ok_or_else(|| CommandError {
+        message: format!("unknown language {lang:?} (en, de)"),
+    })?;
+    state.0.set_language(l);
+    Ok(())
+}
+
+/// The commands the window may call (each also granted in
+/// `capabilities/main.json`).
+pub const COMMANDS: &[&str] = &[
+    "desk_status",
+    "key_event",
+    "key_idle",
+    "scan_text",
+    "dispense",
+    "undo",
+    "undo_last",
+    "remove_from_basket",
+    "acknowledge",
+    "demo_sheet",
+    "training_outage",
+    "set_language",
+];
+
+/// Passes the desk's events to the window (`verdict`, `status`). The app
+/// does this when it starts; tests of a built app call it themselves.
+pub fn forward_events<R: Runtime>(handle: &tauri::AppHandle<R>, desk: Arc<Desk>) {
+    let handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut rx = desk.subscribe();
+        loop {
+            let ev = match rx.recv().await {
+                Ok(ev) => ev,
+                // Missed some: the window refreshes its status anyway.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => DeskEvent::Status,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            };
+            // A window that is gone does not stop the desk.
+            let _ = match ev {
+                DeskEvent::Verdict(v) => handle.emit("verdict", *v),
+                DeskEvent::Status => handle.emit("status", ()),
+            };
+        }
+    });
+}
+
+/// The app over `desk`, for any runtime (the mock runtime in tests).
+pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::Builder<R> {
+    builder
+        .manage(AppState(desk))
+        .setup(|app| {
+            let desk = app.state::<AppState>().0.clone();
+            forward_events(app.handle(), desk);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            desk_status,
+            key_event,
+            key_idle,
+            scan_text,
+            dispense,
+            undo,
+            undo_last,
+            remove_from_basket,
+            acknowledge,
+            demo_sheet,
+            training_outage,
+            set_language
+        ])
+}
+
+/// Starts the desktop app: in training mode (the bundled simulator with
+/// demo packs) on first run.
+pub fn run() -> Result<(), String> {
+    let dir = desk::data_dir("training");
+    let desk = tauri::async_runtime::block_on(async {
+        let desk = Arc::new(Desk::training(&dir).await.map_err(|e| e.to_string())?);
+        desk.start_background();
+        Ok::<_, String>(desk)
+    })?;
+    build(tauri::Builder::default(), desk.clone())
+        .run(tauri::generate_context!())
+        .map_err(|e| e.to_string())?;
+    desk.stop();
+    Ok(())
 }

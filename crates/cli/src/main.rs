@@ -3,6 +3,7 @@
 mod config;
 mod ops_cmd;
 mod parse_cmd;
+mod scan_cmd;
 mod sim_cmd;
 
 use clap::{Parser, Subcommand};
@@ -68,13 +69,24 @@ enum Command {
     },
     /// Decode pack codes from image files (PNG): one JSON object per image.
     Decode { images: Vec<std::path::PathBuf> },
-    /// Live scanning from a scanner on a serial/USB-CDC port: one JSON line per pack.
+    /// Live scanning: one JSON line per pack, from a scanner on a
+    /// serial/USB-CDC port, a webcam, or image files played as camera frames.
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["serial", "camera", "frames"])))]
     Scan {
         /// The port, e.g. /dev/ttyACM0.
         #[arg(long)]
-        serial: String,
+        serial: Option<String>,
         #[arg(long, default_value_t = 115_200)]
         baud: u32,
+        /// The webcam's index (0 for the first).
+        #[arg(long)]
+        camera: Option<u32>,
+        /// Image files played through the camera's decoder, in order.
+        #[arg(long, num_args = 1..)]
+        frames: Vec<PathBuf>,
+        /// The camera resolution asked for, WIDTHxHEIGHT.
+        #[arg(long, default_value = "1280x720")]
+        resolution: String,
         /// Stop after this many scans (default: run until stopped).
         #[arg(long)]
         count: Option<usize>,
@@ -201,8 +213,17 @@ fn main() -> ExitCode {
         Command::Scan {
             serial,
             baud,
+            camera,
+            frames,
+            resolution,
             count,
-        } => return scan_serial(serial, *baud, *count),
+        } => {
+            return match (serial, camera) {
+                (Some(port), _) => scan_serial(port, *baud, *count),
+                (None, Some(index)) => scan_cmd::camera(*index, resolution, *count),
+                (None, None) => scan_cmd::frames(frames, *count),
+            }
+        }
         Command::Recall {
             product,
             batch,

@@ -90,3 +90,50 @@ fn decode_images_as_json() {
     assert_eq!(lines[1]["error"]["code"], "no_code_found");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The camera's path, with image files for frames: decoded through the
+/// worker, the same pack in consecutive frames reported once.
+#[test]
+fn camera_frames_from_files_one_line_per_pack() {
+    let dir = std::env::temp_dir().join(format!("countercheck-frames-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let a = corpus::sample(corpus::Class::Module(4), (1280, 720), 0).expect("a");
+    let b = corpus::sample(corpus::Class::Inverted, (640, 480), 1).expect("b");
+    let (pa, pb) = (a.write(&dir).expect("a"), b.write(&dir).expect("b"));
+    let out = Command::new(env!("CARGO_BIN_EXE_countercheck"))
+        .arg("scan")
+        .arg("--frames")
+        .args([&pa, &pa, &pa, &pb])
+        .output()
+        .expect("scan");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["source"], "camera");
+    assert_eq!(lines[0]["text"], format!("]d2{}", a.expected));
+    assert_eq!(lines[0]["parsed"]["ok"], true);
+    assert_eq!(
+        lines[1]["text"].as_str().map(|t| t.ends_with(&b.expected)),
+        Some(true)
+    );
+}
+
+/// No camera on this machine: a clear error, not a hang or a panic.
+#[test]
+fn a_missing_camera_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_countercheck"))
+        .args(["scan", "--camera", "7", "--count", "1"])
+        .output()
+        .expect("scan");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("camera"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -322,11 +322,24 @@ fn invert(m: &Mat3) -> Option<Mat3> {
     if det.abs() < 1e-12 {
         return None;
     }
-    let c = |r0: usize, c0: usize, r1: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
+    let c =
+        |r0: usize, c0: usize, r1: usize, c1: usize| m[r0][c0] * m[r1][c1] - m[r0][c1] * m[r1][c0];
     Some([
-        [c(1, 1, 2, 2) / det, -c(0, 1, 2, 2) / det, c(0, 1, 1, 2) / det],
-        [-c(1, 0, 2, 2) / det, c(0, 0, 2, 2) / det, -c(0, 0, 1, 2) / det],
-        [c(1, 0, 2, 1) / det, -c(0, 0, 2, 1) / det, c(0, 0, 1, 1) / det],
+        [
+            c(1, 1, 2, 2) / det,
+            -c(0, 1, 2, 2) / det,
+            c(0, 1, 1, 2) / det,
+        ],
+        [
+            -c(1, 0, 2, 2) / det,
+            c(0, 0, 2, 2) / det,
+            -c(0, 0, 1, 2) / det,
+        ],
+        [
+            c(1, 0, 2, 1) / det,
+            -c(0, 0, 2, 1) / det,
+            c(0, 0, 1, 1) / det,
+        ],
     ])
 }
 
@@ -417,9 +430,9 @@ fn gaussian_blur(px: &mut [f32], w: u32, h: u32, sigma: f32) {
 pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, String> {
     let (w, h) = res;
     let name = format!("{}-{}x{}-{:03}", class.name(), w, h, index);
-    let seed = name
-        .bytes()
-        .fold(0xCBF2_9CE4_8422_2325u64, |a, b| (a ^ u64::from(b)).wrapping_mul(0x100_0000_01B3));
+    let seed = name.bytes().fold(0xCBF2_9CE4_8422_2325u64, |a, b| {
+        (a ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+    });
     let mut rng = Rng::new(seed);
     let gs1 = index % 3 != 2;
     let expected = pack_text(&mut rng, gs1);
@@ -444,7 +457,10 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
         .iter()
         .map(|(u, v)| {
             let (x, y) = (u * lw, v * lh);
-            (f64::from(cx + x * ca - y * sa), f64::from(cy + x * sa + y * ca))
+            (
+                f64::from(cx + x * ca - y * sa),
+                f64::from(cy + x * sa + y * ca),
+            )
         })
         .collect();
     if class == Class::Perspective {

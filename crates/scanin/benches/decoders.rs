@@ -125,7 +125,13 @@ fn main() {
     }
 
     let rate = |t: Option<&Tally>| match t {
-        Some(t) if t.n > 0 => format!("{:5.1}% ({}/{}, {} wrong)", 100.0 * f64::from(t.ok) / f64::from(t.n), t.ok, t.n, t.wrong),
+        Some(t) if t.n > 0 => format!(
+            "{:5.1}% ({}/{}, {} wrong)",
+            100.0 * f64::from(t.ok) / f64::from(t.n),
+            t.ok,
+            t.n,
+            t.wrong
+        ),
         _ => "—".into(),
     };
     println!("| class | ours, every pass | ours, 33 ms deadline | zxing-cpp 3 defaults |");

@@ -336,7 +336,12 @@ pub fn run_pass(v: &Frame, thorough: bool) -> Option<String> {
 }
 
 /// Decodes one frame by `plan`, learning pass costs into `costs`.
-pub fn decode_planned(frame: &Frame, plan: &Plan, costs: &mut CostModel, source: Source) -> Attempt {
+pub fn decode_planned(
+    frame: &Frame,
+    plan: &Plan,
+    costs: &mut CostModel,
+    source: Source,
+) -> Attempt {
     let start = Instant::now();
     let mut attempt = Attempt {
         found: None,
@@ -383,10 +388,15 @@ pub fn decode_planned(frame: &Frame, plan: &Plan, costs: &mut CostModel, source:
 
 /// Decodes one frame, every file pass, no deadline.
 pub fn decode_frame(frame: &Frame) -> Result<RawScan, DecodeError> {
-    decode_planned(frame, &Plan::file(), &mut CostModel::default(), Source::ImageFile)
-        .found
-        .map(|(s, _)| s)
-        .ok_or(DecodeError::NotFound)
+    decode_planned(
+        frame,
+        &Plan::file(),
+        &mut CostModel::default(),
+        Source::ImageFile,
+    )
+    .found
+    .map(|(s, _)| s)
+    .ok_or(DecodeError::NotFound)
 }
 
 /// Decodes an image file (PNG or JPEG).

@@ -11,7 +11,11 @@ use crate::frames::Frame;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LumaError {
     /// The buffer is shorter than the resolution says.
-    Short { format: &'static str, need: usize, got: usize },
+    Short {
+        format: &'static str,
+        need: usize,
+        got: usize,
+    },
     /// The MJPEG frame did not decode.
     Jpeg(String),
     /// Zero width or height.
@@ -33,7 +37,9 @@ impl std::fmt::Display for LumaError {
 impl std::error::Error for LumaError {}
 
 fn need(width: u32, height: u32, per_px_num: usize, per_px_den: usize) -> Result<usize, LumaError> {
-    let px = (width as usize).checked_mul(height as usize).ok_or(LumaError::Empty)?;
+    let px = (width as usize)
+        .checked_mul(height as usize)
+        .ok_or(LumaError::Empty)?;
     if px == 0 {
         return Err(LumaError::Empty);
     }
@@ -44,10 +50,18 @@ fn need(width: u32, height: u32, per_px_num: usize, per_px_den: usize) -> Result
 pub fn from_yuyv(buf: &[u8], width: u32, height: u32) -> Result<Frame, LumaError> {
     let n = need(width, height, 2, 1)?;
     if buf.len() < n {
-        return Err(LumaError::Short { format: "YUYV", need: n, got: buf.len() });
+        return Err(LumaError::Short {
+            format: "YUYV",
+            need: n,
+            got: buf.len(),
+        });
     }
     let luma = buf[..n].iter().step_by(2).copied().collect();
-    Ok(Frame { width, height, luma })
+    Ok(Frame {
+        width,
+        height,
+        luma,
+    })
 }
 
 /// NV12 to luma: the first `width × height` bytes are the Y plane.
@@ -55,18 +69,34 @@ pub fn from_nv12(buf: &[u8], width: u32, height: u32) -> Result<Frame, LumaError
     let y = need(width, height, 1, 1)?;
     let n = need(width, height, 3, 2)?;
     if buf.len() < n {
-        return Err(LumaError::Short { format: "NV12", need: n, got: buf.len() });
+        return Err(LumaError::Short {
+            format: "NV12",
+            need: n,
+            got: buf.len(),
+        });
     }
-    Ok(Frame { width, height, luma: buf[..y].to_vec() })
+    Ok(Frame {
+        width,
+        height,
+        luma: buf[..y].to_vec(),
+    })
 }
 
 /// Grey frames as they are.
 pub fn from_grey(buf: &[u8], width: u32, height: u32) -> Result<Frame, LumaError> {
     let n = need(width, height, 1, 1)?;
     if buf.len() < n {
-        return Err(LumaError::Short { format: "GRAY", need: n, got: buf.len() });
+        return Err(LumaError::Short {
+            format: "GRAY",
+            need: n,
+            got: buf.len(),
+        });
     }
-    Ok(Frame { width, height, luma: buf[..n].to_vec() })
+    Ok(Frame {
+        width,
+        height,
+        luma: buf[..n].to_vec(),
+    })
 }
 
 /// RGB888 (cameras that only offer it): the BT.601 luma, in integers.
@@ -88,7 +118,11 @@ fn weighted(
 ) -> Result<Frame, LumaError> {
     let n = need(width, height, 3, 1)?;
     if buf.len() < n {
-        return Err(LumaError::Short { format, need: n, got: buf.len() });
+        return Err(LumaError::Short {
+            format,
+            need: n,
+            got: buf.len(),
+        });
     }
     let luma = buf[..n]
         .chunks_exact(3)
@@ -97,7 +131,11 @@ fn weighted(
             u8::try_from(y >> 8).unwrap_or(u8::MAX)
         })
         .collect();
-    Ok(Frame { width, height, luma })
+    Ok(Frame {
+        width,
+        height,
+        luma,
+    })
 }
 
 /// MJPEG to luma: the JPEG decoder writes its luma output directly, so the
@@ -111,7 +149,9 @@ pub fn from_mjpeg(buf: &[u8]) -> Result<Frame, LumaError> {
         .set_max_width(8192)
         .set_max_height(8192);
     let mut dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(buf), opts);
-    let luma = dec.decode().map_err(|e| LumaError::Jpeg(format!("{e:?}")))?;
+    let luma = dec
+        .decode()
+        .map_err(|e| LumaError::Jpeg(format!("{e:?}")))?;
     let info = dec.info().ok_or(LumaError::Empty)?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     let px = need(width, height, 1, 1)?;
@@ -121,5 +161,9 @@ pub fn from_mjpeg(buf: &[u8]) -> Result<Frame, LumaError> {
             luma.len()
         )));
     }
-    Ok(Frame { width, height, luma })
+    Ok(Frame {
+        width,
+        height,
+        luma,
+    })
 }

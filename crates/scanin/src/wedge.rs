@@ -5,7 +5,9 @@
 //! `min_len` characters with every gap within `max_gap_ms`, closed by a
 //! terminator, are scans; everything else is typing, handed back for the
 //! focused field. GS arrives as Ctrl+], as Alt+0029 on the numeric keypad,
-//! or as a configured placeholder.
+//! or as a configured placeholder. A burst that begins with an AIM
+//! symbology identifier (`]d2`) is a scan beyond doubt and may stall longer;
+//! where the scanner is set to send the identifier, it can be required.
 
 use crate::calibrate::CharMap;
 use crate::{RawScan, Source};
@@ -45,6 +47,23 @@ pub struct WedgeConfig {
     pub gs_placeholder: Option<String>,
     /// The calibration map of this workstation.
     pub layout: CharMap,
+    /// What the AIM symbology identifier (`]d2`, `]Q3`, …) at the start of
+    /// a burst means.
+    pub aim: AimMode,
+    /// Largest gap between keys once a burst has begun with an AIM
+    /// identifier (scanners stall now and then, remote desktops more).
+    pub aim_max_gap_ms: u64,
+}
+
+/// The AIM identifier as a sentinel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AimMode {
+    /// A burst that begins with one tolerates longer gaps; bursts without
+    /// one are still scans if fast enough.
+    #[default]
+    Optional,
+    /// The scanner is set to send it: a burst without one is typing.
+    Required,
 }
 
 impl Default for WedgeConfig {
@@ -56,6 +75,8 @@ impl Default for WedgeConfig {
             tab_ends: true,
             gs_placeholder: None,
             layout: CharMap::default(),
+            aim: AimMode::Optional,
+            aim_max_gap_ms: 120,
         }
     }
 }
@@ -101,10 +122,33 @@ impl Assembler {
         self.caps = false;
     }
 
+    /// The burst so far began with an AIM identifier: `]`, a letter, a
+    /// digit (as typed, before the layout map; the map may turn `]` into
+    /// another key on a foreign layout, so the translated start counts too).
+    fn has_aim(&self) -> bool {
+        let aim = |s: &str| {
+            let b: Vec<char> = s.chars().take(3).collect();
+            b.len() == 3 && b[0] == ']' && b[1].is_ascii_alphabetic() && b[2].is_ascii_digit()
+        };
+        aim(&self.buf) || {
+            let head: String = self.buf.chars().take(3).collect();
+            head.chars().count() == 3 && aim(&self.cfg.layout.translate(&head))
+        }
+    }
+
+    fn max_gap(&self) -> u64 {
+        if self.has_aim() {
+            self.cfg.aim_max_gap_ms.max(self.cfg.max_gap_ms)
+        } else {
+            self.cfg.max_gap_ms
+        }
+    }
+
     fn push(&mut self, c: char, t: u64, caps: bool, out: &mut Vec<Output>) {
+        let max_gap = self.max_gap();
         if self
             .last_t
-            .is_some_and(|last| t.saturating_sub(last) > self.cfg.max_gap_ms)
+            .is_some_and(|last| t.saturating_sub(last) > max_gap)
         {
             // Too slow for a scanner: what came before was typing.
             self.typed(out);
@@ -142,10 +186,12 @@ impl Assembler {
             Key::Enter | Key::Tab => {
                 let ends = matches!(ev.key, Key::Enter) && self.cfg.enter_ends
                     || matches!(ev.key, Key::Tab) && self.cfg.tab_ends;
+                let max_gap = self.max_gap();
                 let fast = self
                     .last_t
-                    .is_some_and(|last| ev.t_ms.saturating_sub(last) <= self.cfg.max_gap_ms);
-                if ends && fast && self.len >= self.cfg.min_len {
+                    .is_some_and(|last| ev.t_ms.saturating_sub(last) <= max_gap);
+                let sentinel = self.cfg.aim == AimMode::Optional || self.has_aim();
+                if ends && fast && sentinel && self.len >= self.cfg.min_len {
                     let text = std::mem::take(&mut self.buf);
                     let text = match &self.cfg.gs_placeholder {
                         Some(p) if !p.is_empty() => text.replace(p.as_str(), "\u{1d}"),
@@ -179,12 +225,18 @@ impl Assembler {
         out
     }
 
+    /// Keys are held back as a possible scan (not yet handed on).
+    pub fn pending(&self) -> bool {
+        !self.buf.is_empty()
+    }
+
     /// Call when no key came for a while: an unterminated burst is typing.
     pub fn idle(&mut self, now_ms: u64) -> Vec<Output> {
         let mut out = Vec::new();
+        let max_gap = self.max_gap();
         if self
             .last_t
-            .is_some_and(|last| now_ms.saturating_sub(last) > self.cfg.max_gap_ms)
+            .is_some_and(|last| now_ms.saturating_sub(last) > max_gap)
         {
             self.typed(&mut out);
             self.last_t = None;

@@ -169,7 +169,12 @@ impl Drop for Worker {
     }
 }
 
-fn run(cfg: WorkerConfig, slot: &(Mutex<Slot>, Condvar), stats: &Stats, events: &Sender<WorkerEvent>) {
+fn run(
+    cfg: WorkerConfig,
+    slot: &(Mutex<Slot>, Condvar),
+    stats: &Stats,
+    events: &Sender<WorkerEvent>,
+) {
     let mut costs = CostModel::default();
     let mut seen = Suppressor::new(cfg.suppress);
     loop {

@@ -212,3 +212,50 @@ fn an_unterminated_burst_becomes_typing_after_a_pause() {
         "nothing lost: {out:?}"
     );
 }
+
+#[test]
+fn the_aim_prefix_is_a_sentinel() {
+    use scanin::wedge::AimMode;
+    // One 80 ms stall in the middle of the scan (a busy USB hub, a remote
+    // desktop): with the AIM prefix it is still one scan.
+    let mut ev = scanner(SCAN, 1000, 8, Gs::CtrlBracket, false);
+    for e in ev.iter_mut().skip(20) {
+        e.t_ms += 80;
+    }
+    let out = run(WedgeConfig::default(), &ev);
+    assert_eq!(scans(&out).len(), 1, "{out:?}");
+    assert_eq!(scans(&out)[0].text, SCAN);
+    // The same stall without a prefix splits the burst: the head is taken
+    // for typing and only the tail for a scan (which the parser rejects).
+    let bare = &SCAN[3..];
+    let mut ev = scanner(bare, 1000, 8, Gs::CtrlBracket, false);
+    for e in ev.iter_mut().skip(20) {
+        e.t_ms += 80;
+    }
+    let out = run(WedgeConfig::default(), &ev);
+    assert!(scans(&out).iter().all(|s| s.text != bare), "{out:?}");
+    // Required: a fast burst without the prefix is typing, with it a scan.
+    let required = WedgeConfig {
+        aim: AimMode::Required,
+        ..WedgeConfig::default()
+    };
+    let out = run(
+        required.clone(),
+        &scanner(bare, 1000, 8, Gs::CtrlBracket, false),
+    );
+    assert!(scans(&out).is_empty(), "{out:?}");
+    let typed: String = out
+        .iter()
+        .filter_map(|o| match o {
+            Output::Typed(t) => Some(t.as_str()),
+            Output::Scan(_) => None,
+        })
+        .collect();
+    assert!(
+        typed.starts_with("01041500375286"),
+        "nothing lost: {typed:?}"
+    );
+    let out = run(required, &scanner(SCAN, 1000, 8, Gs::CtrlBracket, false));
+    assert_eq!(scans(&out).len(), 1);
+    assert!(parse(&scans(&out)[0].text, TODAY).ok());
+}

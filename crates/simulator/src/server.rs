@@ -92,7 +92,8 @@ pub struct Handle {
 }
 
 impl Handle {
-    /// Stops accepting and waits for the accept loop to end.
+    /// Stops accepting, closes open connections, and waits for the accept
+    /// loop to end.
     pub async fn stop(mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
@@ -170,16 +171,23 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
     let listener = TcpListener::bind(cfg.addr).await.map_err(SimError::Net)?;
     let addr = listener.local_addr().map_err(SimError::Net)?;
     let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
+    // Stopping also closes open connections, as a server that goes down
+    // does: a client's pooled keep-alive connection must not outlive it.
+    let (down_tx, down_rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
         loop {
             let accepted = tokio::select! {
-                _ = &mut stop_rx => break,
+                _ = &mut stop_rx => {
+                    let _ = down_tx.send(true);
+                    break;
+                }
                 a = listener.accept() => a,
             };
             let Ok((tcp, _)) = accepted else { continue };
             let acceptor = acceptor.clone();
             let kill = Arc::new(Notify::new());
             let app = app.clone().layer(Extension(kill.clone()));
+            let mut down = down_rx.clone();
             tokio::spawn(async move {
                 // A client without a valid certificate fails here.
                 let Ok(tls) = acceptor.accept(tcp).await else {
@@ -190,6 +198,7 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
                 tokio::select! {
                     _ = conn => {}
                     _ = kill.notified() => {} // dropped without an answer
+                    _ = down.wait_for(|d| *d) => {} // the simulator stopped
                 }
             });
         }

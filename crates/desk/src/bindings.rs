@@ -1,0 +1,55 @@
+//! TypeScript declarations of the view models, generated from the Rust
+//! types. A test writes them to `ui/src/lib/bindings.ts` when asked
+//! (`UPDATE_BINDINGS=1`) and otherwise fails if the committed file differs.
+
+use crate::view::*;
+use ts_rs::{Config, TS};
+
+/// The declarations, in a fixed order.
+pub fn typescript() -> String {
+    let cfg = Config::new();
+    let mut out = String::from(
+        "// Generated from crates/desk/src/view.rs by `cargo test -p desk bindings`.\n// Do not edit: change the Rust types and set UPDATE_BINDINGS=1.\n\n",
+    );
+    for decl in [
+        Tone::decl(&cfg),
+        Sound::decl(&cfg),
+        PackFields::decl(&cfg),
+        Hint::decl(&cfg),
+        CounterVerdict::decl(&cfg),
+        BasketItem::decl(&cfg),
+        Dispensed::decl(&cfg),
+        Banner::decl(&cfg),
+        ExceptionItem::decl(&cfg),
+        DeskStatus::decl(&cfg),
+        DemoCode::decl(&cfg),
+        KeyInput::decl(&cfg),
+        KeyResult::decl(&cfg),
+    ] {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bindings_are_committed_and_current() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings.ts");
+        let want = super::typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::create_dir_all(path.parent().expect("dir")).expect("dir");
+            std::fs::write(&path, &want).expect("write bindings");
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "ui/src/lib/bindings.ts is out of date: run UPDATE_BINDINGS=1 cargo test -p desk bindings"
+        );
+    }
+}

@@ -1,0 +1,822 @@
+//! # desk
+//!
+//! The counter desk without a window. The Tauri shell is a few lines over
+//! this crate: key events in, verdicts out. A scan is verified; a genuine,
+//! active pack goes into the basket; one key dispenses the basket; a pack
+//! dispensed here can be undone for ten days. Every verdict becomes a
+//! [`view::CounterVerdict`]: a tone (green, amber, red), one sentence, the
+//! next action with its key, the pack's fields as printed, the product's
+//! name from the national system's master data.
+//!
+//! [`Desk::training`] starts the bundled simulator in-process on loopback
+//! with demo packs, so a first run needs no setup.
+
+pub mod bindings;
+mod sheet;
+pub mod view;
+mod words;
+
+use domain::{Operation, OutcomeClass};
+use engine::{Counter, Engine, SystemClock, Verdict};
+use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
+use scanin::wedge::{Assembler, Key, KeyEvent, Output, WedgeConfig};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use view::{
+    Banner, BasketItem, CounterVerdict, DemoCode, DeskStatus, Dispensed, ExceptionItem, Hint,
+    KeyInput, KeyResult, PackFields, Sound, Tone,
+};
+pub use words::Lang;
+
+/// Why the desk could not start or act.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("the bundled simulator did not start: {0}")]
+    Simulator(String),
+    #[error("the national-system client could not be set up: {0}")]
+    Client(String),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Engine(#[from] engine::EngineError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("this works in training mode only")]
+    NotTraining,
+    #[error("no such item: {0}")]
+    NoSuchItem(u64),
+}
+
+type Eng = Engine<NmvsClient, SystemClock>;
+
+/// What the desk tells the window.
+#[derive(Debug, Clone)]
+pub enum DeskEvent {
+    Verdict(Box<CounterVerdict>),
+    /// The banner, basket or lists changed: fetch [`Desk::status`].
+    Status,
+}
+
+struct Training {
+    sim: tokio::sync::Mutex<Option<simulator::Handle>>,
+    sim_config: simulator::SimConfig,
+    admin: simulator::admin::AdminClient,
+    demo: Vec<DemoCode>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    text: String,
+    item: BasketItem,
+}
+
+#[derive(Debug, Clone)]
+struct DispensedEntry {
+    text: String,
+    item: Dispensed,
+}
+
+#[derive(Default)]
+struct Inner {
+    basket: Vec<Entry>,
+    dispensed: Vec<DispensedEntry>,
+    draining: bool,
+}
+
+/// The desk.
+pub struct Desk {
+    engine: Arc<Eng>,
+    wedge: Mutex<Assembler>,
+    inner: Mutex<Inner>,
+    lang: Mutex<Lang>,
+    next_id: AtomicU64,
+    counter: Counter,
+    training: Option<Training>,
+    events: tokio::sync::broadcast::Sender<DeskEvent>,
+    stop: Arc<AtomicBool>,
+    /// The runtime the desk was made in: keys arrive on the window's
+    /// thread, their scans are decided here.
+    runtime: tokio::runtime::Handle,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desk")
+            .field("counter", &self.counter)
+            .field("training", &self.training.is_some())
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn now() -> i64 {
+    engine::Clock::now(&SystemClock)
+}
+
+fn today() -> packcode::Date {
+    packcode::Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    }
+    .add_days(now().div_euclid(86_400))
+}
+
+/// A password nobody stores: the training simulator is started with it
+/// and forgets it when the app ends.
+fn throwaway_password() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::new();
+    for i in 0..2u64 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(i ^ now() as u64);
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
+/// The time allowed for a pack to be answered before the desk records it
+/// for later (the engine's offline budget).
+pub const DEFAULT_OFFLINE_BUDGET: Duration = Duration::from_millis(2500);
+
+/// Undo is possible for ten days after the dispense.
+pub const UNDO_WINDOW_SECS: i64 = 10 * 86_400;
+
+impl Desk {
+    /// Training mode: the bundled simulator on loopback with demo packs, a
+    /// fresh ledger in `dir`. Everything in `dir` is replaced.
+    pub async fn training(dir: &Path) -> Result<Desk, DeskError> {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir)?;
+        let password = throwaway_password();
+        let sim_config = simulator::SimConfig {
+            addr: "127.0.0.1:0"
+                .parse()
+                .map_err(|e| DeskError::Simulator(format!("{e}")))?,
+            data_dir: dir.join("simulator"),
+            seed: Some((
+                2026,
+                simulator::seed::SeedSize {
+                    products: 8,
+                    batches_per_product: 2,
+                    packs_per_batch: 12,
+                },
+            )),
+            client_login_id: "TRAINING-PHARMACY".into(),
+            user_id: "pharmacist".into(),
+            password: password.clone(),
+            start_time: None,
+        };
+        let sim = simulator::start(sim_config.clone())
+            .await
+            .map_err(|e| DeskError::Simulator(e.to_string()))?;
+        // Restarts (after a simulated outage) keep the same port.
+        let sim_config = simulator::SimConfig {
+            addr: sim.addr,
+            ..sim_config
+        };
+        let admin = simulator::admin::AdminClient::new(
+            &sim.url(),
+            &sim.pki.ca_cert,
+            &sim.pki.client_cert,
+            &sim.pki.client_key,
+        )
+        .map_err(|e| DeskError::Simulator(e.to_string()))?;
+        let codes = simulator::export_file(&dir.join("simulator"))
+            .map_err(|e| DeskError::Simulator(e.to_string()))?;
+        let demo = sheet::demo_packs(&codes, &admin).await?;
+        let client = NmvsClient::new(ClientConfig {
+            single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
+            bulk_url: Some(format!("{}/ws/BulkServiceV50", sim.url())),
+            ca_pem: Some(sim.pki.ca_cert.clone()),
+            client_cert_pem: sim.pki.client_cert.clone(),
+            client_key_pem: Secret(sim.pki.client_key.clone()),
+            credentials: Credentials {
+                client_login_id: "TRAINING-PHARMACY".into(),
+                user_id: "pharmacist".into(),
+                password,
+            },
+            software: UserSoftware {
+                supplier: "Countercheck".into(),
+                name: "Countercheck desk".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            version: Version::V5,
+            connect_timeout: Duration::from_millis(800),
+            response_timeout: Duration::from_secs(5),
+        })
+        .map_err(|e| DeskError::Client(e.to_string()))?;
+        let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
+        let counter = Counter {
+            user: "pharmacist".into(),
+            workstation: "counter-1".into(),
+            site: "TRAINING-PHARMACY".into(),
+        };
+        let mut engine = Engine::new(store, client, SystemClock, counter.clone());
+        engine.offline_budget = DEFAULT_OFFLINE_BUDGET;
+        let training = Training {
+            sim: tokio::sync::Mutex::new(Some(sim)),
+            sim_config,
+            admin,
+            demo,
+        };
+        Ok(Desk::with_engine(engine, counter, Some(training)))
+    }
+
+    /// Must be called inside a tokio runtime (the async constructors are).
+    fn with_engine(engine: Eng, counter: Counter, training: Option<Training>) -> Desk {
+        Desk {
+            runtime: tokio::runtime::Handle::current(),
+            engine: Arc::new(engine),
+            wedge: Mutex::new(Assembler::new(WedgeConfig::default())),
+            inner: Mutex::new(Inner::default()),
+            lang: Mutex::new(Lang::En),
+            next_id: AtomicU64::new(1),
+            counter,
+            training,
+            events: tokio::sync::broadcast::channel(256).0,
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Starts the background work: replaying the outbox, and turning the
+    /// engine's events into desk events. Call once, inside a tokio runtime.
+    pub fn start_background(self: &Arc<Desk>) {
+        let desk = self.clone();
+        self.runtime.spawn(async move {
+            let mut rx = desk.engine.subscribe();
+            while let Ok(ev) = rx.recv().await {
+                if let engine::Event::Replayed {
+                    done, exceptions, ..
+                } = ev
+                {
+                    let mut inner = lock(&desk.inner);
+                    inner.draining = done + exceptions > 0;
+                    if done > 0 {
+                        // Confirmed packs are no longer pending.
+                        for d in inner.dispensed.iter_mut() {
+                            d.item.pending = false;
+                        }
+                    }
+                }
+                desk.emit(DeskEvent::Status);
+            }
+        });
+        let desk = self.clone();
+        self.runtime.spawn(async move {
+            let stop = desk.stop.clone();
+            let _ = desk
+                .engine
+                .replay_loop("desk", Duration::from_millis(700), &stop)
+                .await;
+        });
+    }
+
+    /// Stops the background replay (the app is closing).
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<DeskEvent> {
+        self.events.subscribe()
+    }
+
+    fn emit(&self, e: DeskEvent) {
+        let _ = self.events.send(e);
+    }
+
+    pub fn set_language(&self, lang: Lang) {
+        *lock(&self.lang) = lang;
+        self.emit(DeskEvent::Status);
+    }
+
+    fn lang(&self) -> Lang {
+        *lock(&self.lang)
+    }
+
+    /// Feeds one key from the window to the wedge assembler. A scan it
+    /// completes is decided in the background and arrives as a verdict
+    /// event; typed characters (shortcuts) come back.
+    pub fn key(self: &Arc<Desk>, input: &KeyInput) -> KeyResult {
+        let key = match input.key.as_str() {
+            "Enter" => Key::Enter,
+            "Tab" => Key::Tab,
+            k if input.code.starts_with("Numpad") && k.len() == 1 && input.alt => {
+                Key::Numpad(k.as_bytes()[0].wrapping_sub(b'0'))
+            }
+            k if k.chars().count() == 1 => Key::Char(k.chars().next().unwrap_or('\0')),
+            _ => Key::Other,
+        };
+        let ev = KeyEvent {
+            key,
+            t_ms: input.t_ms.max(0.0) as u64,
+            ctrl: input.ctrl,
+            alt: input.alt,
+            caps_lock: input.caps_lock,
+        };
+        let (outputs, pending) = {
+            let mut w = lock(&self.wedge);
+            let out = w.feed(&ev);
+            (out, w.pending())
+        };
+        self.outputs(outputs, pending)
+    }
+
+    /// No key for a while: what was held back is typing after all.
+    pub fn key_idle(self: &Arc<Desk>, t_ms: f64) -> KeyResult {
+        let (outputs, pending) = {
+            let mut w = lock(&self.wedge);
+            let out = w.idle(t_ms.max(0.0) as u64);
+            (out, w.pending())
+        };
+        self.outputs(outputs, pending)
+    }
+
+    fn outputs(self: &Arc<Desk>, outputs: Vec<Output>, pending: bool) -> KeyResult {
+        let mut res = KeyResult {
+            typed: String::new(),
+            scanned: false,
+            pending,
+        };
+        for o in outputs {
+            match o {
+                Output::Typed(t) => res.typed.push_str(&t),
+                Output::Scan(raw) => {
+                    res.scanned = true;
+                    let desk = self.clone();
+                    self.runtime.spawn(async move {
+                        let v = desk.scan(&raw.text, raw.caps_lock).await;
+                        desk.emit(DeskEvent::Verdict(Box::new(v)));
+                    });
+                }
+            }
+        }
+        res
+    }
+
+    fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Verifies a scan; a genuine, active pack goes into the basket.
+    pub async fn scan(&self, text: &str, caps_lock: bool) -> CounterVerdict {
+        let parsed = packcode::parse(text, today());
+        let pack = pack_fields(&parsed);
+        // Already in the basket: say so, do not ask the system twice.
+        if let Some(p) = &pack {
+            let dup = lock(&self.inner).basket.iter().any(|e| {
+                e.item.pack.product_code == p.product_code && e.item.pack.serial == p.serial
+            });
+            if dup {
+                let w = words::for_lang(self.lang());
+                return self.verdict_view(
+                    "verify",
+                    Tone::Amber,
+                    w.in_basket_already,
+                    w.next_dispense,
+                    String::new(),
+                    Some(p.clone()),
+                    None,
+                    true,
+                );
+            }
+        }
+        // Dispensed (or otherwise decommissioned) here and not undone: say
+        // when and by whom, with the undo key, instead of asking again.
+        let verdict = match pack.as_ref().and_then(|p| self.already_here(p)) {
+            Some(message) => Ok(Verdict::Stopped {
+                reason: "already_decommissioned_here".into(),
+                message,
+            }),
+            None => self.engine.operate(Operation::Verify, text).await,
+        };
+        let mut v = self.view(Operation::Verify, verdict, &parsed, pack.clone(), caps_lock);
+        if v.tone == Tone::Green {
+            if let Some(p) = pack {
+                v.in_basket = true;
+                lock(&self.inner).basket.push(Entry {
+                    text: text.to_owned(),
+                    item: BasketItem {
+                        id: v.id,
+                        product_name: v.product_name.clone(),
+                        pack: p,
+                    },
+                });
+            }
+        }
+        self.emit(DeskEvent::Status);
+        v
+    }
+
+    /// "Dispensed here by … on …" when this pack's last change in the
+    /// ledger is a decommission that was not undone.
+    fn already_here(&self, p: &PackFields) -> Option<String> {
+        let row = self
+            .engine
+            .store()
+            .ok()?
+            .last_change(&p.product_code, &p.serial)
+            .ok()??;
+        let op = Operation::from_g_code(&row.operation)?;
+        if !op.is_decommission() {
+            return None;
+        }
+        let pending = if row.outcome == "recorded" {
+            " (recorded offline, to be sent)"
+        } else {
+            ""
+        };
+        Some(format!(
+            "{} here by {} on {}{pending}.",
+            match op {
+                Operation::Dispense => "Dispensed",
+                Operation::Destroy => "Destroyed",
+                Operation::Export => "Exported",
+                Operation::Lock => "Locked",
+                Operation::Stolen => "Reported stolen",
+                _ => "Decommissioned",
+            },
+            row.user_id,
+            utc_text(row.at)
+        ))
+    }
+
+    /// Dispenses every pack in the basket; one verdict per pack.
+    pub async fn dispense(&self) -> Vec<CounterVerdict> {
+        let basket = std::mem::take(&mut lock(&self.inner).basket);
+        let mut out = Vec::new();
+        for e in basket {
+            let parsed = packcode::parse(&e.text, today());
+            let verdict = self.engine.operate(Operation::Dispense, &e.text).await;
+            let v = self.view(
+                Operation::Dispense,
+                verdict,
+                &parsed,
+                Some(e.item.pack.clone()),
+                false,
+            );
+            if v.tone == Tone::Green || v.offline {
+                let at = now();
+                let mut inner = lock(&self.inner);
+                inner.dispensed.insert(
+                    0,
+                    DispensedEntry {
+                        text: e.text.clone(),
+                        item: Dispensed {
+                            id: v.id,
+                            product_name: e.item.product_name.clone(),
+                            pack: e.item.pack.clone(),
+                            at,
+                            undo_until: at + UNDO_WINDOW_SECS,
+                            pending: v.offline,
+                        },
+                    },
+                );
+                inner.dispensed.truncate(50);
+            }
+            out.push(v);
+        }
+        self.emit(DeskEvent::Status);
+        out
+    }
+
+    /// Takes a pack out of the basket (not dispensed).
+    pub fn remove(&self, id: u64) -> Result<(), DeskError> {
+        let mut inner = lock(&self.inner);
+        let before = inner.basket.len();
+        inner.basket.retain(|e| e.item.id != id);
+        if inner.basket.len() == before {
+            return Err(DeskError::NoSuchItem(id));
+        }
+        drop(inner);
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+
+    /// Undoes a dispense made here (within ten days).
+    pub async fn undo(&self, id: u64) -> Result<CounterVerdict, DeskError> {
+        let entry = lock(&self.inner)
+            .dispensed
+            .iter()
+            .find(|d| d.item.id == id)
+            .cloned()
+            .ok_or(DeskError::NoSuchItem(id))?;
+        let parsed = packcode::parse(&entry.text, today());
+        let verdict = self
+            .engine
+            .operate(Operation::UndoDispense, &entry.text)
+            .await;
+        let v = self.view(
+            Operation::UndoDispense,
+            verdict,
+            &parsed,
+            Some(entry.item.pack.clone()),
+            false,
+        );
+        if v.tone == Tone::Green || v.offline {
+            lock(&self.inner).dispensed.retain(|d| d.item.id != id);
+        }
+        self.emit(DeskEvent::Status);
+        Ok(v)
+    }
+
+    /// Undoes the newest dispense (the `U` key).
+    pub async fn undo_last(&self) -> Result<CounterVerdict, DeskError> {
+        let id = lock(&self.inner)
+            .dispensed
+            .first()
+            .map(|d| d.item.id)
+            .ok_or(DeskError::NoSuchItem(0))?;
+        self.undo(id).await
+    }
+
+    /// Acknowledges a replay exception with a note.
+    pub fn acknowledge(&self, id: i64, note: &str) -> Result<bool, DeskError> {
+        let ok = self.engine.store()?.acknowledge(id, note, now())?;
+        self.emit(DeskEvent::Status);
+        Ok(ok)
+    }
+
+    /// Everything besides the verdict.
+    pub fn status(&self) -> Result<DeskStatus, DeskError> {
+        let off = self.engine.offline_state()?;
+        let exceptions = self
+            .engine
+            .store()?
+            .outbox(Some(store::OutboxStatus::Exception))?
+            .into_iter()
+            .filter(|i| i.acknowledged_at.is_none())
+            .map(|i| ExceptionItem {
+                id: i.id,
+                operation: Operation::from_g_code(&i.op.operation)
+                    .map_or(i.op.operation.clone(), |o| o.cli_name().to_owned()),
+                pack: format!("{} / {}", i.op.product_code, i.op.serial),
+                reason: i.last_error.unwrap_or_default(),
+            })
+            .collect();
+        let inner = lock(&self.inner);
+        Ok(DeskStatus {
+            training: self.training.is_some(),
+            language: self.lang().code().to_owned(),
+            user: self.counter.user.clone(),
+            workstation: self.counter.workstation.clone(),
+            banner: Banner {
+                offline_since: off.offline_since,
+                backlog: off.backlog as u64,
+                oldest_age_secs: off.oldest_age_secs,
+                open_exceptions: off.open_exceptions as u64,
+                draining: inner.draining && off.offline_since.is_none() && off.backlog > 0,
+            },
+            basket: inner.basket.iter().map(|e| e.item.clone()).collect(),
+            dispensed: inner.dispensed.iter().map(|d| d.item.clone()).collect(),
+            exceptions,
+        })
+    }
+
+    /// The demo codes (training mode), to show on screen or print.
+    pub fn demo_sheet(&self) -> Result<Vec<DemoCode>, DeskError> {
+        self.training
+            .as_ref()
+            .map(|t| t.demo.clone())
+            .ok_or(DeskError::NotTraining)
+    }
+
+    /// Training: stops the simulator (an outage) or starts it again.
+    pub async fn training_outage(&self, on: bool) -> Result<(), DeskError> {
+        let t = self.training.as_ref().ok_or(DeskError::NotTraining)?;
+        let mut sim = t.sim.lock().await;
+        if on {
+            if let Some(h) = sim.take() {
+                h.stop().await;
+            }
+        } else if sim.is_none() {
+            *sim = Some(
+                simulator::start(t.sim_config.clone())
+                    .await
+                    .map_err(|e| DeskError::Simulator(e.to_string()))?,
+            );
+        }
+        drop(sim);
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+
+    /// Training: the admin client of the bundled simulator.
+    pub fn training_admin(&self) -> Option<&simulator::admin::AdminClient> {
+        self.training.as_ref().map(|t| &t.admin)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn verdict_view(
+        &self,
+        op: &str,
+        tone: Tone,
+        headline: &str,
+        next: &str,
+        detail: String,
+        pack: Option<PackFields>,
+        product_name: Option<String>,
+        in_basket: bool,
+    ) -> CounterVerdict {
+        CounterVerdict {
+            id: self.next_id(),
+            operation: op.to_owned(),
+            tone,
+            sound: sound(tone),
+            headline: headline.to_owned(),
+            next: next.to_owned(),
+            detail,
+            pack,
+            product_name,
+            state: None,
+            code: None,
+            hints: Vec::new(),
+            offline: false,
+            in_basket,
+            latency_ms: None,
+        }
+    }
+
+    fn view(
+        &self,
+        op: Operation,
+        verdict: Result<Verdict, engine::EngineError>,
+        parsed: &packcode::Scan,
+        pack: Option<PackFields>,
+        caps_lock: bool,
+    ) -> CounterVerdict {
+        let w = words::for_lang(self.lang());
+        let product_name = pack.as_ref().and_then(|p| {
+            self.engine
+                .store()
+                .ok()
+                .and_then(|s| s.product_name(&p.product_code).ok().flatten())
+        });
+        let mut v = self.verdict_view(
+            op.cli_name(),
+            Tone::Amber,
+            "",
+            "",
+            String::new(),
+            pack,
+            product_name,
+            false,
+        );
+        v.hints = parsed
+            .diagnosis
+            .iter()
+            .map(|d| Hint {
+                message: d.message.clone(),
+                fix: d.fix.clone(),
+            })
+            .collect();
+        if caps_lock && v.hints.is_empty() {
+            v.hints.push(Hint {
+                message: w.caps_lock.0.to_owned(),
+                fix: w.caps_lock.1.to_owned(),
+            });
+        }
+        let (tone, headline, next, detail) = match verdict {
+            Err(e) => (Tone::Amber, w.desk_error, w.next_rescan, e.to_string()),
+            Ok(Verdict::BadScan { message }) => (Tone::Amber, w.bad_scan, w.next_rescan, message),
+            Ok(Verdict::Stopped { reason, message }) => match reason.as_str() {
+                "already_decommissioned_here" => {
+                    (Tone::Amber, w.already_here, w.next_undo, message)
+                }
+                "nothing_to_undo" => (Tone::Amber, w.nothing_to_undo, w.next_continue, message),
+                "expired" => (Tone::Red, w.expired, w.next_set_aside, message),
+                _ => (Tone::Red, w.batch_recalled, w.next_set_aside, message),
+            },
+            Ok(Verdict::RecordedOffline { message, .. }) => {
+                v.offline = true;
+                (Tone::Amber, w.recorded_offline, w.next_continue, message)
+            }
+            Ok(Verdict::Offline { message }) => (
+                Tone::Amber,
+                w.offline_verify,
+                w.next_offline_verify,
+                message,
+            ),
+            Ok(Verdict::Answered {
+                code,
+                class,
+                message,
+                state,
+                latency_ms,
+                product_name,
+                reasons,
+                ..
+            }) => {
+                v.code = Some(code);
+                v.state = state.clone();
+                v.latency_ms = Some(latency_ms);
+                if product_name.is_some() {
+                    v.product_name = product_name;
+                }
+                let active = state.as_deref().is_none_or(|s| s == "ACTIVE");
+                let has = |r: &str| reasons.iter().any(|x| x.eq_ignore_ascii_case(r));
+                let ok = matches!(class, OutcomeClass::Ok | OutcomeClass::Notice);
+                match (class, op) {
+                    // Active but not to be supplied: recalled, withdrawn, expired.
+                    _ if ok && (has("RECALLED") || has("WITHDRAWN")) => {
+                        (Tone::Red, w.batch_recalled, w.next_set_aside, message)
+                    }
+                    _ if ok && has("EXPIRED") => (Tone::Red, w.expired, w.next_set_aside, message),
+                    (OutcomeClass::Ok | OutcomeClass::Notice, Operation::Verify) if active => {
+                        (Tone::Green, w.genuine, w.next_dispense, message)
+                    }
+                    (OutcomeClass::Ok | OutcomeClass::Notice, Operation::Verify) => {
+                        (Tone::Red, w.not_active, w.next_set_aside, message)
+                    }
+                    (OutcomeClass::Ok | OutcomeClass::Notice, Operation::Dispense) => {
+                        (Tone::Green, w.dispensed, w.next_continue, message)
+                    }
+                    (OutcomeClass::Ok | OutcomeClass::Notice, Operation::UndoDispense) => {
+                        (Tone::Green, w.undone, w.next_continue, message)
+                    }
+                    (OutcomeClass::Ok | OutcomeClass::Notice, _) => {
+                        (Tone::Green, w.done, w.next_continue, message)
+                    }
+                    (OutcomeClass::Warning, _) => (Tone::Red, w.warning, w.next_set_aside, message),
+                    (OutcomeClass::Technical, _) => {
+                        (Tone::Amber, w.technical, w.next_rescan, message)
+                    }
+                    (OutcomeClass::Alert, _) => (Tone::Red, w.alert, w.next_alert, message),
+                }
+            }
+        };
+        v.tone = tone;
+        v.sound = sound(tone);
+        v.headline = headline.to_owned();
+        v.next = next.to_owned();
+        v.detail = detail;
+        v
+    }
+}
+
+fn sound(t: Tone) -> Sound {
+    match t {
+        Tone::Green => Sound::Ok,
+        Tone::Amber => Sound::Caution,
+        Tone::Red => Sound::Alert,
+    }
+}
+
+/// A time as people read it: 2026-11-23 14:05 UTC.
+pub fn utc_text(secs: i64) -> String {
+    let day = packcode::Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    }
+    .add_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{day} {:02}:{:02} UTC", s / 3600, s % 3600 / 60)
+}
+
+/// The pack's fields as printed, from a valid parse.
+pub fn pack_fields(scan: &packcode::Scan) -> Option<PackFields> {
+    if !scan.ok() {
+        return None;
+    }
+    let (code, scheme) = scan.product_code()?;
+    let scheme = match (scheme, scan.pzn()) {
+        (packcode::ProductScheme::Ppn, _) => "PPN".to_owned(),
+        (packcode::ProductScheme::Gtin, Some(pzn)) => format!("NTIN (PZN {pzn})"),
+        (packcode::ProductScheme::Gtin, None) => "GTIN".to_owned(),
+    };
+    let raw = scan.expiry_raw().unwrap_or_default().to_owned();
+    let expiry = if raw.len() == 6 {
+        let (y, m, d) = (&raw[0..2], &raw[2..4], &raw[4..6]);
+        if d == "00" {
+            format!("20{y}-{m}")
+        } else {
+            format!("20{y}-{m}-{d}")
+        }
+    } else {
+        raw.clone()
+    };
+    Some(PackFields {
+        product_code: code.to_owned(),
+        scheme,
+        batch: scan.batch().unwrap_or_default().to_owned(),
+        expiry_raw: raw,
+        expiry,
+        serial: scan.serial().unwrap_or_default().to_owned(),
+    })
+}
+
+/// The app's data directory for `name` (training or live), under
+/// `$XDG_DATA_HOME` or `~/.local/share`.
+pub fn data_dir(name: &str) -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("countercheck").join(name)
+}

@@ -1,0 +1,106 @@
+//! The demo sheet: pack codes of the training simulator as Data Matrix
+//! pictures, each showing one verdict.
+
+use crate::view::DemoCode;
+use crate::DeskError;
+
+/// A GS1 Data Matrix (FNC1 first) as SVG, one unit per module, with a
+/// quiet zone of two modules.
+pub(crate) fn svg(text: &str) -> Result<String, DeskError> {
+    let code = datamatrix::DataMatrixBuilder::new()
+        .with_symbol_list(datamatrix::SymbolList::default().enforce_square())
+        .with_fnc1_start(true)
+        .encode(text.as_bytes())
+        .map_err(|e| DeskError::Simulator(format!("demo code: {e:?}")))?;
+    let bm = code.bitmap();
+    let (w, h) = (bm.width() + 4, bm.height() + 4);
+    let mut path = String::new();
+    for (x, y) in bm.pixels() {
+        path.push_str(&format!("M{} {}h1v1h-1z", x + 2, y + 2));
+    }
+    Ok(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" shape-rendering=\"crispEdges\"><rect width=\"{w}\" height=\"{h}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    ))
+}
+
+/// Picks the demo packs from the simulator's export and sets their stories
+/// up: three genuine packs (a prescription), one from a batch the training
+/// simulator recalls, one reported stolen, and a pack the system has never
+/// seen (a falsification).
+pub(crate) async fn demo_packs(
+    export: &str,
+    admin: &simulator::admin::AdminClient,
+) -> Result<Vec<DemoCode>, DeskError> {
+    let lines: Vec<&str> = export.lines().filter(|l| l.starts_with("]d2")).collect();
+    let today = crate::today();
+    let part = |l: &str, f: fn(&packcode::Scan) -> Option<String>| f(&packcode::parse(l, today));
+    let product = |l: &str| part(l, |s| s.product_code().map(|(c, _)| c.to_owned()));
+    let batch_of = |l: &str| part(l, |s| s.batch().map(str::to_owned));
+    let serial_of = |l: &str| part(l, |s| s.serial().map(str::to_owned));
+    let mut picks: Vec<(&str, &str)> = Vec::new();
+    let mut used_batches = std::collections::HashSet::new();
+    // Three genuine packs of different products.
+    let mut seen_products = std::collections::HashSet::new();
+    for l in &lines {
+        if picks.len() == 3 {
+            break;
+        }
+        if let (Some(p), Some(b)) = (product(l), batch_of(l)) {
+            if seen_products.insert(p) {
+                used_batches.insert(b);
+                picks.push((l, "A genuine pack: green, into the basket"));
+            }
+        }
+    }
+    // A pack of a batch nobody else uses, recalled.
+    let recalled = lines
+        .iter()
+        .rev()
+        .find(|l| batch_of(l).is_some_and(|b| !used_batches.contains(&b)))
+        .copied();
+    if let Some(l) = recalled {
+        if let Some(b) = batch_of(l) {
+            admin
+                .recall(&b, false)
+                .await
+                .map_err(|e| DeskError::Simulator(e.to_string()))?;
+            used_batches.insert(b);
+        }
+        picks.push((l, "A pack of a recalled batch: red"));
+    }
+    // A pack reported stolen.
+    let stolen = lines
+        .iter()
+        .find(|l| batch_of(l).is_some_and(|b| !used_batches.contains(&b)))
+        .copied();
+    if let Some(l) = stolen {
+        if let (Some(p), Some(s)) = (product(l), serial_of(l)) {
+            admin
+                .set_pack_state(&p, &s, "STOLEN")
+                .await
+                .map_err(|e| DeskError::Simulator(e.to_string()))?;
+        }
+        picks.push((l, "A pack reported stolen: red"));
+    }
+    let mut out = Vec::new();
+    for (l, label) in picks {
+        let body = l.trim_start_matches("]d2");
+        out.push(DemoCode {
+            label: label.to_owned(),
+            text: l.replace('\u{1d}', "<GS>"),
+            svg: svg(body)?,
+        });
+    }
+    // A serial the system has never issued: a falsified pack.
+    if let Some(first) = lines.first() {
+        if let Some(s) = serial_of(first) {
+            let fake = first.replace(&format!("\u{1d}21{s}"), "\u{1d}21FAKE0000SN01");
+            out.push(DemoCode {
+                label: "A pack the system does not know (falsified?): red alert".into(),
+                text: fake.replace('\u{1d}', "<GS>"),
+                svg: svg(fake.trim_start_matches("]d2"))?,
+            });
+        }
+    }
+    Ok(out)
+}

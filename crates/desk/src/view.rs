@@ -1,0 +1,190 @@
+//! What the window shows: view models, serialised to the UI as they are,
+//! with TypeScript declarations generated from these types (see
+//! [`crate::bindings`]).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The colour of a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    /// Hand it out.
+    Green,
+    /// Do not hand it out yet: read the sentence (re-scan, expired, recorded offline…).
+    Amber,
+    /// Do not hand it out: set the pack aside (alert, recalled, stolen…).
+    Red,
+}
+
+/// The sound the desk plays with a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Sound {
+    Ok,
+    Caution,
+    Alert,
+}
+
+/// The pack's fields as printed on the pack, for comparing by eye.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PackFields {
+    /// GTIN/NTIN, or the PPN for IFA codes.
+    pub product_code: String,
+    /// "GTIN", "NTIN (PZN 12345678)", "PPN".
+    pub scheme: String,
+    pub batch: String,
+    /// As printed: YYMMDD (DD may be 00).
+    pub expiry_raw: String,
+    /// As people read it: 2027-01-31, or 2027-01 when the day is 00.
+    pub expiry: String,
+    pub serial: String,
+}
+
+/// What was wrong with a damaged scan, and how to fix the scanner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Hint {
+    pub message: String,
+    pub fix: String,
+}
+
+/// One verdict on screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CounterVerdict {
+    /// Increases with every verdict of this session.
+    #[ts(type = "number")]
+    pub id: u64,
+    /// verify, dispense, undo…
+    pub operation: String,
+    pub tone: Tone,
+    pub sound: Sound,
+    /// One short sentence: what this means.
+    pub headline: String,
+    /// The next action, with its key.
+    pub next: String,
+    /// The national system's (or the guard's) own sentence.
+    pub detail: String,
+    pub pack: Option<PackFields>,
+    /// From the national system's master data (or the cache).
+    pub product_name: Option<String>,
+    /// The pack's state at the national system, if it said.
+    pub state: Option<String>,
+    /// The national system's return code, if it answered.
+    pub code: Option<String>,
+    /// The scan was damaged: what happened and the scanner setting to fix.
+    pub hints: Vec<Hint>,
+    /// Recorded while offline; sent when the system is back.
+    pub offline: bool,
+    /// In the basket now (a verified, active pack).
+    pub in_basket: bool,
+    /// How long the national system took, when it answered.
+    pub latency_ms: Option<f64>,
+}
+
+/// A pack in the basket (a prescription of several packs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BasketItem {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub product_name: Option<String>,
+    pub pack: PackFields,
+}
+
+/// A pack dispensed here, with the time left to undo it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Dispensed {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub product_name: Option<String>,
+    pub pack: PackFields,
+    /// Seconds since 1970.
+    #[ts(type = "number")]
+    pub at: i64,
+    /// Undo is possible until then (10 days after), seconds since 1970.
+    #[ts(type = "number")]
+    pub undo_until: i64,
+    /// Recorded offline, not yet confirmed by the national system.
+    pub pending: bool,
+}
+
+/// The offline banner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Banner {
+    /// Offline since (seconds since 1970); `null` when online.
+    #[ts(type = "number | null")]
+    pub offline_since: Option<i64>,
+    /// Operations waiting to be sent.
+    #[ts(type = "number")]
+    pub backlog: u64,
+    #[ts(type = "number | null")]
+    pub oldest_age_secs: Option<i64>,
+    /// Replay problems to look at.
+    #[ts(type = "number")]
+    pub open_exceptions: u64,
+    /// Sending the backlog right now.
+    pub draining: bool,
+}
+
+/// A replay problem, for the pharmacist to acknowledge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExceptionItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub operation: String,
+    pub pack: String,
+    pub reason: String,
+}
+
+/// Everything the counter screen shows besides the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DeskStatus {
+    /// Running on the bundled simulator with demo packs.
+    pub training: bool,
+    /// "en" or "de".
+    pub language: String,
+    pub user: String,
+    pub workstation: String,
+    pub banner: Banner,
+    pub basket: Vec<BasketItem>,
+    /// The latest packs dispensed here, newest first.
+    pub dispensed: Vec<Dispensed>,
+    pub exceptions: Vec<ExceptionItem>,
+}
+
+/// A code on the demo sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DemoCode {
+    /// What scanning it shows ("a genuine pack", "a recalled batch"…).
+    pub label: String,
+    /// The scan text, with GS written as `<GS>`.
+    pub text: String,
+    /// The Data Matrix as SVG markup.
+    pub svg: String,
+}
+
+/// A key as the window saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KeyInput {
+    /// `KeyboardEvent.key`: "a", "Enter", "]", "Shift"…
+    pub key: String,
+    /// `KeyboardEvent.code`: "KeyA", "Numpad0"…
+    pub code: String,
+    pub ctrl: bool,
+    pub alt: bool,
+    pub caps_lock: bool,
+    /// `KeyboardEvent.timeStamp`, milliseconds.
+    pub t_ms: f64,
+}
+
+/// What the desk made of keys: shortcuts the person typed (the UI acts on
+/// them); scans are decided and arrive as `verdict` events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct KeyResult {
+    /// Characters typed at human speed (shortcuts), in order.
+    pub typed: String,
+    /// A scan was taken from these keys (its verdict follows as an event).
+    pub scanned: bool,
+    /// Keys are being held back as a possible scan: call `key_idle` after
+    /// a short pause.
+    pub pending: bool,
+}

@@ -1,0 +1,123 @@
+//! The desk's sentences in English and German. The national system's own
+//! message (the detail line) stays as the code table words it.
+
+/// The desk's languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    De,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::De => "de",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Lang> {
+        match s {
+            "en" => Some(Lang::En),
+            "de" => Some(Lang::De),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) struct Words {
+    pub genuine: &'static str,
+    pub not_active: &'static str,
+    pub dispensed: &'static str,
+    pub undone: &'static str,
+    pub done: &'static str,
+    pub warning: &'static str,
+    pub technical: &'static str,
+    pub alert: &'static str,
+    pub bad_scan: &'static str,
+    pub already_here: &'static str,
+    pub nothing_to_undo: &'static str,
+    pub expired: &'static str,
+    pub batch_recalled: &'static str,
+    pub recorded_offline: &'static str,
+    pub offline_verify: &'static str,
+    pub in_basket_already: &'static str,
+    pub desk_error: &'static str,
+    pub caps_lock: (&'static str, &'static str),
+    pub next_dispense: &'static str,
+    pub next_continue: &'static str,
+    pub next_rescan: &'static str,
+    pub next_undo: &'static str,
+    pub next_set_aside: &'static str,
+    pub next_alert: &'static str,
+    pub next_offline_verify: &'static str,
+}
+
+const EN: Words = Words {
+    genuine: "Genuine and active.",
+    not_active: "Not active at the national system: do not hand it out.",
+    dispensed: "Dispensed.",
+    undone: "Dispense undone: the pack is active again.",
+    done: "Done.",
+    warning: "Do not hand this pack out.",
+    technical: "The national system could not answer properly.",
+    alert: "Alert: this pack may be falsified.",
+    bad_scan: "The scan is damaged: nothing was sent.",
+    already_here: "Already dispensed here.",
+    nothing_to_undo: "Nothing to undo for this pack.",
+    expired: "Expired: do not hand it out.",
+    batch_recalled: "Batch recalled or withdrawn: do not hand it out.",
+    recorded_offline: "Recorded offline: it will be sent when the system is back.",
+    offline_verify: "Offline: the pack could not be checked.",
+    in_basket_already: "Already in the basket.",
+    desk_error: "The desk could not record this scan.",
+    caps_lock: (
+        "Caps Lock was on while the scanner typed.",
+        "Turn Caps Lock off and scan again.",
+    ),
+    next_dispense: "D: dispense the basket · Esc: clear",
+    next_continue: "Scan the next pack",
+    next_rescan: "Scan again (see the fix below)",
+    next_undo: "U: undo the dispense, if it was a mistake",
+    next_set_aside: "Set the pack aside for return",
+    next_alert: "Quarantine the pack and report the alert",
+    next_offline_verify: "D: dispense anyway; it is checked when the system is back",
+};
+
+const DE: Words = Words {
+    genuine: "Echt und aktiv.",
+    not_active: "Im nationalen System nicht aktiv: nicht abgeben.",
+    dispensed: "Abgegeben.",
+    undone: "Abgabe zurückgenommen: die Packung ist wieder aktiv.",
+    done: "Erledigt.",
+    warning: "Diese Packung nicht abgeben.",
+    technical: "Das nationale System konnte nicht richtig antworten.",
+    alert: "Alarm: diese Packung ist möglicherweise gefälscht.",
+    bad_scan: "Der Scan ist beschädigt: nichts wurde gesendet.",
+    already_here: "Hier bereits abgegeben.",
+    nothing_to_undo: "Für diese Packung gibt es nichts zurückzunehmen.",
+    expired: "Verfallen: nicht abgeben.",
+    batch_recalled: "Charge zurückgerufen oder zurückgezogen: nicht abgeben.",
+    recorded_offline: "Offline erfasst: wird gesendet, sobald das System erreichbar ist.",
+    offline_verify: "Offline: die Packung konnte nicht geprüft werden.",
+    in_basket_already: "Bereits im Korb.",
+    desk_error: "Der Scan konnte nicht erfasst werden.",
+    caps_lock: (
+        "Die Feststelltaste war beim Scannen aktiv.",
+        "Feststelltaste ausschalten und erneut scannen.",
+    ),
+    next_dispense: "D: Korb abgeben · Esc: leeren",
+    next_continue: "Nächste Packung scannen",
+    next_rescan: "Erneut scannen (siehe Hinweis unten)",
+    next_undo: "U: Abgabe zurücknehmen, falls irrtümlich",
+    next_set_aside: "Packung zur Rückgabe beiseitelegen",
+    next_alert: "Packung sperren und Alarm melden",
+    next_offline_verify: "D: trotzdem abgeben; geprüft wird, sobald das System erreichbar ist",
+};
+
+pub(crate) fn for_lang(l: Lang) -> &'static Words {
+    match l {
+        Lang::En => &EN,
+        Lang::De => &DE,
+    }
+}

@@ -1,0 +1,213 @@
+//! Every command under Tauri's mock runtime, with the app's real
+//! configuration and capabilities (so a command the window is not granted
+//! fails here), over a training desk: the bundled simulator on loopback
+//! over HTTPS, a real SQLite ledger.
+
+use desk::Desk;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
+
+fn call(
+    w: &WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        w,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().expect("json"))
+}
+
+fn ok(w: &WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Value {
+    call(w, cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e}"))
+}
+
+fn key(w: &WebviewWindow<tauri::test::MockRuntime>, k: &str, t: f64, ctrl: bool) -> Value {
+    ok(
+        w,
+        "key_event",
+        json!({"input": {"key": k, "code": "", "ctrl": ctrl, "alt": false, "caps_lock": false, "t_ms": t}}),
+    )
+}
+
+#[test]
+fn every_command_over_a_training_desk() {
+    let dir = std::env::temp_dir().join(format!("countercheck-app-cmds-{}", std::process::id()));
+    let desk = tauri::async_runtime::block_on(async {
+        let d = Arc::new(Desk::training(&dir).await.expect("training desk"));
+        d.start_background();
+        d
+    });
+    let app = countercheck_app::build(mock_builder(), desk.clone())
+        .build(tauri::generate_context!())
+        .expect("app");
+    countercheck_app::forward_events(app.handle(), desk.clone());
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+
+    let status = ok(&w, "desk_status", json!({}));
+    assert_eq!(status["training"], true);
+    assert_eq!(status["basket"], json!([]));
+
+    let sheet = ok(&w, "demo_sheet", json!({}));
+    let sheet = sheet.as_array().expect("codes");
+    assert!(sheet.len() >= 5, "{sheet:?}");
+    assert!(sheet
+        .iter()
+        .all(|c| c["svg"].as_str().is_some_and(|s| s.starts_with("<svg"))));
+    let text = |i: usize| sheet[i]["text"].as_str().expect("text").to_owned();
+
+    // A genuine pack: green, into the basket; scanned twice: not twice.
+    let v = ok(&w, "scan_text", json!({"text": text(0)}));
+    assert_eq!(
+        (v["tone"].as_str(), v["in_basket"].as_bool()),
+        (Some("green"), Some(true)),
+        "{v}"
+    );
+    assert!(
+        v["product_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{v}"
+    );
+    assert_eq!(
+        v["pack"]["serial"].as_str().map(|s| text(0).ends_with(s)),
+        Some(true)
+    );
+    let again = ok(&w, "scan_text", json!({"text": text(0)}));
+    assert_eq!(again["tone"], "amber");
+    assert_eq!(
+        ok(&w, "desk_status", json!({}))["basket"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    // Dispense the basket; the second scan says "already dispensed here".
+    let out = ok(&w, "dispense", json!({}));
+    assert_eq!(out[0]["tone"], "green", "{out}");
+    let status = ok(&w, "desk_status", json!({}));
+    let d = &status["dispensed"][0];
+    assert_eq!(
+        d["undo_until"]
+            .as_i64()
+            .zip(d["at"].as_i64())
+            .map(|(u, a)| u - a),
+        Some(864_000)
+    );
+    let v = ok(&w, "scan_text", json!({"text": text(0)}));
+    assert_eq!(v["tone"], "amber", "{v}");
+    assert!(
+        v["detail"]
+            .as_str()
+            .is_some_and(|s| s.contains("pharmacist")),
+        "{v}"
+    );
+    // Undo it.
+    let v = ok(&w, "undo", json!({"id": d["id"]}));
+    assert_eq!(v["tone"], "green", "{v}");
+    assert!(
+        call(&w, "undo_last", json!({})).is_err(),
+        "nothing left to undo"
+    );
+
+    // Recalled, stolen, unknown: red.
+    for code in sheet.iter().skip(3) {
+        let v = ok(&w, "scan_text", json!({"text": code["text"]}));
+        assert_eq!(v["tone"], "red", "{}: {v}", code["label"]);
+    }
+
+    // A scan typed by the wedge: a verdict event.
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.listen_any("verdict", move |e| {
+        let _ = tx.send(e.payload().to_owned());
+    });
+    let mut drx = desk.subscribe();
+    let mut t = 10_000.0;
+    let scan = text(1).replace("<GS>", "\u{1d}");
+    let mut scanned = false;
+    for c in scan.chars() {
+        let r = if c == '\u{1d}' {
+            key(&w, "]", t, true)
+        } else {
+            key(&w, &c.to_string(), t, false)
+        };
+        assert_eq!(r["typed"], "", "{r}");
+        t += 8.0;
+        scanned |= r["scanned"] == true;
+    }
+    let r = key(&w, "Enter", t, false);
+    assert!(r["scanned"] == true && !scanned, "{r}");
+    let mut got = false;
+    for _ in 0..100 {
+        match drx.try_recv() {
+            Ok(desk::DeskEvent::Verdict(v)) => {
+                assert_eq!(v.tone, desk::view::Tone::Green);
+                got = true;
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    assert!(got, "the desk decided the wedge scan");
+    let event: Value = serde_json::from_str(
+        &rx.recv_timeout(Duration::from_secs(10))
+            .expect("verdict event"),
+    )
+    .expect("json");
+    assert_eq!(event["tone"], "green", "{event}");
+    // A person typing "d": handed back as typed, after the pause.
+    let r = key(&w, "d", t + 1000.0, false);
+    assert_eq!(r["pending"], true);
+    let r = ok(&w, "key_idle", json!({"tMs": t + 1100.0}));
+    assert_eq!(r["typed"], "d", "{r}");
+
+    // Basket edits and errors.
+    let basket = ok(&w, "desk_status", json!({}))["basket"].clone();
+    assert_eq!(basket.as_array().map(Vec::len), Some(1));
+    ok(&w, "remove_from_basket", json!({"id": basket[0]["id"]}));
+    assert!(call(&w, "remove_from_basket", json!({"id": 999_999})).is_err());
+    assert_eq!(
+        ok(&w, "acknowledge", json!({"id": 424_242, "note": "none"})),
+        false
+    );
+
+    // German.
+    ok(&w, "set_language", json!({"lang": "de"}));
+    let v = ok(&w, "scan_text", json!({"text": text(2)}));
+    assert_eq!(v["headline"], "Echt und aktiv.", "{v}");
+    assert!(call(&w, "set_language", json!({"lang": "xx"})).is_err());
+    ok(&w, "set_language", json!({"lang": "en"}));
+
+    // An outage: the dispense is recorded offline, then replayed.
+    ok(&w, "training_outage", json!({"on": true}));
+    let out = ok(&w, "dispense", json!({}));
+    assert_eq!(out[0]["offline"], true, "{out}");
+    assert!(ok(&w, "desk_status", json!({}))["banner"]["backlog"].as_u64() >= Some(1));
+    ok(&w, "training_outage", json!({"on": false}));
+    let mut drained = false;
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(200));
+        let b = ok(&w, "desk_status", json!({}))["banner"].clone();
+        if b["backlog"] == 0 && b["offline_since"].is_null() {
+            drained = true;
+            break;
+        }
+    }
+    assert!(drained, "the outbox drained after the outage");
+    desk.stop();
+}

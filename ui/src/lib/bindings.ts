@@ -1,0 +1,169 @@
+// Generated from crates/desk/src/view.rs by `cargo test -p desk bindings`.
+// Do not edit: change the Rust types and set UPDATE_BINDINGS=1.
+
+export type Tone = "green" | "amber" | "red";
+
+export type Sound = "ok" | "caution" | "alert";
+
+export type PackFields = { 
+/**
+ * GTIN/NTIN, or the PPN for IFA codes.
+ */
+product_code: string, 
+/**
+ * "GTIN", "NTIN (PZN 12345678)", "PPN".
+ */
+scheme: string, batch: string, 
+/**
+ * As printed: YYMMDD (DD may be 00).
+ */
+expiry_raw: string, 
+/**
+ * As people read it: 2027-01-31, or 2027-01 when the day is 00.
+ */
+expiry: string, serial: string, };
+
+export type Hint = { message: string, fix: string, };
+
+export type CounterVerdict = { 
+/**
+ * Increases with every verdict of this session.
+ */
+id: number, 
+/**
+ * verify, dispense, undo…
+ */
+operation: string, tone: Tone, sound: Sound, 
+/**
+ * One short sentence: what this means.
+ */
+headline: string, 
+/**
+ * The next action, with its key.
+ */
+next: string, 
+/**
+ * The national system's (or the guard's) own sentence.
+ */
+detail: string, pack: PackFields | null, 
+/**
+ * From the national system's master data (or the cache).
+ */
+product_name: string | null, 
+/**
+ * The pack's state at the national system, if it said.
+ */
+state: string | null, 
+/**
+ * The national system's return code, if it answered.
+ */
+code: string | null, 
+/**
+ * The scan was damaged: what happened and the scanner setting to fix.
+ */
+hints: Array<Hint>, 
+/**
+ * Recorded while offline; sent when the system is back.
+ */
+offline: boolean, 
+/**
+ * In the basket now (a verified, active pack).
+ */
+in_basket: boolean, 
+/**
+ * How long the national system took, when it answered.
+ */
+latency_ms: number | null, };
+
+export type BasketItem = { id: number, product_name: string | null, pack: PackFields, };
+
+export type Dispensed = { id: number, product_name: string | null, pack: PackFields, 
+/**
+ * Seconds since 1970.
+ */
+at: number, 
+/**
+ * Undo is possible until then (10 days after), seconds since 1970.
+ */
+undo_until: number, 
+/**
+ * Recorded offline, not yet confirmed by the national system.
+ */
+pending: boolean, };
+
+export type Banner = { 
+/**
+ * Offline since (seconds since 1970); `null` when online.
+ */
+offline_since: number | null, 
+/**
+ * Operations waiting to be sent.
+ */
+backlog: number, oldest_age_secs: number | null, 
+/**
+ * Replay problems to look at.
+ */
+open_exceptions: number, 
+/**
+ * Sending the backlog right now.
+ */
+draining: boolean, };
+
+export type ExceptionItem = { id: number, operation: string, pack: string, reason: string, };
+
+export type DeskStatus = { 
+/**
+ * Running on the bundled simulator with demo packs.
+ */
+training: boolean, 
+/**
+ * "en" or "de".
+ */
+language: string, user: string, workstation: string, banner: Banner, basket: Array<BasketItem>, 
+/**
+ * The latest packs dispensed here, newest first.
+ */
+dispensed: Array<Dispensed>, exceptions: Array<ExceptionItem>, };
+
+export type DemoCode = { 
+/**
+ * What scanning it shows ("a genuine pack", "a recalled batch"…).
+ */
+label: string, 
+/**
+ * The scan text, with GS written as `<GS>`.
+ */
+text: string, 
+/**
+ * The Data Matrix as SVG markup.
+ */
+svg: string, };
+
+export type KeyInput = { 
+/**
+ * `KeyboardEvent.key`: "a", "Enter", "]", "Shift"…
+ */
+key: string, 
+/**
+ * `KeyboardEvent.code`: "KeyA", "Numpad0"…
+ */
+code: string, ctrl: boolean, alt: boolean, caps_lock: boolean, 
+/**
+ * `KeyboardEvent.timeStamp`, milliseconds.
+ */
+t_ms: number, };
+
+export type KeyResult = { 
+/**
+ * Characters typed at human speed (shortcuts), in order.
+ */
+typed: string, 
+/**
+ * A scan was taken from these keys (its verdict follows as an event).
+ */
+scanned: boolean, 
+/**
+ * Keys are being held back as a possible scan: call `key_idle` after
+ * a short pause.
+ */
+pending: boolean, };
