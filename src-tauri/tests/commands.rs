@@ -195,8 +195,25 @@ fn every_command_over_a_training_desk() {
 
     // An outage: the dispense is recorded offline, then replayed.
     ok(&w, "training_outage", json!({"on": true}));
+    // The stolen pack cannot be checked offline: amber, but it can be
+    // dispensed; the replay will find out.
+    let stolen = sheet
+        .iter()
+        .find(|c| c["label"].as_str().is_some_and(|l| l.contains("stolen")))
+        .expect("stolen demo pack");
+    let v = ok(&w, "scan_text", json!({"text": stolen["text"]}));
+    assert_eq!(
+        (v["tone"].as_str(), v["in_basket"].as_bool()),
+        (Some("amber"), Some(true)),
+        "{v}"
+    );
     let out = ok(&w, "dispense", json!({}));
-    assert_eq!(out[0]["offline"], true, "{out}");
+    assert_eq!(out.as_array().map(Vec::len), Some(2), "{out}");
+    assert!(
+        out.as_array()
+            .is_some_and(|a| a.iter().all(|v| v["offline"] == true)),
+        "{out}"
+    );
     assert!(ok(&w, "desk_status", json!({}))["banner"]["backlog"].as_u64() >= Some(1));
     ok(&w, "training_outage", json!({"on": false}));
     let mut drained = false;
@@ -209,5 +226,17 @@ fn every_command_over_a_training_desk() {
         }
     }
     assert!(drained, "the outbox drained after the outage");
+    let status = ok(&w, "desk_status", json!({}));
+    let ex = status["exceptions"].as_array().expect("exceptions");
+    assert_eq!(ex.len(), 1, "the stolen pack became an exception: {status}");
+    assert_eq!(
+        ok(
+            &w,
+            "acknowledge",
+            json!({"id": ex[0]["id"], "note": "set aside"})
+        ),
+        true
+    );
+    assert_eq!(ok(&w, "desk_status", json!({}))["exceptions"], json!([]));
     desk.stop();
 }
