@@ -20,6 +20,8 @@ APT_PACKAGES=(
   python3-venv                     # the differential test's venv (Debian python)
   sqlite3                          # tests tamper with the journal as a person with the tool would
   e2fsprogs                        # chattr: a truly read-only database file in a test
+  xvfb xdotool                     # the app window without a display; typing into it as a scanner
+  webkit2gtk-driver                # WebKitWebDriver, behind tauri-driver, for the end-to-end tests
 )
 
 install_apt() {
@@ -52,10 +54,37 @@ install_python_tools() {
     say "python venv at $VENV"
     python3 -m venv "$VENV"
   fi
-  local req="$ROOT/tests/differential/requirements.txt"
-  local stamp="$VENV/.requirements"
-  if ! cmp -s "$req" "$stamp"; then
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-    cp "$req" "$stamp"
+  local req stamp
+  for req in "$ROOT/tests/differential/requirements.txt" "$ROOT/tests/e2e/requirements.txt"; do
+    stamp="$VENV/.requirements-$(basename "$(dirname "$req")")"
+    if ! cmp -s "$req" "$stamp"; then
+      "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+      cp "$req" "$stamp"
+    fi
+  done
+}
+
+# The UI: npm packages from the lock file, then the Vite build into ui/dist
+# (which the Tauri build embeds, so it must exist before cargo builds it).
+build_ui() {
+  if ! command -v npm >/dev/null; then
+    echo "npm not found: install Node.js (20 or later)." >&2
+    exit 1
+  fi
+  local stamp="$ROOT/ui/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/ui/package-lock.json" "$ROOT/ui/node_modules/.lock-copy"; then
+    say "npm ci (ui)"
+    (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$ROOT/ui/package-lock.json" "$ROOT/ui/node_modules/.lock-copy"
+  fi
+  say "vite build (ui -> ui/dist)"
+  (cd "$ROOT/ui" && npm run --silent build)
+}
+
+# tauri-driver (WebDriver for Tauri apps), pinned to v2.
+install_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null || ! tauri-driver --help 2>&1 | grep -q "port"; then
+    say "cargo install tauri-driver@^2"
+    cargo install tauri-driver --version '^2' --locked --quiet
   fi
 }

@@ -319,6 +319,12 @@ impl Desk {
             alt: input.alt,
             caps_lock: input.caps_lock,
         };
+        if std::env::var_os("COUNTERCHECK_TRACE_KEYS").is_some() {
+            eprintln!(
+                "key {:?} t={} ctrl={} alt={}",
+                ev.key, ev.t_ms, ev.ctrl, ev.alt
+            );
+        }
         let (outputs, pending) = {
             let mut w = lock(&self.wedge);
             let out = w.feed(&ev);
@@ -329,6 +335,9 @@ impl Desk {
 
     /// No key for a while: what was held back is typing after all.
     pub fn key_idle(self: &Arc<Desk>, t_ms: f64) -> KeyResult {
+        if std::env::var_os("COUNTERCHECK_TRACE_KEYS").is_some() {
+            eprintln!("idle t={t_ms}");
+        }
         let (outputs, pending) = {
             let mut w = lock(&self.wedge);
             let out = w.idle(t_ms.max(0.0) as u64);

@@ -53,6 +53,12 @@ pub struct WedgeConfig {
     /// Largest gap between keys once a burst has begun with an AIM
     /// identifier (scanners stall now and then, remote desktops more).
     pub aim_max_gap_ms: u64,
+    /// How long [`Assembler::idle`] waits before it calls a burst that
+    /// already looks like a scan (scanner speed for `min_len` keys, or an
+    /// AIM prefix) typing. `idle` is a wall-clock guess made by the window,
+    /// whose key events can be delivered late when it is busy; the keys'
+    /// own times decide everything else.
+    pub burst_idle_ms: u64,
 }
 
 /// The AIM identifier as a sentinel.
@@ -77,6 +83,7 @@ impl Default for WedgeConfig {
             layout: CharMap::default(),
             aim: AimMode::Optional,
             aim_max_gap_ms: 120,
+            burst_idle_ms: 600,
         }
     }
 }
@@ -233,7 +240,11 @@ impl Assembler {
     /// Call when no key came for a while: an unterminated burst is typing.
     pub fn idle(&mut self, now_ms: u64) -> Vec<Output> {
         let mut out = Vec::new();
-        let max_gap = self.max_gap();
+        let max_gap = if self.len >= self.cfg.min_len || self.has_aim() {
+            self.cfg.burst_idle_ms.max(self.max_gap())
+        } else {
+            self.max_gap()
+        };
         if self
             .last_t
             .is_some_and(|last| now_ms.saturating_sub(last) > max_gap)

@@ -259,3 +259,43 @@ fn the_aim_prefix_is_a_sentinel() {
     assert_eq!(scans(&out).len(), 1);
     assert!(parse(&scans(&out)[0].text, TODAY).ok());
 }
+
+#[test]
+fn a_late_idle_check_does_not_cut_a_scan_in_two() {
+    // The window asks `idle` on its own clock; when it is busy, keys that
+    // were typed before the check are delivered after it. A burst that
+    // already looks like a scan survives such a check; a lone key does not
+    // wait for it.
+    let ev = scanner(SCAN, 1000, 8, Gs::CtrlBracket, false);
+    let mut a = Assembler::new(WedgeConfig::default());
+    let mut out = Vec::new();
+    for (i, e) in ev.iter().enumerate() {
+        if i == 12 {
+            out.extend(a.idle(e.t_ms + 100));
+        }
+        out.extend(a.feed(e));
+    }
+    assert_eq!(scans(&out).len(), 1, "{out:?}");
+    assert_eq!(scans(&out)[0].text, SCAN);
+    // A person's shortcut key: typing after the short pause.
+    let mut a = Assembler::new(WedgeConfig::default());
+    let d = KeyEvent {
+        key: Key::Char('d'),
+        t_ms: 5000,
+        ctrl: false,
+        alt: false,
+        caps_lock: false,
+    };
+    assert!(a.feed(&d).is_empty());
+    assert_eq!(a.idle(5060), vec![Output::Typed("d".into())]);
+    // A burst that never ends (a scanner without a terminator) is handed
+    // back as typing in the end, nothing lost.
+    let mut a = Assembler::new(WedgeConfig::default());
+    let ev = scanner(&SCAN[3..20], 1000, 8, Gs::CtrlBracket, false);
+    for e in &ev[..ev.len() - 1] {
+        assert!(a.feed(e).is_empty());
+    }
+    let last = ev[ev.len() - 2].t_ms;
+    assert!(a.idle(last + 100).is_empty());
+    assert_eq!(a.idle(last + 700), vec![Output::Typed(SCAN[3..20].into())]);
+}

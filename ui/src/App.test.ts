@@ -1,0 +1,351 @@
+import { emit } from "@tauri-apps/api/event";
+import { flushSync, mount, unmount } from "svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import App from "./App.svelte";
+import type { KeyResult } from "./lib/bindings";
+import { fakeDesk, keydown, pack, settle, status, verdict } from "./test/fixtures";
+
+let app: ReturnType<typeof mount> | null = null;
+
+async function start(): Promise<void> {
+  const target = document.createElement("div");
+  document.body.append(target);
+  app = mount(App, { target });
+  await settle();
+  flushSync();
+}
+
+const text = (sel: string) => document.querySelector(sel)?.textContent?.replace(/\s+/g, " ").trim();
+const result = (r: Partial<KeyResult>): KeyResult => ({ typed: "", scanned: false, pending: false, ...r });
+
+afterEach(() => {
+  if (app) unmount(app);
+  app = null;
+  vi.useRealTimers();
+});
+
+describe("App start", () => {
+  it("renders the first status, then says it is ready", async () => {
+    const desk = fakeDesk();
+    await start();
+    expect(document.body.dataset.ready).toBe("true");
+    expect(desk.of("desk_status").length).toBeGreaterThan(0);
+    expect(text("#user")).toBe("anna @ counter-1");
+    expect(text("#training-badge")).toBe("TRAINING MODE — bundled simulator with demo packs");
+    expect(text("#verdict #next")).toBe("Scan a demo code, or press S to show them");
+    expect((document.getElementById("dispense") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("has no training badge nor demo button outside training", async () => {
+    fakeDesk({ status: status({ training: false }) });
+    await start();
+    expect(document.getElementById("training-badge")).toBeNull();
+    expect(document.getElementById("demo-button")).toBeNull();
+    expect(text("#verdict #headline")).toBe("Scan a pack");
+  });
+
+  it("shows a verdict event and fetches the status on a status event", async () => {
+    const desk = fakeDesk();
+    await start();
+    await emit("verdict", verdict({ id: 7, tone: "red", headline: "Alert: this pack may be falsified." }));
+    await settle();
+    flushSync();
+    expect(document.getElementById("verdict")?.dataset.tone).toBe("red");
+    expect(text("#headline")).toBe("Alert: this pack may be falsified.");
+    const before = desk.of("desk_status").length;
+    desk.state.status = status({ basket: [{ id: 3, product_name: "Ibuprofen", pack: pack({ serial: "S3" }) }] });
+    await emit("status");
+    await settle();
+    flushSync();
+    expect(desk.of("desk_status").length).toBe(before + 1);
+    expect(text("#basket [data-id='3'] .item-serial")).toBe("SN S3");
+    expect((document.getElementById("dispense") as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+describe("keyboard wedge", () => {
+  it("forwards every keydown to key_event in order, preventing printable keys but not Backspace", async () => {
+    const desk = fakeDesk();
+    await start();
+    const events = [
+      keydown("0", { code: "Digit0", timeStamp: 1000 }),
+      keydown("A", { code: "KeyA", shiftKey: true, timeStamp: 1008 }),
+      keydown("]", { code: "BracketRight", ctrlKey: true, timeStamp: 1016 }),
+      keydown("Enter", { code: "Enter", timeStamp: 1024 }),
+      keydown("Backspace", { code: "Backspace", timeStamp: 1500 }),
+      keydown("Shift", { code: "ShiftLeft", timeStamp: 1600 }),
+    ];
+    await settle();
+    expect(events.map((e) => e.defaultPrevented)).toEqual([true, true, true, true, false, false]);
+    expect(desk.of("key_event").map((c) => c.args.input)).toEqual([
+      { key: "0", code: "Digit0", ctrl: false, alt: false, caps_lock: false, t_ms: 1000 },
+      { key: "A", code: "KeyA", ctrl: false, alt: false, caps_lock: false, t_ms: 1008 },
+      { key: "]", code: "BracketRight", ctrl: true, alt: false, caps_lock: false, t_ms: 1016 },
+      { key: "Enter", code: "Enter", ctrl: false, alt: false, caps_lock: false, t_ms: 1024 },
+      { key: "Backspace", code: "Backspace", ctrl: false, alt: false, caps_lock: false, t_ms: 1500 },
+      { key: "Shift", code: "ShiftLeft", ctrl: false, alt: false, caps_lock: false, t_ms: 1600 },
+    ]);
+  });
+
+  it("keeps the order when Rust answers the first key last", async () => {
+    const order: string[] = [];
+    fakeDesk({
+      answers: {
+        key_event: async (a) => {
+          const key = (a.input as { key: string }).key;
+          order.push(`start ${key}`);
+          await new Promise((r) => setTimeout(r, key === "1" ? 20 : 0));
+          order.push(`end ${key}`);
+          return result({});
+        },
+      },
+    });
+    await start();
+    keydown("1", { code: "Digit1" });
+    keydown("2", { code: "Digit2" });
+    await new Promise((r) => setTimeout(r, 40));
+    await settle();
+    expect(order).toEqual(["start 1", "end 1", "start 2", "end 2"]);
+  });
+
+  it("runs the shortcut D (no field focused): dispense", async () => {
+    const desk = fakeDesk({
+      status: status({ basket: [{ id: 1, product_name: "Ibuprofen", pack: pack() }] }),
+      answers: {
+        key_event: () => result({ typed: "d" }),
+        dispense: () => [verdict({ id: 11, operation: "dispense", headline: "Dispensed." })],
+      },
+    });
+    await start();
+    keydown("d", { code: "KeyD" });
+    await settle();
+    flushSync();
+    expect(desk.of("dispense")).toHaveLength(1);
+    expect(text("#headline")).toBe("Dispensed.");
+  });
+
+  it("runs U, L and M as shortcuts, in either case", async () => {
+    const typed = ["U", "l", "m"];
+    const desk = fakeDesk({
+      answers: {
+        key_event: () => result({ typed: typed.shift() ?? "" }),
+        undo_last: () => verdict({ id: 12, operation: "undo", headline: "Dispense undone: the pack is active again." }),
+      },
+    });
+    await start();
+    keydown("U", { code: "KeyU", shiftKey: true });
+    keydown("l", { code: "KeyL" });
+    keydown("m", { code: "KeyM" });
+    await settle();
+    flushSync();
+    expect(desk.of("undo_last")).toHaveLength(1);
+    expect(desk.of("set_language")[0].args).toEqual({ lang: "de" });
+    expect(document.activeElement?.id).toBe("manual");
+  });
+
+  it("puts typed text into the focused manual field, and Enter submits it to scan_text", async () => {
+    const typed = ["04", "15", "\n"];
+    const desk = fakeDesk({ answers: { key_event: () => result({ typed: typed.shift() ?? "" }) } });
+    await start();
+    const manual = document.getElementById("manual") as HTMLInputElement;
+    manual.focus();
+    const a = keydown("0", { code: "Digit0" });
+    keydown("1", { code: "Digit1" });
+    await settle();
+    expect(a.defaultPrevented).toBe(true);
+    expect(manual.value).toBe("0415");
+    expect(desk.of("dispense")).toHaveLength(0);
+    keydown("Enter", { code: "Enter" });
+    await settle();
+    flushSync();
+    expect(desk.of("scan_text")).toEqual([{ cmd: "scan_text", args: { text: "0415" } }]);
+    expect(text("#headline")).toBe("scanned 0415");
+    expect(manual.value).toBe("");
+  });
+
+  it("lands nothing in a focused field when Rust took a scan", async () => {
+    fakeDesk({ answers: { key_event: () => result({ scanned: true }) } });
+    await start();
+    const manual = document.getElementById("manual") as HTMLInputElement;
+    manual.focus();
+    for (const k of "0104150123456782") keydown(k, { code: `Digit${k}` });
+    keydown("Enter", { code: "Enter" });
+    await settle();
+    expect(manual.value).toBe("");
+  });
+
+  it("asks key_idle after the pause when keys are pending", async () => {
+    const desk = fakeDesk({
+      answers: {
+        key_event: () => result({ pending: true }),
+        key_idle: () => result({ typed: "m" }),
+      },
+    });
+    await start();
+    vi.useFakeTimers();
+    keydown("m", { code: "KeyM", timeStamp: 2000 });
+    await vi.advanceTimersByTimeAsync(59);
+    expect(desk.of("key_event")).toHaveLength(1);
+    expect(desk.of("key_idle")).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    const idle = desk.of("key_idle");
+    expect(idle).toHaveLength(1);
+    expect(idle[0].args.tMs).toBeGreaterThanOrEqual(2060);
+    // The typed "m" it handed back ran as a shortcut.
+    expect(document.activeElement?.id).toBe("manual");
+    await vi.advanceTimersByTimeAsync(500);
+    expect(desk.of("key_idle")).toHaveLength(1);
+  });
+
+  it("closes the demo sheet on Escape without preventing it", async () => {
+    fakeDesk({ answers: { key_event: (a) => result({ typed: (a.input as { key: string }).key === "s" ? "s" : "" }) } });
+    await start();
+    keydown("s", { code: "KeyS" });
+    await settle();
+    flushSync();
+    expect(document.getElementById("demo-sheet")).not.toBeNull();
+    const esc = keydown("Escape", { code: "Escape" });
+    await settle();
+    flushSync();
+    expect(esc.defaultPrevented).toBe(false);
+    expect(document.getElementById("demo-sheet")).toBeNull();
+  });
+});
+
+describe("demo sheet", () => {
+  it("shows the codes and scans the clicked card's text", async () => {
+    const desk = fakeDesk();
+    await start();
+    (document.getElementById("demo-button") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    const cards = [...document.querySelectorAll<HTMLButtonElement>("#demo-sheet .demo-card")];
+    expect(cards).toHaveLength(2);
+    expect(cards[1].querySelector("svg")).not.toBeNull();
+    expect(cards[1].textContent).toContain("A pack of a recalled batch: red");
+    cards[1].click();
+    await settle();
+    flushSync();
+    expect(desk.of("scan_text")).toEqual([
+      { cmd: "scan_text", args: { text: "]d201041501234567821727013110RECALL<GS>21SNRECALL01" } },
+    ]);
+    expect(document.getElementById("demo-sheet")).toBeNull();
+  });
+
+  it("prints", async () => {
+    fakeDesk();
+    const print = vi.spyOn(window, "print").mockImplementation(() => {});
+    await start();
+    (document.getElementById("demo-button") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    (document.getElementById("sheet-print") as HTMLButtonElement).click();
+    expect(print).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("language", () => {
+  it("switches the labels to German", async () => {
+    const desk = fakeDesk({ status: status({ basket: [{ id: 1, product_name: "X", pack: pack() }] }) });
+    await start();
+    expect(text("#dispense")).toBe("Dispense D");
+    (document.getElementById("lang") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(desk.of("set_language")).toEqual([{ cmd: "set_language", args: { lang: "de" } }]);
+    expect(text("#dispense")).toBe("Abgeben D");
+    expect(text("#training-badge")).toBe("SCHULUNGSMODUS — eingebauter Simulator mit Demo-Packungen");
+    expect(text("#basket-title")).toBe("Korb 1");
+    expect(document.documentElement.lang).toBe("de");
+  });
+});
+
+describe("lists", () => {
+  it("shows dispensed packs with pending badge and undo countdown; Undo calls undo", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const desk = fakeDesk({
+      status: status({
+        dispensed: [
+          { id: 21, product_name: "Newest", pack: pack({ serial: "N1" }), at: now - 60, undo_until: now - 60 + 10 * 86400, pending: true },
+          { id: 20, product_name: "Older", pack: pack({ serial: "O1" }), at: now - 3600, undo_until: now - 3600 + 10 * 86400, pending: false },
+        ],
+      }),
+      answers: { undo: (a) => verdict({ id: 30, operation: "undo", headline: `undone ${a.id as number}` }) },
+    });
+    await start();
+    const rows = [...document.querySelectorAll<HTMLElement>("#dispensed li")];
+    expect(rows.map((r) => r.dataset.id)).toEqual(["21", "20"]);
+    expect(rows[0].querySelector(".badge-pending")).not.toBeNull();
+    expect(rows[1].querySelector(".badge-pending")).toBeNull();
+    expect(rows[0].querySelector(".undo-left")?.textContent).toBe("Undo possible for 9 d 23 h");
+    expect(rows[0].querySelector("button kbd")?.textContent).toBe("U");
+    expect(rows[1].querySelector("button kbd")).toBeNull();
+    rows[1].querySelector<HTMLButtonElement>("button.undo")?.click();
+    await settle();
+    flushSync();
+    expect(desk.of("undo")).toEqual([{ cmd: "undo", args: { id: 20 } }]);
+    expect(text("#headline")).toBe("undone 20");
+  });
+
+  it("removes a pack from the basket", async () => {
+    const desk = fakeDesk({ status: status({ basket: [{ id: 4, product_name: "Ibuprofen", pack: pack() }] }) });
+    await start();
+    document.querySelector<HTMLButtonElement>("#basket [data-id='4'] button")?.click();
+    await settle();
+    expect(desk.of("remove_from_basket")).toEqual([{ cmd: "remove_from_basket", args: { id: 4 } }]);
+  });
+
+  it("acknowledges an exception with the note typed into its field", async () => {
+    const typed = ["checked", "\n"];
+    const desk = fakeDesk({
+      status: status({
+        banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 1, draining: false },
+        exceptions: [{ id: 9, operation: "dispense", pack: "04150123456782 / SN1", reason: "Pack already dispensed" }],
+      }),
+      answers: {
+        key_event: () => result({ typed: typed.shift() ?? "" }),
+        acknowledge: () => true,
+      },
+    });
+    await start();
+    expect(text("#exceptions [data-id='9'] .exception-reason")).toBe("Pack already dispensed");
+    (document.getElementById("note-9") as HTMLInputElement).focus();
+    keydown("c", { code: "KeyC" });
+    keydown("Enter", { code: "Enter" });
+    await settle();
+    expect(desk.of("acknowledge")).toEqual([{ cmd: "acknowledge", args: { id: 9, note: "checked" } }]);
+  });
+
+  it("shows a command's error", async () => {
+    fakeDesk({
+      answers: {
+        key_event: () => result({ typed: "u" }),
+        undo_last: () => {
+          throw { message: "no such item: 0" };
+        },
+      },
+    });
+    await start();
+    keydown("u", { code: "KeyU" });
+    await settle();
+    flushSync();
+    expect(text("#notice")).toBe("The desk could not do that: no such item: 0");
+  });
+});
+
+describe("offline", () => {
+  it("shows the banner and the outage toggle in training", async () => {
+    const since = new Date(2025, 0, 2, 14, 30).getTime() / 1000;
+    const desk = fakeDesk({
+      status: status({ banner: { offline_since: since, backlog: 4, oldest_age_secs: 600, open_exceptions: 0, draining: false } }),
+    });
+    await start();
+    expect(document.getElementById("banner")?.dataset.offline).toBe("true");
+    expect(text("#backlog")).toBe("4");
+    expect(text("#banner-text")).toBe("Offline since 14:30 — 4 waiting, oldest 10 min");
+    // Offline at start in training: the outage is on, so O ends it.
+    (document.getElementById("outage") as HTMLButtonElement).click();
+    await settle();
+    expect(desk.of("training_outage")).toEqual([{ cmd: "training_outage", args: { on: false } }]);
+  });
+});

@@ -1,0 +1,31 @@
+// The desk's commands, typed. Rust does all the work; a rejected command
+// carries `{ message }`.
+
+import { invoke } from "@tauri-apps/api/core";
+import type { CounterVerdict, DemoCode, DeskStatus, KeyInput, KeyResult } from "./bindings";
+import type { Lang } from "./i18n";
+
+export const api = {
+  deskStatus: () => invoke<DeskStatus>("desk_status"),
+  keyEvent: (input: KeyInput) => invoke<KeyResult>("key_event", { input }),
+  keyIdle: (tMs: number) => invoke<KeyResult>("key_idle", { tMs }),
+  scanText: (text: string) => invoke<CounterVerdict>("scan_text", { text }),
+  dispense: () => invoke<CounterVerdict[]>("dispense"),
+  undo: (id: number) => invoke<CounterVerdict>("undo", { id }),
+  undoLast: () => invoke<CounterVerdict>("undo_last"),
+  removeFromBasket: (id: number) => invoke<null>("remove_from_basket", { id }),
+  acknowledge: (id: number, note: string) => invoke<boolean>("acknowledge", { id, note }),
+  demoSheet: () => invoke<DemoCode[]>("demo_sheet"),
+  trainingOutage: (on: boolean) => invoke<null>("training_outage", { on }),
+  setLanguage: (lang: Lang) => invoke<null>("set_language", { lang }),
+};
+
+/** The message of a rejected command (`{ message }`), or of anything else thrown. */
+export function errorMessage(e: unknown): string {
+  if (typeof e === "string") return e;
+  if (e && typeof e === "object" && "message" in e) {
+    const m = (e as { message: unknown }).message;
+    if (typeof m === "string") return m;
+  }
+  return String(e);
+}

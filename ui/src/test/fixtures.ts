@@ -1,0 +1,129 @@
+// Test data and a fake desk behind mockIPC that records every call.
+
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { vi } from "vitest";
+import type { CounterVerdict, DemoCode, DeskStatus, KeyResult, PackFields } from "../lib/bindings";
+
+export function pack(over: Partial<PackFields> = {}): PackFields {
+  return {
+    product_code: "04150123456782",
+    scheme: "GTIN",
+    batch: "B7Q21",
+    expiry_raw: "270131",
+    expiry: "2027-01-31",
+    serial: "SN8H2K4Q9",
+    ...over,
+  };
+}
+
+export function verdict(over: Partial<CounterVerdict> = {}): CounterVerdict {
+  return {
+    id: 1,
+    operation: "verify",
+    tone: "green",
+    sound: "ok",
+    headline: "Genuine and active.",
+    next: "D: dispense the basket · Esc: clear",
+    detail: "The pack is active.",
+    pack: pack(),
+    product_name: "Ibuprofen 400 mg, 20 tablets",
+    state: "ACTIVE",
+    code: "NMVS_SUCCESS",
+    hints: [],
+    offline: false,
+    in_basket: true,
+    latency_ms: 42,
+    ...over,
+  };
+}
+
+export function status(over: Partial<DeskStatus> = {}): DeskStatus {
+  return {
+    training: true,
+    language: "en",
+    user: "anna",
+    workstation: "counter-1",
+    banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 0, draining: false },
+    basket: [],
+    dispensed: [],
+    exceptions: [],
+    ...over,
+  };
+}
+
+export const DEMO: DemoCode[] = [
+  {
+    label: "A genuine pack: green, into the basket",
+    text: "]d201041501234567821727013110B7Q21<GS>21SN8H2K4Q9",
+    svg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4" fill="#fff"/></svg>',
+  },
+  {
+    label: "A pack of a recalled batch: red",
+    text: "]d201041501234567821727013110RECALL<GS>21SNRECALL01",
+    svg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><path d="M0 0h1v1h-1z"/></svg>',
+  },
+];
+
+export type Call = { cmd: string; args: Record<string, unknown> };
+
+/**
+ * A fake desk: `desk_status` returns `state.status` (set_language changes
+ * its language); other commands answer from `answers` or a default.
+ */
+export function fakeDesk(opts: {
+  status?: DeskStatus;
+  answers?: Record<string, (args: Record<string, unknown>) => unknown>;
+} = {}) {
+  const state = { status: opts.status ?? status() };
+  const calls: Call[] = [];
+  const idle: KeyResult = { typed: "", scanned: false, pending: false };
+  const handler = vi.fn((cmd: string, args?: unknown) => {
+    const a = (args ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args: a });
+    const answer = opts.answers?.[cmd];
+    if (answer) return answer(a);
+    switch (cmd) {
+      case "desk_status":
+        return structuredClone(state.status);
+      case "set_language":
+        state.status = { ...state.status, language: a.lang as string };
+        return null;
+      case "key_event":
+      case "key_idle":
+        return idle;
+      case "dispense":
+        return [];
+      case "demo_sheet":
+        return DEMO;
+      case "scan_text":
+        return verdict({ id: 99, headline: `scanned ${a.text as string}` });
+      default:
+        return null;
+    }
+  });
+  mockIPC(handler, { shouldMockEvents: true });
+  return {
+    state,
+    calls,
+    handler,
+    /** The calls of one command, in order. */
+    of: (cmd: string) => calls.filter((c) => c.cmd === cmd),
+  };
+}
+
+/** Lets pending promises (mocked IPC answers) and Svelte updates run. */
+export async function settle(times = 5): Promise<void> {
+  for (let i = 0; i < times; i++) await new Promise<void>((r) => setTimeout(r, 0));
+}
+
+/** A keydown at the focused element (or body) as the window sees it. */
+export function keydown(
+  key: string,
+  init: KeyboardEventInit & { timeStamp?: number } = {},
+  target: EventTarget = document.activeElement ?? document.body,
+): KeyboardEvent {
+  const e = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init });
+  if (init.timeStamp !== undefined) Object.defineProperty(e, "timeStamp", { value: init.timeStamp });
+  target.dispatchEvent(e);
+  return e;
+}
