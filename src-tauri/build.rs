@@ -14,6 +14,11 @@ fn main() {
         "demo_sheet",
         "training_outage",
         "set_language",
+        "serial_open",
+        "serial_close",
+        "camera_open",
+        "camera_demo",
+        "camera_close",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

@@ -1,7 +1,8 @@
 //! The Tauri shell. Commands are a few lines each over [`desk::Desk`];
 //! this crate holds no rules of its own. Events: `verdict` (a
 //! `CounterVerdict`, for scans that came from the keyboard wedge) and
-//! `status` (fetch `desk_status` again: banner, basket, lists changed).
+//! `status` (fetch `desk_status` again: banner, basket, lists changed) and
+//! `preview` (a `CameraPreview` while a camera runs).
 
 use desk::view::{CounterVerdict, DemoCode, DeskStatus, KeyInput, KeyResult};
 use desk::{Desk, DeskEvent};
@@ -95,6 +96,34 @@ fn set_language(state: State<'_, AppState>, lang: String) -> Res<()> {
     Ok(())
 }
 
+/// Reads a scanner on a serial/USB-CDC port (e.g. /dev/ttyACM0).
+#[tauri::command]
+fn serial_open(state: State<'_, AppState>, path: String) -> Res<()> {
+    Ok(state.0.serial_start(&path)?)
+}
+
+#[tauri::command]
+fn serial_close(state: State<'_, AppState>) {
+    state.0.serial_stop();
+}
+
+/// Starts webcam `index`; previews arrive as `preview` events.
+#[tauri::command]
+fn camera_open(state: State<'_, AppState>, index: u32) -> Res<()> {
+    Ok(state.0.camera_start(desk::CameraSource::Device(index))?)
+}
+
+/// Training: the demo codes played as camera frames.
+#[tauri::command]
+fn camera_demo(state: State<'_, AppState>) -> Res<()> {
+    Ok(state.0.camera_demo()?)
+}
+
+#[tauri::command]
+fn camera_close(state: State<'_, AppState>) {
+    state.0.camera_stop();
+}
+
 /// The commands the window may call (each also granted in
 /// `capabilities/main.json`).
 pub const COMMANDS: &[&str] = &[
@@ -110,6 +139,11 @@ pub const COMMANDS: &[&str] = &[
     "demo_sheet",
     "training_outage",
     "set_language",
+    "serial_open",
+    "serial_close",
+    "camera_open",
+    "camera_demo",
+    "camera_close",
 ];
 
 /// Passes the desk's events to the window (`verdict`, `status`). The app
@@ -129,6 +163,7 @@ pub fn forward_events<R: Runtime>(handle: &tauri::AppHandle<R>, desk: Arc<Desk>)
             let _ = match ev {
                 DeskEvent::Verdict(v) => handle.emit("verdict", *v),
                 DeskEvent::Status => handle.emit("status", ()),
+                DeskEvent::Preview(p) => handle.emit("preview", *p),
             };
         }
     });
@@ -155,7 +190,12 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             acknowledge,
             demo_sheet,
             training_outage,
-            set_language
+            set_language,
+            serial_open,
+            serial_close,
+            camera_open,
+            camera_demo,
+            camera_close
         ])
 }
 

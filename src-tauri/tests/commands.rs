@@ -193,6 +193,94 @@ fn every_command_over_a_training_desk() {
     assert!(call(&w, "set_language", json!({"lang": "xx"})).is_err());
     ok(&w, "set_language", json!({"lang": "en"}));
 
+    // A scanner on a serial port (a pseudo-terminal stands in for it).
+    {
+        use serialport::SerialPort;
+        use std::io::Write;
+        let (mut master, slave) = serialport::TTYPort::pair().expect("pty");
+        let path = slave.name().expect("pty name");
+        ok(&w, "serial_open", json!({"path": path}));
+        let mut connected = false;
+        for _ in 0..50 {
+            if ok(&w, "desk_status", json!({}))["inputs"]["serial_connected"] == true {
+                connected = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(connected, "the serial port opened");
+        let serial_pack = text(1).replace("<GS>", "\u{1d}");
+        master
+            .write_all(format!("{serial_pack}\r").as_bytes())
+            .expect("write");
+        master.flush().expect("flush");
+        let ev: Value = serde_json::from_str(
+            &rx.recv_timeout(Duration::from_secs(10))
+                .expect("serial verdict"),
+        )
+        .expect("json");
+        assert_eq!(
+            ev["pack"]["serial"]
+                .as_str()
+                .map(|s| serial_pack.ends_with(s)),
+            Some(true),
+            "{ev}"
+        );
+        ok(&w, "serial_close", json!({}));
+        assert!(ok(&w, "desk_status", json!({}))["inputs"]["serial_port"].is_null());
+        drop(slave);
+    }
+
+    // The camera: none on this machine (a clear error); the demo camera
+    // plays the demo codes as frames, with previews and verdicts.
+    let err = call(&w, "camera_open", json!({"index": 7})).expect_err("no camera here");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("camera")),
+        "{err}"
+    );
+    let (ptx, prx) = std::sync::mpsc::channel();
+    app.listen_any("preview", move |e| {
+        let _ = ptx.send(e.payload().to_owned());
+    });
+    while rx.try_recv().is_ok() {}
+    ok(&w, "camera_demo", json!({}));
+    let p: Value = serde_json::from_str(
+        &prx.recv_timeout(Duration::from_secs(10))
+            .expect("a preview"),
+    )
+    .expect("json");
+    assert!(
+        p["data_url"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("data:image/png;base64,")),
+        "{p}"
+    );
+    assert!(
+        p["width"].as_u64().is_some_and(|w| w > 0 && w <= 320),
+        "{p}"
+    );
+    let ev: Value = serde_json::from_str(
+        &rx.recv_timeout(Duration::from_secs(20))
+            .expect("a camera verdict"),
+    )
+    .expect("json");
+    assert!(ev["pack"]["serial"].is_string(), "{ev}");
+    assert!(ok(&w, "desk_status", json!({}))["inputs"]["camera"].is_string());
+    ok(&w, "camera_close", json!({}));
+    assert!(ok(&w, "desk_status", json!({}))["inputs"]["camera"].is_null());
+    // The camera's reads went into the basket: empty it by hand.
+    std::thread::sleep(Duration::from_millis(300));
+    for item in ok(&w, "desk_status", json!({}))["basket"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        ok(&w, "remove_from_basket", json!({"id": item["id"]}));
+    }
+    assert_eq!(ok(&w, "desk_status", json!({}))["basket"], json!([]));
+
     // An outage: the dispense is recorded offline, then replayed.
     ok(&w, "training_outage", json!({"on": true}));
     // The stolen pack cannot be checked offline: amber, but it can be
@@ -201,6 +289,8 @@ fn every_command_over_a_training_desk() {
         .iter()
         .find(|c| c["label"].as_str().is_some_and(|l| l.contains("stolen")))
         .expect("stolen demo pack");
+    let v = ok(&w, "scan_text", json!({"text": text(2)}));
+    assert_eq!(v["in_basket"], true, "{v}");
     let v = ok(&w, "scan_text", json!({"text": stolen["text"]}));
     assert_eq!(
         (v["tone"].as_str(), v["in_basket"].as_bool()),

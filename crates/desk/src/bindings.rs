@@ -21,6 +21,8 @@ pub fn typescript() -> String {
         Dispensed::decl(&cfg),
         Banner::decl(&cfg),
         ExceptionItem::decl(&cfg),
+        InputsView::decl(&cfg),
+        CameraPreview::decl(&cfg),
         DeskStatus::decl(&cfg),
         DemoCode::decl(&cfg),
         KeyInput::decl(&cfg),

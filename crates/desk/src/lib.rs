@@ -12,12 +12,14 @@
 //! with demo packs, so a first run needs no setup.
 
 pub mod bindings;
+pub mod inputs;
 mod sheet;
 pub mod view;
 mod words;
 
 use domain::{Operation, OutcomeClass};
 use engine::{Counter, Engine, SystemClock, Verdict};
+pub use inputs::CameraSource;
 use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
 use scanin::wedge::{Assembler, Key, KeyEvent, Output, WedgeConfig};
 use std::path::{Path, PathBuf};
@@ -47,6 +49,8 @@ pub enum DeskError {
     NotTraining,
     #[error("no such item: {0}")]
     NoSuchItem(u64),
+    #[error("{0}")]
+    Input(String),
 }
 
 type Eng = Engine<NmvsClient, SystemClock>;
@@ -57,6 +61,8 @@ pub enum DeskEvent {
     Verdict(Box<CounterVerdict>),
     /// The banner, basket or lists changed: fetch [`Desk::status`].
     Status,
+    /// A camera preview picture.
+    Preview(Box<view::CameraPreview>),
 }
 
 struct Training {
@@ -64,6 +70,8 @@ struct Training {
     sim_config: simulator::SimConfig,
     admin: simulator::admin::AdminClient,
     demo: Vec<DemoCode>,
+    /// The demo codes as camera-like pictures (for the demo camera).
+    demo_pictures: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +98,7 @@ pub struct Desk {
     engine: Arc<Eng>,
     wedge: Mutex<Assembler>,
     inner: Mutex<Inner>,
+    inputs: Mutex<inputs::Inputs>,
     lang: Mutex<Lang>,
     next_id: AtomicU64,
     counter: Counter,
@@ -190,6 +199,7 @@ impl Desk {
         let codes = simulator::export_file(&dir.join("simulator"))
             .map_err(|e| DeskError::Simulator(e.to_string()))?;
         let demo = sheet::demo_packs(&codes, &admin).await?;
+        let demo_pictures = sheet::demo_pictures(&demo, &dir.join("demo-pictures"))?;
         let client = NmvsClient::new(ClientConfig {
             single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
             bulk_url: Some(format!("{}/ws/BulkServiceV50", sim.url())),
@@ -224,6 +234,7 @@ impl Desk {
             sim_config,
             admin,
             demo,
+            demo_pictures,
         };
         Ok(Desk::with_engine(engine, counter, Some(training)))
     }
@@ -235,6 +246,7 @@ impl Desk {
             engine: Arc::new(engine),
             wedge: Mutex::new(Assembler::new(WedgeConfig::default())),
             inner: Mutex::new(Inner::default()),
+            inputs: Mutex::new(inputs::Inputs::default()),
             lang: Mutex::new(Lang::En),
             next_id: AtomicU64::new(1),
             counter,
@@ -357,15 +369,21 @@ impl Desk {
                 Output::Typed(t) => res.typed.push_str(&t),
                 Output::Scan(raw) => {
                     res.scanned = true;
-                    let desk = self.clone();
-                    self.runtime.spawn(async move {
-                        let v = desk.scan(&raw.text, raw.caps_lock).await;
-                        desk.emit(DeskEvent::Verdict(Box::new(v)));
-                    });
+                    self.decide_in_background(raw.text, raw.caps_lock);
                 }
             }
         }
         res
+    }
+
+    /// Decides a scan that came from a device (wedge, serial, camera); its
+    /// verdict goes out as an event.
+    pub(crate) fn decide_in_background(self: &Arc<Desk>, text: String, caps_lock: bool) {
+        let desk = self.clone();
+        self.runtime.spawn(async move {
+            let v = desk.scan(&text, caps_lock).await;
+            desk.emit(DeskEvent::Verdict(Box::new(v)));
+        });
     }
 
     fn next_id(&self) -> u64 {
@@ -588,6 +606,7 @@ impl Desk {
             basket: inner.basket.iter().map(|e| e.item.clone()).collect(),
             dispensed: inner.dispensed.iter().map(|d| d.item.clone()).collect(),
             exceptions,
+            inputs: lock(&self.inputs).view(),
         })
     }
 

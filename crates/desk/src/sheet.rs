@@ -4,15 +4,57 @@
 use crate::view::DemoCode;
 use crate::DeskError;
 
-/// A GS1 Data Matrix (FNC1 first) as SVG, one unit per module, with a
-/// quiet zone of two modules.
-pub(crate) fn svg(text: &str) -> Result<String, DeskError> {
-    let code = datamatrix::DataMatrixBuilder::new()
+fn symbol(text: &str) -> Result<datamatrix::placement::Bitmap<bool>, DeskError> {
+    Ok(datamatrix::DataMatrixBuilder::new()
         .with_symbol_list(datamatrix::SymbolList::default().enforce_square())
         .with_fnc1_start(true)
         .encode(text.as_bytes())
-        .map_err(|e| DeskError::Simulator(format!("demo code: {e:?}")))?;
-    let bm = code.bitmap();
+        .map_err(|e| DeskError::Simulator(format!("demo code: {e:?}")))?
+        .bitmap())
+}
+
+/// The demo codes as pictures a camera might take: each code on a white
+/// label in the middle of a 640×480 grey frame, 6 pixels per module.
+pub(crate) fn demo_pictures(
+    demo: &[DemoCode],
+    dir: &std::path::Path,
+) -> Result<Vec<std::path::PathBuf>, DeskError> {
+    std::fs::create_dir_all(dir)?;
+    let mut out = Vec::new();
+    for (n, d) in demo.iter().enumerate() {
+        let text = d.text.replace("<GS>", "\u{1d}");
+        let bm = symbol(text.trim_start_matches("]d2"))?;
+        let m = 6u32;
+        let (bw, bh) = (bm.width() as u32, bm.height() as u32);
+        let (w, h) = (640u32, 480u32);
+        let (x0, y0) = ((w - bw * m) / 2, (h - bh * m) / 2);
+        let bits = bm.bits();
+        let img = image::GrayImage::from_fn(w, h, |x, y| {
+            let label = x + 4 * m >= x0
+                && x < x0 + (bw + 4) * m
+                && y + 4 * m >= y0
+                && y < y0 + (bh + 4) * m;
+            if x >= x0 && y >= y0 && (x - x0) / m < bw && (y - y0) / m < bh {
+                let i = ((y - y0) / m * bw + (x - x0) / m) as usize;
+                image::Luma([if bits[i] { 30 } else { 225 }])
+            } else if label {
+                image::Luma([225])
+            } else {
+                image::Luma([(110 + (x / 40 + y / 40) % 2 * 30) as u8])
+            }
+        });
+        let path = dir.join(format!("demo-{n}.png"));
+        img.save(&path)
+            .map_err(|e| DeskError::Input(format!("demo picture: {e}")))?;
+        out.push(path);
+    }
+    Ok(out)
+}
+
+/// A GS1 Data Matrix (FNC1 first) as SVG, one unit per module, with a
+/// quiet zone of two modules.
+pub(crate) fn svg(text: &str) -> Result<String, DeskError> {
+    let bm = symbol(text)?;
     let (w, h) = (bm.width() + 4, bm.height() + 4);
     let mut path = String::new();
     for (x, y) in bm.pixels() {

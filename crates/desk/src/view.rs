@@ -149,6 +149,30 @@ pub struct DeskStatus {
     /// The latest packs dispensed here, newest first.
     pub dispensed: Vec<Dispensed>,
     pub exceptions: Vec<ExceptionItem>,
+    pub inputs: InputsView,
+}
+
+/// The scan inputs besides the keyboard wedge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InputsView {
+    /// The serial port being read, if any.
+    pub serial_port: Option<String>,
+    pub serial_connected: bool,
+    /// Why the port is not open (it is tried again every second).
+    pub serial_note: Option<String>,
+    /// The camera running ("camera 0", "5 demo pictures"), if any.
+    pub camera: Option<String>,
+    /// Why the camera stopped or did not open.
+    pub camera_note: Option<String>,
+}
+
+/// A camera preview picture (grey, scaled down) for the guide box view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CameraPreview {
+    /// `data:image/png;base64,…`
+    pub data_url: String,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// A code on the demo sheet.

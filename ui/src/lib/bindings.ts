@@ -111,6 +111,30 @@ draining: boolean, };
 
 export type ExceptionItem = { id: number, operation: string, pack: string, reason: string, };
 
+export type InputsView = { 
+/**
+ * The serial port being read, if any.
+ */
+serial_port: string | null, serial_connected: boolean, 
+/**
+ * Why the port is not open (it is tried again every second).
+ */
+serial_note: string | null, 
+/**
+ * The camera running ("camera 0", "5 demo pictures"), if any.
+ */
+camera: string | null, 
+/**
+ * Why the camera stopped or did not open.
+ */
+camera_note: string | null, };
+
+export type CameraPreview = { 
+/**
+ * `data:image/png;base64,…`
+ */
+data_url: string, width: number, height: number, };
+
 export type DeskStatus = { 
 /**
  * Running on the bundled simulator with demo packs.
@@ -123,7 +147,7 @@ language: string, user: string, workstation: string, banner: Banner, basket: Arr
 /**
  * The latest packs dispensed here, newest first.
  */
-dispensed: Array<Dispensed>, exceptions: Array<ExceptionItem>, };
+dispensed: Array<Dispensed>, exceptions: Array<ExceptionItem>, inputs: InputsView, };
 
 export type DemoCode = { 
 /**
