@@ -19,6 +19,7 @@ fn main() {
         "camera_open",
         "camera_demo",
         "camera_close",
+        "calibration_start",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

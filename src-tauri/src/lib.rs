@@ -124,6 +124,12 @@ fn camera_close(state: State<'_, AppState>) {
     state.0.camera_stop();
 }
 
+/// The next scan from the keyboard wedge is the calibration code.
+#[tauri::command]
+fn calibration_start(state: State<'_, AppState>) {
+    state.0.calibration_start();
+}
+
 /// The commands the window may call (each also granted in
 /// `capabilities/main.json`).
 pub const COMMANDS: &[&str] = &[
@@ -144,6 +150,7 @@ pub const COMMANDS: &[&str] = &[
     "camera_open",
     "camera_demo",
     "camera_close",
+    "calibration_start",
 ];
 
 /// Passes the desk's events to the window (`verdict`, `status`). The app
@@ -195,7 +202,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             serial_close,
             camera_open,
             camera_demo,
-            camera_close
+            camera_close,
+            calibration_start
         ])
 }
 
@@ -205,6 +213,7 @@ pub fn run() -> Result<(), String> {
     let dir = desk::data_dir("training");
     let desk = tauri::async_runtime::block_on(async {
         let desk = Arc::new(Desk::training(&dir).await.map_err(|e| e.to_string())?);
+        desk.load_layout();
         desk.start_background();
         Ok::<_, String>(desk)
     })?;

@@ -125,7 +125,11 @@ fn every_command_over_a_training_desk() {
     );
 
     // Recalled, stolen, unknown: red.
-    for code in sheet.iter().skip(3) {
+    for code in sheet
+        .iter()
+        .skip(3)
+        .filter(|c| c["text"].as_str().is_some_and(|t| t.starts_with("]d2")))
+    {
         let v = ok(&w, "scan_text", json!({"text": code["text"]}));
         assert_eq!(v["tone"], "red", "{}: {v}", code["label"]);
     }
@@ -192,6 +196,70 @@ fn every_command_over_a_training_desk() {
     assert_eq!(v["headline"], "Echt und aktiv.", "{v}");
     assert!(call(&w, "set_language", json!({"lang": "xx"})).is_err());
     ok(&w, "set_language", json!({"lang": "en"}));
+
+    // Calibration: a US scanner on a German keyboard layout. Before, its
+    // scan is damaged; after scanning the calibration code, it is clean.
+    {
+        use packcode::layout::Layout;
+        let type_burst = |text: &str, t0: f64| -> f64 {
+            let mut t = t0;
+            for c in text.chars() {
+                if c == '\u{1d}' {
+                    key(&w, "]", t, true);
+                } else {
+                    key(&w, &c.to_string(), t, false);
+                }
+                t += 8.0;
+            }
+            key(&w, "Enter", t, false);
+            t + 1000.0
+        };
+        while rx.try_recv().is_ok() {}
+        let pack = text(2).replace("<GS>", "\u{1d}");
+        let mut t = type_burst(&Layout::German.garble(&pack), 50_000.0);
+        let before: Value =
+            serde_json::from_str(&rx.recv_timeout(Duration::from_secs(10)).expect("verdict"))
+                .expect("json");
+        assert_ne!(before["tone"], "green", "garbled by the layout: {before}");
+        ok(&w, "calibration_start", json!({}));
+        assert_eq!(ok(&w, "desk_status", json!({}))["calibrating"], true);
+        let cal = sheet
+            .iter()
+            .find(|c| {
+                c["label"]
+                    .as_str()
+                    .is_some_and(|l| l.contains("calibration"))
+            })
+            .expect("calibration code on the sheet");
+        t = type_burst(
+            &Layout::German.garble(cal["text"].as_str().expect("text")),
+            t,
+        );
+        let status = ok(&w, "desk_status", json!({}));
+        assert_eq!(status["calibrating"], false, "{status}");
+        assert!(
+            status["calibration"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Calibrated")),
+            "{status}"
+        );
+        type_burst(&Layout::German.garble(&pack), t);
+        let after: Value =
+            serde_json::from_str(&rx.recv_timeout(Duration::from_secs(10)).expect("verdict"))
+                .expect("json");
+        assert_eq!(
+            after["pack"]["serial"].as_str().map(|s| pack.ends_with(s)),
+            Some(true),
+            "clean after calibration: {after}"
+        );
+        for item in ok(&w, "desk_status", json!({}))["basket"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            ok(&w, "remove_from_basket", json!({"id": item["id"]}));
+        }
+    }
 
     // A scanner on a serial port (a pseudo-terminal stands in for it).
     {

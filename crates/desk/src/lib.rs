@@ -91,7 +91,14 @@ struct Inner {
     basket: Vec<Entry>,
     dispensed: Vec<DispensedEntry>,
     draining: bool,
+    /// The next wedge scan is the calibration code.
+    calibrating: bool,
+    /// The outcome of the last calibration, for the window.
+    calibration: Option<String>,
 }
+
+/// Where the workstation's keyboard-layout map is kept (store settings).
+const LAYOUT_SETTING: &str = "wedge.layout";
 
 /// The desk.
 pub struct Desk {
@@ -239,6 +246,16 @@ impl Desk {
         Ok(Desk::with_engine(engine, counter, Some(training)))
     }
 
+    /// Uses the layout map stored for this workstation (after a restart).
+    pub fn load_layout(&self) {
+        if let Some(map) = self.stored_layout() {
+            *lock(&self.wedge) = Assembler::new(WedgeConfig {
+                layout: map,
+                ..WedgeConfig::default()
+            });
+        }
+    }
+
     /// Must be called inside a tokio runtime (the async constructors are).
     fn with_engine(engine: Eng, counter: Counter, training: Option<Training>) -> Desk {
         Desk {
@@ -369,11 +386,72 @@ impl Desk {
                 Output::Typed(t) => res.typed.push_str(&t),
                 Output::Scan(raw) => {
                     res.scanned = true;
-                    self.decide_in_background(raw.text, raw.caps_lock);
+                    let calibrating = std::mem::take(&mut lock(&self.inner).calibrating);
+                    if calibrating {
+                        self.finish_calibration(&raw.text);
+                    } else {
+                        self.decide_in_background(raw.text, raw.caps_lock);
+                    }
                 }
             }
         }
         res
+    }
+
+    /// The next scan from the keyboard wedge is the calibration code: the
+    /// layout map is set aside until it arrives, so its raw keys are seen.
+    pub fn calibration_start(&self) {
+        *lock(&self.wedge) = Assembler::new(WedgeConfig::default());
+        let mut inner = lock(&self.inner);
+        inner.calibrating = true;
+        inner.calibration = None;
+        drop(inner);
+        self.emit(DeskEvent::Status);
+    }
+
+    /// Derives the layout map from what the wedge typed for the
+    /// calibration code, stores it for this workstation and uses it.
+    fn finish_calibration(&self, typed: &str) {
+        let outcome = match scanin::calibrate::CharMap::calibrate(
+            scanin::calibrate::CALIBRATION_TEXT,
+            typed,
+        ) {
+            Ok(map) => {
+                let stored = serde_json::to_string(&map)
+                    .map_err(|e| e.to_string())
+                    .and_then(|json| {
+                        self.engine
+                            .store()
+                            .map_err(|e| e.to_string())?
+                            .set_setting(LAYOUT_SETTING, &json)
+                            .map_err(|e| e.to_string())
+                    });
+                match stored {
+                    Ok(()) => {
+                        let msg = if map.is_identity() {
+                            "Calibrated: the scanner and this keyboard layout agree; no translation needed.".to_owned()
+                        } else {
+                            "Calibrated: scans from this scanner are now translated from this keyboard layout.".to_owned()
+                        };
+                        *lock(&self.wedge) = Assembler::new(WedgeConfig {
+                            layout: map,
+                            ..WedgeConfig::default()
+                        });
+                        msg
+                    }
+                    Err(e) => format!("Calibration read, but not stored: {e}"),
+                }
+            }
+            Err(e) => format!("Calibration failed: {e}"),
+        };
+        lock(&self.inner).calibration = Some(outcome);
+        self.emit(DeskEvent::Status);
+    }
+
+    /// The layout map stored for this workstation, if any.
+    fn stored_layout(&self) -> Option<scanin::calibrate::CharMap> {
+        let json = self.engine.store().ok()?.setting(LAYOUT_SETTING).ok()??;
+        serde_json::from_str(&json).ok()
     }
 
     /// Decides a scan that came from a device (wedge, serial, camera); its
@@ -607,6 +685,8 @@ impl Desk {
             dispensed: inner.dispensed.iter().map(|d| d.item.clone()).collect(),
             exceptions,
             inputs: lock(&self.inputs).view(),
+            calibrating: inner.calibrating,
+            calibration: inner.calibration.clone(),
         })
     }
 

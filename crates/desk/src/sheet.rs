@@ -21,7 +21,11 @@ pub(crate) fn demo_pictures(
 ) -> Result<Vec<std::path::PathBuf>, DeskError> {
     std::fs::create_dir_all(dir)?;
     let mut out = Vec::new();
-    for (n, d) in demo.iter().enumerate() {
+    for (n, d) in demo
+        .iter()
+        .filter(|d| d.text.starts_with("]d2"))
+        .enumerate()
+    {
         let text = d.text.replace("<GS>", "\u{1d}");
         let bm = symbol(text.trim_start_matches("]d2"))?;
         let m = 6u32;
@@ -54,15 +58,19 @@ pub(crate) fn demo_pictures(
 /// A GS1 Data Matrix (FNC1 first) as SVG, one unit per module, with a
 /// quiet zone of two modules.
 pub(crate) fn svg(text: &str) -> Result<String, DeskError> {
-    let bm = symbol(text)?;
+    Ok(svg_of(&symbol(text)?))
+}
+
+/// A Data Matrix bitmap as SVG, one unit per module, two modules of quiet zone.
+fn svg_of(bm: &datamatrix::placement::Bitmap<bool>) -> String {
     let (w, h) = (bm.width() + 4, bm.height() + 4);
     let mut path = String::new();
     for (x, y) in bm.pixels() {
         path.push_str(&format!("M{} {}h1v1h-1z", x + 2, y + 2));
     }
-    Ok(format!(
+    format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" shape-rendering=\"crispEdges\"><rect width=\"{w}\" height=\"{h}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
-    ))
+    )
 }
 
 /// Picks the demo packs from the simulator's export and sets their stories
@@ -133,6 +141,18 @@ pub(crate) async fn demo_packs(
             svg: svg(body)?,
         });
     }
+    // The calibration code: scanned once per workstation (K) so the desk
+    // learns what this keyboard layout makes of the scanner's keys.
+    let cal = scanin::calibrate::CALIBRATION_TEXT;
+    let code = datamatrix::DataMatrixBuilder::new()
+        .with_symbol_list(datamatrix::SymbolList::default().enforce_square())
+        .encode(cal.trim_start_matches("]d1").as_bytes())
+        .map_err(|e| DeskError::Simulator(format!("calibration code: {e:?}")))?;
+    let calibration = DemoCode {
+        label: "The calibration code: press K, then scan it (once per workstation)".into(),
+        text: cal.to_owned(),
+        svg: svg_of(&code.bitmap()),
+    };
     // A serial the system has never issued: a falsified pack.
     if let Some(first) = lines.first() {
         if let Some(s) = serial_of(first) {
@@ -144,5 +164,6 @@ pub(crate) async fn demo_packs(
             });
         }
     }
+    out.push(calibration);
     Ok(out)
 }

@@ -150,6 +150,10 @@ pub struct DeskStatus {
     pub dispensed: Vec<Dispensed>,
     pub exceptions: Vec<ExceptionItem>,
     pub inputs: InputsView,
+    /// Waiting for the calibration code to be scanned.
+    pub calibrating: bool,
+    /// The outcome of the last calibration.
+    pub calibration: Option<String>,
 }
 
 /// The scan inputs besides the keyboard wedge.

@@ -147,7 +147,15 @@ language: string, user: string, workstation: string, banner: Banner, basket: Arr
 /**
  * The latest packs dispensed here, newest first.
  */
-dispensed: Array<Dispensed>, exceptions: Array<ExceptionItem>, inputs: InputsView, };
+dispensed: Array<Dispensed>, exceptions: Array<ExceptionItem>, inputs: InputsView, 
+/**
+ * Waiting for the calibration code to be scanned.
+ */
+calibrating: boolean, 
+/**
+ * The outcome of the last calibration.
+ */
+calibration: string | null, };
 
 export type DemoCode = { 
 /**
