@@ -94,3 +94,43 @@ fn no_code_and_no_image_are_clear_errors() {
     assert!(src.next_frame().expect("frame").is_some());
     assert!(src.next_frame().expect("end").is_none());
 }
+
+#[test]
+fn qr_with_a_gs1_digital_link_is_read_and_parses() {
+    let uri = "https://id.gs1.org/01/04150037528643/10/AB12/21/SER1X?17=270131";
+    let m = rxing::qrcode::QRCodeWriter
+        .encode(uri, &BarcodeFormat::QR_CODE, 0, 0)
+        .expect("encodes");
+    let module = 4;
+    let quiet = 4 * module;
+    let (w, h) = (
+        m.getWidth() * module + 2 * quiet,
+        m.getHeight() * module + 2 * quiet,
+    );
+    let img = image::GrayImage::from_fn(w, h, |x, y| {
+        let (x, y) = (x.wrapping_sub(quiet), y.wrapping_sub(quiet));
+        if x / module < m.getWidth() && y / module < m.getHeight() && m.get(x / module, y / module)
+        {
+            image::Luma([20])
+        } else {
+            image::Luma([230])
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("countercheck-decode-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("dl.png");
+    img.save(&path).expect("png");
+    let scan = decode_file(&path).expect("decoded");
+    assert!(scan.text.starts_with("]Q"), "{:?}", scan.text);
+    assert!(scan.text.ends_with(uri), "{:?}", scan.text);
+    let parsed = packcode::parse(
+        &scan.text,
+        packcode::Date {
+            year: 2026,
+            month: 11,
+            day: 23,
+        },
+    );
+    assert!(parsed.ok(), "{:?}", parsed.errors);
+    assert_eq!(parsed.serial(), Some("SER1X"));
+}
