@@ -21,5 +21,7 @@ export default defineConfig(({ mode }) => ({
     include: ["src/**/*.test.ts"],
     setupFiles: ["src/test/setup.ts"],
     restoreMocks: true,
+    // Keep app.css's text (Vitest empties CSS by default): tests read its rules.
+    css: { include: [/app\.css/] },
   },
 }));

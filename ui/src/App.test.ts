@@ -3,7 +3,7 @@ import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import type { KeyResult } from "./lib/bindings";
-import { fakeDesk, keydown, pack, settle, status, verdict } from "./test/fixtures";
+import { fakeDesk, inputs, keydown, pack, preview, settle, status, verdict } from "./test/fixtures";
 
 let app: ReturnType<typeof mount> | null = null;
 
@@ -122,6 +122,19 @@ describe("keyboard wedge", () => {
     flushSync();
     expect(desk.of("dispense")).toHaveLength(1);
     expect(text("#headline")).toBe("Dispensed.");
+  });
+
+  it("runs K: waits for the calibration code, then shows the outcome", async () => {
+    const desk = fakeDesk({ answers: { key_event: () => result({ typed: "k" }) } });
+    await start();
+    expect(document.querySelector("#calibration")).toBeNull();
+    keydown("k", { code: "KeyK" });
+    await settle();
+    flushSync();
+    expect(desk.of("calibration_start")).toHaveLength(1);
+    expect(document.querySelector("#calibration")?.getAttribute("data-state")).toBe("waiting");
+    expect(text("#calibration")).toContain("calibration code");
+    expect(text("#keys")).toContain("K");
   });
 
   it("runs U, L and M as shortcuts, in either case", async () => {
@@ -347,5 +360,223 @@ describe("offline", () => {
     (document.getElementById("outage") as HTMLButtonElement).click();
     await settle();
     expect(desk.of("training_outage")).toEqual([{ cmd: "training_outage", args: { on: false } }]);
+  });
+});
+
+describe("camera", () => {
+  const frame = preview();
+
+  it("shows no camera panel while no camera runs", async () => {
+    fakeDesk();
+    await start();
+    await emit("preview", frame);
+    await settle();
+    flushSync();
+    expect(document.getElementById("camera-panel")).toBeNull();
+    expect(document.getElementById("camera-preview")).toBeNull();
+  });
+
+  it("shows the latest preview with the guide box while a camera runs", async () => {
+    fakeDesk({ status: status({ inputs: inputs({ camera: "camera 0", camera_note: "frames are slow" }) }) });
+    await start();
+    expect(document.getElementById("camera-panel")).not.toBeNull();
+    expect(document.getElementById("camera-preview")).toBeNull();
+    expect(text("#camera-waiting")).toBe("Waiting for the picture …");
+    await emit("preview", frame);
+    await settle();
+    flushSync();
+    const img = document.getElementById("camera-preview") as HTMLImageElement;
+    expect(img.getAttribute("src")).toBe(frame.data_url);
+    expect(document.querySelector("#camera-panel .camera-frame > #guide-box")).not.toBeNull();
+    expect(text("#camera-label")).toBe("camera 0");
+    expect(text("#camera-hint")).toBe("Hold the pack 10–15 cm from the camera, code inside the box");
+    expect(text("#camera-note")).toBe("frames are slow");
+    const next = preview({ data_url: "data:image/png;base64,AAAA", width: 160, height: 90 });
+    await emit("preview", next);
+    await settle();
+    flushSync();
+    expect(document.getElementById("camera-preview")?.getAttribute("src")).toBe("data:image/png;base64,AAAA");
+  });
+
+  it("Stop camera calls camera_close, hides the panel and forgets the last picture", async () => {
+    const desk = fakeDesk({ status: status({ training: false, inputs: inputs({ camera: "camera 0" }) }) });
+    await start();
+    await emit("preview", frame);
+    await settle();
+    flushSync();
+    expect(document.getElementById("camera-preview")).not.toBeNull();
+    (document.getElementById("camera-stop") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(desk.of("camera_close")).toHaveLength(1);
+    expect(document.getElementById("camera-panel")).toBeNull();
+    // Started again: no old picture until a new one arrives.
+    (document.getElementById("camera-start") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(desk.of("camera_open")).toEqual([{ cmd: "camera_open", args: { index: 0 } }]);
+    expect(document.getElementById("camera-panel")).not.toBeNull();
+    expect(document.getElementById("camera-preview")).toBeNull();
+  });
+
+  it("Camera starts webcam 0; there is no demo camera outside training", async () => {
+    const desk = fakeDesk({ status: status({ training: false }) });
+    await start();
+    expect(document.getElementById("camera-demo")).toBeNull();
+    expect(text("#camera-start")).toBe("Camera C");
+    (document.getElementById("camera-start") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(desk.of("camera_open")).toEqual([{ cmd: "camera_open", args: { index: 0 } }]);
+    expect(text("#camera-label")).toBe("camera 0");
+    expect((document.getElementById("camera-start") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("Demo camera calls camera_demo in training", async () => {
+    const desk = fakeDesk();
+    await start();
+    expect(text("#camera-demo")).toBe("Demo camera C");
+    (document.getElementById("camera-demo") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(desk.of("camera_demo")).toHaveLength(1);
+    expect(desk.of("camera_open")).toHaveLength(0);
+    expect(text("#camera-label")).toBe("5 demo pictures");
+  });
+
+  it("shows why the camera did not open", async () => {
+    fakeDesk({
+      status: status({ training: false }),
+      answers: {
+        camera_open: () => {
+          throw { message: "no camera found" };
+        },
+      },
+    });
+    await start();
+    (document.getElementById("camera-start") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(text("#notice")).toBe("The desk could not do that: no camera found");
+    expect(document.getElementById("camera-panel")).toBeNull();
+  });
+
+  it("C starts the demo camera in training", async () => {
+    const desk = fakeDesk({ answers: { key_event: () => result({ typed: "c" }) } });
+    await start();
+    keydown("c", { code: "KeyC" });
+    await settle();
+    flushSync();
+    expect(desk.of("camera_demo")).toHaveLength(1);
+    expect(desk.of("camera_open")).toHaveLength(0);
+    expect(desk.of("camera_close")).toHaveLength(0);
+    expect(document.getElementById("camera-panel")).not.toBeNull();
+  });
+
+  it("C starts webcam 0 outside training", async () => {
+    const desk = fakeDesk({ status: status({ training: false }), answers: { key_event: () => result({ typed: "C" }) } });
+    await start();
+    keydown("C", { code: "KeyC", shiftKey: true });
+    await settle();
+    expect(desk.of("camera_open")).toEqual([{ cmd: "camera_open", args: { index: 0 } }]);
+    expect(desk.of("camera_demo")).toHaveLength(0);
+  });
+
+  it("C stops a running camera", async () => {
+    const desk = fakeDesk({
+      status: status({ inputs: inputs({ camera: "5 demo pictures" }) }),
+      answers: { key_event: () => result({ typed: "c" }) },
+    });
+    await start();
+    keydown("c", { code: "KeyC" });
+    await settle();
+    flushSync();
+    expect(desk.of("camera_close")).toHaveLength(1);
+    expect(desk.of("camera_demo")).toHaveLength(0);
+    expect(document.getElementById("camera-panel")).toBeNull();
+  });
+
+  it("C typed into a focused field is text, not the camera", async () => {
+    const desk = fakeDesk({ answers: { key_event: () => result({ typed: "c" }) } });
+    await start();
+    (document.getElementById("serial-path") as HTMLInputElement).focus();
+    keydown("c", { code: "KeyC" });
+    await settle();
+    expect((document.getElementById("serial-path") as HTMLInputElement).value).toBe("c");
+    expect(desk.of("camera_demo")).toHaveLength(0);
+  });
+
+  it("lists C in the key legend", async () => {
+    fakeDesk();
+    await start();
+    const keys = [...document.querySelectorAll("#keys .key")].map((k) => k.textContent?.replace(/\s+/g, " ").trim());
+    expect(keys).toContain("C camera on/off");
+  });
+});
+
+describe("serial scanner", () => {
+  it("Connect calls serial_open with the typed path, then shows the port connected", async () => {
+    const typed = ["/dev/ttyUSB1"];
+    const desk = fakeDesk({ answers: { key_event: () => result({ typed: typed.shift() ?? "" }) } });
+    await start();
+    const field = document.getElementById("serial-path") as HTMLInputElement;
+    expect(field.placeholder).toBe("/dev/ttyACM0");
+    field.focus();
+    keydown("/", { code: "Slash" });
+    await settle();
+    (document.getElementById("serial-connect") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(desk.of("serial_open")).toEqual([{ cmd: "serial_open", args: { path: "/dev/ttyUSB1" } }]);
+    expect(text("#serial-port")).toBe("/dev/ttyUSB1");
+    const st = document.getElementById("serial-status") as HTMLElement;
+    expect(st.dataset.state).toBe("connected");
+    expect(text("#serial-status")).toBe("● connected");
+    expect(document.getElementById("serial-path")).toBeNull();
+  });
+
+  it("does not connect with no path", async () => {
+    const desk = fakeDesk();
+    await start();
+    (document.getElementById("serial-connect") as HTMLButtonElement).click();
+    await settle();
+    expect(desk.of("serial_open")).toHaveLength(0);
+  });
+
+  it("says why a port is still being tried, and Disconnect calls serial_close", async () => {
+    const desk = fakeDesk({
+      status: status({
+        inputs: inputs({ serial_port: "/dev/ttyACM0", serial_connected: false, serial_note: "No such file or directory" }),
+      }),
+    });
+    await start();
+    const st = document.getElementById("serial-status") as HTMLElement;
+    expect(st.dataset.state).toBe("trying");
+    expect(text("#serial-status")).toBe("● trying: No such file or directory");
+    (document.getElementById("serial-disconnect") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(desk.of("serial_close")).toHaveLength(1);
+    expect(document.getElementById("serial-status")).toBeNull();
+    expect(document.getElementById("serial-path")).not.toBeNull();
+  });
+
+  it("shows a port that cannot be opened in the notice", async () => {
+    fakeDesk({
+      answers: {
+        serial_open: () => {
+          throw { message: "not a serial port: /etc/passwd" };
+        },
+      },
+    });
+    await start();
+    const field = document.getElementById("serial-path") as HTMLInputElement;
+    field.value = "/etc/passwd";
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    (document.getElementById("serial-connect") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(text("#notice")).toBe("The desk could not do that: not a serial port: /etc/passwd");
+    expect(document.getElementById("serial-status")).toBeNull();
   });
 });

@@ -18,6 +18,12 @@ export const api = {
   demoSheet: () => invoke<DemoCode[]>("demo_sheet"),
   trainingOutage: (on: boolean) => invoke<null>("training_outage", { on }),
   setLanguage: (lang: Lang) => invoke<null>("set_language", { lang }),
+  serialOpen: (path: string) => invoke<null>("serial_open", { path }),
+  serialClose: () => invoke<null>("serial_close"),
+  cameraOpen: (index: number) => invoke<null>("camera_open", { index }),
+  cameraDemo: () => invoke<null>("camera_demo"),
+  cameraClose: () => invoke<null>("camera_close"),
+  calibrationStart: () => invoke<null>("calibration_start"),
 };
 
 /** The message of a rejected command (`{ message }`), or of anything else thrown. */

@@ -3,7 +3,7 @@
 // and events to it.
 
 import { api, errorMessage } from "./api";
-import type { CounterVerdict, DemoCode, DeskStatus, Tone } from "./bindings";
+import type { CameraPreview, CounterVerdict, DemoCode, DeskStatus, Tone } from "./bindings";
 import { asLang, t, type Lang } from "./i18n";
 import { play } from "./sound";
 
@@ -29,8 +29,12 @@ export class DeskState {
   outageOn = $state(false);
   /** The largest backlog of the current drain (for the progress bar). */
   backlogPeak = $state(0);
+  /** The camera's latest preview picture, while a camera runs. */
+  preview = $state.raw<CameraPreview | null>(null);
   lang: Lang = $derived(asLang(this.status?.language));
   training: boolean = $derived(this.status?.training ?? false);
+  /** The camera running ("camera 0", "5 demo pictures"), if any. */
+  camera: string | null = $derived(this.status?.inputs.camera ?? null);
 
   private refreshing: Promise<void> | null = null;
   private again = false;
@@ -62,7 +66,13 @@ export class DeskState {
     }
     const b = s.banner.backlog;
     this.backlogPeak = b === 0 ? 0 : Math.max(this.backlogPeak, b);
+    if (s.inputs.camera === null) this.preview = null;
     this.status = s;
+  }
+
+  /** Keeps the camera's latest preview (a `preview` event). */
+  showPreview(p: CameraPreview): void {
+    this.preview = p;
   }
 
   /** Shows a verdict (from an event or a command) and plays its sound. */
@@ -153,6 +163,56 @@ export class DeskState {
     return this.act(async () => {
       await api.trainingOutage(on);
       this.outageOn = on;
+    });
+  }
+
+  /** Starts webcam 0; its previews arrive as events. */
+  startCamera(): Promise<boolean> {
+    this.preview = null;
+    return this.act(async () => {
+      await api.cameraOpen(0);
+    });
+  }
+
+  /** Training only: plays the demo codes as camera frames. */
+  startDemoCamera(): Promise<boolean> {
+    if (!this.training) return Promise.resolve(false);
+    this.preview = null;
+    return this.act(async () => {
+      await api.cameraDemo();
+    });
+  }
+
+  stopCamera(): Promise<boolean> {
+    return this.act(async () => {
+      await api.cameraClose();
+      this.preview = null;
+    });
+  }
+
+  /** K: the next scan is the calibration code (the keyboard-layout map). */
+  startCalibration(): Promise<boolean> {
+    return this.act(async () => {
+      await api.calibrationStart();
+    });
+  }
+
+  /** C: stops the camera, or starts one (the demo camera in training). */
+  toggleCamera(): Promise<boolean> {
+    if (this.camera !== null) return this.stopCamera();
+    return this.training ? this.startDemoCamera() : this.startCamera();
+  }
+
+  /** Reads scans from the scanner on serial port `path` (tried again until it opens). */
+  connectSerial(path: string): Promise<boolean> {
+    return this.act(async () => {
+      await api.serialOpen(path);
+    });
+  }
+
+  disconnectSerial(): Promise<boolean> {
+    return this.act(async () => {
+      await api.serialClose();
     });
   }
 

@@ -2,7 +2,15 @@
 
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { vi } from "vitest";
-import type { CounterVerdict, DemoCode, DeskStatus, KeyResult, PackFields } from "../lib/bindings";
+import type {
+  CameraPreview,
+  CounterVerdict,
+  DemoCode,
+  DeskStatus,
+  InputsView,
+  KeyResult,
+  PackFields,
+} from "../lib/bindings";
 
 export function pack(over: Partial<PackFields> = {}): PackFields {
   return {
@@ -37,6 +45,22 @@ export function verdict(over: Partial<CounterVerdict> = {}): CounterVerdict {
   };
 }
 
+/** No serial scanner, no camera. */
+export function inputs(over: Partial<InputsView> = {}): InputsView {
+  return { serial_port: null, serial_connected: false, serial_note: null, camera: null, camera_note: null, ...over };
+}
+
+/** A camera preview as Rust sends it (a 1×1 grey PNG, said to be 320×180). */
+export function preview(over: Partial<CameraPreview> = {}): CameraPreview {
+  return {
+    data_url:
+      "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==",
+    width: 320,
+    height: 180,
+    ...over,
+  };
+}
+
 export function status(over: Partial<DeskStatus> = {}): DeskStatus {
   return {
     training: true,
@@ -47,6 +71,9 @@ export function status(over: Partial<DeskStatus> = {}): DeskStatus {
     basket: [],
     dispensed: [],
     exceptions: [],
+    inputs: inputs(),
+    calibrating: false,
+    calibration: null,
     ...over,
   };
 }
@@ -67,8 +94,9 @@ export const DEMO: DemoCode[] = [
 export type Call = { cmd: string; args: Record<string, unknown> };
 
 /**
- * A fake desk: `desk_status` returns `state.status` (set_language changes
- * its language); other commands answer from `answers` or a default.
+ * A fake desk: `desk_status` returns `state.status` (set_language, and the
+ * camera and serial commands change it as Rust would); other commands
+ * answer from `answers` or a default.
  */
 export function fakeDesk(opts: {
   status?: DeskStatus;
@@ -87,6 +115,30 @@ export function fakeDesk(opts: {
         return structuredClone(state.status);
       case "set_language":
         state.status = { ...state.status, language: a.lang as string };
+        return null;
+      case "camera_open":
+        state.status = { ...state.status, inputs: { ...state.status.inputs, camera: `camera ${a.index as number}` } };
+        return null;
+      case "camera_demo":
+        state.status = { ...state.status, inputs: { ...state.status.inputs, camera: "5 demo pictures" } };
+        return null;
+      case "camera_close":
+        state.status = { ...state.status, inputs: { ...state.status.inputs, camera: null } };
+        return null;
+      case "serial_open":
+        state.status = {
+          ...state.status,
+          inputs: { ...state.status.inputs, serial_port: a.path as string, serial_connected: true, serial_note: null },
+        };
+        return null;
+      case "calibration_start":
+        state.status = { ...state.status, calibrating: true, calibration: null };
+        return null;
+      case "serial_close":
+        state.status = {
+          ...state.status,
+          inputs: { ...state.status.inputs, serial_port: null, serial_connected: false, serial_note: null },
+        };
         return null;
       case "key_event":
       case "key_idle":
