@@ -387,6 +387,16 @@ fn every_command_over_a_training_desk() {
     let status = ok(&w, "desk_status", json!({}));
     let ex = status["exceptions"].as_array().expect("exceptions");
     assert_eq!(ex.len(), 1, "the stolen pack became an exception: {status}");
+    let stolen_serial = stolen["text"]
+        .as_str()
+        .and_then(|t| t.rsplit("<GS>21").next())
+        .expect("serial");
+    let listed = status["dispensed"].as_array().expect("dispensed");
+    assert!(
+        listed.iter().all(|d| d["pack"]["serial"] != stolen_serial),
+        "a dispense the replay could not send is not listed as dispensed: {status}"
+    );
+    assert!(listed.iter().all(|d| d["pending"] == false), "{status}");
     assert_eq!(
         ok(
             &w,

@@ -286,12 +286,6 @@ impl Desk {
                 {
                     let mut inner = lock(&desk.inner);
                     inner.draining = done + exceptions > 0;
-                    if done > 0 {
-                        // Confirmed packs are no longer pending.
-                        for d in inner.dispensed.iter_mut() {
-                            d.item.pending = false;
-                        }
-                    }
                 }
                 desk.emit(DeskEvent::Status);
             }
@@ -654,12 +648,36 @@ impl Desk {
     /// Everything besides the verdict.
     pub fn status(&self) -> Result<DeskStatus, DeskError> {
         let off = self.engine.offline_state()?;
-        let exceptions = self
+        let open: Vec<store::OutboxItem> = self
             .engine
             .store()?
             .outbox(Some(store::OutboxStatus::Exception))?
             .into_iter()
             .filter(|i| i.acknowledged_at.is_none())
+            .collect();
+        // A dispense the replay could not send was not made: it leaves the
+        // list of packs dispensed here (it is among the exceptions).
+        let same = |i: &store::OutboxItem, d: &DispensedEntry| {
+            i.op.operation == Operation::Dispense.g_code()
+                && i.op.product_code == d.item.pack.product_code
+                && i.op.serial == d.item.pack.serial
+                && i.created_at >= d.item.at - 60
+        };
+        let waiting: Vec<store::OutboxItem> = {
+            let store = self.engine.store()?;
+            let mut w = store.outbox(Some(store::OutboxStatus::Pending))?;
+            w.extend(store.outbox(Some(store::OutboxStatus::Claimed))?);
+            w
+        };
+        {
+            let mut inner = lock(&self.inner);
+            inner.dispensed.retain(|d| !open.iter().any(|i| same(i, d)));
+            for d in inner.dispensed.iter_mut() {
+                d.item.pending = waiting.iter().any(|i| same(i, d));
+            }
+        }
+        let exceptions = open
+            .into_iter()
             .map(|i| ExceptionItem {
                 id: i.id,
                 operation: Operation::from_g_code(&i.op.operation)
