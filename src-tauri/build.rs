@@ -20,6 +20,10 @@ fn main() {
         "camera_demo",
         "camera_close",
         "calibration_start",
+        "journal_search",
+        "journal_check",
+        "journal_export",
+        "recall_search",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

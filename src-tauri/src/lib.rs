@@ -4,7 +4,10 @@
 //! `status` (fetch `desk_status` again: banner, basket, lists changed) and
 //! `preview` (a `CameraPreview` while a camera runs).
 
-use desk::view::{CounterVerdict, DemoCode, DeskStatus, KeyInput, KeyResult};
+use desk::view::{
+    CounterVerdict, DemoCode, DeskStatus, JournalCheck, JournalLine, JournalQuery, KeyInput,
+    KeyResult, RecallLine,
+};
 use desk::{Desk, DeskEvent};
 use std::sync::Arc;
 use tauri::{Emitter, Manager, Runtime, State};
@@ -130,6 +133,33 @@ fn calibration_start(state: State<'_, AppState>) {
     state.0.calibration_start();
 }
 
+#[tauri::command]
+fn journal_search(state: State<'_, AppState>, query: JournalQuery) -> Res<Vec<JournalLine>> {
+    Ok(state.0.journal_search(&query)?)
+}
+
+/// Checks the journal's hash chain.
+#[tauri::command]
+fn journal_check(state: State<'_, AppState>) -> Res<JournalCheck> {
+    Ok(state.0.journal_check()?)
+}
+
+/// Writes the matching entries as CSV into the app's exports folder; returns the path.
+#[tauri::command]
+fn journal_export(state: State<'_, AppState>, query: JournalQuery) -> Res<String> {
+    Ok(state.0.journal_export(&query)?)
+}
+
+/// What happened here to every pack of a product's batch.
+#[tauri::command]
+fn recall_search(
+    state: State<'_, AppState>,
+    product_code: String,
+    batch: String,
+) -> Res<Vec<RecallLine>> {
+    Ok(state.0.recall_search(&product_code, &batch)?)
+}
+
 /// The commands the window may call (each also granted in
 /// `capabilities/main.json`).
 pub const COMMANDS: &[&str] = &[
@@ -151,6 +181,10 @@ pub const COMMANDS: &[&str] = &[
     "camera_demo",
     "camera_close",
     "calibration_start",
+    "journal_search",
+    "journal_check",
+    "journal_export",
+    "recall_search",
 ];
 
 /// Passes the desk's events to the window (`verdict`, `status`). The app
@@ -203,7 +237,11 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             camera_open,
             camera_demo,
             camera_close,
-            calibration_start
+            calibration_start,
+            journal_search,
+            journal_check,
+            journal_export,
+            recall_search
         ])
 }
 

@@ -124,6 +124,67 @@ fn every_command_over_a_training_desk() {
         "nothing left to undo"
     );
 
+    // The journal: every step of that pack, the chain intact, a CSV export,
+    // and the recall view of its batch (undone: still here).
+    let serial0 = d["pack"]["serial"].clone();
+    let lines = ok(
+        &w,
+        "journal_search",
+        json!({"query": {"product_code": "", "batch": "", "serial": serial0, "user_id": "", "outcome": "", "from_day": "", "to_day": ""}}),
+    );
+    let ops: Vec<&str> = lines
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["operation"].as_str())
+        .collect();
+    assert!(
+        ops.contains(&"dispense") && ops.contains(&"undo") && ops.contains(&"verify"),
+        "{lines}"
+    );
+    assert_eq!(ok(&w, "journal_check", json!({}))["ok"], true);
+    let bad_day = call(
+        &w,
+        "journal_search",
+        json!({"query": {"product_code": "", "batch": "", "serial": "", "user_id": "", "outcome": "", "from_day": "2026-13-01", "to_day": ""}}),
+    );
+    assert!(bad_day.is_err(), "a bad date is a clear error");
+    let path = ok(
+        &w,
+        "journal_export",
+        json!({"query": {"product_code": "", "batch": "", "serial": serial0, "user_id": "", "outcome": "", "from_day": "", "to_day": ""}}),
+    );
+    let csv = std::fs::read_to_string(path.as_str().expect("path")).expect("csv written");
+    assert!(csv.starts_with("seq,time_utc,operation"), "{csv}");
+    assert_eq!(
+        csv.lines().count(),
+        1 + lines.as_array().map(Vec::len).unwrap_or(0),
+        "{csv}"
+    );
+    let recall = ok(
+        &w,
+        "recall_search",
+        json!({"productCode": d["pack"]["product_code"], "batch": d["pack"]["batch"]}),
+    );
+    let mine = recall
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["serial"] == serial0)
+        .expect("the pack")
+        .clone();
+    assert_eq!(
+        (mine["last_operation"].as_str(), mine["gone"].as_bool()),
+        (Some("undo"), Some(false)),
+        "{recall}"
+    );
+    assert!(call(
+        &w,
+        "recall_search",
+        json!({"productCode": "", "batch": "X"})
+    )
+    .is_err());
+
     // Recalled, stolen, unknown: red.
     for code in sheet
         .iter()

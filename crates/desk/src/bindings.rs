@@ -25,6 +25,10 @@ pub fn typescript() -> String {
         CameraPreview::decl(&cfg),
         DeskStatus::decl(&cfg),
         DemoCode::decl(&cfg),
+        JournalQuery::decl(&cfg),
+        JournalLine::decl(&cfg),
+        JournalCheck::decl(&cfg),
+        RecallLine::decl(&cfg),
         KeyInput::decl(&cfg),
         KeyResult::decl(&cfg),
     ] {

@@ -13,6 +13,7 @@
 
 pub mod bindings;
 pub mod inputs;
+mod journal;
 mod sheet;
 pub mod view;
 mod words;
@@ -112,6 +113,8 @@ pub struct Desk {
     training: Option<Training>,
     events: tokio::sync::broadcast::Sender<DeskEvent>,
     stop: Arc<AtomicBool>,
+    /// Where this desk keeps its files (ledger, exports).
+    dir: PathBuf,
     /// The runtime the desk was made in: keys arrive on the window's
     /// thread, their scans are decided here.
     runtime: tokio::runtime::Handle,
@@ -243,7 +246,12 @@ impl Desk {
             demo,
             demo_pictures,
         };
-        Ok(Desk::with_engine(engine, counter, Some(training)))
+        Ok(Desk::with_engine(
+            engine,
+            counter,
+            Some(training),
+            dir.to_path_buf(),
+        ))
     }
 
     /// Uses the layout map stored for this workstation (after a restart).
@@ -257,8 +265,14 @@ impl Desk {
     }
 
     /// Must be called inside a tokio runtime (the async constructors are).
-    fn with_engine(engine: Eng, counter: Counter, training: Option<Training>) -> Desk {
+    fn with_engine(
+        engine: Eng,
+        counter: Counter,
+        training: Option<Training>,
+        dir: PathBuf,
+    ) -> Desk {
         Desk {
+            dir,
             runtime: tokio::runtime::Handle::current(),
             engine: Arc::new(engine),
             wedge: Mutex::new(Assembler::new(WedgeConfig::default())),

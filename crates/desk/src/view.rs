@@ -216,3 +216,64 @@ pub struct KeyResult {
     /// a short pause.
     pub pending: bool,
 }
+
+/// What the journal screen asks for; empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JournalQuery {
+    pub product_code: String,
+    pub batch: String,
+    pub serial: String,
+    pub user_id: String,
+    /// A return-code prefix, e.g. `NMVS_FE`.
+    pub outcome: String,
+    /// YYYY-MM-DD (UTC), inclusive; empty for no bound.
+    pub from_day: String,
+    pub to_day: String,
+}
+
+/// One journal entry as the screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JournalLine {
+    #[ts(type = "number")]
+    pub seq: i64,
+    #[ts(type = "number")]
+    pub at: i64,
+    /// 2026-11-23 14:05 UTC
+    pub at_text: String,
+    /// verify, dispense, undo… (or the G-code if unknown)
+    pub operation: String,
+    pub outcome: String,
+    pub product_code: String,
+    pub batch: String,
+    pub serial: String,
+    pub user: String,
+    pub workstation: String,
+}
+
+/// The journal's hash chain, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JournalCheck {
+    pub ok: bool,
+    /// Entries checked (all of them when ok).
+    #[ts(type = "number")]
+    pub entries: i64,
+    /// The first entry that does not verify, and why.
+    pub problem: Option<String>,
+}
+
+/// What happened here to one pack of a recalled batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RecallLine {
+    pub serial: String,
+    /// The last thing done to it here: "dispensed", "verified", …
+    pub last_operation: String,
+    pub last_outcome: String,
+    pub at_text: String,
+    pub user: String,
+    /// Still in the pharmacy (verified or undone) or gone (dispensed,
+    /// destroyed, exported…), as far as this pharmacy's journal knows.
+    pub gone: bool,
+    /// Every event for the pack, oldest first.
+    #[ts(type = "number")]
+    pub events: u32,
+}

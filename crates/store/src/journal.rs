@@ -191,6 +191,71 @@ impl Store {
     }
 }
 
+/// What to look for in the journal; empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct JournalFilter {
+    #[serde(default)]
+    pub product_code: String,
+    #[serde(default)]
+    pub batch: String,
+    #[serde(default)]
+    pub serial: String,
+    #[serde(default)]
+    pub user_id: String,
+    /// Matched as a prefix (`NMVS_FE` finds every error code of that kind).
+    #[serde(default)]
+    pub outcome: String,
+    /// Seconds since 1970, inclusive.
+    #[serde(default)]
+    pub from: Option<i64>,
+    #[serde(default)]
+    pub to: Option<i64>,
+    /// At most this many rows, newest first (default 500).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+impl Store {
+    /// Journal entries matching `f`, newest first.
+    pub fn journal_query(&self, f: &JournalFilter) -> Result<Vec<JournalRow>, StoreError> {
+        let mut sql = format!("SELECT {ROW_COLUMNS} FROM journal WHERE at BETWEEN ?1 AND ?2");
+        let mut args: Vec<rusqlite::types::Value> = vec![
+            f.from.unwrap_or(i64::MIN).into(),
+            f.to.unwrap_or(i64::MAX).into(),
+        ];
+        for (column, value) in [
+            ("product_code", &f.product_code),
+            ("batch", &f.batch),
+            ("serial", &f.serial),
+            ("user_id", &f.user_id),
+        ] {
+            let v = value.trim();
+            if !v.is_empty() {
+                args.push(v.to_owned().into());
+                sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+            }
+        }
+        let outcome = f.outcome.trim();
+        if !outcome.is_empty() {
+            // A prefix match, with LIKE's wildcards taken literally.
+            let escaped = outcome
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            args.push(format!("{escaped}%").into());
+            sql.push_str(&format!(" AND outcome LIKE ?{} ESCAPE '\\'", args.len()));
+        }
+        args.push(i64::from(f.limit.unwrap_or(500).min(100_000)).into());
+        sql.push_str(&format!(
+            " ORDER BY at DESC, seq DESC LIMIT ?{}",
+            args.len()
+        ));
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), journal_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
 /// The columns of a journal row, in the order [`journal_row`] reads them.
 const ROW_COLUMNS: &str =
     "seq, at, kind, product_code, batch, serial, operation, outcome, user_id, workstation, detail, hash";

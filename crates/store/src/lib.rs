@@ -10,7 +10,7 @@ mod journal;
 mod migrate;
 mod outbox;
 
-pub use journal::{JournalBreak, JournalEntry, JournalRow};
+pub use journal::{JournalBreak, JournalEntry, JournalFilter, JournalRow};
 pub use outbox::{LedgerRow, NewOperation, OutboxItem, OutboxStatus};
 
 use rusqlite::{Connection, OpenFlags};

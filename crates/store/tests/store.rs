@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 use std::path::PathBuf;
-use store::{JournalEntry, NewOperation, OutboxStatus, Store, StoreError};
+use store::{JournalEntry, JournalFilter, NewOperation, OutboxStatus, Store, StoreError};
 
 fn db(name: &str) -> PathBuf {
     let dir =
@@ -274,5 +274,65 @@ fn migration_2_on_a_version_1_database_with_data() {
     assert_eq!(
         items.iter().map(|i| i.sent_at).collect::<Vec<_>>(),
         vec![Some(50), None]
+    );
+}
+
+#[test]
+fn journal_search_by_any_field_newest_first() {
+    let path = journal_of("query", 20);
+    let mut s = Store::open(&path).expect("opens");
+    let mut odd = entry(21);
+    odd.user_id = "ben".into();
+    odd.outcome = "NMVS_FE_LOT_03".into();
+    s.journal_append(&odd).expect("append");
+    let q = |f: JournalFilter| s.journal_query(&f).expect("query");
+    let all = q(JournalFilter::default());
+    assert_eq!(all.len(), 21);
+    assert!(
+        all.windows(2).all(|w| w[0].entry.at >= w[1].entry.at),
+        "newest first"
+    );
+    let ben = q(JournalFilter {
+        user_id: "ben".into(),
+        ..JournalFilter::default()
+    });
+    assert_eq!(ben.len(), 1);
+    assert_eq!(ben[0].entry.serial, "S21");
+    let errors = q(JournalFilter {
+        outcome: "NMVS_FE".into(),
+        ..JournalFilter::default()
+    });
+    assert_eq!(errors.len(), 1);
+    // LIKE wildcards in the input are taken literally.
+    assert!(q(JournalFilter {
+        outcome: "%".into(),
+        ..JournalFilter::default()
+    })
+    .is_empty());
+    let one = q(JournalFilter {
+        serial: "S7".into(),
+        ..JournalFilter::default()
+    });
+    assert_eq!(one.len(), 1);
+    let window = q(JournalFilter {
+        batch: "B2".into(),
+        from: Some(1_005),
+        to: Some(1_009),
+        ..JournalFilter::default()
+    });
+    assert_eq!(
+        window
+            .iter()
+            .map(|h| h.entry.serial.as_str())
+            .collect::<Vec<_>>(),
+        vec!["S9", "S7", "S5"]
+    );
+    assert_eq!(
+        q(JournalFilter {
+            limit: Some(3),
+            ..JournalFilter::default()
+        })
+        .len(),
+        3
     );
 }

@@ -171,6 +171,51 @@ text: string,
  */
 svg: string, };
 
+export type JournalQuery = { product_code: string, batch: string, serial: string, user_id: string, 
+/**
+ * A return-code prefix, e.g. `NMVS_FE`.
+ */
+outcome: string, 
+/**
+ * YYYY-MM-DD (UTC), inclusive; empty for no bound.
+ */
+from_day: string, to_day: string, };
+
+export type JournalLine = { seq: number, at: number, 
+/**
+ * 2026-11-23 14:05 UTC
+ */
+at_text: string, 
+/**
+ * verify, dispense, undo… (or the G-code if unknown)
+ */
+operation: string, outcome: string, product_code: string, batch: string, serial: string, user: string, workstation: string, };
+
+export type JournalCheck = { ok: boolean, 
+/**
+ * Entries checked (all of them when ok).
+ */
+entries: number, 
+/**
+ * The first entry that does not verify, and why.
+ */
+problem: string | null, };
+
+export type RecallLine = { serial: string, 
+/**
+ * The last thing done to it here: "dispensed", "verified", …
+ */
+last_operation: string, last_outcome: string, at_text: string, user: string, 
+/**
+ * Still in the pharmacy (verified or undone) or gone (dispensed,
+ * destroyed, exported…), as far as this pharmacy's journal knows.
+ */
+gone: boolean, 
+/**
+ * Every event for the pack, oldest first.
+ */
+events: number, };
+
 export type KeyInput = { 
 /**
  * `KeyboardEvent.key`: "a", "Enter", "]", "Shift"…

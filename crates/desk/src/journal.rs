@@ -1,0 +1,195 @@
+//! The journal screen: search, the hash chain's check, CSV export, and the
+//! recall search (what happened here to every pack of a batch).
+
+use crate::view::{JournalCheck, JournalLine, JournalQuery, RecallLine};
+use crate::{now, utc_text, Desk, DeskError};
+use domain::Operation;
+use std::collections::BTreeMap;
+
+fn day_start(day: &str) -> Result<Option<i64>, DeskError> {
+    let day = day.trim();
+    if day.is_empty() {
+        return Ok(None);
+    }
+    let d: packcode::Date = day
+        .parse()
+        .map_err(|e: packcode::date::DateParseError| DeskError::Input(format!("{day}: {e}")))?;
+    Ok(Some(d.days_since_epoch() * 86_400))
+}
+
+fn operation_name(g: &str) -> String {
+    Operation::from_g_code(g).map_or_else(|| g.to_owned(), |o| o.cli_name().to_owned())
+}
+
+fn line(r: &store::JournalRow) -> JournalLine {
+    let e = &r.entry;
+    JournalLine {
+        seq: r.seq,
+        at: e.at,
+        at_text: utc_text(e.at),
+        operation: operation_name(&e.operation),
+        outcome: e.outcome.clone(),
+        product_code: e.product_code.clone(),
+        batch: e.batch.clone(),
+        serial: e.serial.clone(),
+        user: e.user_id.clone(),
+        workstation: e.workstation.clone(),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    // Quoted always; a leading =, +, - or @ is prefixed so a spreadsheet
+    // never runs it as a formula.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+impl Desk {
+    fn filter(q: &JournalQuery, limit: u32) -> Result<store::JournalFilter, DeskError> {
+        Ok(store::JournalFilter {
+            product_code: q.product_code.clone(),
+            batch: q.batch.clone(),
+            serial: q.serial.clone(),
+            user_id: q.user_id.clone(),
+            outcome: q.outcome.clone(),
+            from: day_start(&q.from_day)?,
+            to: day_start(&q.to_day)?.map(|t| t + 86_399),
+            limit: Some(limit),
+        })
+    }
+
+    /// Journal entries matching `q`, newest first (at most 500).
+    pub fn journal_search(&self, q: &JournalQuery) -> Result<Vec<JournalLine>, DeskError> {
+        let f = Desk::filter(q, 500)?;
+        Ok(self
+            .engine
+            .store()?
+            .journal_query(&f)?
+            .iter()
+            .map(line)
+            .collect())
+    }
+
+    /// Checks the whole hash chain.
+    pub fn journal_check(&self) -> Result<JournalCheck, DeskError> {
+        Ok(match self.engine.store()?.journal_verify()? {
+            Ok(n) => JournalCheck {
+                ok: true,
+                entries: n,
+                problem: None,
+            },
+            Err(b) => JournalCheck {
+                ok: false,
+                entries: b.seq - 1,
+                problem: Some(b.to_string()),
+            },
+        })
+    }
+
+    /// Writes the entries matching `q` (all of them, oldest first) as CSV
+    /// into the exports folder and returns the file's path.
+    pub fn journal_export(&self, q: &JournalQuery) -> Result<String, DeskError> {
+        let mut rows = self
+            .engine
+            .store()?
+            .journal_query(&Desk::filter(q, 100_000)?)?;
+        rows.reverse();
+        let mut out = String::from(
+            "seq,time_utc,operation,outcome,product_code,batch,serial,user,workstation\r\n",
+        );
+        for r in &rows {
+            let l = line(r);
+            let fields = [
+                l.seq.to_string(),
+                l.at_text,
+                l.operation,
+                l.outcome,
+                l.product_code,
+                l.batch,
+                l.serial,
+                l.user,
+                l.workstation,
+            ];
+            out.push_str(
+                &fields
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            out.push_str("\r\n");
+        }
+        let dir = self.dir.join("exports");
+        std::fs::create_dir_all(&dir)?;
+        let stamp = utc_text(now()).replace([' ', ':'], "-").replace("-UTC", "");
+        let path = dir.join(format!("journal-{stamp}.csv"));
+        std::fs::write(&path, out)?;
+        Ok(path.to_string_lossy().into_owned())
+    }
+
+    /// What happened here to each pack of a product's batch.
+    pub fn recall_search(
+        &self,
+        product_code: &str,
+        batch: &str,
+    ) -> Result<Vec<RecallLine>, DeskError> {
+        if product_code.trim().is_empty() || batch.trim().is_empty() {
+            return Err(DeskError::Input(
+                "a recall search needs the product code and the batch".into(),
+            ));
+        }
+        let rows =
+            self.engine
+                .store()?
+                .journal_search(product_code.trim(), batch.trim(), None, None)?;
+        let mut by_serial: BTreeMap<String, (u32, store::JournalRow)> = BTreeMap::new();
+        for r in rows {
+            if r.entry.serial.is_empty() {
+                continue;
+            }
+            let e = by_serial
+                .entry(r.entry.serial.clone())
+                .or_insert((0, r.clone()));
+            e.0 += 1;
+            // The latest event that changed something decides; a later
+            // verify does not hide a dispense.
+            let op = Operation::from_g_code(&r.entry.operation);
+            let changes = op.is_some_and(|o| o != Operation::Verify);
+            let prev_changes = Operation::from_g_code(&e.1.entry.operation)
+                .is_some_and(|o| o != Operation::Verify);
+            if changes || !prev_changes {
+                e.1 = r;
+            }
+        }
+        Ok(by_serial
+            .into_values()
+            .map(|(events, r)| {
+                let op = Operation::from_g_code(&r.entry.operation);
+                let ok = matches!(r.entry.outcome.as_str(), "NMVS_SUCCESS" | "recorded");
+                RecallLine {
+                    serial: r.entry.serial.clone(),
+                    last_operation: operation_name(&r.entry.operation),
+                    last_outcome: r.entry.outcome.clone(),
+                    at_text: utc_text(r.entry.at),
+                    user: r.entry.user_id.clone(),
+                    gone: ok && op.is_some_and(Operation::is_decommission),
+                    events,
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(super::csv_field("AB\"1"), "\"AB\"\"1\"");
+        assert_eq!(super::csv_field("=1+1"), "\"'=1+1\"");
+        assert_eq!(super::csv_field("-x"), "\"'-x\"");
+    }
+}
