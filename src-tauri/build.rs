@@ -24,6 +24,8 @@ fn main() {
         "journal_check",
         "journal_export",
         "recall_search",
+        "outbox_list",
+        "outbox_retry",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

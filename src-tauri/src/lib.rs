@@ -6,7 +6,7 @@
 
 use desk::view::{
     CounterVerdict, DemoCode, DeskStatus, JournalCheck, JournalLine, JournalQuery, KeyInput,
-    KeyResult, RecallLine,
+    KeyResult, OutboxLine, RecallLine,
 };
 use desk::{Desk, DeskEvent};
 use std::sync::Arc;
@@ -160,6 +160,18 @@ fn recall_search(
     Ok(state.0.recall_search(&product_code, &batch)?)
 }
 
+/// The backlog waiting to be sent.
+#[tauri::command]
+fn outbox_list(state: State<'_, AppState>) -> Res<Vec<OutboxLine>> {
+    Ok(state.0.outbox_list()?)
+}
+
+/// Retry now: one replay round at once; returns [sent, exceptions, waiting].
+#[tauri::command]
+async fn outbox_retry(state: State<'_, AppState>) -> Res<(usize, usize, usize)> {
+    Ok(state.0.outbox_retry().await?)
+}
+
 /// The commands the window may call (each also granted in
 /// `capabilities/main.json`).
 pub const COMMANDS: &[&str] = &[
@@ -185,6 +197,8 @@ pub const COMMANDS: &[&str] = &[
     "journal_check",
     "journal_export",
     "recall_search",
+    "outbox_list",
+    "outbox_retry",
 ];
 
 /// Passes the desk's events to the window (`verdict`, `status`). The app
@@ -241,7 +255,9 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             journal_search,
             journal_check,
             journal_export,
-            recall_search
+            recall_search,
+            outbox_list,
+            outbox_retry
         ])
 }
 

@@ -434,7 +434,22 @@ fn every_command_over_a_training_desk() {
         "{out}"
     );
     assert!(ok(&w, "desk_status", json!({}))["banner"]["backlog"].as_u64() >= Some(1));
+    // The backlog lists both, with their attempts; retrying during the
+    // outage sends nothing and says so.
+    let backlog = ok(&w, "outbox_list", json!({}));
+    assert_eq!(backlog.as_array().map(Vec::len), Some(2), "{backlog}");
+    assert!(
+        backlog[0]["operation"] == "dispense"
+            && backlog[0]["recorded_text"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("UTC")),
+        "{backlog}"
+    );
+    let r = ok(&w, "outbox_retry", json!({}));
+    assert_eq!(r[0], 0, "nothing sent during the outage: {r}");
     ok(&w, "training_outage", json!({"on": false}));
+    // That failed attempt put the backlog on a backoff: retry now.
+    ok(&w, "outbox_retry", json!({}));
     let mut drained = false;
     for _ in 0..100 {
         std::thread::sleep(Duration::from_millis(200));
@@ -458,6 +473,7 @@ fn every_command_over_a_training_desk() {
         "a dispense the replay could not send is not listed as dispensed: {status}"
     );
     assert!(listed.iter().all(|d| d["pending"] == false), "{status}");
+    assert_eq!(ok(&w, "outbox_list", json!({})), json!([]));
     assert_eq!(
         ok(
             &w,

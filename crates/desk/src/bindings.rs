@@ -29,6 +29,7 @@ pub fn typescript() -> String {
         JournalLine::decl(&cfg),
         JournalCheck::decl(&cfg),
         RecallLine::decl(&cfg),
+        OutboxLine::decl(&cfg),
         KeyInput::decl(&cfg),
         KeyResult::decl(&cfg),
     ] {

@@ -1,7 +1,7 @@
 //! The journal screen: search, the hash chain's check, CSV export, and the
 //! recall search (what happened here to every pack of a batch).
 
-use crate::view::{JournalCheck, JournalLine, JournalQuery, RecallLine};
+use crate::view::{JournalCheck, JournalLine, JournalQuery, OutboxLine, RecallLine};
 use crate::{now, utc_text, Desk, DeskError};
 use domain::Operation;
 use std::collections::BTreeMap;
@@ -181,6 +181,39 @@ impl Desk {
                 }
             })
             .collect())
+    }
+}
+
+impl Desk {
+    /// The backlog: every operation waiting to be sent, oldest first.
+    pub fn outbox_list(&self) -> Result<Vec<OutboxLine>, DeskError> {
+        let store = self.engine.store()?;
+        let mut items = store.outbox(Some(store::OutboxStatus::Pending))?;
+        items.extend(store.outbox(Some(store::OutboxStatus::Claimed))?);
+        items.sort_by_key(|i| i.id);
+        Ok(items
+            .into_iter()
+            .map(|i| OutboxLine {
+                id: i.id,
+                operation: operation_name(&i.op.operation),
+                product_code: i.op.product_code,
+                serial: i.op.serial,
+                recorded_text: utc_text(i.created_at),
+                attempts: i.attempts,
+                last_error: i.last_error,
+                next_attempt_text: utc_text(i.next_attempt_at),
+                status: format!("{:?}", i.status).to_lowercase(),
+            })
+            .collect())
+    }
+
+    /// "Retry now": makes the backlog due and runs one replay round.
+    /// Returns (sent, exceptions, still waiting).
+    pub async fn outbox_retry(&self) -> Result<(usize, usize, usize), DeskError> {
+        self.engine.store()?.make_due(now())?;
+        let r = self.engine.sync_once("desk-retry", 500).await?;
+        self.emit(crate::DeskEvent::Status);
+        Ok(r)
     }
 }
 

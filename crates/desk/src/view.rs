@@ -277,3 +277,20 @@ pub struct RecallLine {
     #[ts(type = "number")]
     pub events: u32,
 }
+
+/// One operation waiting in the outbox (recorded offline, not yet sent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OutboxLine {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub operation: String,
+    pub product_code: String,
+    pub serial: String,
+    pub recorded_text: String,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub next_attempt_text: String,
+    /// pending, claimed (being sent)
+    pub status: String,
+}

@@ -293,6 +293,14 @@ impl Store {
     }
 
     /// No answer this time: try again at `next_at`.
+    /// "Retry now": every waiting item becomes due at `now`. Returns how many.
+    pub fn make_due(&mut self, now: i64) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE outbox SET next_attempt_at = ?1 WHERE status = 'pending' AND next_attempt_at > ?1",
+            params![now],
+        )?)
+    }
+
     pub fn retry_later(
         &mut self,
         id: i64,

@@ -216,6 +216,12 @@ gone: boolean,
  */
 events: number, };
 
+export type OutboxLine = { id: number, operation: string, product_code: string, serial: string, recorded_text: string, attempts: number, last_error: string | null, next_attempt_text: string, 
+/**
+ * pending, claimed (being sent)
+ */
+status: string, };
+
 export type KeyInput = { 
 /**
  * `KeyboardEvent.key`: "a", "Enter", "]", "Shift"…
