@@ -2,7 +2,18 @@
 // carries `{ message }`.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { CounterVerdict, DemoCode, DeskStatus, KeyInput, KeyResult } from "./bindings";
+import type {
+  CounterVerdict,
+  DemoCode,
+  DeskStatus,
+  JournalCheck,
+  JournalLine,
+  JournalQuery,
+  KeyInput,
+  KeyResult,
+  OutboxLine,
+  RecallLine,
+} from "./bindings";
 import type { Lang } from "./i18n";
 
 export const api = {
@@ -24,6 +35,15 @@ export const api = {
   cameraDemo: () => invoke<null>("camera_demo"),
   cameraClose: () => invoke<null>("camera_close"),
   calibrationStart: () => invoke<null>("calibration_start"),
+  journalSearch: (query: JournalQuery) => invoke<JournalLine[]>("journal_search", { query }),
+  journalCheck: () => invoke<JournalCheck>("journal_check"),
+  /** Writes the matching entries as CSV; returns the file's path. */
+  journalExport: (query: JournalQuery) => invoke<string>("journal_export", { query }),
+  recallSearch: (productCode: string, batch: string) =>
+    invoke<RecallLine[]>("recall_search", { productCode, batch }),
+  outboxList: () => invoke<OutboxLine[]>("outbox_list"),
+  /** One replay round now: [sent, exceptions, still waiting]. */
+  outboxRetry: () => invoke<[number, number, number]>("outbox_retry"),
 };
 
 /** The message of a rejected command (`{ message }`), or of anything else thrown. */

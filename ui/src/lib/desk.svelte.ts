@@ -7,6 +7,9 @@ import type { CameraPreview, CounterVerdict, DemoCode, DeskStatus, Tone } from "
 import { asLang, t, type Lang } from "./i18n";
 import { play } from "./sound";
 
+/** The window's screens: the counter, the journal, the outbox (backlog). */
+export type Screen = "counter" | "journal" | "outbox";
+
 const SEVERITY: Record<Tone, number> = { green: 0, amber: 1, red: 2 };
 
 /** The verdict to show for several: the most severe, the last of equals. */
@@ -24,6 +27,8 @@ export class DeskState {
   /** All results of the last dispense, when it was more than one pack. */
   batch = $state<CounterVerdict[]>([]);
   notice = $state<string | null>(null);
+  /** The screen on show; every verdict brings the counter back. */
+  screen = $state<Screen>("counter");
   sheetOpen = $state(false);
   demo = $state<DemoCode[] | null>(null);
   outageOn = $state(false);
@@ -77,6 +82,7 @@ export class DeskState {
 
   /** Shows a verdict (from an event or a command) and plays its sound. */
   show(v: CounterVerdict): void {
+    this.screen = "counter";
     if (this.verdict && this.verdict.id === v.id && this.batch.length === 0) return;
     this.verdict = v;
     this.batch = [];
@@ -90,6 +96,7 @@ export class DeskState {
       this.notice = t(this.lang, "nothing_to_dispense");
       return;
     }
+    this.screen = "counter";
     this.verdict = w;
     this.batch = vs.length > 1 ? vs : [];
     this.notice = null;
@@ -98,6 +105,11 @@ export class DeskState {
 
   private fail(e: unknown): void {
     this.notice = t(this.lang, "error", { message: errorMessage(e) });
+  }
+
+  /** Shows a failed command's error in the notice (for the other screens' commands). */
+  report(e: unknown): void {
+    this.fail(e);
   }
 
   /** Runs a command, reports its error, then fetches the status again. */

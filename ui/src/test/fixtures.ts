@@ -8,8 +8,12 @@ import type {
   DemoCode,
   DeskStatus,
   InputsView,
+  JournalCheck,
+  JournalLine,
   KeyResult,
+  OutboxLine,
   PackFields,
+  RecallLine,
 } from "../lib/bindings";
 
 export function pack(over: Partial<PackFields> = {}): PackFields {
@@ -77,6 +81,59 @@ export function status(over: Partial<DeskStatus> = {}): DeskStatus {
     ...over,
   };
 }
+
+/** A journal entry as `journal_search` returns it. */
+export function journalLine(over: Partial<JournalLine> = {}): JournalLine {
+  return {
+    seq: 1,
+    at: 1795442700,
+    at_text: "2026-11-23 14:05 UTC",
+    operation: "verify",
+    outcome: "NMVS_SUCCESS",
+    product_code: "04150123456782",
+    batch: "B7Q21",
+    serial: "SN8H2K4Q9",
+    user: "anna",
+    workstation: "counter-1",
+    ...over,
+  };
+}
+
+export function journalCheck(over: Partial<JournalCheck> = {}): JournalCheck {
+  return { ok: true, entries: 0, problem: null, ...over };
+}
+
+/** One pack of a recall search. */
+export function recallLine(over: Partial<RecallLine> = {}): RecallLine {
+  return {
+    serial: "SN1",
+    last_operation: "dispense",
+    last_outcome: "NMVS_SUCCESS",
+    at_text: "2026-11-23 14:05 UTC",
+    user: "anna",
+    gone: true,
+    events: 2,
+    ...over,
+  };
+}
+
+/** An operation waiting in the outbox. */
+export function outboxLine(over: Partial<OutboxLine> = {}): OutboxLine {
+  return {
+    id: 1,
+    operation: "dispense",
+    product_code: "04150123456782",
+    serial: "SN8H2K4Q9",
+    recorded_text: "2026-11-23 14:05 UTC",
+    attempts: 0,
+    last_error: null,
+    next_attempt_text: "2026-11-23 14:06 UTC",
+    status: "pending",
+    ...over,
+  };
+}
+
+export const EXPORT_PATH = "/home/anna/.local/share/countercheck/exports/journal-2026-11-23-14-05.csv";
 
 export const DEMO: DemoCode[] = [
   {
@@ -149,6 +206,16 @@ export function fakeDesk(opts: {
         return DEMO;
       case "scan_text":
         return verdict({ id: 99, headline: `scanned ${a.text as string}` });
+      case "journal_search":
+      case "recall_search":
+      case "outbox_list":
+        return [];
+      case "journal_check":
+        return journalCheck();
+      case "journal_export":
+        return EXPORT_PATH;
+      case "outbox_retry":
+        return [0, 0, 0];
       default:
         return null;
     }
