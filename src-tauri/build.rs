@@ -26,6 +26,14 @@ fn main() {
         "recall_search",
         "outbox_list",
         "outbox_retry",
+        "delivery_start",
+        "delivery_stop",
+        "delivery_view",
+        "delivery_scan",
+        "delivery_note",
+        "delivery_verify",
+        "delivery_report",
+        "training_pack_codes",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

@@ -5,8 +5,8 @@
 //! `preview` (a `CameraPreview` while a camera runs).
 
 use desk::view::{
-    CounterVerdict, DemoCode, DeskStatus, JournalCheck, JournalLine, JournalQuery, KeyInput,
-    KeyResult, OutboxLine, RecallLine,
+    CounterVerdict, DeliveryView, DemoCode, DeskStatus, JournalCheck, JournalLine, JournalQuery,
+    KeyInput, KeyResult, OutboxLine, RecallLine,
 };
 use desk::{Desk, DeskEvent};
 use std::sync::Arc;
@@ -172,6 +172,53 @@ async fn outbox_retry(state: State<'_, AppState>) -> Res<(usize, usize, usize)> 
     Ok(state.0.outbox_retry().await?)
 }
 
+/// Starts a delivery check: scans from the wedge go to it.
+#[tauri::command]
+fn delivery_start(state: State<'_, AppState>) -> DeliveryView {
+    state.0.delivery_start();
+    state.0.delivery_view()
+}
+
+#[tauri::command]
+fn delivery_stop(state: State<'_, AppState>) {
+    state.0.delivery_stop();
+}
+
+#[tauri::command]
+fn delivery_view(state: State<'_, AppState>) -> DeliveryView {
+    state.0.delivery_view()
+}
+
+/// A pack typed by hand into the delivery.
+#[tauri::command]
+fn delivery_scan(state: State<'_, AppState>, text: String) -> DeliveryView {
+    state.0.delivery_scan(&text.replace("<GS>", "\u{1d}"))
+}
+
+/// The delivery note as CSV (product code, batch, quantity).
+#[tauri::command]
+fn delivery_note(state: State<'_, AppState>, csv: String) -> Res<DeliveryView> {
+    Ok(state.0.delivery_note(&csv)?)
+}
+
+/// Verifies the delivery in bulk (single-pack fallback).
+#[tauri::command]
+async fn delivery_verify(state: State<'_, AppState>) -> Res<DeliveryView> {
+    Ok(state.0.delivery_verify().await?)
+}
+
+/// Writes the delivery report (CSV) into the exports folder; returns the path.
+#[tauri::command]
+fn delivery_report(state: State<'_, AppState>) -> Res<String> {
+    Ok(state.0.delivery_report()?)
+}
+
+/// Training: pack codes of the bundled simulator (GS written as `<GS>`).
+#[tauri::command]
+fn training_pack_codes(state: State<'_, AppState>, count: usize) -> Res<Vec<String>> {
+    Ok(state.0.training_pack_codes(count)?)
+}
+
 /// The commands the window may call (each also granted in
 /// `capabilities/main.json`).
 pub const COMMANDS: &[&str] = &[
@@ -199,6 +246,14 @@ pub const COMMANDS: &[&str] = &[
     "recall_search",
     "outbox_list",
     "outbox_retry",
+    "delivery_start",
+    "delivery_stop",
+    "delivery_view",
+    "delivery_scan",
+    "delivery_note",
+    "delivery_verify",
+    "delivery_report",
+    "training_pack_codes",
 ];
 
 /// Passes the desk's events to the window (`verdict`, `status`). The app
@@ -257,7 +312,15 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             journal_export,
             recall_search,
             outbox_list,
-            outbox_retry
+            outbox_retry,
+            delivery_start,
+            delivery_stop,
+            delivery_view,
+            delivery_scan,
+            delivery_note,
+            delivery_verify,
+            delivery_report,
+            training_pack_codes
         ])
 }
 

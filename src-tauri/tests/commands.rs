@@ -322,6 +322,91 @@ fn every_command_over_a_training_desk() {
         }
     }
 
+    // A delivery check: 30 packs of the simulator, one scanned twice, one
+    // damaged, a delivery note; bulk verify; the report.
+    {
+        let codes: Vec<String> =
+            serde_json::from_value(ok(&w, "training_pack_codes", json!({"count": 30})))
+                .expect("codes");
+        assert_eq!(codes.len(), 30);
+        let v = ok(&w, "delivery_start", json!({}));
+        assert_eq!(
+            (v["active"].as_bool(), v["scanned"].as_u64()),
+            (Some(true), Some(0))
+        );
+        assert_eq!(ok(&w, "desk_status", json!({}))["delivery_active"], true);
+        // The first pack through the wedge, as a scanner types it.
+        let mut t = 90_000.0;
+        for c in codes[0].replace("<GS>", "\u{1d}").chars() {
+            if c == '\u{1d}' {
+                key(&w, "]", t, true);
+            } else {
+                key(&w, &c.to_string(), t, false);
+            }
+            t += 8.0;
+        }
+        key(&w, "Enter", t, false);
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(
+            ok(&w, "delivery_view", json!({}))["scanned"],
+            1,
+            "a wedge scan goes to the delivery"
+        );
+        for c in &codes[1..] {
+            ok(&w, "delivery_scan", json!({"text": c}));
+        }
+        ok(&w, "delivery_scan", json!({"text": codes[3]}));
+        ok(
+            &w,
+            "delivery_scan",
+            json!({"text": "]d201041500375286431727"}),
+        );
+        let first = packcode::parse(
+            &codes[0].replace("<GS>", "\u{1d}"),
+            packcode::Date {
+                year: 2026,
+                month: 11,
+                day: 23,
+            },
+        );
+        let (product, _) = first.product_code().expect("product");
+        let note = format!(
+            "product,batch,quantity\n{product},{},12\n",
+            first.batch().expect("batch")
+        );
+        let v = ok(&w, "delivery_note", json!({"csv": note}));
+        assert_eq!(
+            (
+                v["scanned"].as_u64(),
+                v["duplicates"].as_u64(),
+                v["bad_scans"].as_u64()
+            ),
+            (Some(30), Some(1), Some(1)),
+            "{v}"
+        );
+        assert_eq!(v["expected"], 12);
+        assert!(call(&w, "delivery_note", json!({"csv": "p,b,q\n1,2,many"})).is_err());
+        let v = ok(&w, "delivery_verify", json!({}));
+        let groups = v["groups"].as_array().expect("groups");
+        let active: u64 = groups.iter().filter_map(|g| g["active"].as_u64()).sum();
+        let problems: u64 = groups.iter().filter_map(|g| g["problems"].as_u64()).sum();
+        assert_eq!(active + problems, 30, "every pack has a result: {v}");
+        assert!(
+            v["packs"].as_array().is_some_and(|p| p
+                .iter()
+                .any(|p| p["detail"].as_str().is_some_and(|d| d.starts_with("bulk")))),
+            "verified in bulk: {v}"
+        );
+        let path = ok(&w, "delivery_report", json!({}));
+        let report = std::fs::read_to_string(path.as_str().expect("path")).expect("report");
+        assert!(
+            report.contains("scanned,30") && report.contains("duplicates,1"),
+            "{report}"
+        );
+        ok(&w, "delivery_stop", json!({}));
+        assert_eq!(ok(&w, "desk_status", json!({}))["delivery_active"], false);
+    }
+
     // A scanner on a serial port (a pseudo-terminal stands in for it).
     {
         use serialport::SerialPort;

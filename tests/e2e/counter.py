@@ -29,7 +29,7 @@ def main() -> int:
         if shots:
             desk.screenshot(f"{shots}/{name}.png")
 
-    with running_app(app) as desk:
+    with running_app(app, screenshots=bool(shots)) as desk:
         desk.wait(lambda: desk.attr("body", "data-ready") == "true", 60, "the desk to be ready")
         step("app started; training badge shown")
         assert desk.el("#training-badge") is not None, "training badge"

@@ -135,6 +135,13 @@ class Desk:
         keys.append("Return")
         subprocess.run(["xdotool", "key", "--delay", str(delay_ms), *keys], env=self.env, check=True, timeout=60)
 
+    def type_slowly(self, text: str, delay_ms: int = 90):
+        """A person typing into the focused field: slow enough that the
+        wedge hands every key back as typing."""
+        self.focus()
+        keys = [c if (c.isalnum() and c.isascii()) else KEYSYMS[c] for c in text]
+        subprocess.run(["xdotool", "key", "--delay", str(delay_ms), *keys], env=self.env, check=True, timeout=120)
+
     def press(self, key: str):
         """A person pressing one key (a shortcut)."""
         self.focus()
@@ -142,7 +149,7 @@ class Desk:
 
 
 @contextmanager
-def running_app(app_path: str, data_home: str | None = None, width=1280, height=800):
+def running_app(app_path: str, data_home: str | None = None, width=1280, height=800, screenshots=False):
     """Xvfb, tauri-driver, the app in a WebDriver session; yields a Desk."""
     procs = []
     tmp = tempfile.mkdtemp(prefix="countercheck-e2e-")
@@ -150,6 +157,10 @@ def running_app(app_path: str, data_home: str | None = None, width=1280, height=
     display = free_display()
     env["DISPLAY"] = display
     env["XDG_DATA_HOME"] = data_home or os.path.join(tmp, "data")
+    if screenshots:
+        # WebKitWebDriver's screenshot never returns while accelerated
+        # compositing is off (the app's default): on for pictures.
+        env["WEBKIT_DISABLE_COMPOSITING_MODE"] = "0"
     env.pop("WAYLAND_DISPLAY", None)
     try:
         xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],

@@ -12,7 +12,7 @@ from harness import running_app
 
 def main() -> int:
     app, shot = sys.argv[1], sys.argv[2]
-    with running_app(app) as desk:
+    with running_app(app, screenshots=True) as desk:
         desk.wait(lambda: desk.attr("body", "data-ready") == "true", 60, "the desk to be ready")
         codes = desk.invoke("demo_sheet")
         pack = next(c for c in codes if c["label"].startswith("A genuine"))

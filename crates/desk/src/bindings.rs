@@ -30,6 +30,9 @@ pub fn typescript() -> String {
         JournalCheck::decl(&cfg),
         RecallLine::decl(&cfg),
         OutboxLine::decl(&cfg),
+        DeliveryGroup::decl(&cfg),
+        DeliveryPack::decl(&cfg),
+        DeliveryView::decl(&cfg),
         KeyInput::decl(&cfg),
         KeyResult::decl(&cfg),
     ] {

@@ -12,6 +12,7 @@
 //! with demo packs, so a first run needs no setup.
 
 pub mod bindings;
+pub mod delivery;
 pub mod inputs;
 mod journal;
 mod sheet;
@@ -107,6 +108,9 @@ pub struct Desk {
     wedge: Mutex<Assembler>,
     inner: Mutex<Inner>,
     inputs: Mutex<inputs::Inputs>,
+    delivery: Mutex<delivery::Delivery>,
+    /// A client for bulk requests (the engine owns the single-pack one).
+    bulk_client: Option<NmvsClient>,
     lang: Mutex<Lang>,
     next_id: AtomicU64,
     counter: Counter,
@@ -231,6 +235,7 @@ impl Desk {
             response_timeout: Duration::from_secs(5),
         })
         .map_err(|e| DeskError::Client(e.to_string()))?;
+        let bulk_client = client.clone();
         let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
         let counter = Counter {
             user: "pharmacist".into(),
@@ -248,6 +253,7 @@ impl Desk {
         };
         Ok(Desk::with_engine(
             engine,
+            Some(bulk_client),
             counter,
             Some(training),
             dir.to_path_buf(),
@@ -267,6 +273,7 @@ impl Desk {
     /// Must be called inside a tokio runtime (the async constructors are).
     fn with_engine(
         engine: Eng,
+        bulk_client: Option<NmvsClient>,
         counter: Counter,
         training: Option<Training>,
         dir: PathBuf,
@@ -278,6 +285,8 @@ impl Desk {
             wedge: Mutex::new(Assembler::new(WedgeConfig::default())),
             inner: Mutex::new(Inner::default()),
             inputs: Mutex::new(inputs::Inputs::default()),
+            delivery: Mutex::new(delivery::Delivery::default()),
+            bulk_client,
             lang: Mutex::new(Lang::En),
             next_id: AtomicU64::new(1),
             counter,
@@ -294,6 +303,13 @@ impl Desk {
         self.runtime.spawn(async move {
             let mut rx = desk.engine.subscribe();
             while let Ok(ev) = rx.recv().await {
+                if matches!(ev, engine::Event::Online) {
+                    // The system answers again: what waits on a backoff
+                    // from the outage is due now, not in minutes.
+                    if let Ok(mut s) = desk.engine.store() {
+                        let _ = s.make_due(now());
+                    }
+                }
                 if let engine::Event::Replayed {
                     done, exceptions, ..
                 } = ev
@@ -397,6 +413,8 @@ impl Desk {
                     let calibrating = std::mem::take(&mut lock(&self.inner).calibrating);
                     if calibrating {
                         self.finish_calibration(&raw.text);
+                    } else if self.delivery_active() {
+                        self.delivery_scan(&raw.text);
                     } else {
                         self.decide_in_background(raw.text, raw.caps_lock);
                     }
@@ -718,6 +736,7 @@ impl Desk {
             exceptions,
             inputs: lock(&self.inputs).view(),
             calibrating: inner.calibrating,
+            delivery_active: self.delivery_active(),
             calibration: inner.calibration.clone(),
         })
     }
@@ -744,10 +763,27 @@ impl Desk {
                     .await
                     .map_err(|e| DeskError::Simulator(e.to_string()))?,
             );
+            // Back: the backlog is due at once (as after any outage the
+            // desk sees end).
+            self.engine.store()?.make_due(now())?;
         }
         drop(sim);
         self.emit(DeskEvent::Status);
         Ok(())
+    }
+
+    /// Training: up to `n` GS1 pack codes of the bundled simulator (for
+    /// practising a delivery check, and for its tests).
+    pub fn training_pack_codes(&self, n: usize) -> Result<Vec<String>, DeskError> {
+        let t = self.training.as_ref().ok_or(DeskError::NotTraining)?;
+        let all = simulator::export_file(&t.sim_config.data_dir)
+            .map_err(|e| DeskError::Simulator(e.to_string()))?;
+        Ok(all
+            .lines()
+            .filter(|l| l.starts_with("]d2"))
+            .take(n)
+            .map(|l| l.replace('\u{1d}', "<GS>"))
+            .collect())
     }
 
     /// Training: the admin client of the bundled simulator.

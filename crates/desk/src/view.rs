@@ -152,6 +152,8 @@ pub struct DeskStatus {
     pub inputs: InputsView,
     /// Waiting for the calibration code to be scanned.
     pub calibrating: bool,
+    /// A delivery check is running: wedge scans go to it.
+    pub delivery_active: bool,
     /// The outcome of the last calibration.
     pub calibration: Option<String>,
 }
@@ -293,4 +295,51 @@ pub struct OutboxLine {
     pub next_attempt_text: String,
     /// pending, claimed (being sent)
     pub status: String,
+}
+
+/// One product, batch and expiry of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeliveryGroup {
+    pub product_code: String,
+    pub product_name: Option<String>,
+    pub batch: String,
+    /// YYMMDD as printed.
+    pub expiry: String,
+    pub scanned: u32,
+    /// From the delivery note, if one was entered.
+    pub expected: Option<u32>,
+    /// Verified active.
+    pub active: u32,
+    /// Verified and not to be used (set aside).
+    pub problems: u32,
+}
+
+/// One pack of a delivery, newest first in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeliveryPack {
+    pub product_code: String,
+    pub batch: String,
+    pub serial: String,
+    /// scanned (not checked yet), active, problem, unchecked (offline)
+    pub status: String,
+    pub detail: String,
+}
+
+/// The delivery check screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeliveryView {
+    pub active: bool,
+    pub groups: Vec<DeliveryGroup>,
+    pub packs: Vec<DeliveryPack>,
+    pub scanned: u32,
+    /// The delivery note's total, if a note was entered.
+    pub expected: Option<u32>,
+    /// The same pack scanned again (not counted twice).
+    pub duplicates: u32,
+    /// Scans that were not a valid pack code (set aside).
+    pub bad_scans: u32,
+    /// The bulk verification is running.
+    pub checking: bool,
+    /// The last report written.
+    pub report_path: Option<String>,
 }

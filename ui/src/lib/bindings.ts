@@ -153,6 +153,10 @@ dispensed: Array<Dispensed>, exceptions: Array<ExceptionItem>, inputs: InputsVie
  */
 calibrating: boolean, 
 /**
+ * A delivery check is running: wedge scans go to it.
+ */
+delivery_active: boolean, 
+/**
  * The outcome of the last calibration.
  */
 calibration: string | null, };
@@ -221,6 +225,52 @@ export type OutboxLine = { id: number, operation: string, product_code: string, 
  * pending, claimed (being sent)
  */
 status: string, };
+
+export type DeliveryGroup = { product_code: string, product_name: string | null, batch: string, 
+/**
+ * YYMMDD as printed.
+ */
+expiry: string, scanned: number, 
+/**
+ * From the delivery note, if one was entered.
+ */
+expected: number | null, 
+/**
+ * Verified active.
+ */
+active: number, 
+/**
+ * Verified and not to be used (set aside).
+ */
+problems: number, };
+
+export type DeliveryPack = { product_code: string, batch: string, serial: string, 
+/**
+ * scanned (not checked yet), active, problem, unchecked (offline)
+ */
+status: string, detail: string, };
+
+export type DeliveryView = { active: boolean, groups: Array<DeliveryGroup>, packs: Array<DeliveryPack>, scanned: number, 
+/**
+ * The delivery note's total, if a note was entered.
+ */
+expected: number | null, 
+/**
+ * The same pack scanned again (not counted twice).
+ */
+duplicates: number, 
+/**
+ * Scans that were not a valid pack code (set aside).
+ */
+bad_scans: number, 
+/**
+ * The bulk verification is running.
+ */
+checking: boolean, 
+/**
+ * The last report written.
+ */
+report_path: string | null, };
 
 export type KeyInput = { 
 /**

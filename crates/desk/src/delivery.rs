@@ -1,0 +1,381 @@
+//! The delivery check (hospital stores, wholesale receipts): packs scanned
+//! fast as they come in, grouped by product, batch and expiry, counted
+//! against the delivery note, duplicates caught; then the lot verified in
+//! bulk (one homogeneous bulk request per group, results polled), with a
+//! single-pack verify for packs the bulk answer does not cover; a CSV
+//! report to file.
+
+use crate::view::{DeliveryGroup, DeliveryPack, DeliveryView};
+use crate::{lock, now, utc_text, Desk, DeskError, DeskEvent};
+use domain::{BulkOperation, Operation};
+use engine::Verdict;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
+
+type GroupKey = (String, String, String);
+
+/// A group to verify: its key, its (serial, scan text) pairs, its scheme.
+type ToVerify = (
+    GroupKey,
+    Vec<(String, String)>,
+    Option<packcode::ProductScheme>,
+);
+
+#[derive(Debug, Default)]
+pub(crate) struct Delivery {
+    pub active: bool,
+    /// In scan order.
+    packs: Vec<(GroupKey, String, String)>,
+    seen: HashSet<(String, String)>,
+    duplicates: u32,
+    bad_scans: Vec<String>,
+    expected: HashMap<(String, String), u32>,
+    results: HashMap<(String, String), (String, String)>,
+    checking: bool,
+    report: Option<String>,
+    scheme: HashMap<String, packcode::ProductScheme>,
+}
+
+/// Reads a delivery note: `product_code,batch,quantity` per line (a header
+/// line and `;` separators are accepted).
+pub fn parse_note(csv: &str) -> Result<HashMap<(String, String), u32>, DeskError> {
+    let mut out = HashMap::new();
+    for (n, line) in csv.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line
+            .split([',', ';', '\t'])
+            .map(|c| c.trim().trim_matches('"'))
+            .collect();
+        if cols.len() < 3 {
+            return Err(DeskError::Input(format!(
+                "delivery note line {}: expected product code, batch, quantity",
+                n + 1
+            )));
+        }
+        let Ok(qty) = cols[2].parse::<u32>() else {
+            if n == 0 {
+                continue; // a header
+            }
+            return Err(DeskError::Input(format!(
+                "delivery note line {}: {:?} is not a quantity",
+                n + 1,
+                cols[2]
+            )));
+        };
+        *out.entry((cols[0].to_owned(), cols[1].to_owned()))
+            .or_insert(0) += qty;
+    }
+    Ok(out)
+}
+
+fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (String, String) {
+    match v {
+        Ok(Verdict::Answered {
+            code,
+            state,
+            reasons,
+            ..
+        }) => {
+            let state = state.clone().unwrap_or_default();
+            let status = if code == "NMVS_SUCCESS" && state == "ACTIVE" && reasons.is_empty() {
+                "active".to_owned()
+            } else {
+                "problem".to_owned()
+            };
+            let detail = if reasons.is_empty() {
+                format!("{code} {state}")
+            } else {
+                format!("{code} {state} ({})", reasons.join(", "))
+            };
+            (status, detail.trim().to_owned())
+        }
+        Ok(Verdict::Offline { message }) => ("unchecked".into(), message.clone()),
+        Ok(Verdict::BadScan { message }) | Ok(Verdict::Stopped { message, .. }) => {
+            ("problem".into(), message.clone())
+        }
+        Ok(Verdict::RecordedOffline { message, .. }) => ("unchecked".into(), message.clone()),
+        Err(e) => ("unchecked".into(), e.to_string()),
+    }
+}
+
+impl Desk {
+    /// Starts a delivery check: wedge scans go to the delivery until it
+    /// is stopped.
+    pub fn delivery_start(&self) {
+        *lock(&self.delivery) = Delivery {
+            active: true,
+            ..Delivery::default()
+        };
+        self.emit(DeskEvent::Status);
+    }
+
+    /// Back to the counter (the delivery's list is kept until the next start).
+    pub fn delivery_stop(&self) {
+        lock(&self.delivery).active = false;
+        self.emit(DeskEvent::Status);
+    }
+
+    pub(crate) fn delivery_active(&self) -> bool {
+        lock(&self.delivery).active
+    }
+
+    /// Adds one scanned pack; a second scan of the same pack is counted
+    /// as a duplicate, a damaged scan is set aside.
+    pub fn delivery_scan(&self, text: &str) -> DeliveryView {
+        let parsed = packcode::parse(text, crate::today());
+        {
+            let mut d = lock(&self.delivery);
+            match crate::pack_fields(&parsed) {
+                Some(p) => {
+                    if let Some((_, scheme)) = parsed.product_code() {
+                        d.scheme.insert(p.product_code.clone(), scheme);
+                    }
+                    let key = (p.product_code.clone(), p.serial.clone());
+                    if d.seen.insert(key) {
+                        d.packs.push((
+                            (p.product_code, p.batch, p.expiry_raw),
+                            p.serial,
+                            text.to_owned(),
+                        ));
+                    } else {
+                        d.duplicates += 1;
+                    }
+                }
+                None => d.bad_scans.push(text.to_owned()),
+            }
+        }
+        self.emit(DeskEvent::Status);
+        self.delivery_view()
+    }
+
+    /// Sets the delivery note (CSV: product code, batch, quantity).
+    pub fn delivery_note(&self, csv: &str) -> Result<DeliveryView, DeskError> {
+        let note = parse_note(csv)?;
+        lock(&self.delivery).expected = note;
+        self.emit(DeskEvent::Status);
+        Ok(self.delivery_view())
+    }
+
+    /// The delivery as the screen shows it.
+    pub fn delivery_view(&self) -> DeliveryView {
+        let d = lock(&self.delivery);
+        let mut groups: BTreeMap<GroupKey, DeliveryGroup> = BTreeMap::new();
+        for (key, serial, _) in &d.packs {
+            let g = groups.entry(key.clone()).or_insert_with(|| DeliveryGroup {
+                product_code: key.0.clone(),
+                product_name: self
+                    .engine
+                    .store()
+                    .ok()
+                    .and_then(|s| s.product_name(&key.0).ok().flatten()),
+                batch: key.1.clone(),
+                expiry: key.2.clone(),
+                scanned: 0,
+                expected: d.expected.get(&(key.0.clone(), key.1.clone())).copied(),
+                active: 0,
+                problems: 0,
+            });
+            g.scanned += 1;
+            match d.results.get(&(key.0.clone(), serial.clone())) {
+                Some((s, _)) if s == "active" => g.active += 1,
+                Some((s, _)) if s == "problem" => g.problems += 1,
+                _ => {}
+            }
+        }
+        // Lines of the note nothing was scanned for yet.
+        for ((product, batch), qty) in &d.expected {
+            if !groups.keys().any(|k| &k.0 == product && &k.1 == batch) {
+                groups.insert(
+                    (product.clone(), batch.clone(), String::new()),
+                    DeliveryGroup {
+                        product_code: product.clone(),
+                        product_name: None,
+                        batch: batch.clone(),
+                        expiry: String::new(),
+                        scanned: 0,
+                        expected: Some(*qty),
+                        active: 0,
+                        problems: 0,
+                    },
+                );
+            }
+        }
+        let packs = d
+            .packs
+            .iter()
+            .rev()
+            .map(|(key, serial, _)| {
+                let (status, detail) = d
+                    .results
+                    .get(&(key.0.clone(), serial.clone()))
+                    .cloned()
+                    .unwrap_or_else(|| ("scanned".into(), String::new()));
+                DeliveryPack {
+                    product_code: key.0.clone(),
+                    batch: key.1.clone(),
+                    serial: serial.clone(),
+                    status,
+                    detail,
+                }
+            })
+            .collect();
+        let expected_total: u32 = d.expected.values().sum();
+        DeliveryView {
+            active: d.active,
+            groups: groups.into_values().collect(),
+            packs,
+            scanned: d.packs.len() as u32,
+            expected: (!d.expected.is_empty()).then_some(expected_total),
+            duplicates: d.duplicates,
+            bad_scans: d.bad_scans.len() as u32,
+            checking: d.checking,
+            report_path: d.report.clone(),
+        }
+    }
+
+    /// Verifies the delivery: one bulk verify per product, batch and
+    /// expiry, results polled; packs the bulk answer leaves out (or a bulk
+    /// that fails) are verified one by one.
+    pub async fn delivery_verify(&self) -> Result<DeliveryView, DeskError> {
+        let groups: Vec<ToVerify> = {
+            let mut d = lock(&self.delivery);
+            d.checking = true;
+            let mut by: BTreeMap<GroupKey, Vec<(String, String)>> = BTreeMap::new();
+            for (key, serial, text) in &d.packs {
+                if !d.results.contains_key(&(key.0.clone(), serial.clone())) {
+                    by.entry(key.clone())
+                        .or_default()
+                        .push((serial.clone(), text.clone()));
+                }
+            }
+            by.into_iter()
+                .map(|(k, v)| {
+                    let s = d.scheme.get(&k.0).copied();
+                    (k, v, s)
+                })
+                .collect()
+        };
+        self.emit(DeskEvent::Status);
+        for (key, packs, scheme) in groups {
+            let mut answered: HashMap<String, (String, String)> = HashMap::new();
+            if let (Some(client), Some(scheme)) = (&self.bulk_client, scheme) {
+                for chunk in packs.chunks(500) {
+                    let req = nmvs::BulkRequest {
+                        operation: BulkOperation::Verify,
+                        product_code: key.0.clone(),
+                        scheme,
+                        batch: key.1.clone(),
+                        expiry: key.2.clone(),
+                        serials: chunk.iter().map(|(s, _)| s.clone()).collect(),
+                        client_trx_id: nmvs::new_client_trx_id(),
+                    };
+                    if let Ok(resp) = client
+                        .bulk(&req, Duration::from_millis(250), Duration::from_secs(60))
+                        .await
+                    {
+                        for p in resp.packs {
+                            let Some(serial) = p.serial else { continue };
+                            let code = p.return_code.unwrap_or_default();
+                            let state = p.state.map(|s| s.name().to_owned()).unwrap_or_default();
+                            let ok = (code.is_empty() || code == "NMVS_SUCCESS")
+                                && state == "ACTIVE"
+                                && p.reasons.is_empty();
+                            let reasons: Vec<&str> = p.reasons.iter().map(|r| r.name()).collect();
+                            let detail = if reasons.is_empty() {
+                                format!("bulk: {code} {state}")
+                            } else {
+                                format!("bulk: {code} {state} ({})", reasons.join(", "))
+                            };
+                            answered.insert(
+                                serial,
+                                (if ok { "active" } else { "problem" }.to_owned(), detail),
+                            );
+                        }
+                    }
+                }
+            }
+            for (serial, text) in &packs {
+                let result = match answered.remove(serial) {
+                    Some(r) => r,
+                    None => {
+                        let (s, d) =
+                            verdict_text(&self.engine.operate(Operation::Verify, text).await);
+                        (s, format!("single: {d}"))
+                    }
+                };
+                lock(&self.delivery)
+                    .results
+                    .insert((key.0.clone(), serial.clone()), result);
+            }
+            self.emit(DeskEvent::Status);
+        }
+        lock(&self.delivery).checking = false;
+        self.emit(DeskEvent::Status);
+        Ok(self.delivery_view())
+    }
+
+    /// Writes the delivery report (CSV) into the exports folder.
+    pub fn delivery_report(&self) -> Result<String, DeskError> {
+        let v = self.delivery_view();
+        let mut out = format!(
+            "Delivery check,{}\r\nscanned,{}\r\nexpected,{}\r\nduplicates,{}\r\ndamaged scans,{}\r\n\r\n",
+            utc_text(now()),
+            v.scanned,
+            v.expected.map_or_else(|| "no note".to_owned(), |e| e.to_string()),
+            v.duplicates,
+            v.bad_scans
+        );
+        out.push_str("product_code,product,batch,expiry,expected,scanned,active,problems\r\n");
+        for g in &v.groups {
+            out.push_str(&format!(
+                "{},\"{}\",{},{},{},{},{},{}\r\n",
+                g.product_code,
+                g.product_name
+                    .clone()
+                    .unwrap_or_default()
+                    .replace('"', "\"\""),
+                g.batch,
+                g.expiry,
+                g.expected.map_or_else(String::new, |e| e.to_string()),
+                g.scanned,
+                g.active,
+                g.problems
+            ));
+        }
+        out.push_str("\r\nproduct_code,batch,serial,status,detail\r\n");
+        for p in v.packs.iter().rev() {
+            out.push_str(&format!(
+                "{},{},{},{},\"{}\"\r\n",
+                p.product_code,
+                p.batch,
+                p.serial,
+                p.status,
+                p.detail.replace('"', "\"\"")
+            ));
+        }
+        let dir = self.dir.join("exports");
+        std::fs::create_dir_all(&dir)?;
+        let stamp = utc_text(now()).replace([' ', ':'], "-").replace("-UTC", "");
+        let path = dir.join(format!("delivery-{stamp}.csv"));
+        std::fs::write(&path, out)?;
+        let path = path.to_string_lossy().into_owned();
+        lock(&self.delivery).report = Some(path.clone());
+        self.emit(DeskEvent::Status);
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn delivery_notes_with_header_and_separators() {
+        let n = super::parse_note("product,batch,qty\n04150037528643;AB12;10\n04150037528643,AB12,5\n\n09501101530003,X,1").expect("note");
+        assert_eq!(n.get(&("04150037528643".into(), "AB12".into())), Some(&15));
+        assert_eq!(n.len(), 2);
+        assert!(super::parse_note("a,b\n").is_err());
+        assert!(super::parse_note("p,b,q\n1,2,many").is_err());
+    }
+}
