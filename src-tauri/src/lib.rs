@@ -192,7 +192,8 @@ fn delivery_view(state: State<'_, AppState>) -> DeliveryView {
 /// A pack typed by hand into the delivery.
 #[tauri::command]
 fn delivery_scan(state: State<'_, AppState>, text: String) -> DeliveryView {
-    state.0.delivery_scan(&text.replace("<GS>", "\u{1d}"))
+    state.0.delivery_scan(&text.replace("<GS>", "\u{1d}"));
+    state.0.delivery_view()
 }
 
 /// The delivery note as CSV (product code, batch, quantity).

@@ -124,7 +124,7 @@ impl Desk {
 
     /// Adds one scanned pack; a second scan of the same pack is counted
     /// as a duplicate, a damaged scan is set aside.
-    pub fn delivery_scan(&self, text: &str) -> DeliveryView {
+    pub fn delivery_scan(&self, text: &str) {
         let parsed = packcode::parse(text, crate::today());
         {
             let mut d = lock(&self.delivery);
@@ -148,7 +148,6 @@ impl Desk {
             }
         }
         self.emit(DeskEvent::Status);
-        self.delivery_view()
     }
 
     /// Sets the delivery note (CSV: product code, batch, quantity).

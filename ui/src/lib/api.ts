@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type {
   CounterVerdict,
   DemoCode,
+  DeliveryView,
   DeskStatus,
   JournalCheck,
   JournalLine,
@@ -44,6 +45,19 @@ export const api = {
   outboxList: () => invoke<OutboxLine[]>("outbox_list"),
   /** One replay round now: [sent, exceptions, still waiting]. */
   outboxRetry: () => invoke<[number, number, number]>("outbox_retry"),
+  /** From now on the wedge's scans go to the delivery (not the counter). */
+  deliveryStart: () => invoke<DeliveryView>("delivery_start"),
+  /** Scans go back to the counter. */
+  deliveryStop: () => invoke<null>("delivery_stop"),
+  deliveryView: () => invoke<DeliveryView>("delivery_view"),
+  /** One code typed by hand (`<GS>` allowed). */
+  deliveryScan: (text: string) => invoke<DeliveryView>("delivery_scan", { text }),
+  /** The delivery note: CSV lines `product_code,batch,quantity` (header optional). */
+  deliveryNote: (csv: string) => invoke<DeliveryView>("delivery_note", { csv }),
+  /** Verifies every pack scanned (may take seconds). */
+  deliveryVerify: () => invoke<DeliveryView>("delivery_verify"),
+  /** Writes the delivery's CSV report; returns the file's path. */
+  deliveryReport: () => invoke<string>("delivery_report"),
 };
 
 /** The message of a rejected command (`{ message }`), or of anything else thrown. */

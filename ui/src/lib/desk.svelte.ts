@@ -7,8 +7,8 @@ import type { CameraPreview, CounterVerdict, DemoCode, DeskStatus, Tone } from "
 import { asLang, t, type Lang } from "./i18n";
 import { play } from "./sound";
 
-/** The window's screens: the counter, the journal, the outbox (backlog). */
-export type Screen = "counter" | "journal" | "outbox";
+/** The window's screens: the counter, the journal, the outbox (backlog), the delivery check. */
+export type Screen = "counter" | "journal" | "outbox" | "delivery";
 
 const SEVERITY: Record<Tone, number> = { green: 0, amber: 1, red: 2 };
 
@@ -27,7 +27,10 @@ export class DeskState {
   /** All results of the last dispense, when it was more than one pack. */
   batch = $state<CounterVerdict[]>([]);
   notice = $state<string | null>(null);
-  /** The screen on show; every verdict brings the counter back. */
+  /**
+   * The screen on show; every verdict brings the counter back, unless a
+   * delivery check is running (then the delivery screen stays).
+   */
   screen = $state<Screen>("counter");
   sheetOpen = $state(false);
   demo = $state<DemoCode[] | null>(null);
@@ -40,6 +43,8 @@ export class DeskState {
   training: boolean = $derived(this.status?.training ?? false);
   /** The camera running ("camera 0", "5 demo pictures"), if any. */
   camera: string | null = $derived(this.status?.inputs.camera ?? null);
+  /** A delivery check is running: the wedge's scans go to it. */
+  deliveryActive: boolean = $derived(this.status?.delivery_active ?? false);
 
   private refreshing: Promise<void> | null = null;
   private again = false;
@@ -82,7 +87,7 @@ export class DeskState {
 
   /** Shows a verdict (from an event or a command) and plays its sound. */
   show(v: CounterVerdict): void {
-    this.screen = "counter";
+    if (!this.deliveryActive) this.screen = "counter";
     if (this.verdict && this.verdict.id === v.id && this.batch.length === 0) return;
     this.verdict = v;
     this.batch = [];

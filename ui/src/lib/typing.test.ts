@@ -49,7 +49,21 @@ describe("typed text", () => {
     expect(onSubmit).toHaveBeenCalledTimes(1);
   });
 
-  it("moves focus on a tab, backwards with Shift, skipping hidden elements", () => {
+  it("puts a newline into a focused textarea instead of submitting its form", () => {
+    document.body.innerHTML = `<form id="f"><textarea id="note"></textarea><button type="submit">Go</button></form>`;
+    const form = document.getElementById("f") as HTMLFormElement;
+    const note = document.getElementById("note") as HTMLTextAreaElement;
+    const onSubmit = vi.fn((e: Event) => e.preventDefault());
+    form.addEventListener("submit", onSubmit);
+    note.focus();
+    const shortcut = vi.fn();
+    deliverTyped("a,1\nb,2", { shortcut });
+    expect(note.value).toBe("a,1\nb,2");
+    expect(onSubmit).not.toHaveBeenCalled();
+    expect(shortcut).not.toHaveBeenCalled();
+  });
+
+    it("moves focus on a tab, backwards with Shift, skipping hidden elements", () => {
     const { field, button, other } = page();
     field.focus();
     deliverTyped("\t", { shortcut: () => {} });

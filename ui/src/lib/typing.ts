@@ -62,9 +62,9 @@ export interface TypedOptions {
 
 /**
  * Delivers typed text: into the focused field at its cursor; "\n" submits
- * the field's form (or presses a focused button); "\t" moves focus; with no
- * field focused, each character is a shortcut (a space presses a focused
- * button). Focus is looked at again for every character, so a shortcut that
+ * an input's form, is a new line in a textarea, or presses a focused
+ * button; "\t" moves focus; with no field focused, each character is a
+ * shortcut (a space presses a focused button). Focus is looked at again for every character, so a shortcut that
  * focuses a field sends the rest there.
  */
 export function deliverTyped(text: string, opts: TypedOptions): void {
@@ -79,7 +79,9 @@ export function deliverTyped(text: string, opts: TypedOptions): void {
   for (const ch of text) {
     const el = doc.activeElement;
     const field = isTextField(el) ? el : null;
-    if (field && ch !== "\n" && ch !== "\t") {
+    // In a textarea a newline is text (a new line), not a submit.
+    const isText = ch !== "\t" && (ch !== "\n" || field instanceof HTMLTextAreaElement);
+    if (field && isText) {
       if (runField !== field) flush();
       runField = field;
       run += ch;

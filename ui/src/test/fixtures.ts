@@ -5,6 +5,9 @@ import { vi } from "vitest";
 import type {
   CameraPreview,
   CounterVerdict,
+  DeliveryGroup,
+  DeliveryPack,
+  DeliveryView,
   DemoCode,
   DeskStatus,
   InputsView,
@@ -78,6 +81,7 @@ export function status(over: Partial<DeskStatus> = {}): DeskStatus {
     inputs: inputs(),
     calibrating: false,
     calibration: null,
+    delivery_active: false,
     ...over,
   };
 }
@@ -133,6 +137,44 @@ export function outboxLine(over: Partial<OutboxLine> = {}): OutboxLine {
   };
 }
 
+/** One product and batch of a delivery. */
+export function deliveryGroup(over: Partial<DeliveryGroup> = {}): DeliveryGroup {
+  return {
+    product_code: "04150123456782",
+    product_name: "Ibuprofen 400 mg, 20 tablets",
+    batch: "B7Q21",
+    expiry: "270131",
+    scanned: 2,
+    expected: 2,
+    active: 0,
+    problems: 0,
+    ...over,
+  };
+}
+
+/** One pack of a delivery. */
+export function deliveryPack(over: Partial<DeliveryPack> = {}): DeliveryPack {
+  return { product_code: "04150123456782", batch: "B7Q21", serial: "SN1", status: "scanned", detail: "", ...over };
+}
+
+/** The delivery check as `delivery_view` returns it (none running, nothing scanned). */
+export function deliveryView(over: Partial<DeliveryView> = {}): DeliveryView {
+  return {
+    active: false,
+    groups: [],
+    packs: [],
+    scanned: 0,
+    expected: null,
+    duplicates: 0,
+    bad_scans: 0,
+    checking: false,
+    report_path: null,
+    ...over,
+  };
+}
+
+export const DELIVERY_REPORT_PATH = "/home/anna/.local/share/countercheck/exports/delivery-2026-11-23-14-05.csv";
+
 export const EXPORT_PATH = "/home/anna/.local/share/countercheck/exports/journal-2026-11-23-14-05.csv";
 
 export const DEMO: DemoCode[] = [
@@ -152,14 +194,16 @@ export type Call = { cmd: string; args: Record<string, unknown> };
 
 /**
  * A fake desk: `desk_status` returns `state.status` (set_language, and the
- * camera and serial commands change it as Rust would); other commands
- * answer from `answers` or a default.
+ * camera and serial commands change it as Rust would); the delivery
+ * commands answer `state.delivery` (start and stop switch it and
+ * `delivery_active`); other commands answer from `answers` or a default.
  */
 export function fakeDesk(opts: {
   status?: DeskStatus;
+  delivery?: DeliveryView;
   answers?: Record<string, (args: Record<string, unknown>) => unknown>;
 } = {}) {
-  const state = { status: opts.status ?? status() };
+  const state = { status: opts.status ?? status(), delivery: opts.delivery ?? deliveryView() };
   const calls: Call[] = [];
   const idle: KeyResult = { typed: "", scanned: false, pending: false };
   const handler = vi.fn((cmd: string, args?: unknown) => {
@@ -216,6 +260,21 @@ export function fakeDesk(opts: {
         return EXPORT_PATH;
       case "outbox_retry":
         return [0, 0, 0];
+      case "delivery_start":
+        state.status = { ...state.status, delivery_active: true };
+        state.delivery = { ...state.delivery, active: true };
+        return structuredClone(state.delivery);
+      case "delivery_stop":
+        state.status = { ...state.status, delivery_active: false };
+        state.delivery = { ...state.delivery, active: false };
+        return null;
+      case "delivery_view":
+      case "delivery_scan":
+      case "delivery_note":
+      case "delivery_verify":
+        return structuredClone(state.delivery);
+      case "delivery_report":
+        return DELIVERY_REPORT_PATH;
       default:
         return null;
     }
