@@ -187,7 +187,7 @@ impl Desk {
                 simulator::seed::SeedSize {
                     products: 8,
                     batches_per_product: 2,
-                    packs_per_batch: 12,
+                    packs_per_batch: 13,
                 },
             )),
             client_login_id: "TRAINING-PHARMACY".into(),
