@@ -1,0 +1,40 @@
+//! The window is granted exactly the app's commands and the two event
+//! permissions it uses, and every command has its permission declared in
+//! build.rs: the three lists cannot drift apart.
+
+use std::collections::BTreeSet;
+
+#[test]
+fn capability_build_script_and_handler_agree() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let cap: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{dir}/capabilities/main.json")).expect("capability"),
+    )
+    .expect("json");
+    let granted: BTreeSet<String> = cap["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(|p| p.as_str().map(str::to_owned))
+        .collect();
+    let mut want: BTreeSet<String> = countercheck_app::COMMANDS
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    want.insert("core:event:allow-listen".into());
+    want.insert("core:event:allow-unlisten".into());
+    assert_eq!(
+        granted, want,
+        "capabilities/main.json grants exactly the commands and event listening"
+    );
+    let build = std::fs::read_to_string(format!("{dir}/build.rs")).expect("build.rs");
+    for c in countercheck_app::COMMANDS {
+        assert!(build.contains(&format!("\"{c}\"")), "build.rs declares {c}");
+    }
+    let declared = build.matches("\",").count();
+    assert_eq!(
+        declared,
+        countercheck_app::COMMANDS.len(),
+        "build.rs declares no more commands than the app has"
+    );
+}
