@@ -144,10 +144,17 @@ fn journal_check(state: State<'_, AppState>) -> Res<JournalCheck> {
     Ok(state.0.journal_check()?)
 }
 
-/// Writes the matching entries as CSV into the app's exports folder; returns the path.
+/// Writes the matching entries as CSV (or PDF with `format: "pdf"`) into the
+/// app's exports folder; returns the path.
 #[tauri::command]
-fn journal_export(state: State<'_, AppState>, query: JournalQuery) -> Res<String> {
-    Ok(state.0.journal_export(&query)?)
+fn journal_export(
+    state: State<'_, AppState>,
+    query: JournalQuery,
+    format: Option<String>,
+) -> Res<String> {
+    Ok(state
+        .0
+        .journal_export(&query, format.as_deref() == Some("pdf"))?)
 }
 
 /// What happened here to every pack of a product's batch.
@@ -208,10 +215,11 @@ async fn delivery_verify(state: State<'_, AppState>) -> Res<DeliveryView> {
     Ok(state.0.delivery_verify().await?)
 }
 
-/// Writes the delivery report (CSV) into the exports folder; returns the path.
+/// Writes the delivery report (CSV, or PDF with `format: "pdf"`) into the
+/// exports folder; returns the path.
 #[tauri::command]
-fn delivery_report(state: State<'_, AppState>) -> Res<String> {
-    Ok(state.0.delivery_report()?)
+fn delivery_report(state: State<'_, AppState>, format: Option<String>) -> Res<String> {
+    Ok(state.0.delivery_report(format.as_deref() == Some("pdf"))?)
 }
 
 /// Training: pack codes of the bundled simulator (GS written as `<GS>`).

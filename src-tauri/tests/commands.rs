@@ -161,6 +161,16 @@ fn every_command_over_a_training_desk() {
         1 + lines.as_array().map(Vec::len).unwrap_or(0),
         "{csv}"
     );
+    let pdf_path = ok(
+        &w,
+        "journal_export",
+        json!({"format": "pdf", "query": {"product_code": "", "batch": "", "serial": serial0, "user_id": "", "outcome": "", "from_day": "", "to_day": ""}}),
+    );
+    let pdf = std::fs::read(pdf_path.as_str().expect("path")).expect("pdf written");
+    assert!(
+        pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"),
+        "a PDF"
+    );
     let recall = ok(
         &w,
         "recall_search",
@@ -397,6 +407,8 @@ fn every_command_over_a_training_desk() {
                 .any(|p| p["detail"].as_str().is_some_and(|d| d.starts_with("bulk")))),
             "verified in bulk: {v}"
         );
+        let pdf = ok(&w, "delivery_report", json!({"format": "pdf"}));
+        assert!(pdf.as_str().is_some_and(|p| p.ends_with(".pdf")), "{pdf}");
         let path = ok(&w, "delivery_report", json!({}));
         let report = std::fs::read_to_string(path.as_str().expect("path")).expect("report");
         assert!(

@@ -332,6 +332,7 @@ describe("journal screen", () => {
       {
         cmd: "journal_export",
         args: {
+          format: "csv",
           query: { product_code: "", batch: "", serial: "SN1", user_id: "", outcome: "", from_day: "", to_day: "" },
         },
       },
@@ -619,5 +620,30 @@ describe("German", () => {
     await after();
     expect(text("#outbox-result")).toBe("Gesendet 2, Probleme 0, noch wartend 0");
     expect(text("#outbox-exceptions-title")).toBe("Probleme nach einem Ausfall 0");
+  });
+});
+
+describe("PDF exports", () => {
+  afterEach(() => {
+    document.body.replaceChildren();
+  });
+
+  it("journal and delivery ask Rust for PDF and show the path", async () => {
+    const desk = fakeDesk({
+      answers: {
+        journal_export: (a) => (a.format === "pdf" ? "/x/journal.pdf" : "/x/journal.csv"),
+      },
+    });
+    const app = mount(App, { target: document.body });
+    await settle();
+    (document.querySelector("#tab-journal") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    (document.querySelector("#journal-export-pdf") as HTMLButtonElement).click();
+    await settle();
+    flushSync();
+    expect(desk.of("journal_export").at(-1)?.args.format).toBe("pdf");
+    expect(document.querySelector("#export-path")?.textContent).toContain("/x/journal.pdf");
+    unmount(app);
   });
 });

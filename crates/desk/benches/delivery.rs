@@ -38,7 +38,7 @@ fn main() {
         t.elapsed().as_secs_f64() * 1e3
     );
     let t = Instant::now();
-    let path = desk.delivery_report().expect("report");
+    let path = desk.delivery_report(false).expect("report");
     println!(
         "report of {} packs written in {:.1} ms ({path})",
         codes.len(),

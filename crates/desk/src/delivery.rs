@@ -317,7 +317,8 @@ impl Desk {
     }
 
     /// Writes the delivery report (CSV) into the exports folder.
-    pub fn delivery_report(&self) -> Result<String, DeskError> {
+    /// `pdf`: a PDF report instead of CSV.
+    pub fn delivery_report(&self, pdf: bool) -> Result<String, DeskError> {
         let v = self.delivery_view();
         let mut out = format!(
             "Delivery check,{}\r\nscanned,{}\r\nexpected,{}\r\nduplicates,{}\r\ndamaged scans,{}\r\n\r\n",
@@ -358,8 +359,72 @@ impl Desk {
         let dir = self.dir.join("exports");
         std::fs::create_dir_all(&dir)?;
         let stamp = utc_text(now()).replace([' ', ':'], "-").replace("-UTC", "");
-        let path = dir.join(format!("delivery-{stamp}.csv"));
-        std::fs::write(&path, out)?;
+        let path = if pdf {
+            let mut lines = vec![
+                format!("Checked {}", utc_text(now())),
+                format!(
+                    "Scanned {}   expected {}   scanned twice {}   not a pack code {}",
+                    v.scanned,
+                    v.expected
+                        .map_or_else(|| "(no note)".to_owned(), |e| e.to_string()),
+                    v.duplicates,
+                    v.bad_scans
+                ),
+                String::new(),
+                format!(
+                    "{:<14} {:<28} {:<10} {:<6} {:>8} {:>7} {:>6} {:>8}",
+                    "PRODUCT",
+                    "NAME",
+                    "BATCH",
+                    "EXPIRY",
+                    "EXPECTED",
+                    "SCANNED",
+                    "ACTIVE",
+                    "PROBLEMS"
+                ),
+            ];
+            for g in &v.groups {
+                let name: String = g
+                    .product_name
+                    .clone()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(28)
+                    .collect();
+                lines.push(format!(
+                    "{:<14} {:<28} {:<10} {:<6} {:>8} {:>7} {:>6} {:>8}",
+                    g.product_code,
+                    name,
+                    g.batch,
+                    g.expiry,
+                    g.expected.map_or_else(|| "-".to_owned(), |e| e.to_string()),
+                    g.scanned,
+                    g.active,
+                    g.problems
+                ));
+            }
+            lines.push(String::new());
+            lines.push(format!(
+                "{:<14} {:<10} {:<20} {:<9} DETAIL",
+                "PRODUCT", "BATCH", "SERIAL", "STATUS"
+            ));
+            for p in v.packs.iter().rev() {
+                lines.push(format!(
+                    "{:<14} {:<10} {:<20} {:<9} {}",
+                    p.product_code, p.batch, p.serial, p.status, p.detail
+                ));
+            }
+            let path = dir.join(format!("delivery-{stamp}.pdf"));
+            std::fs::write(
+                &path,
+                crate::pdf::text_pdf("Countercheck delivery check", &lines),
+            )?;
+            path
+        } else {
+            let path = dir.join(format!("delivery-{stamp}.csv"));
+            std::fs::write(&path, out)?;
+            path
+        };
         let path = path.to_string_lossy().into_owned();
         lock(&self.delivery).report = Some(path.clone());
         self.emit(DeskEvent::Status);

@@ -92,7 +92,8 @@ impl Desk {
 
     /// Writes the entries matching `q` (all of them, oldest first) as CSV
     /// into the exports folder and returns the file's path.
-    pub fn journal_export(&self, q: &JournalQuery) -> Result<String, DeskError> {
+    /// `pdf`: a PDF extract instead of CSV.
+    pub fn journal_export(&self, q: &JournalQuery, pdf: bool) -> Result<String, DeskError> {
         let mut rows = self
             .engine
             .store()?
@@ -126,6 +127,37 @@ impl Desk {
         let dir = self.dir.join("exports");
         std::fs::create_dir_all(&dir)?;
         let stamp = utc_text(now()).replace([' ', ':'], "-").replace("-UTC", "");
+        if pdf {
+            let mut lines = vec![format!(
+                "{:<20} {:<9} {:<17} {:<14} {:<10} {:<20} USER",
+                "TIME (UTC)", "OPERATION", "OUTCOME", "PRODUCT", "BATCH", "SERIAL"
+            )];
+            for r in &rows {
+                let l = line(r);
+                lines.push(format!(
+                    "{:<20} {:<9} {:<17} {:<14} {:<10} {:<20} {}",
+                    l.at_text.trim_end_matches(" UTC"),
+                    l.operation,
+                    l.outcome,
+                    l.product_code,
+                    l.batch,
+                    l.serial,
+                    l.user
+                ));
+            }
+            lines.push(String::new());
+            lines.push(format!(
+                "{} entries. Exported {}.",
+                rows.len(),
+                utc_text(now())
+            ));
+            let path = dir.join(format!("journal-{stamp}.pdf"));
+            std::fs::write(
+                &path,
+                crate::pdf::text_pdf("Countercheck journal extract", &lines),
+            )?;
+            return Ok(path.to_string_lossy().into_owned());
+        }
         let path = dir.join(format!("journal-{stamp}.csv"));
         std::fs::write(&path, out)?;
         Ok(path.to_string_lossy().into_owned())

@@ -15,6 +15,7 @@ pub mod bindings;
 pub mod delivery;
 pub mod inputs;
 mod journal;
+pub mod pdf;
 mod sheet;
 pub mod view;
 mod words;

@@ -39,7 +39,8 @@ export const api = {
   journalSearch: (query: JournalQuery) => invoke<JournalLine[]>("journal_search", { query }),
   journalCheck: () => invoke<JournalCheck>("journal_check"),
   /** Writes the matching entries as CSV; returns the file's path. */
-  journalExport: (query: JournalQuery) => invoke<string>("journal_export", { query }),
+  journalExport: (query: JournalQuery, format: "csv" | "pdf" = "csv") =>
+    invoke<string>("journal_export", { query, format }),
   recallSearch: (productCode: string, batch: string) =>
     invoke<RecallLine[]>("recall_search", { productCode, batch }),
   outboxList: () => invoke<OutboxLine[]>("outbox_list"),
@@ -57,7 +58,7 @@ export const api = {
   /** Verifies every pack scanned (may take seconds). */
   deliveryVerify: () => invoke<DeliveryView>("delivery_verify"),
   /** Writes the delivery's CSV report; returns the file's path. */
-  deliveryReport: () => invoke<string>("delivery_report"),
+  deliveryReport: (format: "csv" | "pdf" = "csv") => invoke<string>("delivery_report", { format }),
 };
 
 /** The message of a rejected command (`{ message }`), or of anything else thrown. */

@@ -92,11 +92,11 @@ export class DeliveryState {
     }
   }
 
-  async report(): Promise<boolean> {
+  async report(format: "csv" | "pdf" = "csv"): Promise<boolean> {
     if (this.reporting) return false;
     this.reporting = true;
     try {
-      this.reportPath = await api.deliveryReport();
+      this.reportPath = await api.deliveryReport(format);
       return true;
     } catch (e) {
       this.fail(e);

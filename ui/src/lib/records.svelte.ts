@@ -97,12 +97,12 @@ export class JournalState {
   }
 
   /** Writes the entries matching `q` as CSV; keeps the path Rust wrote. */
-  async exportCsv(q: JournalQuery): Promise<boolean> {
+  async exportCsv(q: JournalQuery, format: "csv" | "pdf" = "csv"): Promise<boolean> {
     if (this.exporting) return false;
     this.exporting = true;
     this.exportPath = null;
     try {
-      this.exportPath = await api.journalExport(q);
+      this.exportPath = await api.journalExport(q, format);
       return true;
     } catch (e) {
       this.fail(e);
