@@ -44,6 +44,13 @@ fn main() {
         codes.len(),
         t.elapsed().as_secs_f64() * 1e3
     );
+    let t = Instant::now();
+    let path = desk.delivery_report(true).expect("pdf report");
+    println!(
+        "PDF report of {} packs written in {:.1} ms ({path})",
+        codes.len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
 
     // Bulk verification of the simulator's own packs.
     desk.delivery_start();
