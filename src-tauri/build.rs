@@ -34,6 +34,9 @@ fn main() {
         "delivery_verify",
         "delivery_report",
         "training_pack_codes",
+        "cases_list",
+        "case_decide",
+        "cases_export",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script");

@@ -5,8 +5,8 @@
 //! `preview` (a `CameraPreview` while a camera runs).
 
 use desk::view::{
-    CounterVerdict, DeliveryView, DemoCode, DeskStatus, JournalCheck, JournalLine, JournalQuery,
-    KeyInput, KeyResult, OutboxLine, RecallLine,
+    AlertCase, CounterVerdict, DeliveryView, DemoCode, DeskStatus, JournalCheck, JournalLine,
+    JournalQuery, KeyInput, KeyResult, OutboxLine, RecallLine,
 };
 use desk::{Desk, DeskEvent};
 use std::sync::Arc;
@@ -228,6 +228,24 @@ fn training_pack_codes(state: State<'_, AppState>, count: usize) -> Res<Vec<Stri
     Ok(state.0.training_pack_codes(count)?)
 }
 
+/// Alert cases, newest first (`openOnly`: the undecided ones).
+#[tauri::command]
+fn cases_list(state: State<'_, AppState>, open_only: bool) -> Res<Vec<AlertCase>> {
+    Ok(state.0.cases_list(open_only)?)
+}
+
+/// A note and a decision on an open alert case.
+#[tauri::command]
+fn case_decide(state: State<'_, AppState>, id: i64, note: String, decision: String) -> Res<bool> {
+    Ok(state.0.case_decide(id, &note, &decision)?)
+}
+
+/// Every alert case as CSV (for the national organisation); returns the path.
+#[tauri::command]
+fn cases_export(state: State<'_, AppState>) -> Res<String> {
+    Ok(state.0.cases_export()?)
+}
+
 /// The commands the window may call (each also granted in
 /// `capabilities/main.json`).
 pub const COMMANDS: &[&str] = &[
@@ -263,6 +281,9 @@ pub const COMMANDS: &[&str] = &[
     "delivery_verify",
     "delivery_report",
     "training_pack_codes",
+    "cases_list",
+    "case_decide",
+    "cases_export",
 ];
 
 /// Passes the desk's events to the window (`verdict`, `status`). The app
@@ -329,7 +350,10 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             delivery_note,
             delivery_verify,
             delivery_report,
-            training_pack_codes
+            training_pack_codes,
+            cases_list,
+            case_decide,
+            cases_export
         ])
 }
 

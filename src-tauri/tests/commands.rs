@@ -205,6 +205,51 @@ fn every_command_over_a_training_desk() {
         assert_eq!(v["tone"], "red", "{}: {v}", code["label"]);
     }
 
+    // The unknown serial was an alert: it opened a case with a likely
+    // cause; a decision is recorded once; the cases export as CSV.
+    let open = ok(&w, "cases_list", json!({"openOnly": true}));
+    let case = open
+        .as_array()
+        .and_then(|a| a.first())
+        .cloned()
+        .expect("an alert case");
+    assert!(
+        case["likely_cause"]
+            .as_str()
+            .is_some_and(|c| c.contains("falsified")),
+        "{case}"
+    );
+    assert!(call(
+        &w,
+        "case_decide",
+        json!({"id": case["id"], "note": "", "decision": " "})
+    )
+    .is_err());
+    assert_eq!(
+        ok(
+            &w,
+            "case_decide",
+            json!({"id": case["id"], "note": "pack quarantined", "decision": "reported"})
+        ),
+        true
+    );
+    assert_eq!(
+        ok(
+            &w,
+            "case_decide",
+            json!({"id": case["id"], "note": "x", "decision": "cleared"})
+        ),
+        false
+    );
+    assert_eq!(ok(&w, "cases_list", json!({"openOnly": true})), json!([]));
+    let cases_csv =
+        std::fs::read_to_string(ok(&w, "cases_export", json!({})).as_str().expect("path"))
+            .expect("csv");
+    assert!(
+        cases_csv.contains("\"reported\"") && cases_csv.contains("pack quarantined"),
+        "{cases_csv}"
+    );
+
     // A scan typed by the wedge: a verdict event.
     let (tx, rx) = std::sync::mpsc::channel();
     app.listen_any("verdict", move |e| {

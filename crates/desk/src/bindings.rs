@@ -30,6 +30,7 @@ pub fn typescript() -> String {
         JournalCheck::decl(&cfg),
         RecallLine::decl(&cfg),
         OutboxLine::decl(&cfg),
+        AlertCase::decl(&cfg),
         DeliveryGroup::decl(&cfg),
         DeliveryPack::decl(&cfg),
         DeliveryView::decl(&cfg),

@@ -12,6 +12,7 @@
 //! with demo packs, so a first run needs no setup.
 
 pub mod bindings;
+mod cases;
 pub mod delivery;
 pub mod inputs;
 mod journal;
@@ -820,6 +821,7 @@ impl Desk {
             offline: false,
             in_basket,
             latency_ms: None,
+            case_id: None,
         }
     }
 
@@ -927,7 +929,10 @@ impl Desk {
                     (OutcomeClass::Technical, _) => {
                         (Tone::Amber, w.technical, w.next_rescan, message)
                     }
-                    (OutcomeClass::Alert, _) => (Tone::Red, w.alert, w.next_alert, message),
+                    (OutcomeClass::Alert, _) => {
+                        v.case_id = self.open_case(op, &v, parsed, caps_lock, &message);
+                        (Tone::Red, w.alert, w.next_alert, message)
+                    }
                 }
             }
         };

@@ -79,6 +79,9 @@ pub struct CounterVerdict {
     pub in_basket: bool,
     /// How long the national system took, when it answered.
     pub latency_ms: Option<f64>,
+    /// An alert at the national system: a case was opened for it.
+    #[ts(type = "number | null")]
+    pub case_id: Option<i64>,
 }
 
 /// A pack in the basket (a prescription of several packs).
@@ -342,4 +345,26 @@ pub struct DeliveryView {
     pub checking: bool,
     /// The last report written.
     pub report_path: Option<String>,
+}
+
+/// An alert case: opened for every alert outcome, decided by a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AlertCase {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub opened_text: String,
+    pub product_code: String,
+    pub batch: String,
+    pub expiry: String,
+    pub serial: String,
+    pub operation: String,
+    pub return_code: String,
+    pub message: String,
+    /// Scanner damage, or a clean read of a pack that may be falsified.
+    pub likely_cause: String,
+    pub user: String,
+    pub note: Option<String>,
+    pub decision: Option<String>,
+    pub decided_text: Option<String>,
+    pub decided_by: Option<String>,
 }

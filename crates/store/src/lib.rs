@@ -6,10 +6,12 @@
 //! append-only journal in which every entry carries the hash of the one
 //! before, so that a changed, deleted or reordered row is found.
 
+mod cases;
 mod journal;
 mod migrate;
 mod outbox;
 
+pub use cases::{Case, NewCase};
 pub use journal::{JournalBreak, JournalEntry, JournalFilter, JournalRow};
 pub use outbox::{LedgerRow, NewOperation, OutboxItem, OutboxStatus};
 

@@ -32,11 +32,11 @@ fn op(n: usize, operation: &str) -> NewOperation {
 fn migrations_on_empty_and_populated_databases() {
     let path = db("migrate");
     let mut s = Store::open(&path).expect("opens");
-    assert_eq!(s.schema_version().expect("version"), 2);
+    assert_eq!(s.schema_version().expect("version"), 3);
     s.record_offline(&op(1, "G120"), 100).expect("recorded");
     drop(s);
     let s = Store::open(&path).expect("reopens");
-    assert_eq!(s.schema_version().expect("version"), 2);
+    assert_eq!(s.schema_version().expect("version"), 3);
     assert_eq!(s.outbox(None).expect("outbox").len(), 1, "data kept");
     drop(s);
     let c = Connection::open(&path).expect("raw");
@@ -269,7 +269,7 @@ fn migration_2_on_a_version_1_database_with_data() {
     .expect("v1 data");
     drop(c);
     let s = Store::open(&path).expect("migrates");
-    assert_eq!(s.schema_version().expect("version"), 2);
+    assert_eq!(s.schema_version().expect("version"), 3);
     let items = s.outbox(None).expect("items");
     assert_eq!(
         items.iter().map(|i| i.sent_at).collect::<Vec<_>>(),
@@ -335,4 +335,38 @@ fn journal_search_by_any_field_newest_first() {
         .len(),
         3
     );
+}
+
+#[test]
+fn alert_cases_open_and_are_decided_once() {
+    let s = Store::open(&db("cases")).expect("opens");
+    let case = store::NewCase {
+        opened_at: 100,
+        product_code: "04150037528643".into(),
+        batch: "B1".into(),
+        expiry: "270131".into(),
+        serial: "FAKE1".into(),
+        operation: "verify".into(),
+        return_code: "NMVS_NC_PC_01".into(),
+        message: "Unknown serial".into(),
+        likely_cause: "the scan was read cleanly: the pack may be falsified".into(),
+        scan_text: "]d2…".into(),
+        user_id: "anna".into(),
+        workstation: "till-1".into(),
+    };
+    let id = s.open_case(&case).expect("open");
+    assert_eq!(s.cases(true).expect("open cases").len(), 1);
+    assert!(s
+        .decide_case(id, "quarantined", "reported", "anna", 200)
+        .expect("decide"));
+    assert!(!s
+        .decide_case(id, "again", "cleared", "ben", 300)
+        .expect("no rewrite"));
+    assert!(s.cases(true).expect("open").is_empty());
+    let all = s.cases(false).expect("all");
+    assert_eq!(
+        (all[0].decision.as_deref(), all[0].decided_by.as_deref()),
+        (Some("reported"), Some("anna"))
+    );
+    assert!(!s.decide_case(999, "x", "y", "z", 1).expect("unknown id"));
 }

@@ -125,3 +125,25 @@ describe("VerdictPanel", () => {
     expect(rows.map((r) => r.dataset.tone)).toEqual(["green", "red"]);
   });
 });
+
+describe("alert case line", () => {
+  it("says a case was opened for an alert, and nothing otherwise", () => {
+    const target = document.createElement("div");
+    document.body.append(target);
+    const app = mount(VerdictPanel, {
+      target,
+      props: { verdict: verdict({ tone: "red", case_id: 7 }), batch: [], lang: "en", training: true },
+    });
+    flushSync();
+    expect(target.querySelector("#alert-case")?.textContent).toContain("Alert case 7 opened");
+    unmount(app);
+    const app2 = mount(VerdictPanel, {
+      target,
+      props: { verdict: verdict({ tone: "green" }), batch: [], lang: "en", training: true },
+    });
+    flushSync();
+    expect(target.querySelector("#alert-case")).toBeNull();
+    unmount(app2);
+    target.remove();
+  });
+});

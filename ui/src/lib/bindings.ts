@@ -73,7 +73,11 @@ in_basket: boolean,
 /**
  * How long the national system took, when it answered.
  */
-latency_ms: number | null, };
+latency_ms: number | null, 
+/**
+ * An alert at the national system: a case was opened for it.
+ */
+case_id: number | null, };
 
 export type BasketItem = { id: number, product_name: string | null, pack: PackFields, };
 
@@ -225,6 +229,12 @@ export type OutboxLine = { id: number, operation: string, product_code: string, 
  * pending, claimed (being sent)
  */
 status: string, };
+
+export type AlertCase = { id: number, opened_text: string, product_code: string, batch: string, expiry: string, serial: string, operation: string, return_code: string, message: string, 
+/**
+ * Scanner damage, or a clean read of a pack that may be falsified.
+ */
+likely_cause: string, user: string, note: string | null, decision: string | null, decided_text: string | null, decided_by: string | null, };
 
 export type DeliveryGroup = { product_code: string, product_name: string | null, batch: string, 
 /**

@@ -48,6 +48,7 @@ export function verdict(over: Partial<CounterVerdict> = {}): CounterVerdict {
     offline: false,
     in_basket: true,
     latency_ms: 42,
+    case_id: null,
     ...over,
   };
 }

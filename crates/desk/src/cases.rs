@@ -1,0 +1,134 @@
+//! Alert cases: every alert outcome opens one, with the pack's data, the
+//! return code and the likely cause; a person adds a note and a decision;
+//! the cases export as CSV for the national organisation.
+
+use crate::view::{AlertCase, CounterVerdict};
+use crate::{now, utc_text, Desk, DeskError, DeskEvent};
+use domain::Operation;
+
+impl Desk {
+    /// Opens a case for an alert verdict; its id, or `None` if it could
+    /// not be stored (the verdict is shown all the same).
+    pub(crate) fn open_case(
+        &self,
+        op: Operation,
+        v: &CounterVerdict,
+        parsed: &packcode::Scan,
+        caps_lock: bool,
+        message: &str,
+    ) -> Option<i64> {
+        let p = v.pack.as_ref()?;
+        let damaged = caps_lock || !parsed.diagnosis.is_empty();
+        let likely_cause = if damaged {
+            "The scan shows signs of scanner damage: scan again (see the fix) before treating the pack as falsified."
+        } else {
+            "The scan was read cleanly: the pack itself may be falsified. Quarantine it and report the alert."
+        };
+        let case = store::NewCase {
+            opened_at: now(),
+            product_code: p.product_code.clone(),
+            batch: p.batch.clone(),
+            expiry: p.expiry_raw.clone(),
+            serial: p.serial.clone(),
+            operation: op.cli_name().to_owned(),
+            return_code: v.code.clone().unwrap_or_default(),
+            message: message.to_owned(),
+            likely_cause: likely_cause.to_owned(),
+            // The human-readable element string, as printed beside the code.
+            scan_text: format!(
+                "(01){}(17){}(10){}(21){}",
+                p.product_code, p.expiry_raw, p.batch, p.serial
+            ),
+            user_id: self.counter.user.clone(),
+            workstation: self.counter.workstation.clone(),
+        };
+        let id = self.engine.store().ok()?.open_case(&case).ok()?;
+        self.emit(DeskEvent::Status);
+        Some(id)
+    }
+
+    /// The alert cases, newest first (only the open ones when asked).
+    pub fn cases_list(&self, open_only: bool) -> Result<Vec<AlertCase>, DeskError> {
+        Ok(self
+            .engine
+            .store()?
+            .cases(open_only)?
+            .into_iter()
+            .map(|c| AlertCase {
+                id: c.id,
+                opened_text: utc_text(c.opened_at),
+                product_code: c.product_code,
+                batch: c.batch,
+                expiry: c.expiry,
+                serial: c.serial,
+                operation: c.operation,
+                return_code: c.return_code,
+                message: c.message,
+                likely_cause: c.likely_cause,
+                user: c.user_id,
+                note: c.note,
+                decision: c.decision,
+                decided_text: c.decided_at.map(utc_text),
+                decided_by: c.decided_by,
+            })
+            .collect())
+    }
+
+    /// Records a note and a decision on an open case; false when it was
+    /// decided already or does not exist.
+    pub fn case_decide(&self, id: i64, note: &str, decision: &str) -> Result<bool, DeskError> {
+        let decision = decision.trim();
+        if decision.is_empty() {
+            return Err(DeskError::Input(
+                "a decision is needed (e.g. reported, returned, scanner damage)".into(),
+            ));
+        }
+        let ok = self.engine.store()?.decide_case(
+            id,
+            note.trim(),
+            decision,
+            &self.counter.user,
+            now(),
+        )?;
+        self.emit(DeskEvent::Status);
+        Ok(ok)
+    }
+
+    /// Every case as CSV in the exports folder, for the national
+    /// organisation; returns the path.
+    pub fn cases_export(&self) -> Result<String, DeskError> {
+        let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let mut out = String::from(
+            "case,opened_utc,operation,return_code,product_code,batch,expiry,serial,element_string,likely_cause,message,user,workstation,decision,note,decided_utc,decided_by\r\n",
+        );
+        for c in self.engine.store()?.cases(false)? {
+            let fields = [
+                c.id.to_string(),
+                utc_text(c.opened_at),
+                c.operation,
+                c.return_code,
+                c.product_code,
+                c.batch,
+                c.expiry,
+                c.serial,
+                c.scan_text,
+                c.likely_cause,
+                c.message,
+                c.user_id,
+                c.workstation,
+                c.decision.unwrap_or_default(),
+                c.note.unwrap_or_default(),
+                c.decided_at.map(utc_text).unwrap_or_default(),
+                c.decided_by.unwrap_or_default(),
+            ];
+            out.push_str(&fields.iter().map(|f| q(f)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        }
+        let dir = self.dir.join("exports");
+        std::fs::create_dir_all(&dir)?;
+        let stamp = utc_text(now()).replace([' ', ':'], "-").replace("-UTC", "");
+        let path = dir.join(format!("alert-cases-{stamp}.csv"));
+        std::fs::write(&path, out)?;
+        Ok(path.to_string_lossy().into_owned())
+    }
+}
