@@ -51,7 +51,8 @@ pub struct WedgeConfig {
     /// a burst means.
     pub aim: AimMode,
     /// Largest gap between keys once a burst has begun with an AIM
-    /// identifier (scanners stall now and then, remote desktops more).
+    /// identifier (scanners stall now and then, remote desktops more, and a
+    /// busy window delivers its key events late; nobody types `]d2` by hand).
     pub aim_max_gap_ms: u64,
     /// How long [`Assembler::idle`] waits before it calls a burst that
     /// already looks like a scan (scanner speed for `min_len` keys, or an
@@ -82,7 +83,7 @@ impl Default for WedgeConfig {
             gs_placeholder: None,
             layout: CharMap::default(),
             aim: AimMode::Optional,
-            aim_max_gap_ms: 120,
+            aim_max_gap_ms: 500,
             burst_idle_ms: 600,
         }
     }
