@@ -16,6 +16,7 @@ import time
 from contextlib import contextmanager
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -68,7 +69,14 @@ class Desk:
     # ---- reading the window
     def wait(self, cond, timeout=20.0, what="condition"):
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(lambda d: cond())
+            # The page re-renders under our feet: an element read while it is
+            # replaced is read again on the next poll.
+            return WebDriverWait(
+                self.driver,
+                timeout,
+                poll_frequency=0.05,
+                ignored_exceptions=(StaleElementReferenceException, NoSuchElementException),
+            ).until(lambda d: cond())
         except Exception as e:  # noqa: BLE001 - report what we waited for
             raise AssertionError(f"timed out waiting for {what}: {self.snapshot()}") from e
 
@@ -77,12 +85,22 @@ class Desk:
         return found[0] if found else None
 
     def text(self, css) -> str:
-        e = self.el(css)
-        return e.text if e is not None else ""
+        for _ in range(5):
+            try:
+                e = self.el(css)
+                return e.text if e is not None else ""
+            except StaleElementReferenceException:
+                time.sleep(0.02)
+        return ""
 
     def attr(self, css, name):
-        e = self.el(css)
-        return e.get_attribute(name) if e is not None else None
+        for _ in range(5):
+            try:
+                e = self.el(css)
+                return e.get_attribute(name) if e is not None else None
+            except StaleElementReferenceException:
+                time.sleep(0.02)
+        return None
 
     def snapshot(self) -> str:
         try:
