@@ -246,45 +246,9 @@ fn cases_export(state: State<'_, AppState>) -> Res<String> {
     Ok(state.0.cases_export()?)
 }
 
-/// The commands the window may call (each also granted in
-/// `capabilities/main.json`).
-pub const COMMANDS: &[&str] = &[
-    "desk_status",
-    "key_event",
-    "key_idle",
-    "scan_text",
-    "dispense",
-    "undo",
-    "undo_last",
-    "remove_from_basket",
-    "acknowledge",
-    "demo_sheet",
-    "training_outage",
-    "set_language",
-    "serial_open",
-    "serial_close",
-    "camera_open",
-    "camera_demo",
-    "camera_close",
-    "calibration_start",
-    "journal_search",
-    "journal_check",
-    "journal_export",
-    "recall_search",
-    "outbox_list",
-    "outbox_retry",
-    "delivery_start",
-    "delivery_stop",
-    "delivery_view",
-    "delivery_scan",
-    "delivery_note",
-    "delivery_verify",
-    "delivery_report",
-    "training_pack_codes",
-    "cases_list",
-    "case_decide",
-    "cases_export",
-];
+// The commands the window may call, one list for the build script (which
+// declares their permissions) and the app: `src/command_names.rs`.
+include!("command_names.rs");
 
 /// Passes the desk's events to the window (`verdict`, `status`). The app
 /// does this when it starts; tests of a built app call it themselves.

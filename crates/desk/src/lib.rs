@@ -165,6 +165,13 @@ fn throwaway_password() -> String {
     out
 }
 
+/// `COUNTERCHECK_TRACE_KEYS` set: every key the wedge gets is printed to
+/// stderr (for support). Read once, not on every key.
+fn trace_keys() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("COUNTERCHECK_TRACE_KEYS").is_some())
+}
+
 /// The time allowed for a pack to be answered before the desk records it
 /// for later (the engine's offline budget).
 pub const DEFAULT_OFFLINE_BUDGET: Duration = Duration::from_millis(2500);
@@ -374,7 +381,7 @@ impl Desk {
             alt: input.alt,
             caps_lock: input.caps_lock,
         };
-        if std::env::var_os("COUNTERCHECK_TRACE_KEYS").is_some() {
+        if trace_keys() {
             eprintln!(
                 "key {:?} t={} ctrl={} alt={}",
                 ev.key, ev.t_ms, ev.ctrl, ev.alt
@@ -390,7 +397,7 @@ impl Desk {
 
     /// No key for a while: what was held back is typing after all.
     pub fn key_idle(self: &Arc<Desk>, t_ms: f64) -> KeyResult {
-        if std::env::var_os("COUNTERCHECK_TRACE_KEYS").is_some() {
+        if trace_keys() {
             eprintln!("idle t={t_ms}");
         }
         let (outputs, pending) = {

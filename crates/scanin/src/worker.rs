@@ -12,7 +12,7 @@ use crate::decode::{decode_planned, Attempt, CostModel, Plan};
 use crate::frames::Frame;
 use crate::{RawScan, Source};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -229,6 +229,3 @@ pub fn drain<S: crate::frames::FrameSource>(
     let stats = worker.finish();
     Ok((rx.try_iter().collect(), stats))
 }
-
-/// Exposed for callers that read from a receiver.
-pub type Events = Receiver<WorkerEvent>;
