@@ -64,6 +64,7 @@ fn config(env: &Env) -> ClientConfig {
     ClientConfig {
         single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
         bulk_url: Some(format!("{}/ws/BulkServiceV50", env.sim.url())),
+        support_url: None,
         ca_pem: Some(env.sim.pki.ca_cert.clone()),
         client_cert_pem: env.sim.pki.client_cert.clone(),
         client_key_pem: Secret(env.sim.pki.client_key.clone()),
@@ -874,4 +875,52 @@ async fn given_certificates_are_used_and_partial_sets_refused() {
         std::fs::read_to_string(&paths[0]).expect("ca"),
         given.ca_cert
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_test_pings_the_support_service() {
+    let env = start("ping").await;
+    let c = client(&env, "correct horse", Duration::from_secs(5));
+    let (answer, _) = c.ping("countercheck 42").await.expect("ping");
+    assert_eq!(answer.return_code, "NMVS_SUCCESS");
+    assert_eq!(answer.output, "countercheck 42");
+    // A wrong password: the system answers, and refuses the login.
+    let wrong = client(&env, "wrong", Duration::from_secs(5));
+    let (answer, _) = wrong.ping("x").await.expect("answered");
+    assert_eq!(answer.return_code, "NMVS_FE_AU_01");
+    assert_eq!(answer.output, "");
+    // The system down: the test says so, as an error that is not a login.
+    env.admin.outage(true).await.expect("outage");
+    let err = c.ping("x").await.expect_err("unavailable");
+    assert!(
+        matches!(err, CallError::Unavailable { status: 503, .. }),
+        "{err:?}"
+    );
+    drop(env.sim);
+    let _ = std::fs::remove_dir_all(&env.dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_facts_and_a_key_that_does_not_belong() {
+    let env = start("certinfo").await;
+    let info = nmvs::cert_info(&env.sim.pki.client_cert).expect("info");
+    assert!(info.not_after > info.not_before);
+    assert!(!info.subject.is_empty());
+    assert_ne!(info.subject, info.issuer);
+    let ca = nmvs::cert_info(&env.sim.pki.ca_cert).expect("ca");
+    assert_eq!(ca.subject, info.issuer);
+    nmvs::check_identity(
+        &env.sim.pki.client_cert,
+        &Secret(env.sim.pki.client_key.clone()),
+    )
+    .expect("the pair matches");
+    let err = nmvs::check_identity(
+        &env.sim.pki.client_cert,
+        &Secret(env.sim.pki.server_key.clone()),
+    )
+    .expect_err("the server's key is not the client's");
+    assert!(err.to_string().contains("does not belong"), "{err}");
+    assert!(nmvs::cert_info("not a certificate").is_err());
+    drop(env.sim);
+    let _ = std::fs::remove_dir_all(&env.dir);
 }

@@ -140,6 +140,7 @@ impl ConfigFile {
             bulk_url: Some(self.bulk_url.clone().unwrap_or_else(|| {
                 format!("{}/ws/BulkServiceV50", self.endpoint.trim_end_matches('/'))
             })),
+            support_url: None,
             ca_pem: self.ca_cert.as_ref().map(|p| read(&at(p))).transpose()?,
             client_cert_pem,
             client_key_pem,

@@ -226,6 +226,7 @@ impl Desk {
         let client = NmvsClient::new(ClientConfig {
             single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
             bulk_url: Some(format!("{}/ws/BulkServiceV50", sim.url())),
+            support_url: None,
             ca_pem: Some(sim.pki.ca_cert.clone()),
             client_cert_pem: sim.pki.client_cert.clone(),
             client_key_pem: Secret(sim.pki.client_key.clone()),

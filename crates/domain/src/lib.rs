@@ -10,10 +10,12 @@
 
 pub mod codes;
 pub mod ops;
+pub mod roles;
 pub mod rules;
 
 pub use codes::{CodeInfo, CodeTable, Interface, OutcomeClass};
 pub use ops::{BulkOperation, InactiveReason, Operation, PackState, BULK_RESULT_G_CODE};
+pub use roles::Role;
 pub use rules::{
     decide, Actor, BatchRecord, Change, Decision, Known, PackRecord, Request, Timestamp,
 };

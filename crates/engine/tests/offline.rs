@@ -52,6 +52,7 @@ fn engine<C: Clock>(env: &Env, clock: C) -> Engine<NmvsClient, C> {
     let client = NmvsClient::new(ClientConfig {
         single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
         bulk_url: None,
+        support_url: None,
         ca_pem: Some(env.sim.pki.ca_cert.clone()),
         client_cert_pem: env.sim.pki.client_cert.clone(),
         client_key_pem: Secret(env.sim.pki.client_key.clone()),

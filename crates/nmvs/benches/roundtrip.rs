@@ -93,6 +93,7 @@ fn main() {
             NmvsClient::new(ClientConfig {
                 single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
                 bulk_url: None,
+                support_url: None,
                 ca_pem: Some(sim.pki.ca_cert.clone()),
                 client_cert_pem: sim.pki.client_cert.clone(),
                 client_key_pem: Secret(sim.pki.client_key.clone()),

@@ -19,6 +19,9 @@ pub struct ClientConfig {
     pub single_pack_url: String,
     /// The bulk service URL (Arvato systems serve bulk on its own port).
     pub bulk_url: Option<String>,
+    /// The support service URL (connectivity test); default: the
+    /// single-pack URL with `SupportServiceV50` for its last segment.
+    pub support_url: Option<String>,
     /// Extra trusted CA certificates (PEM), e.g. a test system's own CA.
     /// The system's usual roots are used when this is empty.
     pub ca_pem: Option<String>,
@@ -244,6 +247,38 @@ impl NmvsClient {
             .unwrap_or(&self.cfg.single_pack_url)
     }
 
+    fn support_url(&self) -> String {
+        match &self.cfg.support_url {
+            Some(u) => u.clone(),
+            None => {
+                let u = &self.cfg.single_pack_url;
+                match u.rfind('/') {
+                    Some(i) => format!("{}/SupportServiceV50", &u[..i]),
+                    None => u.clone(),
+                }
+            }
+        }
+    }
+
+    /// The connection test: TLS with the client certificate, the
+    /// credentials, and a text the support service echoes. `Ok` carries the
+    /// answer and the round trip; a refused login is an `Ok` whose return
+    /// code says so.
+    pub async fn ping(&self, text: &str) -> Result<(wire::PingResponse, Duration), CallError> {
+        let body = wire::render_ping_request(
+            text,
+            &new_client_trx_id(),
+            &self.cfg.credentials,
+            &self.cfg.software,
+            self.cfg.version,
+        );
+        let (bytes, status, latency) = self.post(&self.support_url(), body).await?;
+        match wire::parse_ping_response(&bytes) {
+            Ok(r) if status == 200 => Ok((r, latency)),
+            other => Err(http_error(status, other.map(|_| ()))),
+        }
+    }
+
     /// Sends a bulk request; the answer carries the job's NMVS transaction id.
     pub async fn send_bulk(&self, req: &BulkRequest) -> Result<BulkResponse, CallError> {
         let body = wire::render_bulk_request(
@@ -459,4 +494,64 @@ pub fn new_client_trx_id() -> String {
         b = t.to_le_bytes();
     }
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// What a certificate says about itself, for the settings screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    /// Seconds since 1970 (UTC).
+    pub not_before: i64,
+    pub not_after: i64,
+}
+
+/// Reads the first certificate of a PEM text (the client certificate; a
+/// chain follows it).
+pub fn cert_info(pem_text: &str) -> Result<CertInfo, CallError> {
+    let der = CertificateDer::pem_slice_iter(pem_text.as_bytes())
+        .next()
+        .ok_or_else(|| CallError::Certificate("no certificate in the PEM text".to_owned()))?
+        .map_err(|e| CallError::Certificate(format!("certificate: {e}")))?;
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref())
+        .map_err(|e| CallError::Certificate(format!("certificate: {e}")))?;
+    let name = |n: &x509_parser::x509::X509Name<'_>| {
+        n.iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map_or_else(|| n.to_string(), str::to_owned)
+    };
+    let v = cert.validity();
+    Ok(CertInfo {
+        subject: name(cert.subject()),
+        issuer: name(cert.issuer()),
+        not_before: v.not_before.timestamp(),
+        not_after: v.not_after.timestamp(),
+    })
+}
+
+/// Checks that a certificate and key can be used for TLS together (the key
+/// parses and belongs to the certificate).
+pub fn check_identity(cert_pem: &str, key_pem: &Secret) -> Result<(), CallError> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| CallError::Certificate(format!("certificate: {e}")))?;
+    if certs.is_empty() {
+        return Err(CallError::Certificate(
+            "no certificate in the PEM text".to_owned(),
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem.0.as_bytes())
+        .map_err(|e| CallError::Certificate(format!("private key: {e}")))?;
+    let provider = rustls::crypto::ring::default_provider();
+    let signing = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|e| CallError::Certificate(format!("private key: {e}")))?;
+    let ck = rustls::sign::CertifiedKey::new(certs, signing);
+    ck.keys_match().map_err(|e| {
+        CallError::Certificate(format!(
+            "the private key does not belong to the certificate ({e})"
+        ))
+    })
 }

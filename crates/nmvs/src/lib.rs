@@ -12,11 +12,12 @@ pub mod client;
 pub mod wire;
 
 pub use client::{
-    new_client_trx_id, pem_from_pkcs12, Answer, CallError, ClientConfig, NmvsClient, Secret,
+    cert_info, check_identity, new_client_trx_id, pem_from_pkcs12, Answer, CallError, CertInfo,
+    ClientConfig, NmvsClient, Secret,
 };
 
 pub use wire::{
-    parse_bulk_response, parse_response, render_bulk_request, render_bulk_result_request,
-    render_request, BulkRequest, BulkResponse, Credentials, PackRequest, PackResult, Response,
-    UserSoftware, Version, WireError,
+    parse_bulk_response, parse_ping_response, parse_response, render_bulk_request,
+    render_bulk_result_request, render_ping_request, render_request, BulkRequest, BulkResponse,
+    Credentials, PackRequest, PackResult, PingResponse, Response, UserSoftware, Version, WireError,
 };

@@ -292,6 +292,7 @@ struct Raw {
     packs: Vec<PackResult>,
     return_code: Option<String>,
     return_desc: Option<String>,
+    ping_output: Option<String>,
 }
 
 fn read_envelope(xml: &[u8]) -> Result<Raw, WireError> {
@@ -333,6 +334,7 @@ fn read_envelope(xml: &[u8]) -> Result<Raw, WireError> {
                             Some(g) if g.len() == 4 && g.starts_with('G') => {
                                 raw.g_code = g.to_owned()
                             }
+                            Some(PING) => raw.g_code = PING.to_owned(),
                             _ => return Err(WireError::Unexpected(n)),
                         }
                         root_seen = true;
@@ -407,6 +409,8 @@ fn read_envelope(xml: &[u8]) -> Result<Raw, WireError> {
                     raw.timestamp = Some(text);
                 } else if is(last, EL_PRODUCT_CODE) {
                     raw.product_code = Some(text);
+                } else if is(last, EL_PING_OUTPUT) {
+                    raw.ping_output = Some(text);
                 } else if is(last, EL_PRODUCT_NAME) {
                     raw.product_name = Some(text);
                 } else if is(last, EL_REASON) && parent.is_some_and(|p| is(p, EL_PACK)) {
@@ -602,4 +606,102 @@ pub fn parse_bulk_response(xml: &[u8]) -> Result<BulkResponse, WireError> {
         return_code: raw.return_code.unwrap_or_default(),
         packs: raw.packs,
     })
+}
+
+// ------------------------------------------------------------------- ping
+
+/// The support service's connectivity test: the request carries a text,
+/// the answer echoes it. The element names (`SupportPingRequest`, `Input`,
+/// `SupportPingResponse`, `Output`) follow the public client's naming; an
+/// NMVO's schema that differs is fitted here.
+const PING: &str = "SupportPing";
+const EL_PING_INPUT: &str = "Input";
+const EL_PING_OUTPUT: &str = "Output";
+
+/// The envelope of a support ping.
+pub fn render_ping_request(
+    input: &str,
+    client_trx_id: &str,
+    creds: &Credentials,
+    software: &UserSoftware,
+    version: Version,
+) -> String {
+    let mut x = String::with_capacity(512);
+    header(&mut x, creds, software, client_trx_id);
+    x.push_str(&format!("<t:{EL_BODY}>"));
+    el(&mut x, EL_PING_INPUT, input);
+    x.push_str(&format!("</t:{EL_BODY}>"));
+    envelope(version, &format!("{PING}{REQUEST_SUFFIX}"), &x)
+}
+
+/// The answer to a support ping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PingResponse {
+    pub client_trx_id: String,
+    /// The text echoed back (empty when the system refused the call).
+    pub output: String,
+    pub return_code: String,
+}
+
+/// Reads the answer to a support ping.
+pub fn parse_ping_response(xml: &[u8]) -> Result<PingResponse, WireError> {
+    let raw = read_envelope(xml)?;
+    if raw.g_code != PING {
+        return Err(WireError::Unexpected(format!(
+            "{}{RESPONSE_SUFFIX}",
+            raw.g_code
+        )));
+    }
+    Ok(PingResponse {
+        client_trx_id: raw.client_trx_id,
+        output: raw.ping_output.unwrap_or_default(),
+        return_code: raw.return_code.unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod ping_tests {
+    use super::*;
+
+    fn creds() -> (Credentials, UserSoftware) {
+        (
+            Credentials {
+                client_login_id: "PH1".into(),
+                user_id: "u".into(),
+                password: "p<&>".into(),
+            },
+            UserSoftware {
+                supplier: "s".into(),
+                name: "n".into(),
+                version: "1".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn a_ping_request_carries_the_text_escaped() {
+        let (c, sw) = creds();
+        let x = render_ping_request("hello <there>", "abc", &c, &sw, Version::V5);
+        assert!(x.contains("SupportPingRequest>"), "{x}");
+        assert!(x.contains("<t:Input>hello &lt;there&gt;</t:Input>"), "{x}");
+        assert!(x.contains("p&lt;&amp;&gt;"), "{x}");
+    }
+
+    #[test]
+    fn a_ping_answer_is_read_and_a_single_pack_answer_is_not_a_ping() {
+        let ok = r#"<?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:ws="urn:wsdltypes.nmvs.eu:v5.0" xmlns:t="urn:types.nmvs.eu:v5.0"><env:Body><ws:SupportPingResponse><t:Header><t:Transaction><t:ClientTrxId>abc</t:ClientTrxId></t:Transaction></t:Header><t:Body><t:Output>hello</t:Output><t:ReturnCode code="NMVS_SUCCESS"/></t:Body></ws:SupportPingResponse></env:Body></env:Envelope>"#;
+        let r = parse_ping_response(ok.as_bytes()).expect("ping");
+        assert_eq!(r.output, "hello");
+        assert_eq!(r.return_code, "NMVS_SUCCESS");
+        assert_eq!(r.client_trx_id, "abc");
+        let single = ok.replace("SupportPingResponse", "G110Response");
+        assert!(matches!(
+            parse_ping_response(single.as_bytes()),
+            Err(WireError::Unexpected(_))
+        ));
+        assert!(matches!(
+            parse_response(ok.as_bytes()),
+            Err(WireError::Unexpected(_))
+        ));
+    }
 }

@@ -253,6 +253,35 @@ async fn soap_endpoint(
             )
         }
     };
+    if req.g_code == "SupportPing" {
+        let known = match sim.db.lock() {
+            Ok(db) => store::check_user(&db, &req.client_login_id, &req.user_id, &req.password),
+            Err(_) => {
+                return xml(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    soap::write_fault("env:Receiver", "database lock poisoned"),
+                )
+            }
+        };
+        return match known {
+            Ok(true) => xml(
+                StatusCode::OK,
+                soap::write_ping_response(
+                    &req,
+                    req.ping_input.as_deref().unwrap_or_default(),
+                    "NMVS_SUCCESS",
+                ),
+            ),
+            Ok(false) => xml(
+                StatusCode::OK,
+                soap::write_ping_response(&req, "", "NMVS_FE_AU_01"),
+            ),
+            Err(e) => xml(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                soap::write_fault("env:Receiver", &e.to_string()),
+            ),
+        };
+    }
     if let Some(bulk) = BulkOperation::from_g_code(&req.g_code) {
         let now = sim.now();
         let job = format!(

@@ -24,6 +24,8 @@ pub struct SoapRequest {
     /// For a bulk result query (G188): the bulk job's id.
     pub ref_nmvs_trx_id: Option<String>,
     pub types_ns: String,
+    /// For a support ping: the text to echo.
+    pub ping_input: Option<String>,
 }
 
 fn local(n: &[u8]) -> &[u8] {
@@ -100,6 +102,7 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, String> {
                     Some(b"ExpDate") => req.expiry = v,
                     Some(b"RefClientTrxId") => req.ref_client_trx_id = Some(v),
                     Some(b"RefNMVSTrxId") => req.ref_nmvs_trx_id = Some(v),
+                    Some(b"Input") => req.ping_input = Some(v),
                     _ => {}
                 }
             }
@@ -249,6 +252,30 @@ pub fn write_bulk_response(
         ntx = x(nmvs_trx_id),
         ts = x(timestamp),
         packs = packs,
+        code = x(code),
+    )
+}
+
+/// The answer to a support ping: the input echoed, or nothing with the
+/// refusal's code.
+pub fn write_ping_response(req: &SoapRequest, output: &str, code: &str) -> String {
+    let ns = if req.types_ns.is_empty() {
+        "urn:types.nmvs.eu:v4.0"
+    } else {
+        &req.types_ns
+    };
+    let ws = ns.replace("urn:types.", "urn:wsdltypes.");
+    format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+            r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:ws="{ws}" xmlns:t="{ns}"><env:Body>"#,
+            "<ws:SupportPingResponse><t:Header><t:Transaction><t:ClientTrxId>{ctx}</t:ClientTrxId></t:Transaction></t:Header>",
+            r#"<t:Body><t:Output>{out}</t:Output><t:ReturnCode code="{code}"/></t:Body></ws:SupportPingResponse></env:Body></env:Envelope>"#
+        ),
+        ws = x(&ws),
+        ns = x(ns),
+        ctx = x(&req.client_trx_id),
+        out = x(output),
         code = x(code),
     )
 }

@@ -10,10 +10,12 @@ mod cases;
 mod journal;
 mod migrate;
 mod outbox;
+mod people;
 
 pub use cases::{Case, NewCase};
 pub use journal::{JournalBreak, JournalEntry, JournalFilter, JournalRow};
 pub use outbox::{LedgerRow, NewOperation, OutboxItem, OutboxStatus};
+pub use people::{User, Workstation};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
