@@ -113,7 +113,7 @@ fn every_command_over_a_training_desk() {
     assert!(
         v["detail"]
             .as_str()
-            .is_some_and(|s| s.contains("pharmacist")),
+            .is_some_and(|s| s.contains("Anna Berg")),
         "{v}"
     );
     // Undo it.

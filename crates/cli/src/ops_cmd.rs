@@ -59,7 +59,7 @@ pub fn engine(config: &Path, data_dir: &Path) -> Result<Engine<NmvsClient, Syste
         site: file.client_login_id.clone(),
     };
     let mut e = Engine::new(store, client, SystemClock, counter);
-    e.offline_budget = budget;
+    e.set_offline_budget(budget);
     e.claim_lease_secs = file.replay_lease_secs;
     Ok(e)
 }

@@ -39,7 +39,7 @@ impl Desk {
                 "(01){}(17){}(10){}(21){}",
                 p.product_code, p.expiry_raw, p.batch, p.serial
             ),
-            user_id: self.counter.user.clone(),
+            user_id: self.user_id(),
             workstation: self.counter.workstation.clone(),
         };
         let id = self.engine.store().ok()?.open_case(&case).ok()?;

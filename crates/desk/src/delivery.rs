@@ -176,11 +176,13 @@ impl Desk {
                 expected: d.expected.get(&(key.0.clone(), key.1.clone())).copied(),
                 active: 0,
                 problems: 0,
+                decommissioned: 0,
             });
             g.scanned += 1;
             match d.results.get(&(key.0.clone(), serial.clone())) {
                 Some((s, _)) if s == "active" => g.active += 1,
                 Some((s, _)) if s == "problem" => g.problems += 1,
+                Some((s, _)) if s == "decommissioned" => g.decommissioned += 1,
                 _ => {}
             }
         }
@@ -198,6 +200,7 @@ impl Desk {
                         expected: Some(*qty),
                         active: 0,
                         problems: 0,
+                        decommissioned: 0,
                     },
                 );
             }
@@ -310,6 +313,59 @@ impl Desk {
                     .insert((key.0.clone(), serial.clone()), result);
             }
             self.emit(DeskEvent::Status);
+        }
+        lock(&self.delivery).checking = false;
+        self.emit(DeskEvent::Status);
+        Ok(self.delivery_view())
+    }
+
+    /// Healthcare institutions (Art. 25(2) of Regulation 2016/161): the
+    /// delivery verified in bulk, then every active pack decommissioned
+    /// (supplied) on receipt. The decommissions go one by one through the
+    /// engine, as at the counter: ledger, journal, the outbox when the
+    /// system is away, exactly once. (A bulk dispense whose answer is lost
+    /// would leave hundreds of packs in an unknown state.)
+    pub async fn delivery_decommission(&self) -> Result<DeliveryView, DeskError> {
+        if self.site_type() != crate::settings::HEALTHCARE_INSTITUTION {
+            return Err(DeskError::Refused(
+                "Decommissioning on receipt is for healthcare institutions (Art. 25(2)); this site is a community pharmacy (Settings, Site).".into(),
+            ));
+        }
+        self.may(Operation::Dispense).map_err(DeskError::Refused)?;
+        self.delivery_verify().await?;
+        let todo: Vec<(GroupKey, String, String)> = {
+            let d = lock(&self.delivery);
+            d.packs
+                .iter()
+                .filter(|(k, serial, _)| {
+                    d.results
+                        .get(&(k.0.clone(), serial.clone()))
+                        .is_some_and(|(s, _)| s == "active")
+                })
+                .cloned()
+                .collect()
+        };
+        lock(&self.delivery).checking = true;
+        self.emit(DeskEvent::Status);
+        for (key, serial, text) in todo {
+            let v = self.engine.operate(Operation::Dispense, &text).await;
+            let result = match &v {
+                Ok(Verdict::Answered { code, .. }) if code == "NMVS_SUCCESS" => (
+                    "decommissioned".to_owned(),
+                    format!("supplied on receipt: {code}"),
+                ),
+                Ok(Verdict::RecordedOffline { .. }) => (
+                    "decommissioned".to_owned(),
+                    "recorded offline: sent when the system answers again".to_owned(),
+                ),
+                other => {
+                    let (_, d) = verdict_text(other);
+                    ("problem".to_owned(), format!("decommission: {d}"))
+                }
+            };
+            lock(&self.delivery)
+                .results
+                .insert((key.0.clone(), serial), result);
         }
         lock(&self.delivery).checking = false;
         self.emit(DeskEvent::Status);

@@ -17,6 +17,10 @@ pub mod delivery;
 pub mod inputs;
 mod journal;
 pub mod pdf;
+pub mod people;
+mod probe;
+pub mod secrets;
+pub mod settings;
 mod sheet;
 pub mod view;
 mod words;
@@ -55,6 +59,11 @@ pub enum DeskError {
     NoSuchItem(u64),
     #[error("{0}")]
     Input(String),
+    /// Not allowed for the signed-in user (or nobody is signed in).
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretError),
 }
 
 type Eng = Engine<NmvsClient, SystemClock>;
@@ -99,6 +108,11 @@ struct Inner {
     calibrating: bool,
     /// The outcome of the last calibration, for the window.
     calibration: Option<String>,
+    /// The last pack scanned at the counter (for destroy, stolen, lock…).
+    last_scan: Option<String>,
+    /// The scanner-setup screen is open: scans are shown, not sent.
+    scanner_setup: bool,
+    probe: Option<view::ScanProbe>,
 }
 
 /// Where the workstation's keyboard-layout map is kept (store settings).
@@ -124,6 +138,12 @@ pub struct Desk {
     /// The runtime the desk was made in: keys arrive on the window's
     /// thread, their scans are decided here.
     runtime: tokio::runtime::Handle,
+    /// The settings database (site, users outside training, preferences,
+    /// the national system's addresses; never a secret).
+    config: Mutex<store::Store>,
+    secrets: Box<dyn secrets::SecretStore>,
+    session: Mutex<Option<people::SignedIn>>,
+    tries: Mutex<people::Tries>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -183,6 +203,12 @@ impl Desk {
     /// Training mode: the bundled simulator on loopback with demo packs, a
     /// fresh ledger in `dir`. Everything in `dir` is replaced.
     pub async fn training(dir: &Path) -> Result<Desk, DeskError> {
+        Desk::training_with(dir, &dir.join("settings")).await
+    }
+
+    /// Training with the settings (site, preferences, national system)
+    /// kept in `settings_dir`, which survives restarts.
+    pub async fn training_with(dir: &Path, settings_dir: &Path) -> Result<Desk, DeskError> {
         let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir)?;
         let password = throwaway_password();
@@ -247,13 +273,14 @@ impl Desk {
         .map_err(|e| DeskError::Client(e.to_string()))?;
         let bulk_client = client.clone();
         let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
+        let (config, secrets) = open_settings(settings_dir)?;
         let counter = Counter {
-            user: "pharmacist".into(),
-            workstation: "counter-1".into(),
+            user: people::TRAINING_USERS[0].0.into(),
+            workstation: workstation_name(&config)?,
             site: "TRAINING-PHARMACY".into(),
         };
-        let mut engine = Engine::new(store, client, SystemClock, counter.clone());
-        engine.offline_budget = DEFAULT_OFFLINE_BUDGET;
+        let engine = Engine::new(store, client, SystemClock, counter.clone());
+        engine.set_offline_budget(DEFAULT_OFFLINE_BUDGET);
         let training = Training {
             sim: tokio::sync::Mutex::new(Some(sim)),
             sim_config,
@@ -261,12 +288,74 @@ impl Desk {
             demo,
             demo_pictures,
         };
-        Ok(Desk::with_engine(
+        let desk = Desk::with_engine(
             engine,
             Some(bulk_client),
             counter,
             Some(training),
             dir.to_path_buf(),
+            config,
+            secrets,
+        );
+        desk.seed_training_users()?;
+        desk.apply_preferences();
+        Ok(desk)
+    }
+
+    /// The national system configured in the settings (Settings, National
+    /// system), the ledger in `dir`. Nobody is signed in at first.
+    pub async fn live(dir: &Path, settings_dir: &Path) -> Result<Desk, DeskError> {
+        let (config, secrets) = open_settings(settings_dir)?;
+        let cfg = settings::national_config_from(&config, secrets.as_ref())?;
+        let site = cfg.credentials.client_login_id.clone();
+        let client = NmvsClient::new(cfg).map_err(|e| DeskError::Client(e.to_string()))?;
+        let bulk_client = client.clone();
+        let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
+        let counter = Counter {
+            user: String::new(),
+            workstation: workstation_name(&config)?,
+            site,
+        };
+        let engine = Engine::new(store, client, SystemClock, counter.clone());
+        engine.set_offline_budget(DEFAULT_OFFLINE_BUDGET);
+        let desk = Desk::with_engine(
+            engine,
+            Some(bulk_client),
+            counter,
+            None,
+            dir.to_path_buf(),
+            config,
+            secrets,
+        );
+        desk.apply_preferences();
+        Ok(desk)
+    }
+
+    /// The app's start: the national system when the settings ask for it
+    /// (and it can be set up), else training. `base` holds `settings/`,
+    /// `live/` and `training/`. The second value says why training was
+    /// chosen over a configured national system, if it was.
+    pub async fn open(base: &Path) -> Result<(Desk, Option<String>), DeskError> {
+        let settings_dir = base.join("settings");
+        let wants_live = {
+            let (config, _) = open_settings(&settings_dir)?;
+            config.setting(settings::K_MODE)?.as_deref() == Some("live")
+        };
+        if wants_live {
+            match Desk::live(&base.join("live"), &settings_dir).await {
+                Ok(d) => return Ok((d, None)),
+                Err(e) => {
+                    let why = format!(
+                        "The national system could not be set up ({e}); training mode instead."
+                    );
+                    let d = Desk::training_with(&base.join("training"), &settings_dir).await?;
+                    return Ok((d, Some(why)));
+                }
+            }
+        }
+        Ok((
+            Desk::training_with(&base.join("training"), &settings_dir).await?,
+            None,
         ))
     }
 
@@ -287,8 +376,14 @@ impl Desk {
         counter: Counter,
         training: Option<Training>,
         dir: PathBuf,
+        config: store::Store,
+        secrets: Box<dyn secrets::SecretStore>,
     ) -> Desk {
         Desk {
+            config: Mutex::new(config),
+            secrets,
+            session: Mutex::new(None),
+            tries: Mutex::new(people::Tries::default()),
             dir,
             runtime: tokio::runtime::Handle::current(),
             engine: Arc::new(engine),
@@ -420,9 +515,14 @@ impl Desk {
                 Output::Typed(t) => res.typed.push_str(&t),
                 Output::Scan(raw) => {
                     res.scanned = true;
-                    let calibrating = std::mem::take(&mut lock(&self.inner).calibrating);
+                    let (calibrating, setup) = {
+                        let mut inner = lock(&self.inner);
+                        (std::mem::take(&mut inner.calibrating), inner.scanner_setup)
+                    };
                     if calibrating {
                         self.finish_calibration(&raw.text);
+                    } else if setup {
+                        self.show_probe("keyboard wedge", &raw.text);
                     } else if self.delivery_active() {
                         self.delivery_scan(&raw.text);
                     } else {
@@ -493,6 +593,10 @@ impl Desk {
     /// Decides a scan that came from a device (wedge, serial, camera); its
     /// verdict goes out as an event.
     pub(crate) fn decide_in_background(self: &Arc<Desk>, text: String, caps_lock: bool) {
+        if lock(&self.inner).scanner_setup {
+            self.show_probe("serial or camera", &text);
+            return;
+        }
         let desk = self.clone();
         self.runtime.spawn(async move {
             let v = desk.scan(&text, caps_lock).await;
@@ -508,6 +612,12 @@ impl Desk {
     pub async fn scan(&self, text: &str, caps_lock: bool) -> CounterVerdict {
         let parsed = packcode::parse(text, today());
         let pack = pack_fields(&parsed);
+        if let Err(why) = self.may(Operation::Verify) {
+            return self.refused_view(Operation::Verify, why, pack);
+        }
+        if pack.is_some() {
+            lock(&self.inner).last_scan = Some(text.to_owned());
+        }
         // Already in the basket: say so, do not ask the system twice.
         if let Some(p) = &pack {
             let dup = lock(&self.inner).basket.iter().any(|e| {
@@ -586,13 +696,19 @@ impl Desk {
                 Operation::Stolen => "Reported stolen",
                 _ => "Decommissioned",
             },
-            row.user_id,
+            self.people()
+                .ok()
+                .and_then(|p| p.user(&row.user_id).ok().flatten())
+                .map_or(row.user_id.clone(), |u| u.name),
             utc_text(row.at)
         ))
     }
 
     /// Dispenses every pack in the basket; one verdict per pack.
     pub async fn dispense(&self) -> Vec<CounterVerdict> {
+        if let Err(why) = self.may(Operation::Dispense) {
+            return vec![self.refused_view(Operation::Dispense, why, None)];
+        }
         let basket = std::mem::take(&mut lock(&self.inner).basket);
         let mut out = Vec::new();
         for e in basket {
@@ -651,6 +767,13 @@ impl Desk {
             .find(|d| d.item.id == id)
             .cloned()
             .ok_or(DeskError::NoSuchItem(id))?;
+        if let Err(why) = self.may(Operation::UndoDispense) {
+            return Ok(self.refused_view(
+                Operation::UndoDispense,
+                why,
+                Some(entry.item.pack.clone()),
+            ));
+        }
         let parsed = packcode::parse(&entry.text, today());
         let verdict = self
             .engine
@@ -678,6 +801,62 @@ impl Desk {
             .map(|d| d.item.id)
             .ok_or(DeskError::NoSuchItem(0))?;
         self.undo(id).await
+    }
+
+    /// Destroy, stolen, lock, unlock, export, sample or free sample for
+    /// the last pack scanned at the counter: only for the roles allowed
+    /// (see `domain::Role`); a refusal is a verdict and a journal entry.
+    pub async fn decommission(&self, op: Operation) -> Result<CounterVerdict, DeskError> {
+        if matches!(
+            op,
+            Operation::Verify | Operation::Dispense | Operation::UndoDispense
+        ) {
+            return Err(DeskError::Input(format!(
+                "{} has its own key at the counter",
+                op.cli_name()
+            )));
+        }
+        let text = lock(&self.inner)
+            .last_scan
+            .clone()
+            .ok_or_else(|| DeskError::Input("Scan the pack first.".into()))?;
+        let parsed = packcode::parse(&text, today());
+        let pack = pack_fields(&parsed);
+        if let Err(why) = self.may(op) {
+            return Ok(self.refused_view(op, why, pack));
+        }
+        let verdict = self.engine.operate(op, &text).await;
+        let v = self.view(op, verdict, &parsed, pack.clone(), false);
+        if v.tone == Tone::Green || v.offline {
+            if let Some(p) = &pack {
+                let mut inner = lock(&self.inner);
+                inner.basket.retain(|e| {
+                    !(e.item.pack.product_code == p.product_code && e.item.pack.serial == p.serial)
+                });
+            }
+        }
+        self.emit(DeskEvent::Status);
+        Ok(v)
+    }
+
+    fn refused_view(&self, op: Operation, why: String, pack: Option<PackFields>) -> CounterVerdict {
+        let de = self.lang() == Lang::De;
+        let mut v = self.verdict_view(
+            op.cli_name(),
+            Tone::Amber,
+            if de { "Nicht erlaubt" } else { "Not allowed" },
+            if de {
+                "W: als berechtigte Person anmelden"
+            } else {
+                "W: sign in as someone allowed"
+            },
+            why,
+            pack,
+            None,
+            false,
+        );
+        v.code = Some("refused".into());
+        v
     }
 
     /// Acknowledges a replay exception with a note.
@@ -732,8 +911,18 @@ impl Desk {
         Ok(DeskStatus {
             training: self.training.is_some(),
             language: self.lang().code().to_owned(),
-            user: self.counter.user.clone(),
+            user: self.user_id(),
             workstation: self.counter.workstation.clone(),
+            user_name: self.signed_in().map(|s| s.name),
+            role: self.signed_in().map(|s| s.role.as_str().to_owned()),
+            site_type: self.site_type(),
+            sounds: self.sounds_on(),
+            cert_reminder: if self.training.is_some() {
+                None
+            } else {
+                self.cert_reminder_now()
+            },
+            scanner_setup: inner.scanner_setup,
             banner: Banner {
                 offline_since: off.offline_since,
                 backlog: off.backlog as u64,
@@ -1013,4 +1202,30 @@ pub fn data_dir(name: &str) -> PathBuf {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
         .unwrap_or_else(|| PathBuf::from("."));
     base.join("countercheck").join(name)
+}
+
+/// Opens the settings database and the secret store in `dir`; this
+/// workstation gets an id on first use and is noted as seen.
+fn open_settings(dir: &Path) -> Result<(store::Store, Box<dyn secrets::SecretStore>), DeskError> {
+    let config = store::Store::open(&dir.join("settings.sqlite"))?;
+    if config.setting(settings::K_WS_ID)?.is_none() {
+        config.set_setting(settings::K_WS_ID, &nmvs::new_client_trx_id()[..12])?;
+    }
+    let secrets = secrets::open_default(dir)?;
+    Ok((config, secrets))
+}
+
+/// This workstation's name: as set in the settings, else the host's name.
+fn workstation_name(config: &store::Store) -> Result<String, DeskError> {
+    let name = match config.setting(settings::K_WS_NAME)? {
+        Some(n) if !n.is_empty() => n,
+        _ => std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "counter-1".to_owned()),
+    };
+    let id = config.setting(settings::K_WS_ID)?.unwrap_or_default();
+    config.touch_workstation(&id, &name, now())?;
+    Ok(name)
 }

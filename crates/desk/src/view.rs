@@ -159,6 +159,159 @@ pub struct DeskStatus {
     pub delivery_active: bool,
     /// The outcome of the last calibration.
     pub calibration: Option<String>,
+    /// The signed-in user's name and role (`None`: nobody signed in).
+    pub user_name: Option<String>,
+    pub role: Option<String>,
+    /// `community_pharmacy` or `healthcare_institution`.
+    pub site_type: String,
+    pub sounds: bool,
+    /// The client certificate expires soon (30 and 12 days before).
+    pub cert_reminder: Option<String>,
+    /// The scanner-setup screen is open: scans are shown, not sent.
+    pub scanner_setup: bool,
+}
+
+/// A user, for the sign-in picker and the settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UserLine {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub has_pin: bool,
+}
+
+/// A user to add or change; `pin` empty keeps the stored PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UserInput {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub pin: Option<String>,
+    pub active: bool,
+}
+
+/// The client certificate as the settings show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CertView {
+    pub subject: String,
+    pub issuer: String,
+    #[ts(type = "number")]
+    pub not_after: i64,
+    pub not_after_text: String,
+    #[ts(type = "number")]
+    pub days_left: i64,
+    pub reminder: Option<String>,
+}
+
+/// The national system's settings; secrets only as "set or not".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NationalView {
+    pub single_pack_url: String,
+    pub bulk_url: String,
+    pub support_url: String,
+    pub client_login_id: String,
+    pub user_id: String,
+    pub password_set: bool,
+    pub key_set: bool,
+    pub ca_set: bool,
+    pub cert: Option<CertView>,
+    /// `keyring` or `encrypted_file`.
+    pub secrets_backend: String,
+}
+
+/// The national system's settings to store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NationalInput {
+    pub single_pack_url: String,
+    pub bulk_url: String,
+    pub support_url: String,
+    pub client_login_id: String,
+    pub user_id: String,
+    /// Empty or absent: keep the stored password.
+    pub password: Option<String>,
+    /// A test system's own CA (PEM); empty removes it; absent keeps it.
+    pub ca_pem: Option<String>,
+}
+
+/// A workstation that has used the settings database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WorkstationLine {
+    pub id: String,
+    pub name: String,
+    pub last_seen: String,
+}
+
+/// The settings screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingsView {
+    /// `training` or `live`: what runs now.
+    pub mode: String,
+    /// The national system is asked for at the next start.
+    pub live_next_start: bool,
+    /// The national system's settings are complete.
+    pub live_ready: bool,
+    pub site_name: String,
+    pub site_type: String,
+    pub workstation_id: String,
+    pub workstation_name: String,
+    pub language: String,
+    pub sounds: bool,
+    pub offline_delay_ms: u32,
+    pub national: NationalView,
+    pub workstations: Vec<WorkstationLine>,
+    pub users: Vec<UserLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SiteInput {
+    pub site_name: String,
+    pub site_type: String,
+    pub workstation_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrefsInput {
+    pub language: String,
+    pub sounds: bool,
+    pub offline_delay_ms: u32,
+}
+
+/// The outcome of the connection test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PingView {
+    pub ok: bool,
+    pub code: Option<String>,
+    pub message: String,
+    pub latency_ms: Option<u32>,
+}
+
+/// The scanner-setup screen's view of the last scan: its bytes, the
+/// symbology identifier, and how it parses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ScanProbe {
+    /// wedge, serial, camera
+    pub source: String,
+    /// The bytes in hex, 16 to a line.
+    pub hex: Vec<String>,
+    /// The text with control characters shown as <GS>, <RS>, <EOT>.
+    pub shown: String,
+    /// `]d2` and what it means, if the scan starts with one.
+    pub aim: Option<String>,
+    /// The parse: element strings as (AI) value, or the errors.
+    pub elements: Vec<String>,
+    pub ok: bool,
+    pub hints: Vec<Hint>,
+    pub pack: Option<PackFields>,
+}
+
+/// The ports and cameras to pick from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InputChoices {
+    pub serial_ports: Vec<String>,
+    /// "0: name" per camera, or why none could be listed.
+    pub cameras: Vec<String>,
+    pub camera_note: Option<String>,
 }
 
 /// The scan inputs besides the keyboard wedge.
@@ -315,6 +468,8 @@ pub struct DeliveryGroup {
     pub active: u32,
     /// Verified and not to be used (set aside).
     pub problems: u32,
+    /// Decommissioned on receipt (healthcare institutions).
+    pub decommissioned: u32,
 }
 
 /// One pack of a delivery, newest first in the list.

@@ -137,10 +137,11 @@ pub struct Engine<N, C> {
     store: Mutex<Store>,
     ns: N,
     clock: C,
-    counter: Counter,
+    /// Who works here now (the desk changes the user when someone signs in).
+    counter: Mutex<Counter>,
     codes: CodeTable,
     /// How long to wait for the national system before going offline.
-    pub offline_budget: Duration,
+    offline_budget_ms: std::sync::atomic::AtomicU64,
     /// How long a replay claim holds before another process may take the
     /// item over (its claimant died).
     pub claim_lease_secs: i64,
@@ -168,9 +169,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             store: Mutex::new(store),
             ns,
             clock,
-            counter,
+            counter: Mutex::new(counter),
             codes: CodeTable::for_interface(Interface::ArvatoV5),
-            offline_budget: Duration::from_secs(3),
+            offline_budget_ms: std::sync::atomic::AtomicU64::new(3_000),
             claim_lease_secs: 120,
         }
     }
@@ -183,7 +184,40 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         Ok(f(&mut s)?)
     }
 
+    fn counter(&self) -> Counter {
+        self.counter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// How long to wait for the national system before a scan is
+    /// recorded for later.
+    pub fn offline_budget(&self) -> Duration {
+        Duration::from_millis(
+            self.offline_budget_ms
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+
+    pub fn set_offline_budget(&self, d: Duration) {
+        self.offline_budget_ms.store(
+            d.as_millis().min(u128::from(u64::MAX)) as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// The user whose name goes with every operation and journal entry
+    /// from now on.
+    pub fn set_user(&self, user: &str) {
+        self.counter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .user = user.to_owned();
+    }
+
     fn new_op(&self, req: &PackRequest) -> NewOperation {
+        let counter = self.counter();
         NewOperation {
             client_trx_id: req.client_trx_id.clone(),
             operation: req.operation.g_code().to_owned(),
@@ -196,9 +230,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             batch: req.batch.clone(),
             expiry: req.expiry.clone(),
             ref_client_trx_id: req.ref_client_trx_id.clone(),
-            user_id: self.counter.user.clone(),
-            workstation: self.counter.workstation.clone(),
-            site: self.counter.site.clone(),
+            user_id: counter.user,
+            workstation: counter.workstation,
+            site: counter.site,
         }
     }
 
@@ -301,8 +335,8 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 serial: scan.serial().unwrap_or_default().to_owned(),
                 operation: op.g_code().to_owned(),
                 outcome,
-                user_id: self.counter.user.clone(),
-                workstation: self.counter.workstation.clone(),
+                user_id: self.counter().user,
+                workstation: self.counter().workstation,
                 detail,
             };
             self.with_store(|s| s.journal_append(&entry).map(|_| ()))?;
@@ -394,7 +428,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 }
             }
         }
-        let sent = tokio::time::timeout(self.offline_budget, self.ns.send(&req)).await;
+        let sent = tokio::time::timeout(self.offline_budget(), self.ns.send(&req)).await;
         match sent {
             Ok(Ok(a)) => {
                 self.came_online()?;
@@ -708,7 +742,7 @@ mod tests {
                 site: "s".into(),
             },
         );
-        e.offline_budget = Duration::from_millis(50);
+        e.set_offline_budget(Duration::from_millis(50));
         let code = "]d2010415003752864317270131101234\u{1d}21SER1";
         let v = e.operate(Operation::Dispense, code).await.expect("operate");
         assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");

@@ -156,3 +156,14 @@ impl SerialReader {
         }
     }
 }
+
+/// The serial ports present (USB CDC scanners show as `/dev/ttyACM*`,
+/// USB-serial adapters as `/dev/ttyUSB*`), sorted; empty when none or when
+/// they cannot be listed.
+pub fn list_ports() -> Vec<String> {
+    let mut v: Vec<String> = serialport::available_ports()
+        .map(|ps| ps.into_iter().map(|p| p.port_name).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}

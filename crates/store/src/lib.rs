@@ -102,6 +102,13 @@ impl Store {
     }
 
     /// The underlying connection, for read-only reports.
+    /// Removes a setting (absent afterwards, whether it was there or not).
+    pub fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     pub fn connection(&self) -> &Connection {
         &self.conn
     }

@@ -163,7 +163,23 @@ delivery_active: boolean,
 /**
  * The outcome of the last calibration.
  */
-calibration: string | null, };
+calibration: string | null, 
+/**
+ * The signed-in user's name and role (`None`: nobody signed in).
+ */
+user_name: string | null, role: string | null, 
+/**
+ * `community_pharmacy` or `healthcare_institution`.
+ */
+site_type: string, sounds: boolean, 
+/**
+ * The client certificate expires soon (30 and 12 days before).
+ */
+cert_reminder: string | null, 
+/**
+ * The scanner-setup screen is open: scans are shown, not sent.
+ */
+scanner_setup: boolean, };
 
 export type DemoCode = { 
 /**
@@ -252,7 +268,11 @@ active: number,
 /**
  * Verified and not to be used (set aside).
  */
-problems: number, };
+problems: number, 
+/**
+ * Decommissioned on receipt (healthcare institutions).
+ */
+decommissioned: number, };
 
 export type DeliveryPack = { product_code: string, batch: string, serial: string, 
 /**
@@ -281,6 +301,78 @@ checking: boolean,
  * The last report written.
  */
 report_path: string | null, };
+
+export type UserLine = { id: string, name: string, role: string, active: boolean, has_pin: boolean, };
+
+export type UserInput = { id: string, name: string, role: string, pin: string | null, active: boolean, };
+
+export type CertView = { subject: string, issuer: string, not_after: number, not_after_text: string, days_left: number, reminder: string | null, };
+
+export type NationalView = { single_pack_url: string, bulk_url: string, support_url: string, client_login_id: string, user_id: string, password_set: boolean, key_set: boolean, ca_set: boolean, cert: CertView | null, 
+/**
+ * `keyring` or `encrypted_file`.
+ */
+secrets_backend: string, };
+
+export type NationalInput = { single_pack_url: string, bulk_url: string, support_url: string, client_login_id: string, user_id: string, 
+/**
+ * Empty or absent: keep the stored password.
+ */
+password: string | null, 
+/**
+ * A test system's own CA (PEM); empty removes it; absent keeps it.
+ */
+ca_pem: string | null, };
+
+export type WorkstationLine = { id: string, name: string, last_seen: string, };
+
+export type SettingsView = { 
+/**
+ * `training` or `live`: what runs now.
+ */
+mode: string, 
+/**
+ * The national system is asked for at the next start.
+ */
+live_next_start: boolean, 
+/**
+ * The national system's settings are complete.
+ */
+live_ready: boolean, site_name: string, site_type: string, workstation_id: string, workstation_name: string, language: string, sounds: boolean, offline_delay_ms: number, national: NationalView, workstations: Array<WorkstationLine>, users: Array<UserLine>, };
+
+export type SiteInput = { site_name: string, site_type: string, workstation_name: string, };
+
+export type PrefsInput = { language: string, sounds: boolean, offline_delay_ms: number, };
+
+export type PingView = { ok: boolean, code: string | null, message: string, latency_ms: number | null, };
+
+export type ScanProbe = { 
+/**
+ * wedge, serial, camera
+ */
+source: string, 
+/**
+ * The bytes in hex, 16 to a line.
+ */
+hex: Array<string>, 
+/**
+ * The text with control characters shown as <GS>, <RS>, <EOT>.
+ */
+shown: string, 
+/**
+ * `]d2` and what it means, if the scan starts with one.
+ */
+aim: string | null, 
+/**
+ * The parse: element strings as (AI) value, or the errors.
+ */
+elements: Array<string>, ok: boolean, hints: Array<Hint>, pack: PackFields | null, };
+
+export type InputChoices = { serial_ports: Array<string>, 
+/**
+ * "0: name" per camera, or why none could be listed.
+ */
+cameras: Array<string>, camera_note: string | null, };
 
 export type KeyInput = { 
 /**

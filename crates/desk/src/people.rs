@@ -1,0 +1,387 @@
+//! Who works at the desk: users with a PIN and a role, signing in and out,
+//! and the role check before an operation that takes a pack out of the
+//! supply chain. Sign-ins, refusals and changes to users go into the
+//! journal, so who did what can be read back.
+
+use crate::view::{UserInput, UserLine};
+use crate::{lock, now, Desk, DeskError, DeskEvent};
+use domain::{Operation, Role};
+use ring::rand::SecureRandom;
+use std::num::NonZeroU32;
+
+const PIN_ROUNDS: u32 = 100_000;
+/// Wrong PINs in a row before a user must wait.
+const MAX_TRIES: u32 = 5;
+const LOCKOUT_SECS: i64 = 60;
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The demo users of training mode (their PINs are shown on the sign-in
+/// screen there, and nowhere else).
+pub const TRAINING_USERS: [(&str, &str, Role, &str); 3] = [
+    ("anna", "Anna Berg", Role::Pharmacist, "1111"),
+    ("tom", "Tom Weber", Role::Technician, "2222"),
+    ("ada", "Ada Klein", Role::Administrator, "0000"),
+];
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// `pbkdf2-sha256$ROUNDS$SALT$HASH` for a PIN.
+pub fn hash_pin(pin: &str) -> Result<String, DeskError> {
+    let mut salt = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut salt)
+        .map_err(|_| DeskError::Input("no random source".into()))?;
+    Ok(hash_with(pin, &salt, PIN_ROUNDS))
+}
+
+fn hash_with(pin: &str, salt: &[u8], rounds: u32) -> String {
+    let mut out = [0u8; 32];
+    ring::pbkdf2::derive(
+        ring::pbkdf2::PBKDF2_HMAC_SHA256,
+        NonZeroU32::new(rounds).unwrap_or(NonZeroU32::MIN),
+        salt,
+        pin.as_bytes(),
+        &mut out,
+    );
+    format!("pbkdf2-sha256${rounds}${}${}", hex(salt), hex(&out))
+}
+
+/// Does `pin` match the stored hash? (Constant-time comparison.)
+pub fn pin_matches(pin: &str, stored: &str) -> bool {
+    let parts: Vec<&str> = stored.split('$').collect();
+    let [scheme, rounds, salt, hash] = parts.as_slice() else {
+        return false;
+    };
+    if *scheme != "pbkdf2-sha256" {
+        return false;
+    }
+    let (Ok(rounds), Some(salt), Some(hash)) = (rounds.parse::<u32>(), unhex(salt), unhex(hash))
+    else {
+        return false;
+    };
+    ring::pbkdf2::verify(
+        ring::pbkdf2::PBKDF2_HMAC_SHA256,
+        NonZeroU32::new(rounds).unwrap_or(NonZeroU32::MIN),
+        &salt,
+        pin.as_bytes(),
+        &hash,
+    )
+    .is_ok()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A PIN is 4 to 8 digits.
+pub fn check_pin_form(pin: &str) -> Result<(), DeskError> {
+    if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(DeskError::Input("A PIN is 4 to 8 digits.".into()))
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Tries {
+    /// user id → (wrong PINs in a row, time of the last)
+    wrong: std::collections::HashMap<String, (u32, i64)>,
+}
+
+impl Desk {
+    /// The signed-in user, if any.
+    pub fn signed_in(&self) -> Option<SignedIn> {
+        lock(&self.session).clone()
+    }
+
+    /// The id that goes into the ledger and journal for what is done now.
+    pub(crate) fn user_id(&self) -> String {
+        self.signed_in()
+            .map_or_else(|| self.counter.user.clone(), |s| s.id)
+    }
+
+    pub(crate) fn journal_note(&self, kind: &str, operation: &str, outcome: &str, detail: &str) {
+        let entry = store::JournalEntry {
+            at: now(),
+            kind: kind.to_owned(),
+            product_code: String::new(),
+            batch: String::new(),
+            serial: String::new(),
+            operation: operation.to_owned(),
+            outcome: outcome.to_owned(),
+            user_id: self.user_id(),
+            workstation: self.counter.workstation.clone(),
+            detail: detail.to_owned(),
+        };
+        if let Ok(mut s) = self.engine.store() {
+            let _ = s.journal_append(&entry);
+        }
+    }
+
+    /// Signs a user in with their PIN. Five wrong PINs in a row make that
+    /// user wait a minute.
+    pub fn sign_in(&self, user_id: &str, pin: &str) -> Result<SignedIn, DeskError> {
+        let t = now();
+        {
+            let tries = lock(&self.tries);
+            if let Some((n, at)) = tries.wrong.get(user_id) {
+                if *n >= MAX_TRIES && t - at < LOCKOUT_SECS {
+                    return Err(DeskError::Refused(format!(
+                        "Too many wrong PINs: wait {} s.",
+                        LOCKOUT_SECS - (t - at)
+                    )));
+                }
+            }
+        }
+        let user = self
+            .people()?
+            .user(user_id)?
+            .filter(|u| u.active)
+            .ok_or_else(|| DeskError::Refused("No such user.".into()))?;
+        let ok = user
+            .pin_hash
+            .as_deref()
+            .is_some_and(|h| pin_matches(pin, h));
+        if !ok {
+            let mut tries = lock(&self.tries);
+            let e = tries.wrong.entry(user_id.to_owned()).or_insert((0, t));
+            e.0 += 1;
+            e.1 = t;
+            drop(tries);
+            self.journal_note("signin", "", "wrong_pin", user_id);
+            return Err(DeskError::Refused("Wrong PIN.".into()));
+        }
+        lock(&self.tries).wrong.remove(user_id);
+        let role = Role::parse(&user.role)
+            .ok_or_else(|| DeskError::Refused(format!("Unknown role {}.", user.role)))?;
+        let s = SignedIn {
+            id: user.id.clone(),
+            name: user.name.clone(),
+            role,
+        };
+        *lock(&self.session) = Some(s.clone());
+        self.engine.set_user(&s.id);
+        self.journal_note("signin", "", "signed_in", role.as_str());
+        self.emit(DeskEvent::Status);
+        Ok(s)
+    }
+
+    /// Signs the user out; nothing can be sent until someone signs in.
+    pub fn sign_out(&self) {
+        if self.signed_in().is_some() {
+            self.journal_note("signin", "", "signed_out", "");
+        }
+        *lock(&self.session) = None;
+        self.engine.set_user("");
+        self.emit(DeskEvent::Status);
+    }
+
+    /// `Ok` when the signed-in user may send `op`; else the sentence why not
+    /// (the refusal is journaled).
+    pub(crate) fn may(&self, op: Operation) -> Result<(), String> {
+        let Some(s) = self.signed_in() else {
+            return Err("Nobody is signed in: sign in first (W).".into());
+        };
+        if s.role.may(op) {
+            return Ok(());
+        }
+        let allowed: Vec<&str> = Role::allowed_for(op)
+            .into_iter()
+            .map(Role::as_str)
+            .collect();
+        let why = format!(
+            "{} is a {}: only a {} may {} a pack.",
+            s.name,
+            s.role.as_str(),
+            allowed.join(" or "),
+            op.cli_name()
+        );
+        self.journal_note("refused", op.g_code(), "not_permitted", &why);
+        Err(why)
+    }
+
+    /// The signed-in user must be an administrator (or nobody has been
+    /// made administrator yet: the first one is being set up).
+    pub(crate) fn must_configure(&self) -> Result<(), DeskError> {
+        if self.signed_in().is_some_and(|s| s.role.may_configure()) {
+            return Ok(());
+        }
+        let any_admin = self
+            .people()?
+            .users()?
+            .iter()
+            .any(|u| u.active && u.role == Role::Administrator.as_str());
+        if !any_admin {
+            return Ok(());
+        }
+        Err(DeskError::Refused(
+            "Only an administrator may change the settings: sign in as one (W).".into(),
+        ))
+    }
+
+    /// The store that holds the users: the training ledger in training mode
+    /// (demo users, gone with it), else the settings database.
+    pub(crate) fn people(&self) -> Result<std::sync::MutexGuard<'_, store::Store>, DeskError> {
+        Ok(match &self.training {
+            Some(_) => self.engine.store()?,
+            None => lock(&self.config),
+        })
+    }
+
+    /// Every user (for the settings screen and the sign-in picker).
+    pub fn users_list(&self) -> Result<Vec<UserLine>, DeskError> {
+        Ok(self
+            .people()?
+            .users()?
+            .into_iter()
+            .map(|u| UserLine {
+                id: u.id,
+                name: u.name,
+                role: u.role,
+                active: u.active,
+                has_pin: u.pin_hash.is_some(),
+            })
+            .collect())
+    }
+
+    /// Adds or changes a user (administrators only, or the first one).
+    pub fn user_put(&self, u: &UserInput) -> Result<(), DeskError> {
+        self.must_configure()?;
+        let id = u.id.trim();
+        if id.is_empty()
+            || id.len() > 32
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        {
+            return Err(DeskError::Input(
+                "A user id is 1 to 32 letters, digits, '-', '_' or '.'.".into(),
+            ));
+        }
+        if u.name.trim().is_empty() {
+            return Err(DeskError::Input("The user needs a name.".into()));
+        }
+        let role = Role::parse(&u.role)
+            .ok_or_else(|| DeskError::Input(format!("Unknown role {}.", u.role)))?;
+        let existing = self.people()?.user(id)?;
+        let pin_hash = match u.pin.as_deref().filter(|p| !p.is_empty()) {
+            Some(pin) => {
+                check_pin_form(pin)?;
+                Some(hash_pin(pin)?)
+            }
+            None => match existing.as_ref().and_then(|e| e.pin_hash.clone()) {
+                Some(h) => Some(h),
+                None => return Err(DeskError::Input("A new user needs a PIN.".into())),
+            },
+        };
+        // The last active administrator stays one.
+        if existing
+            .as_ref()
+            .is_some_and(|e| e.role == Role::Administrator.as_str() && e.active)
+            && (role != Role::Administrator || !u.active)
+        {
+            let admins = self
+                .people()?
+                .users()?
+                .iter()
+                .filter(|x| x.active && x.role == Role::Administrator.as_str())
+                .count();
+            if admins <= 1 {
+                return Err(DeskError::Refused(
+                    "This is the last administrator: make another one first.".into(),
+                ));
+            }
+        }
+        self.people()?.put_user(&store::User {
+            id: id.to_owned(),
+            name: u.name.trim().to_owned(),
+            role: role.as_str().to_owned(),
+            pin_hash,
+            active: u.active,
+            created_at: existing.map_or_else(now, |e| e.created_at),
+        })?;
+        self.journal_note(
+            "users",
+            "",
+            if u.active {
+                "user_saved"
+            } else {
+                "user_disabled"
+            },
+            &format!("{id} ({})", role.as_str()),
+        );
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+
+    /// Training: the demo users, with the pharmacist signed in so that a
+    /// newcomer can scan at once.
+    pub(crate) fn seed_training_users(&self) -> Result<(), DeskError> {
+        {
+            let people = self.people()?;
+            for (id, name, role, pin) in TRAINING_USERS {
+                people.put_user(&store::User {
+                    id: id.into(),
+                    name: name.into(),
+                    role: role.as_str().into(),
+                    pin_hash: Some(hash_pin(pin)?),
+                    active: true,
+                    created_at: now(),
+                })?;
+            }
+        }
+        let (id, name, role, _) = TRAINING_USERS[0];
+        *lock(&self.session) = Some(SignedIn {
+            id: id.into(),
+            name: name.into(),
+            role,
+        });
+        self.engine.set_user(id);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_are_hashed_salted_and_checked() {
+        let a = hash_pin("1234").unwrap();
+        let b = hash_pin("1234").unwrap();
+        assert_ne!(a, b, "salted");
+        assert!(!a.contains("1234"));
+        assert!(pin_matches("1234", &a));
+        assert!(!pin_matches("1235", &a));
+        assert!(!pin_matches("1234", "plain"));
+        assert!(!pin_matches("1234", "pbkdf2-sha256$x$00$00"));
+        // A known value, so that a change of the scheme is noticed.
+        let fixed = hash_with("0000", &[0u8; 16], 1);
+        assert!(pin_matches("0000", &fixed));
+        assert_eq!(fixed.split('$').count(), 4);
+    }
+
+    #[test]
+    fn pin_form() {
+        assert!(check_pin_form("1234").is_ok());
+        assert!(check_pin_form("12345678").is_ok());
+        assert!(check_pin_form("123").is_err());
+        assert!(check_pin_form("123456789").is_err());
+        assert!(check_pin_form("12a4").is_err());
+    }
+}

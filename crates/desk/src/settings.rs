@@ -1,0 +1,434 @@
+//! The site's settings: the national system (endpoints, client
+//! certificate, credentials), the site and this workstation, and the
+//! desk's preferences. Settings live in the settings database (not the
+//! training ledger, so training never loses them); secrets live in the
+//! keyring or its encrypted-file fallback ([`crate::secrets`]), never in
+//! SQLite.
+
+use crate::secrets::SecretBackend;
+use crate::view::{
+    CertView, NationalInput, NationalView, PingView, PrefsInput, SettingsView, SiteInput,
+    WorkstationLine,
+};
+use crate::{lock, now, utc_text, Desk, DeskError, DeskEvent, Lang};
+use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
+use std::time::Duration;
+
+pub(crate) const K_SITE_NAME: &str = "site.name";
+pub(crate) const K_SITE_TYPE: &str = "site.type";
+pub(crate) const K_WS_ID: &str = "workstation.id";
+pub(crate) const K_WS_NAME: &str = "workstation.name";
+pub(crate) const K_LANGUAGE: &str = "ui.language";
+pub(crate) const K_SOUNDS: &str = "ui.sounds";
+pub(crate) const K_OFFLINE_MS: &str = "desk.offline_delay_ms";
+pub(crate) const K_MODE: &str = "mode";
+const K_SINGLE: &str = "nmvs.single_pack_url";
+const K_BULK: &str = "nmvs.bulk_url";
+const K_SUPPORT: &str = "nmvs.support_url";
+const K_LOGIN: &str = "nmvs.client_login_id";
+const K_USER: &str = "nmvs.user_id";
+const K_CA: &str = "nmvs.ca_pem";
+const K_CERT: &str = "nmvs.client_cert_pem";
+/// Secret names (keyring entries / sealed-file items).
+pub(crate) const S_KEY: &str = "nmvs.client_key";
+pub(crate) const S_PASSWORD: &str = "nmvs.password";
+
+pub const COMMUNITY_PHARMACY: &str = "community_pharmacy";
+pub const HEALTHCARE_INSTITUTION: &str = "healthcare_institution";
+
+/// The reminder before the client certificate expires: from 30 days, and
+/// more urgently from 12 days.
+pub fn cert_reminder(not_after: i64, now: i64) -> Option<String> {
+    let days = (not_after - now).div_euclid(86_400);
+    if not_after <= now {
+        Some("The client certificate has expired: the national system will refuse every call. Import the new one in Settings.".into())
+    } else if days <= 12 {
+        Some(format!("The client certificate expires in {days} days: import the new one now (Settings, National system)."))
+    } else if days <= 30 {
+        Some(format!("The client certificate expires in {days} days: order the new one from your national organisation."))
+    } else {
+        None
+    }
+}
+
+fn https_url(field: &str, url: &str) -> Result<(), DeskError> {
+    if url.is_empty() {
+        return Ok(());
+    }
+    if !url.starts_with("https://") || url.len() < 12 || url.contains(char::is_whitespace) {
+        return Err(DeskError::Input(format!(
+            "{field}: an https:// address is needed (TLS stays on)."
+        )));
+    }
+    Ok(())
+}
+
+impl Desk {
+    pub(crate) fn setting(&self, key: &str) -> Option<String> {
+        lock(&self.config).setting(key).ok().flatten()
+    }
+
+    fn put(&self, key: &str, value: &str) -> Result<(), DeskError> {
+        lock(&self.config).set_setting(key, value)?;
+        Ok(())
+    }
+
+    /// Applies the stored preferences (language, offline delay) at start.
+    pub(crate) fn apply_preferences(&self) {
+        if let Some(l) = self.setting(K_LANGUAGE).and_then(|c| Lang::from_code(&c)) {
+            *lock(&self.lang) = l;
+        }
+        if let Some(ms) = self
+            .setting(K_OFFLINE_MS)
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            self.engine.set_offline_budget(Duration::from_millis(ms));
+        }
+    }
+
+    pub fn site_type(&self) -> String {
+        self.setting(K_SITE_TYPE)
+            .unwrap_or_else(|| COMMUNITY_PHARMACY.to_owned())
+    }
+
+    pub fn sounds_on(&self) -> bool {
+        self.setting(K_SOUNDS).is_none_or(|v| v != "off")
+    }
+
+    fn cert_view(&self) -> Option<CertView> {
+        let pem = self.setting(K_CERT)?;
+        let info = nmvs::cert_info(&pem).ok()?;
+        let t = now();
+        Some(CertView {
+            subject: info.subject,
+            issuer: info.issuer,
+            not_after: info.not_after,
+            not_after_text: utc_text(info.not_after),
+            days_left: (info.not_after - t).div_euclid(86_400),
+            reminder: cert_reminder(info.not_after, t),
+        })
+    }
+
+    /// The reminder for the banner, if the certificate expires soon.
+    pub fn cert_reminder_now(&self) -> Option<String> {
+        self.cert_view().and_then(|c| c.reminder)
+    }
+
+    /// Everything the settings screen shows. Secrets are never sent back:
+    /// only whether they are set.
+    pub fn settings(&self) -> Result<SettingsView, DeskError> {
+        let g = |k: &str| self.setting(k).unwrap_or_default();
+        let key_set = self.secrets.get(S_KEY).ok().flatten().is_some();
+        let password_set = self.secrets.get(S_PASSWORD).ok().flatten().is_some();
+        let workstations = lock(&self.config)
+            .workstations()?
+            .into_iter()
+            .map(|w| WorkstationLine {
+                id: w.id,
+                name: w.name,
+                last_seen: utc_text(w.last_seen),
+            })
+            .collect();
+        let national = NationalView {
+            single_pack_url: g(K_SINGLE),
+            bulk_url: g(K_BULK),
+            support_url: g(K_SUPPORT),
+            client_login_id: g(K_LOGIN),
+            user_id: g(K_USER),
+            password_set,
+            key_set,
+            ca_set: self.setting(K_CA).is_some(),
+            cert: self.cert_view(),
+            secrets_backend: match self.secrets.backend() {
+                SecretBackend::Keyring => "keyring".into(),
+                SecretBackend::EncryptedFile => "encrypted_file".into(),
+            },
+        };
+        let live_ready = self.national_config().is_ok();
+        Ok(SettingsView {
+            mode: if self.training.is_some() {
+                "training".into()
+            } else {
+                "live".into()
+            },
+            live_next_start: self.setting(K_MODE).as_deref() == Some("live"),
+            live_ready,
+            site_name: g(K_SITE_NAME),
+            site_type: self.site_type(),
+            workstation_id: g(K_WS_ID),
+            workstation_name: self
+                .setting(K_WS_NAME)
+                .unwrap_or_else(|| self.counter.workstation.clone()),
+            language: self.lang().code().to_owned(),
+            sounds: self.sounds_on(),
+            offline_delay_ms: self.engine.offline_budget().as_millis() as u32,
+            national,
+            workstations,
+            users: self.users_list()?,
+        })
+    }
+
+    /// Site name and type, and this workstation's name.
+    pub fn settings_site(&self, s: &SiteInput) -> Result<(), DeskError> {
+        self.must_configure()?;
+        if s.site_type != COMMUNITY_PHARMACY && s.site_type != HEALTHCARE_INSTITUTION {
+            return Err(DeskError::Input(format!(
+                "Unknown site type {}.",
+                s.site_type
+            )));
+        }
+        self.put(K_SITE_NAME, s.site_name.trim())?;
+        self.put(K_SITE_TYPE, &s.site_type)?;
+        if !s.workstation_name.trim().is_empty() {
+            self.put(K_WS_NAME, s.workstation_name.trim())?;
+            let id = self.setting(K_WS_ID).unwrap_or_default();
+            lock(&self.config).touch_workstation(&id, s.workstation_name.trim(), now())?;
+        }
+        self.journal_note(
+            "settings",
+            "",
+            "site",
+            &format!("{} ({})", s.site_name.trim(), s.site_type),
+        );
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+
+    /// Language, sounds and the delay before a scan is recorded offline
+    /// (anyone signed in may change these for the desk).
+    pub fn settings_prefs(&self, p: &PrefsInput) -> Result<(), DeskError> {
+        let lang = Lang::from_code(&p.language)
+            .ok_or_else(|| DeskError::Input(format!("Unknown language {}.", p.language)))?;
+        if !(500..=15_000).contains(&p.offline_delay_ms) {
+            return Err(DeskError::Input(
+                "The delay before going offline is 500 to 15,000 ms.".into(),
+            ));
+        }
+        self.put(K_LANGUAGE, lang.code())?;
+        self.put(K_SOUNDS, if p.sounds { "on" } else { "off" })?;
+        self.put(K_OFFLINE_MS, &p.offline_delay_ms.to_string())?;
+        *lock(&self.lang) = lang;
+        self.engine
+            .set_offline_budget(Duration::from_millis(u64::from(p.offline_delay_ms)));
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+
+    /// The national system's addresses and login; the password only when
+    /// given (empty keeps the one stored).
+    pub fn settings_national(&self, n: &NationalInput) -> Result<(), DeskError> {
+        self.must_configure()?;
+        https_url("Single-pack service", n.single_pack_url.trim())?;
+        https_url("Bulk service", n.bulk_url.trim())?;
+        https_url("Support service", n.support_url.trim())?;
+        self.put(K_SINGLE, n.single_pack_url.trim())?;
+        self.put(K_BULK, n.bulk_url.trim())?;
+        self.put(K_SUPPORT, n.support_url.trim())?;
+        self.put(K_LOGIN, n.client_login_id.trim())?;
+        self.put(K_USER, n.user_id.trim())?;
+        if let Some(pw) = n.password.as_deref().filter(|p| !p.is_empty()) {
+            self.secrets
+                .set(S_PASSWORD, pw)
+                .map_err(|e| DeskError::Input(e.to_string()))?;
+        }
+        match n.ca_pem.as_deref().map(str::trim) {
+            Some("") => lock(&self.config).delete_setting(K_CA)?,
+            Some(pem) => {
+                nmvs::cert_info(pem).map_err(|e| DeskError::Input(format!("CA: {e}")))?;
+                self.put(K_CA, pem)?;
+            }
+            None => {}
+        }
+        self.journal_note("settings", "", "national_system", n.single_pack_url.trim());
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+
+    fn store_identity(&self, cert_pem: &str, key: &Secret) -> Result<CertView, DeskError> {
+        nmvs::check_identity(cert_pem, key).map_err(|e| DeskError::Input(e.to_string()))?;
+        let info = nmvs::cert_info(cert_pem).map_err(|e| DeskError::Input(e.to_string()))?;
+        if info.not_after <= now() {
+            return Err(DeskError::Input(format!(
+                "This certificate expired on {}: import a valid one.",
+                utc_text(info.not_after)
+            )));
+        }
+        self.secrets
+            .set(S_KEY, &key.0)
+            .map_err(|e| DeskError::Input(e.to_string()))?;
+        self.put(K_CERT, cert_pem)?;
+        self.journal_note("settings", "", "certificate", &info.subject);
+        self.emit(DeskEvent::Status);
+        self.cert_view().ok_or_else(|| {
+            DeskError::Input("the certificate was stored but cannot be read back".into())
+        })
+    }
+
+    /// Imports the client certificate and key as PEM (the key may follow
+    /// the certificate in the same text).
+    pub fn cert_import_pem(&self, cert_pem: &str, key_pem: &str) -> Result<CertView, DeskError> {
+        self.must_configure()?;
+        let key = if key_pem.trim().is_empty() {
+            cert_pem
+        } else {
+            key_pem
+        };
+        self.store_identity(cert_pem, &Secret(key.to_owned()))
+    }
+
+    /// Imports the client certificate and key from a PKCS#12 file.
+    pub fn cert_import_p12(&self, data: &[u8], password: &str) -> Result<CertView, DeskError> {
+        self.must_configure()?;
+        let (cert, key) =
+            nmvs::pem_from_pkcs12(data, password).map_err(|e| DeskError::Input(e.to_string()))?;
+        self.store_identity(&cert, &key)
+    }
+
+    /// The client for the configured national system; `Err` says what is
+    /// missing.
+    pub(crate) fn national_config(&self) -> Result<ClientConfig, DeskError> {
+        national_config_from(&lock(&self.config), self.secrets.as_ref())
+    }
+
+    /// The connection test: the configured national system's support
+    /// service, with the certificate and the login.
+    pub async fn connection_test(&self) -> PingView {
+        let cfg = match self.national_config() {
+            Ok(c) => c,
+            Err(e) => {
+                return PingView {
+                    ok: false,
+                    code: None,
+                    message: e.to_string(),
+                    latency_ms: None,
+                }
+            }
+        };
+        let client = match NmvsClient::new(cfg) {
+            Ok(c) => c,
+            Err(e) => {
+                return PingView {
+                    ok: false,
+                    code: None,
+                    message: e.to_string(),
+                    latency_ms: None,
+                }
+            }
+        };
+        let text = format!("countercheck {}", now());
+        match client.ping(&text).await {
+            Ok((r, latency)) => {
+                let ok = r.return_code == "NMVS_SUCCESS" && r.output == text;
+                PingView {
+                    ok,
+                    message: if ok {
+                        "The national system answered: certificate, login and network work.".into()
+                    } else if r.return_code == "NMVS_SUCCESS" {
+                        "The national system answered, but did not echo the test text.".into()
+                    } else {
+                        format!(
+                            "The national system refused the login ({}): check the client login id, user id and password.",
+                            r.return_code
+                        )
+                    },
+                    code: Some(r.return_code),
+                    latency_ms: Some(latency.as_millis() as u32),
+                }
+            }
+            Err(e) => PingView {
+                ok: false,
+                code: None,
+                message: e.to_string(),
+                latency_ms: None,
+            },
+        }
+    }
+
+    /// Asks for the national system at the next start (or training when
+    /// `live` is false). Live needs a complete configuration.
+    pub fn settings_mode(&self, live: bool) -> Result<(), DeskError> {
+        self.must_configure()?;
+        if live {
+            self.national_config()?;
+        }
+        self.put(K_MODE, if live { "live" } else { "training" })?;
+        self.journal_note(
+            "settings",
+            "",
+            "mode",
+            if live { "live" } else { "training" },
+        );
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+}
+
+/// The client configuration from the settings database and the secrets;
+/// `Err` says what is missing.
+pub(crate) fn national_config_from(
+    config: &store::Store,
+    secrets: &dyn crate::secrets::SecretStore,
+) -> Result<ClientConfig, DeskError> {
+    let setting = |k: &str| config.setting(k).ok().flatten().filter(|v| !v.is_empty());
+    let need = |k: &str, what: &str| {
+        setting(k).ok_or_else(|| DeskError::Input(format!("Not set yet: {what}.")))
+    };
+    let single = need(K_SINGLE, "the single-pack service address")?;
+    let cert = need(K_CERT, "the client certificate")?;
+    let login = need(K_LOGIN, "the client login id")?;
+    let user = need(K_USER, "the user id")?;
+    let key = secrets
+        .get(S_KEY)?
+        .ok_or_else(|| DeskError::Input("Not set yet: the certificate's private key.".into()))?;
+    let password = secrets
+        .get(S_PASSWORD)?
+        .ok_or_else(|| DeskError::Input("Not set yet: the password.".into()))?;
+    Ok(ClientConfig {
+        single_pack_url: single,
+        bulk_url: setting(K_BULK),
+        support_url: setting(K_SUPPORT),
+        ca_pem: setting(K_CA),
+        client_cert_pem: cert,
+        client_key_pem: Secret(key),
+        credentials: Credentials {
+            client_login_id: login,
+            user_id: user,
+            password,
+        },
+        software: UserSoftware {
+            supplier: "Countercheck".into(),
+            name: "Countercheck desk".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        version: Version::V5,
+        connect_timeout: Duration::from_secs(3),
+        response_timeout: Duration::from_secs(10),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reminders_start_30_days_before_and_urge_from_12() {
+        let day = 86_400;
+        let now = 1_000 * day;
+        assert_eq!(cert_reminder(now + 31 * day, now), None);
+        let r = cert_reminder(now + 30 * day, now).unwrap();
+        assert!(r.contains("30 days") && r.contains("order"), "{r}");
+        let r = cert_reminder(now + 13 * day, now).unwrap();
+        assert!(r.contains("13 days") && r.contains("order"), "{r}");
+        let r = cert_reminder(now + 12 * day, now).unwrap();
+        assert!(r.contains("12 days") && r.contains("now"), "{r}");
+        assert!(cert_reminder(now, now).unwrap().contains("expired"));
+    }
+
+    #[test]
+    fn addresses_must_be_https() {
+        assert!(https_url("x", "https://nmvs.example/ws").is_ok());
+        assert!(https_url("x", "").is_ok());
+        assert!(https_url("x", "http://nmvs.example/ws").is_err());
+        assert!(https_url("x", "https://a b").is_err());
+    }
+}
