@@ -5,8 +5,9 @@
 //! `preview` (a `CameraPreview` while a camera runs).
 
 use desk::view::{
-    AlertCase, CounterVerdict, DeliveryView, DemoCode, DeskStatus, JournalCheck, JournalLine,
-    JournalQuery, KeyInput, KeyResult, OutboxLine, RecallLine,
+    AlertCase, CertView, CounterVerdict, DeliveryView, DemoCode, DeskStatus, InputChoices,
+    JournalCheck, JournalLine, JournalQuery, KeyInput, KeyResult, NationalInput, OutboxLine,
+    PingView, PrefsInput, RecallLine, ScanProbe, SettingsView, SiteInput, UserInput, UserLine,
 };
 use desk::{Desk, DeskEvent};
 use std::sync::Arc;
@@ -246,6 +247,104 @@ fn cases_export(state: State<'_, AppState>) -> Res<String> {
     Ok(state.0.cases_export()?)
 }
 
+/// Who may sign in (for the picker).
+#[tauri::command]
+fn users_list(state: State<'_, AppState>) -> Res<Vec<UserLine>> {
+    Ok(state.0.users_list()?)
+}
+
+#[tauri::command]
+fn sign_in(state: State<'_, AppState>, user_id: String, pin: String) -> Res<()> {
+    state.0.sign_in(&user_id, &pin)?;
+    Ok(())
+}
+
+#[tauri::command]
+fn sign_out(state: State<'_, AppState>) {
+    state.0.sign_out();
+}
+
+/// Adds or changes a user (administrators).
+#[tauri::command]
+fn user_put(state: State<'_, AppState>, user: UserInput) -> Res<()> {
+    Ok(state.0.user_put(&user)?)
+}
+
+#[tauri::command]
+fn settings_get(state: State<'_, AppState>) -> Res<SettingsView> {
+    Ok(state.0.settings()?)
+}
+
+#[tauri::command]
+fn settings_site(state: State<'_, AppState>, site: SiteInput) -> Res<()> {
+    Ok(state.0.settings_site(&site)?)
+}
+
+#[tauri::command]
+fn settings_prefs(state: State<'_, AppState>, prefs: PrefsInput) -> Res<()> {
+    Ok(state.0.settings_prefs(&prefs)?)
+}
+
+#[tauri::command]
+fn settings_national(state: State<'_, AppState>, national: NationalInput) -> Res<()> {
+    Ok(state.0.settings_national(&national)?)
+}
+
+/// The national system (`live`) or training at the next start.
+#[tauri::command]
+fn settings_mode(state: State<'_, AppState>, live: bool) -> Res<()> {
+    Ok(state.0.settings_mode(live)?)
+}
+
+/// The client certificate and key as PEM text (key may be empty when the
+/// certificate text holds it).
+#[tauri::command]
+fn cert_import_pem(state: State<'_, AppState>, cert: String, key: String) -> Res<CertView> {
+    Ok(state.0.cert_import_pem(&cert, &key)?)
+}
+
+/// A PKCS#12 file's bytes and its password.
+#[tauri::command]
+fn cert_import_p12(state: State<'_, AppState>, data: Vec<u8>, password: String) -> Res<CertView> {
+    Ok(state.0.cert_import_p12(&data, &password)?)
+}
+
+#[tauri::command]
+async fn connection_test(state: State<'_, AppState>) -> Res<PingView> {
+    Ok(state.0.connection_test().await)
+}
+
+/// Destroy, stolen, lock… (by name) for the last pack scanned.
+#[tauri::command]
+async fn decommission(state: State<'_, AppState>, operation: String) -> Res<CounterVerdict> {
+    let op = domain::Operation::from_cli_name(&operation).ok_or_else(|| CommandError {
+        message: format!("unknown operation {operation:?}"),
+    })?;
+    Ok(state.0.decommission(op).await?)
+}
+
+/// Healthcare institutions: verify the delivery and decommission it.
+#[tauri::command]
+async fn delivery_decommission(state: State<'_, AppState>) -> Res<DeliveryView> {
+    Ok(state.0.delivery_decommission().await?)
+}
+
+/// The scanner-setup screen opens (scans are shown, not sent) or closes.
+#[tauri::command]
+fn scanner_setup(state: State<'_, AppState>, on: bool) {
+    state.0.scanner_setup(on);
+}
+
+#[tauri::command]
+fn scanner_probe(state: State<'_, AppState>) -> Option<ScanProbe> {
+    state.0.scanner_probe()
+}
+
+#[tauri::command]
+fn input_choices(state: State<'_, AppState>) -> InputChoices {
+    state.0.input_choices()
+}
+
 // The commands the window may call, one list for the build script (which
 // declares their permissions) and the app: `src/command_names.rs`.
 include!("command_names.rs");
@@ -317,16 +416,38 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             training_pack_codes,
             cases_list,
             case_decide,
-            cases_export
+            cases_export,
+            users_list,
+            sign_in,
+            sign_out,
+            user_put,
+            settings_get,
+            settings_site,
+            settings_prefs,
+            settings_national,
+            settings_mode,
+            cert_import_pem,
+            cert_import_p12,
+            connection_test,
+            decommission,
+            delivery_decommission,
+            scanner_setup,
+            scanner_probe,
+            input_choices
         ])
 }
 
 /// Starts the desktop app: in training mode (the bundled simulator with
-/// demo packs) on first run.
+/// demo packs) on first run, on the national system once the settings ask
+/// for it.
 pub fn run() -> Result<(), String> {
-    let dir = desk::data_dir("training");
+    let base = desk::data_dir("");
     let desk = tauri::async_runtime::block_on(async {
-        let desk = Arc::new(Desk::training(&dir).await.map_err(|e| e.to_string())?);
+        let (desk, why) = Desk::open(&base).await.map_err(|e| e.to_string())?;
+        if let Some(why) = why {
+            eprintln!("{why}");
+        }
+        let desk = Arc::new(desk);
         desk.load_layout();
         desk.start_background();
         Ok::<_, String>(desk)

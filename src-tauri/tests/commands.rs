@@ -625,5 +625,104 @@ fn every_command_over_a_training_desk() {
         true
     );
     assert_eq!(ok(&w, "desk_status", json!({}))["exceptions"], json!([]));
+
+    // People: the picker, a wrong PIN, a technician refused a destroy.
+    let users = ok(&w, "users_list", json!({}));
+    assert_eq!(users.as_array().map(Vec::len), Some(3), "{users}");
+    assert!(call(&w, "sign_in", json!({"userId": "tom", "pin": "0000"})).is_err());
+    ok(&w, "sign_in", json!({"userId": "tom", "pin": "2222"}));
+    let status = ok(&w, "desk_status", json!({}));
+    assert_eq!(status["role"], "technician", "{status}");
+    let v = ok(&w, "scan_text", json!({"text": text(0)}));
+    assert_eq!(v["tone"], "green", "{v}");
+    let v = ok(&w, "decommission", json!({"operation": "destroy"}));
+    assert_eq!(v["code"], "refused", "{v}");
+    assert!(call(&w, "decommission", json!({"operation": "fly"})).is_err());
+    assert!(call(
+        &w,
+        "user_put",
+        json!({"user": {"id": "x", "name": "X", "role": "technician", "pin": "1234", "active": true}})
+    )
+    .is_err());
+    ok(&w, "sign_in", json!({"userId": "ada", "pin": "0000"}));
+    ok(
+        &w,
+        "user_put",
+        json!({"user": {"id": "x", "name": "X", "role": "technician", "pin": "1234", "active": true}}),
+    );
+    let v = ok(&w, "decommission", json!({"operation": "lock"}));
+    assert_eq!(v["tone"], "green", "{v}");
+
+    // Settings: site, preferences, the national system, certificates.
+    let s = ok(&w, "settings_get", json!({}));
+    assert_eq!(s["mode"], "training", "{s}");
+    assert_eq!(s["national"]["password_set"], false);
+    ok(
+        &w,
+        "settings_site",
+        json!({"site": {"site_name": "Apotheke am Markt", "site_type": "community_pharmacy", "workstation_name": "HV 1"}}),
+    );
+    assert!(call(
+        &w,
+        "settings_site",
+        json!({"site": {"site_name": "x", "site_type": "shop", "workstation_name": ""}})
+    )
+    .is_err());
+    ok(
+        &w,
+        "settings_prefs",
+        json!({"prefs": {"language": "en", "sounds": false, "offline_delay_ms": 2000}}),
+    );
+    assert_eq!(ok(&w, "desk_status", json!({}))["sounds"], false);
+    ok(
+        &w,
+        "settings_national",
+        json!({"national": {"single_pack_url": "https://nmvs.example/ws/SinglePackServiceV50", "bulk_url": "", "support_url": "", "client_login_id": "PH1", "user_id": "u", "password": "pw", "ca_pem": null}}),
+    );
+    assert!(
+        call(&w, "settings_mode", json!({"live": true})).is_err(),
+        "no certificate yet"
+    );
+    assert!(call(
+        &w,
+        "cert_import_pem",
+        json!({"cert": "nonsense", "key": ""})
+    )
+    .is_err());
+    assert!(call(
+        &w,
+        "cert_import_p12",
+        json!({"data": [1, 2, 3], "password": ""})
+    )
+    .is_err());
+    let p = ok(&w, "connection_test", json!({}));
+    assert_eq!(p["ok"], false, "{p}");
+    let s = ok(&w, "settings_get", json!({}));
+    assert_eq!(s["national"]["password_set"], true, "{s}");
+    assert!(s["national"].get("password").is_none(), "never sent back");
+
+    // Scanner setup: a scan is shown, not sent.
+    ok(&w, "scanner_setup", json!({"on": true}));
+    let mut t = 200_000.0;
+    for c in text(2).replace("<GS>", "\u{1d}").chars() {
+        if c == '\u{1d}' {
+            key(&w, "]", t, true);
+        } else {
+            key(&w, &c.to_string(), t, false);
+        }
+        t += 8.0;
+    }
+    key(&w, "Enter", t, false);
+    let probe = ok(&w, "scanner_probe", json!({}));
+    assert!(
+        probe["aim"].as_str().is_some_and(|a| a.starts_with("]d2")),
+        "{probe}"
+    );
+    assert!(probe["hex"][0]
+        .as_str()
+        .is_some_and(|h| h.starts_with("5D 64 32")));
+    ok(&w, "scanner_setup", json!({"on": false}));
+    let choices = ok(&w, "input_choices", json!({}));
+    assert!(choices["serial_ports"].is_array(), "{choices}");
     desk.stop();
 }

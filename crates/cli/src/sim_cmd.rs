@@ -185,7 +185,6 @@ async fn serve(
             endpoint: format!("https://localhost:{}", handle.addr.port()),
             single_pack_path: "/ws/SinglePackServiceV50".into(),
             bulk_url: None,
-            support_url: None,
             ca_cert: Some(abs(&pki[0])),
             client_cert: Some(abs(&pki[3])),
             client_key: Some(abs(&pki[4])),

@@ -144,6 +144,9 @@ pub struct Desk {
     secrets: Box<dyn secrets::SecretStore>,
     session: Mutex<Option<people::SignedIn>>,
     tries: Mutex<people::Tries>,
+    /// Shown in the banner (e.g. why training runs instead of the
+    /// national system).
+    notice: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -349,6 +352,7 @@ impl Desk {
                         "The national system could not be set up ({e}); training mode instead."
                     );
                     let d = Desk::training_with(&base.join("training"), &settings_dir).await?;
+                    *lock(&d.notice) = Some(why.clone());
                     return Ok((d, Some(why)));
                 }
             }
@@ -384,6 +388,7 @@ impl Desk {
             secrets,
             session: Mutex::new(None),
             tries: Mutex::new(people::Tries::default()),
+            notice: Mutex::new(None),
             dir,
             runtime: tokio::runtime::Handle::current(),
             engine: Arc::new(engine),
@@ -450,6 +455,7 @@ impl Desk {
 
     pub fn set_language(&self, lang: Lang) {
         *lock(&self.lang) = lang;
+        let _ = lock(&self.config).set_setting(settings::K_LANGUAGE, lang.code());
         self.emit(DeskEvent::Status);
     }
 
@@ -556,9 +562,7 @@ impl Desk {
                 let stored = serde_json::to_string(&map)
                     .map_err(|e| e.to_string())
                     .and_then(|json| {
-                        self.engine
-                            .store()
-                            .map_err(|e| e.to_string())?
+                        lock(&self.config)
                             .set_setting(LAYOUT_SETTING, &json)
                             .map_err(|e| e.to_string())
                     });
@@ -586,7 +590,7 @@ impl Desk {
 
     /// The layout map stored for this workstation, if any.
     fn stored_layout(&self) -> Option<scanin::calibrate::CharMap> {
-        let json = self.engine.store().ok()?.setting(LAYOUT_SETTING).ok()??;
+        let json = lock(&self.config).setting(LAYOUT_SETTING).ok()??;
         serde_json::from_str(&json).ok()
     }
 
@@ -923,6 +927,7 @@ impl Desk {
                 self.cert_reminder_now()
             },
             scanner_setup: inner.scanner_setup,
+            notice: lock(&self.notice).clone(),
             banner: Banner {
                 offline_since: off.offline_since,
                 backlog: off.backlog as u64,

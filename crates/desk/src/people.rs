@@ -362,8 +362,8 @@ mod tests {
 
     #[test]
     fn pins_are_hashed_salted_and_checked() {
-        let a = hash_pin("1234").unwrap();
-        let b = hash_pin("1234").unwrap();
+        let a = hash_pin("1234").expect("ok");
+        let b = hash_pin("1234").expect("ok");
         assert_ne!(a, b, "salted");
         assert!(!a.contains("1234"));
         assert!(pin_matches("1234", &a));

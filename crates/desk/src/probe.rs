@@ -137,7 +137,7 @@ mod tests {
         assert!(p.hex[0].starts_with("5D 64 32 30 31"), "{:?}", p.hex);
         assert!(p.hex.iter().any(|l| l.contains("1D")), "GS shown in hex");
         assert!(p.shown.contains("<GS>"), "{}", p.shown);
-        assert!(p.aim.as_deref().unwrap().starts_with("]d2"));
+        assert!(p.aim.as_deref().expect("ok").starts_with("]d2"));
         assert!(
             p.elements.iter().any(|e| e == "(21) SER1"),
             "{:?}",

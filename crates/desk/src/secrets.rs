@@ -319,29 +319,29 @@ mod tests {
     fn the_file_keeps_secrets_encrypted_and_owner_only() {
         let dir = temp("file");
         let path = dir.join("secrets.sealed");
-        let f = EncryptedFile::open(&path).unwrap();
-        assert_eq!(f.get("nmvs.password").unwrap(), None);
-        f.set("nmvs.password", "correct horse battery").unwrap();
+        let f = EncryptedFile::open(&path).expect("ok");
+        assert_eq!(f.get("nmvs.password").expect("ok"), None);
+        f.set("nmvs.password", "correct horse battery").expect("ok");
         f.set("nmvs.client_key", "-----BEGIN PRIVATE KEY-----\nabc\n")
-            .unwrap();
-        let raw = std::fs::read_to_string(&path).unwrap();
+            .expect("ok");
+        let raw = std::fs::read_to_string(&path).expect("ok");
         assert!(!raw.contains("correct horse"), "{raw}");
         assert!(!raw.contains("PRIVATE KEY"), "{raw}");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            let mode = std::fs::metadata(&path).expect("ok").permissions().mode();
             assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
         }
         // Opened again (the app restarted): the same secrets.
-        let g = EncryptedFile::open(&path).unwrap();
+        let g = EncryptedFile::open(&path).expect("ok");
         assert_eq!(
-            g.get("nmvs.password").unwrap().as_deref(),
+            g.get("nmvs.password").expect("ok").as_deref(),
             Some("correct horse battery")
         );
-        g.delete("nmvs.password").unwrap();
-        assert_eq!(g.get("nmvs.password").unwrap(), None);
-        assert!(g.get("nmvs.client_key").unwrap().is_some());
+        g.delete("nmvs.password").expect("ok");
+        assert_eq!(g.get("nmvs.password").expect("ok"), None);
+        assert!(g.get("nmvs.client_key").expect("ok").is_some());
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -349,26 +349,27 @@ mod tests {
     fn a_changed_or_moved_entry_does_not_open() {
         let dir = temp("tamper");
         let path = dir.join("secrets.sealed");
-        let f = EncryptedFile::open(&path).unwrap();
-        f.set("a", "one").unwrap();
-        f.set("b", "two").unwrap();
+        let f = EncryptedFile::open(&path).expect("ok");
+        f.set("a", "one").expect("ok");
+        f.set("b", "two").expect("ok");
         // Swap the two sealed values: the name is bound to its value.
-        let mut file: SealedFile = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let mut file: SealedFile =
+            serde_json::from_slice(&std::fs::read(&path).expect("ok")).expect("ok");
         let a = file.items["a"].clone();
         let b = file.items["b"].clone();
         file.items.insert("a".into(), b);
         file.items.insert("b".into(), a.clone());
-        std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
-        let g = EncryptedFile::open(&path).unwrap();
+        std::fs::write(&path, serde_json::to_vec(&file).expect("ok")).expect("ok");
+        let g = EncryptedFile::open(&path).expect("ok");
         assert!(matches!(g.get("a"), Err(SecretError::Undecryptable)));
         // A flipped bit.
         let mut flipped = a.into_bytes();
         let last = flipped.len() - 1;
         flipped[last] = if flipped[last] == b'0' { b'1' } else { b'0' };
         file.items
-            .insert("a".into(), String::from_utf8(flipped).unwrap());
-        std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
-        let g = EncryptedFile::open(&path).unwrap();
+            .insert("a".into(), String::from_utf8(flipped).expect("ok"));
+        std::fs::write(&path, serde_json::to_vec(&file).expect("ok")).expect("ok");
+        let g = EncryptedFile::open(&path).expect("ok");
         assert!(matches!(g.get("a"), Err(SecretError::Undecryptable)));
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -378,10 +379,10 @@ mod tests {
         // No session bus here in the unit tests' environment, or the
         // setting asks for the file: either way the fallback must work.
         let dir = temp("default");
-        let s = open_with(&dir, true).unwrap();
+        let s = open_with(&dir, true).expect("ok");
         assert_eq!(s.backend(), SecretBackend::EncryptedFile);
-        s.set("x", "y").unwrap();
-        assert_eq!(s.get("x").unwrap().as_deref(), Some("y"));
+        s.set("x", "y").expect("ok");
+        assert_eq!(s.get("x").expect("ok").as_deref(), Some("y"));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

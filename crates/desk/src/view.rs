@@ -169,6 +169,9 @@ pub struct DeskStatus {
     pub cert_reminder: Option<String>,
     /// The scanner-setup screen is open: scans are shown, not sent.
     pub scanner_setup: bool,
+    /// A message for everyone (e.g. why training runs instead of the
+    /// national system).
+    pub notice: Option<String>,
 }
 
 /// A user, for the sign-in picker and the settings.

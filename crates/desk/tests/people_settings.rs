@@ -89,7 +89,7 @@ async fn a_technician_is_refused_a_destroy_and_a_pharmacist_is_not() {
     };
     assert!(desk
         .journal_search(&q)
-        .unwrap()
+        .expect("ok")
         .iter()
         .any(|l| l.operation.contains("destroy") || l.operation == "G130"));
     // Signed out, nothing is sent.
@@ -222,7 +222,7 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
     let base = temp("live");
     // The "national system": a simulator of its own, with its own PKI.
     let sim = simulator::start(simulator::SimConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
+        addr: "127.0.0.1:0".parse().expect("ok"),
         data_dir: base.join("nmvs"),
         seed: Some((
             11,
@@ -242,7 +242,7 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
     std::env::set_var("COUNTERCHECK_SECRETS", "file");
     let (desk, why) = Desk::open(&base).await.expect("opens");
     assert!(why.is_none());
-    assert_eq!(desk.settings().unwrap().mode, "training");
+    assert_eq!(desk.settings().expect("ok").mode, "training");
     desk.sign_in("ada", "0000").expect("admin");
     // Incomplete: the test says what is missing.
     let p = desk.connection_test().await;
@@ -313,13 +313,13 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
     })
     .expect("prefs");
     desk.settings_mode(true).expect("live next start");
-    let view = desk.settings().unwrap();
+    let view = desk.settings().expect("ok");
     assert!(view.live_ready && view.live_next_start);
     assert!(view.national.password_set && view.national.key_set);
     drop(desk);
 
     // No secret sits in the settings database.
-    let db = std::fs::read(base.join("settings/settings.sqlite")).unwrap();
+    let db = std::fs::read(base.join("settings/settings.sqlite")).expect("ok");
     let wal = std::fs::read(base.join("settings/settings.sqlite-wal")).unwrap_or_default();
     for hay in [&db, &wal] {
         let text = String::from_utf8_lossy(hay);
@@ -330,7 +330,7 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
     // The next start runs on the national system.
     let (desk, why) = Desk::open(&base).await.expect("opens live");
     assert!(why.is_none(), "{why:?}");
-    let status = desk.status().unwrap();
+    let status = desk.status().expect("ok");
     assert!(!status.training);
     assert_eq!(status.language, "de");
     assert!(!status.sounds);

@@ -732,7 +732,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_silent_system_means_recorded_offline_within_the_budget() {
-        let mut e = Engine::new(
+        let e = Engine::new(
             temp_store("silent"),
             Silent,
             FixedClock,

@@ -135,18 +135,18 @@ mod tests {
     #[test]
     fn users_are_added_changed_and_listed() {
         let (s, dir) = temp_store("users");
-        s.put_user(&user("anna", "pharmacist")).unwrap();
-        s.put_user(&user("tom", "technician")).unwrap();
+        s.put_user(&user("anna", "pharmacist")).expect("ok");
+        s.put_user(&user("tom", "technician")).expect("ok");
         let mut tom = user("tom", "technician");
         tom.active = false;
         tom.created_at = 99; // not changed by an update
-        s.put_user(&tom).unwrap();
-        let all = s.users().unwrap();
+        s.put_user(&tom).expect("ok");
+        let all = s.users().expect("ok");
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].id, "anna");
         assert!(!all[1].active);
-        assert_eq!(s.user("tom").unwrap().unwrap().created_at, 5);
-        assert_eq!(s.user("nobody").unwrap(), None);
+        assert_eq!(s.user("tom").expect("ok").expect("ok").created_at, 5);
+        assert_eq!(s.user("nobody").expect("ok"), None);
         drop(s);
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -162,10 +162,11 @@ mod tests {
     #[test]
     fn workstations_are_seen() {
         let (s, dir) = temp_store("ws");
-        s.touch_workstation("ws-a", "Counter 1", 10).unwrap();
-        s.touch_workstation("ws-b", "Store room", 20).unwrap();
-        s.touch_workstation("ws-a", "Counter 1 (left)", 30).unwrap();
-        let w = s.workstations().unwrap();
+        s.touch_workstation("ws-a", "Counter 1", 10).expect("ok");
+        s.touch_workstation("ws-b", "Store room", 20).expect("ok");
+        s.touch_workstation("ws-a", "Counter 1 (left)", 30)
+            .expect("ok");
+        let w = s.workstations().expect("ok");
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].id, "ws-a");
         assert_eq!(w[0].name, "Counter 1 (left)");

@@ -179,7 +179,12 @@ cert_reminder: string | null,
 /**
  * The scanner-setup screen is open: scans are shown, not sent.
  */
-scanner_setup: boolean, };
+scanner_setup: boolean, 
+/**
+ * A message for everyone (e.g. why training runs instead of the
+ * national system).
+ */
+notice: string | null, };
 
 export type DemoCode = { 
 /**
