@@ -54,4 +54,5 @@ pub const COMMANDS: &[&str] = &[
     "scanner_setup",
     "scanner_probe",
     "input_choices",
+    "calibration_code",
 ];

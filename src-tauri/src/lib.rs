@@ -340,6 +340,12 @@ fn scanner_probe(state: State<'_, AppState>) -> Option<ScanProbe> {
     state.0.scanner_probe()
 }
 
+/// The calibration code to show or print (every mode).
+#[tauri::command]
+fn calibration_code(state: State<'_, AppState>) -> Res<DemoCode> {
+    Ok(state.0.calibration_code()?)
+}
+
 #[tauri::command]
 fn input_choices(state: State<'_, AppState>) -> InputChoices {
     state.0.input_choices()
@@ -433,7 +439,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             delivery_decommission,
             scanner_setup,
             scanner_probe,
-            input_choices
+            input_choices,
+            calibration_code
         ])
 }
 

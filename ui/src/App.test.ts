@@ -30,7 +30,7 @@ describe("App start", () => {
     await start();
     expect(document.body.dataset.ready).toBe("true");
     expect(desk.of("desk_status").length).toBeGreaterThan(0);
-    expect(text("#user")).toBe("anna @ counter-1");
+    expect(text("#user")).toBe("Anna Berg (pharmacist) @ counter-1 W");
     expect(text("#training-badge")).toBe("TRAINING MODE — bundled simulator with demo packs");
     expect(text("#verdict #next")).toBe("Scan a demo code, or press S to show them");
     expect((document.getElementById("dispense") as HTMLButtonElement).disabled).toBe(true);

@@ -953,6 +953,11 @@ impl Desk {
             .ok_or(DeskError::NotTraining)
     }
 
+    /// The calibration code (in every mode), for the scanner-setup screen.
+    pub fn calibration_code(&self) -> Result<DemoCode, DeskError> {
+        sheet::calibration_code()
+    }
+
     /// Training: stops the simulator (an outage) or starts it again.
     pub async fn training_outage(&self, on: bool) -> Result<(), DeskError> {
         let t = self.training.as_ref().ok_or(DeskError::NotTraining)?;

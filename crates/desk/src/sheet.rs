@@ -141,18 +141,7 @@ pub(crate) async fn demo_packs(
             svg: svg(body)?,
         });
     }
-    // The calibration code: scanned once per workstation (K) so the desk
-    // learns what this keyboard layout makes of the scanner's keys.
-    let cal = scanin::calibrate::CALIBRATION_TEXT;
-    let code = datamatrix::DataMatrixBuilder::new()
-        .with_symbol_list(datamatrix::SymbolList::default().enforce_square())
-        .encode(cal.trim_start_matches("]d1").as_bytes())
-        .map_err(|e| DeskError::Simulator(format!("calibration code: {e:?}")))?;
-    let calibration = DemoCode {
-        label: "The calibration code: press K, then scan it (once per workstation)".into(),
-        text: cal.to_owned(),
-        svg: svg_of(&code.bitmap()),
-    };
+    let calibration = calibration_code()?;
     // A serial the system has never issued: a falsified pack.
     if let Some(first) = lines.first() {
         if let Some(s) = serial_of(first) {
@@ -166,4 +155,20 @@ pub(crate) async fn demo_packs(
     }
     out.push(calibration);
     Ok(out)
+}
+
+/// The calibration code: scanned once per workstation (K) so the desk
+/// learns what this keyboard layout makes of the scanner's keys. Shown on
+/// the scanner-setup screen in every mode.
+pub(crate) fn calibration_code() -> Result<DemoCode, DeskError> {
+    let cal = scanin::calibrate::CALIBRATION_TEXT;
+    let code = datamatrix::DataMatrixBuilder::new()
+        .with_symbol_list(datamatrix::SymbolList::default().enforce_square())
+        .encode(cal.trim_start_matches("]d1").as_bytes())
+        .map_err(|e| DeskError::Input(format!("calibration code: {e:?}")))?;
+    Ok(DemoCode {
+        label: "The calibration code: press K, then scan it (once per workstation)".into(),
+        text: cal.to_owned(),
+        svg: svg_of(&code.bitmap()),
+    })
 }

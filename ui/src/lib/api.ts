@@ -3,7 +3,18 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  AlertCase,
+  CertView,
   CounterVerdict,
+  InputChoices,
+  NationalInput,
+  PingView,
+  PrefsInput,
+  ScanProbe,
+  SettingsView,
+  SiteInput,
+  UserInput,
+  UserLine,
   DemoCode,
   DeliveryView,
   DeskStatus,
@@ -59,6 +70,32 @@ export const api = {
   deliveryVerify: () => invoke<DeliveryView>("delivery_verify"),
   /** Writes the delivery's CSV report; returns the file's path. */
   deliveryReport: (format: "csv" | "pdf" = "csv") => invoke<string>("delivery_report", { format }),
+  /** Healthcare institutions: verify the delivery, then decommission it on receipt. */
+  deliveryDecommission: () => invoke<DeliveryView>("delivery_decommission"),
+  casesList: (openOnly: boolean) => invoke<AlertCase[]>("cases_list", { openOnly }),
+  caseDecide: (id: number, note: string, decision: string) =>
+    invoke<boolean>("case_decide", { id, note, decision }),
+  /** Writes every case as CSV; returns the file's path. */
+  casesExport: () => invoke<string>("cases_export"),
+  usersList: () => invoke<UserLine[]>("users_list"),
+  signIn: (userId: string, pin: string) => invoke<null>("sign_in", { userId, pin }),
+  signOut: () => invoke<null>("sign_out"),
+  userPut: (user: UserInput) => invoke<null>("user_put", { user }),
+  settingsGet: () => invoke<SettingsView>("settings_get"),
+  settingsSite: (site: SiteInput) => invoke<null>("settings_site", { site }),
+  settingsPrefs: (prefs: PrefsInput) => invoke<null>("settings_prefs", { prefs }),
+  settingsNational: (national: NationalInput) => invoke<null>("settings_national", { national }),
+  settingsMode: (live: boolean) => invoke<null>("settings_mode", { live }),
+  certImportPem: (cert: string, key: string) => invoke<CertView>("cert_import_pem", { cert, key }),
+  certImportP12: (data: number[], password: string) =>
+    invoke<CertView>("cert_import_p12", { data, password }),
+  connectionTest: () => invoke<PingView>("connection_test"),
+  /** destroy, stolen, lock, unlock, export, sample, free-sample: for the last pack scanned. */
+  decommission: (operation: string) => invoke<CounterVerdict>("decommission", { operation }),
+  scannerSetup: (on: boolean) => invoke<null>("scanner_setup", { on }),
+  scannerProbe: () => invoke<ScanProbe | null>("scanner_probe"),
+  inputChoices: () => invoke<InputChoices>("input_choices"),
+  calibrationCode: () => invoke<DemoCode>("calibration_code"),
 };
 
 /** The message of a rejected command (`{ message }`), or of anything else thrown. */

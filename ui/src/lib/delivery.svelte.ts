@@ -92,6 +92,17 @@ export class DeliveryState {
     }
   }
 
+  /** Healthcare institutions: verify, then decommission every active pack on receipt. */
+  async decommission(): Promise<boolean> {
+    if (this.verifying) return false;
+    this.verifying = true;
+    try {
+      return await this.run(api.deliveryDecommission);
+    } finally {
+      this.verifying = false;
+    }
+  }
+
   async report(format: "csv" | "pdf" = "csv"): Promise<boolean> {
     if (this.reporting) return false;
     this.reporting = true;

@@ -3,12 +3,15 @@
 // and events to it.
 
 import { api, errorMessage } from "./api";
-import type { CameraPreview, CounterVerdict, DemoCode, DeskStatus, Tone } from "./bindings";
+import type { CameraPreview, CounterVerdict, DemoCode, DeskStatus, Tone, UserLine } from "./bindings";
 import { asLang, t, type Lang } from "./i18n";
 import { play } from "./sound";
 
-/** The window's screens: the counter, the journal, the outbox (backlog), the delivery check. */
-export type Screen = "counter" | "journal" | "outbox" | "delivery";
+/**
+ * The window's screens: the counter, the journal, the outbox (backlog), the
+ * delivery check, the alert cases, the scanner setup and the settings.
+ */
+export type Screen = "counter" | "journal" | "outbox" | "delivery" | "cases" | "scanner" | "settings";
 
 const SEVERITY: Record<Tone, number> = { green: 0, amber: 1, red: 2 };
 
@@ -43,6 +46,11 @@ export class DeskState {
   training: boolean = $derived(this.status?.training ?? false);
   /** The camera running ("camera 0", "5 demo pictures"), if any. */
   camera: string | null = $derived(this.status?.inputs.camera ?? null);
+  /** The sign-in dialog (W) and the users it offers. */
+  signInOpen = $state(false);
+  users = $state.raw<UserLine[]>([]);
+  /** The destroy / stolen / lock … panel (X). */
+  decommissionOpen = $state(false);
   /** A delivery check is running: the wedge's scans go to it. */
   deliveryActive: boolean = $derived(this.status?.delivery_active ?? false);
 
@@ -92,7 +100,7 @@ export class DeskState {
     this.verdict = v;
     this.batch = [];
     this.notice = null;
-    play(v.sound);
+    if (this.status?.sounds ?? true) play(v.sound);
   }
 
   private showMany(vs: CounterVerdict[]): void {
@@ -105,7 +113,7 @@ export class DeskState {
     this.verdict = w;
     this.batch = vs.length > 1 ? vs : [];
     this.notice = null;
-    play(w.sound);
+    if (this.status?.sounds ?? true) play(w.sound);
   }
 
   private fail(e: unknown): void {
@@ -253,5 +261,47 @@ export class DeskState {
 
   closeSheet(): void {
     this.sheetOpen = false;
+  }
+
+  /** W: the sign-in dialog, with the users to pick from. */
+  async openSignIn(): Promise<void> {
+    try {
+      this.users = await api.usersList();
+      this.signInOpen = true;
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Signs in; resolves to the reason when refused (wrong PIN…), else null. */
+  async signIn(userId: string, pin: string): Promise<string | null> {
+    try {
+      await api.signIn(userId, pin);
+    } catch (e) {
+      return errorMessage(e);
+    }
+    await this.refresh().catch((e: unknown) => this.fail(e));
+    return null;
+  }
+
+  signOut(): Promise<boolean> {
+    this.signInOpen = false;
+    return this.act(async () => {
+      await api.signOut();
+    });
+  }
+
+  /** One of the panel's operations for the last pack scanned. */
+  decommission(op: string): Promise<boolean> {
+    this.decommissionOpen = false;
+    return this.act(async () => this.show(await api.decommission(op)));
+  }
+
+  /** Starts camera `index` (the scanner-setup screen's picker). */
+  startCameraAt(index: number): Promise<boolean> {
+    this.preview = null;
+    return this.act(async () => {
+      await api.cameraOpen(index);
+    });
   }
 }

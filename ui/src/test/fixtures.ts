@@ -83,6 +83,13 @@ export function status(over: Partial<DeskStatus> = {}): DeskStatus {
     calibrating: false,
     calibration: null,
     delivery_active: false,
+    user_name: "Anna Berg",
+    role: "pharmacist",
+    site_type: "community_pharmacy",
+    sounds: true,
+    cert_reminder: null,
+    scanner_setup: false,
+    notice: null,
     ...over,
   };
 }
@@ -149,6 +156,7 @@ export function deliveryGroup(over: Partial<DeliveryGroup> = {}): DeliveryGroup 
     expected: 2,
     active: 0,
     problems: 0,
+    decommissioned: 0,
     ...over,
   };
 }

@@ -1,0 +1,319 @@
+// The sign-in dialog, the decommission panel, and the settings, scanner
+// and alert-case screens, over a mocked desk.
+
+import { emit } from "@tauri-apps/api/event";
+import { flushSync, mount, unmount } from "svelte";
+import { afterEach, describe, expect, it } from "vitest";
+import App from "./App.svelte";
+import type { AlertCase, KeyResult, ScanProbe, SettingsView, UserLine } from "./lib/bindings";
+import { fakeDesk, pack, settle, status, verdict } from "./test/fixtures";
+
+let app: ReturnType<typeof mount> | null = null;
+
+async function start(): Promise<void> {
+  const target = document.createElement("div");
+  document.body.append(target);
+  app = mount(App, { target });
+  await after();
+}
+
+async function after(): Promise<void> {
+  await settle();
+  flushSync();
+}
+
+afterEach(() => {
+  if (app) unmount(app);
+  app = null;
+});
+
+const el = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const text = (sel: string) => document.querySelector(sel)?.textContent?.replace(/\s+/g, " ").trim();
+const result = (r: Partial<KeyResult>): KeyResult => ({ typed: "", scanned: false, pending: false, ...r });
+
+function fill(id: string, value: string) {
+  const input = el<HTMLInputElement>(id);
+  input.value = value;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+/** Each key_event answers the next of `typed` (then nothing). */
+function typing(typed: string[]) {
+  return { key_event: () => result({ typed: typed.shift() ?? "" }) };
+}
+
+async function press(key: string) {
+  window.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+  await after();
+}
+
+const USERS: UserLine[] = [
+  { id: "anna", name: "Anna Berg", role: "pharmacist", active: true, has_pin: true },
+  { id: "tom", name: "Tom Weber", role: "technician", active: true, has_pin: true },
+  { id: "old", name: "Old User", role: "technician", active: false, has_pin: true },
+];
+
+function settingsView(over: Partial<SettingsView> = {}): SettingsView {
+  return {
+    mode: "training",
+    live_next_start: false,
+    live_ready: false,
+    site_name: "Apotheke am Markt",
+    site_type: "community_pharmacy",
+    workstation_id: "a1b2c3",
+    workstation_name: "HV 1",
+    language: "en",
+    sounds: true,
+    offline_delay_ms: 2500,
+    national: {
+      single_pack_url: "",
+      bulk_url: "",
+      support_url: "",
+      client_login_id: "",
+      user_id: "",
+      password_set: false,
+      key_set: false,
+      ca_set: false,
+      cert: null,
+      secrets_backend: "encrypted_file",
+    },
+    workstations: [{ id: "a1b2c3", name: "HV 1", last_seen: "2026-11-23 14:05 UTC" }],
+    users: USERS,
+    ...over,
+  };
+}
+
+describe("sign in (W)", () => {
+  it("offers the active users, signs in with the PIN, and shows a refusal", async () => {
+    let tries = 0;
+    const desk = fakeDesk({
+      answers: {
+        ...typing(["w"]),
+        users_list: () => USERS,
+        sign_in: () => {
+          tries += 1;
+          if (tries === 1) throw { message: "Wrong PIN." };
+          return null;
+        },
+      },
+    });
+    await start();
+    await press("w");
+    expect(el("signin")).not.toBeNull();
+    const options = [...el<HTMLSelectElement>("signin-user").options].map((o) => o.value);
+    expect(options).toEqual(["anna", "tom"]);
+    expect(text("#signin-user")).toContain("PIN 1111");
+    expect(document.activeElement?.id).toBe("signin-pin");
+    el<HTMLSelectElement>("signin-user").value = "tom";
+    el("signin-user").dispatchEvent(new Event("change", { bubbles: true }));
+    fill("signin-pin", "9999");
+    flushSync();
+    el<HTMLButtonElement>("signin-submit").click();
+    await after();
+    expect(text("#signin-error")).toBe("Wrong PIN.");
+    expect(desk.of("sign_in")[0].args).toEqual({ userId: "tom", pin: "9999" });
+    fill("signin-pin", "2222");
+    flushSync();
+    el<HTMLButtonElement>("signin-submit").click();
+    await after();
+    expect(el("signin")).toBeNull();
+    expect(desk.of("sign_in")[1].args).toEqual({ userId: "tom", pin: "2222" });
+  });
+
+  it("shows who is signed in, or that nobody is", async () => {
+    fakeDesk({ status: status({ user_name: null, role: null }) });
+    await start();
+    expect(text("#user")).toContain("Nobody signed in");
+  });
+});
+
+describe("decommission panel (X)", () => {
+  it("offers the operations for the last pack and sends the one picked by its number", async () => {
+    const desk = fakeDesk({
+      answers: {
+        ...typing(["x", "1"]),
+        scan_text: () => verdict({ id: 5, pack: pack() }),
+        decommission: (a) =>
+          verdict({ id: 6, tone: "amber", code: "refused", headline: "Not allowed", detail: `no ${a.operation as string}` }),
+      },
+    });
+    await start();
+    el<HTMLInputElement>("manual").value = "x";
+    await desk.handler("scan_text", {});
+    emit("verdict", verdict({ id: 5, pack: pack() }));
+    await after();
+    await press("x");
+    expect(el("decommission")).not.toBeNull();
+    expect(text("#decommission-pack")).toContain(pack().serial);
+    expect(text("#op-destroy")).toBe("1 Destroy");
+    await press("1");
+    expect(desk.of("decommission")[0].args).toEqual({ operation: "destroy" });
+    expect(el("decommission")).toBeNull();
+    expect(text("#verdict #headline")).toBe("Not allowed");
+  });
+});
+
+describe("settings (E)", () => {
+  it("shows the stored settings, saves the site, tests the connection, never shows a secret", async () => {
+    const desk = fakeDesk({
+      answers: {
+        ...typing(["e"]),
+        settings_get: () => settingsView(),
+        connection_test: () => ({ ok: false, code: "NMVS_FE_AU_01", message: "The national system refused the login", latency_ms: 12 }),
+      },
+    });
+    await start();
+    await press("e");
+    expect(el("screen-settings").hidden).toBe(false);
+    expect(desk.of("settings_get")).toHaveLength(1);
+    expect(el<HTMLInputElement>("site-name").value).toBe("Apotheke am Markt");
+    expect(text("#secrets-backend")).toContain("encrypted file");
+    expect(el<HTMLButtonElement>("mode-live").disabled).toBe(true);
+    el<HTMLSelectElement>("site-type").value = "healthcare_institution";
+    el("site-type").dispatchEvent(new Event("change", { bubbles: true }));
+    fill("site-name", "St. Anna Klinik");
+    flushSync();
+    el<HTMLButtonElement>("site-save").click();
+    await after();
+    expect(desk.of("settings_site")[0].args).toEqual({
+      site: { site_name: "St. Anna Klinik", site_type: "healthcare_institution", workstation_name: "HV 1" },
+    });
+    el<HTMLButtonElement>("connection-test").click();
+    await after();
+    expect(el("ping").dataset.ok).toBe("false");
+    expect(text("#ping")).toContain("refused the login (12 ms)");
+    expect(el<HTMLInputElement>("n-password").value).toBe("");
+    // A user: the PIN goes as typed; a blank PIN keeps the stored one.
+    fill("u-id", "lena");
+    fill("u-name", "Lena Roth");
+    fill("u-pin", "4321");
+    flushSync();
+    el<HTMLButtonElement>("user-save").click();
+    await after();
+    expect(desk.of("user_put")[0].args).toEqual({
+      user: { id: "lena", name: "Lena Roth", role: "technician", pin: "4321", active: true },
+    });
+  });
+
+  it("shows the certificate's expiry and its reminder, and a refusal", async () => {
+    fakeDesk({
+      answers: {
+        ...typing(["e"]),
+        settings_get: () =>
+          settingsView({
+            national: {
+              ...settingsView().national,
+              cert: {
+                subject: "PH-0001",
+                issuer: "NMVO CA",
+                not_after: 1797000000,
+                not_after_text: "2026-12-05 10:00 UTC",
+                days_left: 11,
+                reminder: "The client certificate expires in 11 days: import the new one now",
+              },
+            },
+          }),
+        settings_site: () => {
+          throw { message: "Only an administrator may change the settings: sign in as one (W)." };
+        },
+      },
+    });
+    await start();
+    await press("e");
+    expect(text("#cert-info")).toContain("11 days");
+    expect(text("#cert-reminder")).toContain("import the new one now");
+    el<HTMLButtonElement>("site-save").click();
+    await after();
+    expect(text("#settings-error")).toContain("Only an administrator");
+    expect(el("settings-saved")).toBeNull();
+  });
+});
+
+describe("scanner setup (R)", () => {
+  const probe: ScanProbe = {
+    source: "keyboard wedge",
+    hex: ["5D 64 32 30 31 30 34"],
+    shown: "]d201041500375286<GS>21SN1",
+    aim: "]d2 — Data Matrix, GS1 (FNC1 first): the pack code format",
+    elements: ["(01) 04150037528643", "error: the check digit is wrong"],
+    ok: false,
+    hints: [{ message: "A separator was lost", fix: "Turn on GS transmission" }],
+    pack: null,
+  };
+
+  it("opens setup mode, shows the calibration code and the last scan's bytes, closes it on leaving", async () => {
+    const desk = fakeDesk({
+      answers: {
+        ...typing(["r", "h"]),
+        scanner_probe: () => probe,
+        input_choices: () => ({ serial_ports: ["/dev/ttyACM0"], cameras: [], camera_note: "No camera found." }),
+        calibration_code: () => ({ label: "calibration", text: "]d1CAL", svg: "<svg id='cal-svg'></svg>" }),
+      },
+    });
+    await start();
+    await press("r");
+    expect(desk.of("scanner_setup")[0].args).toEqual({ on: true });
+    expect(el("calibration-code").innerHTML).toContain("cal-svg");
+    expect([...el<HTMLSelectElement>("serial-pick").options].map((o) => o.value)).toEqual(["", "/dev/ttyACM0"]);
+    expect(text("#camera-none")).toBe("No camera found.");
+    await emit("status", null);
+    await after();
+    expect(text("#probe-hex")).toBe("5D 64 32 30 31 30 34");
+    expect(text("#probe-aim")).toContain("]d2");
+    expect(text("#probe-text")).toContain("<GS>");
+    expect(text("#probe-verdict")).toContain("Not a valid pack code");
+    await press("h");
+    expect(desk.of("scanner_setup")[1].args).toEqual({ on: false });
+  });
+});
+
+describe("alert cases (A)", () => {
+  const open: AlertCase = {
+    id: 3,
+    opened_text: "2026-11-23 14:05 UTC",
+    product_code: "04150037528643",
+    batch: "B1",
+    expiry: "270131",
+    serial: "FAKE1",
+    operation: "verify",
+    return_code: "NMVS_NC_PCK_22",
+    message: "The serial number is unknown.",
+    likely_cause: "The scan was read cleanly: the pack itself may be falsified.",
+    user: "anna",
+    note: null,
+    decision: null,
+    decided_text: null,
+    decided_by: null,
+  };
+
+  it("lists the open cases and records a note and a decision", async () => {
+    let decided = false;
+    const desk = fakeDesk({
+      answers: {
+        ...typing(["a"]),
+        cases_list: () => (decided ? [] : [open]),
+        case_decide: () => {
+          decided = true;
+          return true;
+        },
+        cases_export: () => "/tmp/alert-cases.csv",
+      },
+    });
+    await start();
+    await press("a");
+    expect(el("screen-cases").hidden).toBe(false);
+    expect(text("#cases-list")).toContain("may be falsified");
+    expect(el<HTMLButtonElement>("case-decide-3").disabled).toBe(true);
+    fill("case-note-3", "pack quarantined");
+    el<HTMLSelectElement>("case-decision-3").value = "reported";
+    el("case-decision-3").dispatchEvent(new Event("change", { bubbles: true }));
+    flushSync();
+    el<HTMLButtonElement>("case-decide-3").click();
+    await after();
+    expect(desk.of("case_decide")[0].args).toEqual({ id: 3, note: "pack quarantined", decision: "reported" });
+    expect(el("cases-empty")).not.toBeNull();
+    el<HTMLButtonElement>("cases-export").click();
+    await after();
+    expect(text("#cases-export-path")).toBe("/tmp/alert-cases.csv");
+  });
+});
