@@ -153,6 +153,12 @@ class Desk:
         keys.append("Return")
         subprocess.run(["xdotool", "key", "--delay", str(delay_ms), *keys], env=self.env, check=True, timeout=60)
 
+    def scan_keys(self, keys: list[str], delay_ms: int = 8):
+        """Types keysyms at scanner speed in one xdotool run (for scanners
+        seen through another keyboard layout)."""
+        self.focus()
+        subprocess.run(["xdotool", "key", "--delay", str(delay_ms), *keys], env=self.env, check=True, timeout=60)
+
     def type_slowly(self, text: str, delay_ms: int = 90):
         """A person typing into the focused field: slow enough that the
         wedge hands every key back as typing."""
