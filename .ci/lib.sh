@@ -22,6 +22,8 @@ APT_PACKAGES=(
   e2fsprogs                        # chattr: a truly read-only database file in a test
   xvfb xdotool                     # the app window without a display; typing into it as a scanner
   webkit2gtk-driver                # WebKitWebDriver, behind tauri-driver, for the end-to-end tests
+  libdbus-1-dev                    # the keyring crate's Secret Service client (libdbus)
+  dbus-daemon gnome-keyring        # a real Secret Service on a private bus for the keyring test
 )
 
 install_apt() {

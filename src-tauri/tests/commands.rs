@@ -723,7 +723,10 @@ fn every_command_over_a_training_desk() {
         .is_some_and(|h| h.starts_with("5D 64 32")));
     ok(&w, "scanner_setup", json!({"on": false}));
     let cal = ok(&w, "calibration_code", json!({}));
-    assert!(cal["svg"].as_str().is_some_and(|s| s.starts_with("<svg")), "{cal}");
+    assert!(
+        cal["svg"].as_str().is_some_and(|s| s.starts_with("<svg")),
+        "{cal}"
+    );
     let choices = ok(&w, "input_choices", json!({}));
     assert!(choices["serial_ports"].is_array(), "{choices}");
     desk.stop();
