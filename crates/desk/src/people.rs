@@ -3,6 +3,7 @@
 //! supply chain. Sign-ins, refusals and changes to users go into the
 //! journal, so who did what can be read back.
 
+use crate::secrets::{hex, unhex};
 use crate::view::{UserInput, UserLine};
 use crate::{lock, now, Desk, DeskError, DeskEvent};
 use domain::{Operation, Role};
@@ -29,10 +30,6 @@ pub const TRAINING_USERS: [(&str, &str, Role, &str); 3] = [
     ("tom", "Tom Weber", Role::Technician, "2222"),
     ("ada", "Ada Klein", Role::Administrator, "0000"),
 ];
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// `pbkdf2-sha256$ROUNDS$SALT$HASH` for a PIN.
 pub fn hash_pin(pin: &str) -> Result<String, DeskError> {
@@ -76,16 +73,6 @@ pub fn pin_matches(pin: &str, stored: &str) -> bool {
         &hash,
     )
     .is_ok()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// A PIN is 4 to 8 digits.

@@ -130,11 +130,13 @@ impl std::fmt::Debug for EncryptedFile {
 
 const ROUNDS: u32 = 200_000;
 
-fn hex(b: &[u8]) -> String {
+/// Bytes as lower-case hex (salts, sealed values, PIN hashes).
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
+/// Hex back to bytes; `None` for an odd length or a non-hex digit.
+pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }

@@ -23,8 +23,8 @@ fn genuine(desk: &Desk, i: usize) -> String {
     packcode::escapes::decode(&genuine[i].text)
 }
 
-fn journal_has(desk: &Desk, kind: &str, user: &str, outcome: &str) -> bool {
-    let q = desk::view::JournalQuery {
+fn by_user(user: &str) -> desk::view::JournalQuery {
+    desk::view::JournalQuery {
         product_code: String::new(),
         batch: String::new(),
         serial: String::new(),
@@ -32,7 +32,11 @@ fn journal_has(desk: &Desk, kind: &str, user: &str, outcome: &str) -> bool {
         outcome: String::new(),
         from_day: String::new(),
         to_day: String::new(),
-    };
+    }
+}
+
+fn journal_has(desk: &Desk, kind: &str, user: &str, outcome: &str) -> bool {
+    let q = by_user(user);
     desk.journal_search(&q)
         .expect("journal")
         .iter()
@@ -78,15 +82,7 @@ async fn a_technician_is_refused_a_destroy_and_a_pharmacist_is_not() {
         .await
         .expect("verdict");
     assert_eq!(v.tone, Tone::Green, "{v:?}");
-    let q = desk::view::JournalQuery {
-        product_code: String::new(),
-        batch: String::new(),
-        serial: String::new(),
-        user_id: "anna".into(),
-        outcome: String::new(),
-        from_day: String::new(),
-        to_day: String::new(),
-    };
+    let q = by_user("anna");
     assert!(desk
         .journal_search(&q)
         .expect("ok")

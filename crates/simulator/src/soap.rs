@@ -125,6 +125,17 @@ fn x(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
+/// The types and operations namespaces to answer in: the request's own
+/// (v4 or v5), v4 when it named none.
+fn namespaces(req: &SoapRequest) -> (&str, String) {
+    let ns = if req.types_ns.is_empty() {
+        "urn:types.nmvs.eu:v4.0"
+    } else {
+        &req.types_ns
+    };
+    (ns, ns.replace("urn:types.", "urn:wsdltypes."))
+}
+
 /// What the server answers.
 #[derive(Debug, Clone)]
 pub struct SoapResponse<'a> {
@@ -141,12 +152,7 @@ pub struct SoapResponse<'a> {
 }
 
 pub fn write_response(r: &SoapResponse<'_>) -> String {
-    let ns = if r.req.types_ns.is_empty() {
-        "urn:types.nmvs.eu:v4.0"
-    } else {
-        &r.req.types_ns
-    };
-    let ws = ns.replace("urn:types.", "urn:wsdltypes.");
+    let (ns, ws) = namespaces(r.req);
     let g = r.operation.g_code();
     let mut pack = format!(r#"<t:Pack sn="{}""#, x(&r.req.serial));
     if let Some(s) = r.state {
@@ -213,12 +219,7 @@ pub fn write_bulk_response(
     lines: &[BulkLine],
     code: &str,
 ) -> String {
-    let ns = if req.types_ns.is_empty() {
-        "urn:types.nmvs.eu:v4.0"
-    } else {
-        &req.types_ns
-    };
-    let ws = ns.replace("urn:types.", "urn:wsdltypes.");
+    let (ns, ws) = namespaces(req);
     let mut packs = String::new();
     if !lines.is_empty() {
         packs.push_str("<t:Packs>");
@@ -259,12 +260,7 @@ pub fn write_bulk_response(
 /// The answer to a support ping: the input echoed, or nothing with the
 /// refusal's code.
 pub fn write_ping_response(req: &SoapRequest, output: &str, code: &str) -> String {
-    let ns = if req.types_ns.is_empty() {
-        "urn:types.nmvs.eu:v4.0"
-    } else {
-        &req.types_ns
-    };
-    let ws = ns.replace("urn:types.", "urn:wsdltypes.");
+    let (ns, ws) = namespaces(req);
     format!(
         concat!(
             r#"<?xml version="1.0" encoding="UTF-8"?>"#,
