@@ -120,6 +120,19 @@ describe("sign in (W)", () => {
     expect(desk.of("sign_in")[1].args).toEqual({ userId: "tom", pin: "2222" });
   });
 
+  it("shows the certificate reminder and a start notice on every screen", async () => {
+    fakeDesk({
+      status: status({
+        training: false,
+        cert_reminder: "The client certificate expires in 12 days: import the new one now",
+        notice: "The national system could not be set up; training mode instead.",
+      }),
+    });
+    await start();
+    expect(text("#cert-banner")).toContain("12 days");
+    expect(text("#start-notice")).toContain("training mode instead");
+  });
+
   it("shows who is signed in, or that nobody is", async () => {
     fakeDesk({ status: status({ user_name: null, role: null }) });
     await start();

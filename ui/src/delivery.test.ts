@@ -359,3 +359,28 @@ describe("delivery check", () => {
     expect(text("#delivery-start")).toBe("Wareneingang starten");
   });
 });
+
+describe("decommission on receipt", () => {
+  it("is offered only where the site is a healthcare institution, and sends the delivery", async () => {
+    const desk = fakeDesk({
+      status: status({ site_type: "community_pharmacy", delivery_active: true }),
+      delivery: running(),
+      answers: {
+        delivery_decommission: () =>
+          running({ packs: [deliveryPack({ status: "decommissioned", detail: "supplied on receipt: NMVS_SUCCESS" })] }),
+      },
+    });
+    await start();
+    click("tab-delivery");
+    await after();
+    expect(el("delivery-decommission")).toBeNull();
+
+    desk.state.status = { ...desk.state.status, site_type: "healthcare_institution" };
+    await emit("status", null);
+    await after();
+    click("delivery-decommission");
+    await after();
+    expect(desk.of("delivery_decommission")).toHaveLength(1);
+    expect(text("#screen-delivery")).toContain("decommissioned on receipt");
+  });
+});
