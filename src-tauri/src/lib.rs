@@ -247,14 +247,16 @@ fn cases_export(state: State<'_, AppState>) -> Res<String> {
     Ok(state.0.cases_export()?)
 }
 
-/// Who may sign in (for the picker).
+/// Who may sign in (for the picker). These commands are async so that
+/// their work (PIN hashing, the keyring over D-Bus, SQLite) runs off the
+/// window's thread.
 #[tauri::command]
-fn users_list(state: State<'_, AppState>) -> Res<Vec<UserLine>> {
+async fn users_list(state: State<'_, AppState>) -> Res<Vec<UserLine>> {
     Ok(state.0.users_list()?)
 }
 
 #[tauri::command]
-fn sign_in(state: State<'_, AppState>, user_id: String, pin: String) -> Res<()> {
+async fn sign_in(state: State<'_, AppState>, user_id: String, pin: String) -> Res<()> {
     state.0.sign_in(&user_id, &pin)?;
     Ok(())
 }
@@ -266,46 +268,50 @@ fn sign_out(state: State<'_, AppState>) {
 
 /// Adds or changes a user (administrators).
 #[tauri::command]
-fn user_put(state: State<'_, AppState>, user: UserInput) -> Res<()> {
+async fn user_put(state: State<'_, AppState>, user: UserInput) -> Res<()> {
     Ok(state.0.user_put(&user)?)
 }
 
 #[tauri::command]
-fn settings_get(state: State<'_, AppState>) -> Res<SettingsView> {
+async fn settings_get(state: State<'_, AppState>) -> Res<SettingsView> {
     Ok(state.0.settings()?)
 }
 
 #[tauri::command]
-fn settings_site(state: State<'_, AppState>, site: SiteInput) -> Res<()> {
+async fn settings_site(state: State<'_, AppState>, site: SiteInput) -> Res<()> {
     Ok(state.0.settings_site(&site)?)
 }
 
 #[tauri::command]
-fn settings_prefs(state: State<'_, AppState>, prefs: PrefsInput) -> Res<()> {
+async fn settings_prefs(state: State<'_, AppState>, prefs: PrefsInput) -> Res<()> {
     Ok(state.0.settings_prefs(&prefs)?)
 }
 
 #[tauri::command]
-fn settings_national(state: State<'_, AppState>, national: NationalInput) -> Res<()> {
+async fn settings_national(state: State<'_, AppState>, national: NationalInput) -> Res<()> {
     Ok(state.0.settings_national(&national)?)
 }
 
 /// The national system (`live`) or training at the next start.
 #[tauri::command]
-fn settings_mode(state: State<'_, AppState>, live: bool) -> Res<()> {
+async fn settings_mode(state: State<'_, AppState>, live: bool) -> Res<()> {
     Ok(state.0.settings_mode(live)?)
 }
 
 /// The client certificate and key as PEM text (key may be empty when the
 /// certificate text holds it).
 #[tauri::command]
-fn cert_import_pem(state: State<'_, AppState>, cert: String, key: String) -> Res<CertView> {
+async fn cert_import_pem(state: State<'_, AppState>, cert: String, key: String) -> Res<CertView> {
     Ok(state.0.cert_import_pem(&cert, &key)?)
 }
 
 /// A PKCS#12 file's bytes and its password.
 #[tauri::command]
-fn cert_import_p12(state: State<'_, AppState>, data: Vec<u8>, password: String) -> Res<CertView> {
+async fn cert_import_p12(
+    state: State<'_, AppState>,
+    data: Vec<u8>,
+    password: String,
+) -> Res<CertView> {
     Ok(state.0.cert_import_p12(&data, &password)?)
 }
 
@@ -314,13 +320,19 @@ async fn connection_test(state: State<'_, AppState>) -> Res<PingView> {
     Ok(state.0.connection_test().await)
 }
 
-/// Destroy, stolen, lock… (by name) for the last pack scanned.
+/// Destroy, stolen, lock… (by name) for the last pack scanned, which must
+/// be the pack the window shows (`productCode`, `serial`).
 #[tauri::command]
-async fn decommission(state: State<'_, AppState>, operation: String) -> Res<CounterVerdict> {
+async fn decommission(
+    state: State<'_, AppState>,
+    operation: String,
+    product_code: String,
+    serial: String,
+) -> Res<CounterVerdict> {
     let op = domain::Operation::from_cli_name(&operation).ok_or_else(|| CommandError {
         message: format!("unknown operation {operation:?}"),
     })?;
-    Ok(state.0.decommission(op).await?)
+    Ok(state.0.decommission(op, (&product_code, &serial)).await?)
 }
 
 /// Healthcare institutions: verify the delivery and decommission it.

@@ -635,9 +635,21 @@ fn every_command_over_a_training_desk() {
     assert_eq!(status["role"], "technician", "{status}");
     let v = ok(&w, "scan_text", json!({"text": text(0)}));
     assert_eq!(v["tone"], "green", "{v}");
-    let v = ok(&w, "decommission", json!({"operation": "destroy"}));
-    assert_eq!(v["code"], "refused", "{v}");
-    assert!(call(&w, "decommission", json!({"operation": "fly"})).is_err());
+    let this = json!({"operation": "destroy", "productCode": v["pack"]["product_code"], "serial": v["pack"]["serial"]});
+    let refused = ok(&w, "decommission", this.clone());
+    assert_eq!(refused["code"], "refused", "{refused}");
+    assert!(call(
+        &w,
+        "decommission",
+        json!({"operation": "fly", "productCode": v["pack"]["product_code"], "serial": v["pack"]["serial"]})
+    )
+    .is_err());
+    assert!(call(
+        &w,
+        "decommission",
+        json!({"operation": "destroy", "productCode": v["pack"]["product_code"], "serial": "NOT-IT"})
+    )
+    .is_err());
     assert!(call(
         &w,
         "user_put",
@@ -650,7 +662,9 @@ fn every_command_over_a_training_desk() {
         "user_put",
         json!({"user": {"id": "x", "name": "X", "role": "technician", "pin": "1234", "active": true}}),
     );
-    let v = ok(&w, "decommission", json!({"operation": "lock"}));
+    let mut lock = this;
+    lock["operation"] = json!("lock");
+    let v = ok(&w, "decommission", lock);
     assert_eq!(v["tone"], "green", "{v}");
 
     // Settings: site, preferences, the national system, certificates.

@@ -77,19 +77,17 @@ impl Desk {
     /// Records a note and a decision on an open case; false when it was
     /// decided already or does not exist.
     pub fn case_decide(&self, id: i64, note: &str, decision: &str) -> Result<bool, DeskError> {
+        self.must_be_signed_in()?;
         let decision = decision.trim();
         if decision.is_empty() {
             return Err(DeskError::Input(
                 "a decision is needed (e.g. reported, returned, scanner damage)".into(),
             ));
         }
-        let ok = self.engine.store()?.decide_case(
-            id,
-            note.trim(),
-            decision,
-            &self.counter.user,
-            now(),
-        )?;
+        let ok =
+            self.engine
+                .store()?
+                .decide_case(id, note.trim(), decision, &self.user_id(), now())?;
         self.emit(DeskEvent::Status);
         Ok(ok)
     }

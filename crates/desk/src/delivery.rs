@@ -242,8 +242,14 @@ impl Desk {
     /// expiry, results polled; packs the bulk answer leaves out (or a bulk
     /// that fails) are verified one by one.
     pub async fn delivery_verify(&self) -> Result<DeliveryView, DeskError> {
+        self.may(Operation::Verify).map_err(DeskError::Refused)?;
         let groups: Vec<ToVerify> = {
             let mut d = lock(&self.delivery);
+            if d.checking {
+                return Err(DeskError::Refused(
+                    "The delivery is being checked already.".into(),
+                ));
+            }
             d.checking = true;
             let mut by: BTreeMap<GroupKey, Vec<(String, String)>> = BTreeMap::new();
             for (key, serial, text) in &d.packs {
@@ -333,6 +339,8 @@ impl Desk {
         }
         self.may(Operation::Dispense).map_err(DeskError::Refused)?;
         self.delivery_verify().await?;
+        // Claimed again at once: a second press while the packs are being
+        // decommissioned is refused by `delivery_verify` above.
         let todo: Vec<(GroupKey, String, String)> = {
             let d = lock(&self.delivery);
             d.packs

@@ -810,7 +810,14 @@ impl Desk {
     /// Destroy, stolen, lock, unlock, export, sample or free sample for
     /// the last pack scanned at the counter: only for the roles allowed
     /// (see `domain::Role`); a refusal is a verdict and a journal entry.
-    pub async fn decommission(&self, op: Operation) -> Result<CounterVerdict, DeskError> {
+    ///
+    /// `pack` is the pack the window shows (product code, serial): when it
+    /// is not the last pack scanned, nothing is sent.
+    pub async fn decommission(
+        &self,
+        op: Operation,
+        want: (&str, &str),
+    ) -> Result<CounterVerdict, DeskError> {
         if matches!(
             op,
             Operation::Verify | Operation::Dispense | Operation::UndoDispense
@@ -826,12 +833,21 @@ impl Desk {
             .ok_or_else(|| DeskError::Input("Scan the pack first.".into()))?;
         let parsed = packcode::parse(&text, today());
         let pack = pack_fields(&parsed);
+        if pack
+            .as_ref()
+            .is_none_or(|p| p.product_code != want.0 || p.serial != want.1)
+        {
+            return Err(DeskError::Input(
+                "That is not the last pack scanned: scan it again first.".into(),
+            ));
+        }
         if let Err(why) = self.may(op) {
             return Ok(self.refused_view(op, why, pack));
         }
         let verdict = self.engine.operate(op, &text).await;
         let v = self.view(op, verdict, &parsed, pack.clone(), false);
         if v.tone == Tone::Green || v.offline {
+            lock(&self.inner).last_scan = None;
             if let Some(p) = &pack {
                 let mut inner = lock(&self.inner);
                 inner.basket.retain(|e| {
@@ -1218,10 +1234,30 @@ pub fn data_dir(name: &str) -> PathBuf {
 /// workstation gets an id on first use and is noted as seen.
 fn open_settings(dir: &Path) -> Result<(store::Store, Box<dyn secrets::SecretStore>), DeskError> {
     let config = store::Store::open(&dir.join("settings.sqlite"))?;
-    if config.setting(settings::K_WS_ID)?.is_none() {
-        config.set_setting(settings::K_WS_ID, &nmvs::new_client_trx_id()[..12])?;
-    }
-    let secrets = secrets::open_default(dir)?;
+    let ws_id = match config.setting(settings::K_WS_ID)? {
+        Some(id) => id,
+        None => {
+            let id = nmvs::new_client_trx_id()[..12].to_owned();
+            config.set_setting(settings::K_WS_ID, &id)?;
+            id
+        }
+    };
+    // One keyring service per settings database, so that two installations
+    // (or a test) never share entries; the store chosen at the first start
+    // is kept (a keyring that does not answer later is an error, not a
+    // silent switch to the file).
+    let service = format!("countercheck-{ws_id}");
+    let secrets = match config.setting(settings::K_SECRETS)?.as_deref() {
+        Some("keyring") => secrets::open_recorded(dir, &service, secrets::SecretBackend::Keyring)?,
+        Some("encrypted_file") => {
+            secrets::open_recorded(dir, &service, secrets::SecretBackend::EncryptedFile)?
+        }
+        _ => {
+            let s = secrets::open_default(dir, &service)?;
+            config.set_setting(settings::K_SECRETS, s.backend().as_str())?;
+            s
+        }
+    };
     Ok((config, secrets))
 }
 

@@ -96,10 +96,21 @@ impl Desk {
         lock(&self.session).clone()
     }
 
-    /// The id that goes into the ledger and journal for what is done now.
+    /// The id that goes into the ledger and journal for what is done now
+    /// (empty while nobody is signed in: only sign-in attempts are then
+    /// journaled).
     pub(crate) fn user_id(&self) -> String {
-        self.signed_in()
-            .map_or_else(|| self.counter.user.clone(), |s| s.id)
+        self.signed_in().map_or_else(String::new, |s| s.id)
+    }
+
+    /// `Err` (a sentence for the window) while nobody is signed in.
+    pub(crate) fn must_be_signed_in(&self) -> Result<(), DeskError> {
+        match self.signed_in() {
+            Some(_) => Ok(()),
+            None => Err(DeskError::Refused(
+                "Nobody is signed in: sign in first (W).".into(),
+            )),
+        }
     }
 
     pub(crate) fn journal_note(&self, kind: &str, operation: &str, outcome: &str, detail: &str) {
@@ -174,6 +185,7 @@ impl Desk {
             self.journal_note("signin", "", "signed_out", "");
         }
         *lock(&self.session) = None;
+        lock(&self.inner).last_scan = None;
         self.engine.set_user("");
         self.emit(DeskEvent::Status);
     }
@@ -205,6 +217,20 @@ impl Desk {
     /// The signed-in user must be an administrator (or nobody has been
     /// made administrator yet: the first one is being set up).
     pub(crate) fn must_configure(&self) -> Result<(), DeskError> {
+        // The settings are the site's, shared by training and live. Once
+        // the site has an administrator of its own, training's demo
+        // administrator (whose PIN is on screen) may not change them.
+        if self.training.is_some() {
+            let site_admin = lock(&self.config)
+                .users()?
+                .iter()
+                .any(|u| u.active && u.role == Role::Administrator.as_str());
+            if site_admin {
+                return Err(DeskError::Refused(
+                    "This site has its own administrator: change the settings with the national system running, not in training.".into(),
+                ));
+            }
+        }
         if self.signed_in().is_some_and(|s| s.role.may_configure()) {
             return Ok(());
         }

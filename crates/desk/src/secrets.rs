@@ -285,23 +285,85 @@ impl SecretStore for EncryptedFile {
     }
 }
 
-/// The keyring when one answers, else the encrypted file in `dir`.
-/// `COUNTERCHECK_SECRETS=file` skips the keyring (tests, kiosks).
-pub fn open_default(dir: &Path) -> Result<Box<dyn SecretStore>, SecretError> {
+impl SecretBackend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretBackend::Keyring => "keyring",
+            SecretBackend::EncryptedFile => "encrypted_file",
+        }
+    }
+}
+
+/// The keyring (entries under `service`) when one answers, else the
+/// encrypted file in `dir`. `COUNTERCHECK_SECRETS=file` skips the keyring
+/// (tests, kiosks).
+pub fn open_default(dir: &Path, service: &str) -> Result<Box<dyn SecretStore>, SecretError> {
     open_with(
         dir,
+        service,
         std::env::var("COUNTERCHECK_SECRETS").is_ok_and(|v| v == "file"),
     )
 }
 
 /// As [`open_default`], the keyring skipped when `file_only`.
-pub fn open_with(dir: &Path, file_only: bool) -> Result<Box<dyn SecretStore>, SecretError> {
+pub fn open_with(
+    dir: &Path,
+    service: &str,
+    file_only: bool,
+) -> Result<Box<dyn SecretStore>, SecretError> {
     if !file_only {
-        if let Ok(k) = OsKeyring::probe("countercheck") {
+        if let Ok(k) = OsKeyring::probe(service) {
             return Ok(Box::new(k));
         }
     }
     Ok(Box::new(EncryptedFile::open(&dir.join("secrets.sealed"))?))
+}
+
+/// The store chosen at an earlier start: the keyring that held the secrets
+/// then is used again, or an error says it does not answer (the secrets
+/// are not looked for elsewhere, nor written elsewhere).
+pub fn open_recorded(
+    dir: &Path,
+    service: &str,
+    backend: SecretBackend,
+) -> Result<Box<dyn SecretStore>, SecretError> {
+    match backend {
+        SecretBackend::Keyring => Ok(match OsKeyring::probe(service) {
+            Ok(k) => Box::new(k),
+            Err(e) => Box::new(Unanswered(e.to_string())),
+        }),
+        SecretBackend::EncryptedFile => {
+            Ok(Box::new(EncryptedFile::open(&dir.join("secrets.sealed"))?))
+        }
+    }
+}
+
+/// The keyring that holds the secrets does not answer this time.
+#[derive(Debug)]
+struct Unanswered(String);
+
+impl Unanswered {
+    fn err(&self) -> SecretError {
+        SecretError::Keyring(format!(
+            "the keyring that holds the national system's key and password does not answer ({}); unlock it or start the desktop session's keyring",
+            self.0
+        ))
+    }
+}
+
+impl SecretStore for Unanswered {
+    fn backend(&self) -> SecretBackend {
+        SecretBackend::Keyring
+    }
+    fn get(&self, _: &str) -> Result<Option<String>, SecretError> {
+        Err(self.err())
+    }
+    fn set(&self, _: &str, _: &str) -> Result<(), SecretError> {
+        Err(self.err())
+    }
+    fn delete(&self, _: &str) -> Result<(), SecretError> {
+        Err(self.err())
+    }
 }
 
 #[cfg(test)]
@@ -377,14 +439,35 @@ mod tests {
     }
 
     #[test]
-    fn without_a_keyring_the_file_is_used() {
-        // No session bus here in the unit tests' environment, or the
-        // setting asks for the file: either way the fallback must work.
+    fn asked_for_the_file_it_is_used() {
         let dir = temp("default");
-        let s = open_with(&dir, true).expect("ok");
+        let s = open_with(&dir, "countercheck-unit", true).expect("ok");
         assert_eq!(s.backend(), SecretBackend::EncryptedFile);
         s.set("x", "y").expect("ok");
         assert_eq!(s.get("x").expect("ok").as_deref(), Some("y"));
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn without_a_session_bus_the_file_is_the_fallback() {
+        // `cargo test` runs without a session bus (CI's keyring test has
+        // its own); where one exists this test says nothing.
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+            return;
+        }
+        let dir = temp("fallback");
+        let s = open_with(&dir, "countercheck-unit", false).expect("ok");
+        assert_eq!(s.backend(), SecretBackend::EncryptedFile);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_recorded_keyring_that_does_not_answer_is_an_error_not_a_file() {
+        let dir = temp("unanswered");
+        let s = Unanswered("no session bus".into());
+        let e = s.get("nmvs.password").expect_err("no answer");
+        assert!(e.to_string().contains("does not answer"), "{e}");
+        assert!(s.set("nmvs.password", "x").is_err());
+        assert!(!dir.join("secrets.sealed").exists());
     }
 }

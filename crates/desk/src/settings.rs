@@ -22,6 +22,8 @@ pub(crate) const K_LANGUAGE: &str = "ui.language";
 pub(crate) const K_SOUNDS: &str = "ui.sounds";
 pub(crate) const K_OFFLINE_MS: &str = "desk.offline_delay_ms";
 pub(crate) const K_MODE: &str = "mode";
+/// Which secret store the site uses (`keyring` or `encrypted_file`).
+pub(crate) const K_SECRETS: &str = "secrets.backend";
 const K_SINGLE: &str = "nmvs.single_pack_url";
 const K_BULK: &str = "nmvs.bulk_url";
 const K_SUPPORT: &str = "nmvs.support_url";
@@ -42,6 +44,8 @@ pub fn cert_reminder(not_after: i64, now: i64) -> Option<String> {
     let days = (not_after - now).div_euclid(86_400);
     if not_after <= now {
         Some("The client certificate has expired: the national system will refuse every call. Import the new one in Settings.".into())
+    } else if days == 0 {
+        Some("The client certificate expires today: import the new one now (Settings, National system).".into())
     } else if days <= 12 {
         Some(format!("The client certificate expires in {days} days: import the new one now (Settings, National system)."))
     } else if days <= 30 {
@@ -197,6 +201,7 @@ impl Desk {
     /// Language, sounds and the delay before a scan is recorded offline
     /// (anyone signed in may change these for the desk).
     pub fn settings_prefs(&self, p: &PrefsInput) -> Result<(), DeskError> {
+        self.must_be_signed_in()?;
         let lang = Lang::from_code(&p.language)
             .ok_or_else(|| DeskError::Input(format!("Unknown language {}.", p.language)))?;
         if !(500..=15_000).contains(&p.offline_delay_ms) {
@@ -221,6 +226,9 @@ impl Desk {
         https_url("Single-pack service", n.single_pack_url.trim())?;
         https_url("Bulk service", n.bulk_url.trim())?;
         https_url("Support service", n.support_url.trim())?;
+        if let Some(pem) = n.ca_pem.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            nmvs::cert_info(pem).map_err(|e| DeskError::Input(format!("CA: {e}")))?;
+        }
         self.put(K_SINGLE, n.single_pack_url.trim())?;
         self.put(K_BULK, n.bulk_url.trim())?;
         self.put(K_SUPPORT, n.support_url.trim())?;
@@ -233,10 +241,7 @@ impl Desk {
         }
         match n.ca_pem.as_deref().map(str::trim) {
             Some("") => lock(&self.config).delete_setting(K_CA)?,
-            Some(pem) => {
-                nmvs::cert_info(pem).map_err(|e| DeskError::Input(format!("CA: {e}")))?;
-                self.put(K_CA, pem)?;
-            }
+            Some(pem) => self.put(K_CA, pem)?,
             None => {}
         }
         self.journal_note("settings", "", "national_system", n.single_pack_url.trim());
@@ -253,10 +258,14 @@ impl Desk {
                 utc_text(info.not_after)
             )));
         }
+        // Only the certificates go to the settings database: a PEM text
+        // that carries the key too is never stored whole.
+        let certs =
+            nmvs::certificates_pem(cert_pem).map_err(|e| DeskError::Input(e.to_string()))?;
         self.secrets
             .set(S_KEY, &key.0)
             .map_err(|e| DeskError::Input(e.to_string()))?;
-        self.put(K_CERT, cert_pem)?;
+        self.put(K_CERT, &certs)?;
         self.journal_note("settings", "", "certificate", &info.subject);
         self.emit(DeskEvent::Status);
         self.cert_view().ok_or_else(|| {
@@ -422,6 +431,9 @@ mod tests {
         let r = cert_reminder(now + 12 * day, now).expect("ok");
         assert!(r.contains("12 days") && r.contains("now"), "{r}");
         assert!(cert_reminder(now, now).expect("ok").contains("expired"));
+        assert!(cert_reminder(now + 3600, now)
+            .expect("ok")
+            .contains("today"));
     }
 
     #[test]

@@ -184,8 +184,9 @@ pub struct UserLine {
     pub has_pin: bool,
 }
 
-/// A user to add or change; `pin` empty keeps the stored PIN.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// A user to add or change; `pin` empty keeps the stored PIN. (Its
+/// `Debug` leaves the PIN out.)
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct UserInput {
     pub id: String,
     pub name: String,
@@ -223,8 +224,9 @@ pub struct NationalView {
     pub secrets_backend: String,
 }
 
-/// The national system's settings to store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The national system's settings to store. (Its `Debug` leaves the
+/// password out.)
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct NationalInput {
     pub single_pack_url: String,
     pub bulk_url: String,
@@ -525,4 +527,55 @@ pub struct AlertCase {
     pub decision: Option<String>,
     pub decided_text: Option<String>,
     pub decided_by: Option<String>,
+}
+
+impl std::fmt::Debug for UserInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserInput")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("pin", &self.pin.as_ref().map(|_| "***"))
+            .field("active", &self.active)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for NationalInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NationalInput")
+            .field("single_pack_url", &self.single_pack_url)
+            .field("bulk_url", &self.bulk_url)
+            .field("support_url", &self.support_url)
+            .field("client_login_id", &self.client_login_id)
+            .field("user_id", &self.user_id)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("ca_pem", &self.ca_pem.as_ref().map(|_| "(PEM)"))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_output_leaves_secrets_out() {
+        let u = super::UserInput {
+            id: "x".into(),
+            name: "X".into(),
+            role: "technician".into(),
+            pin: Some("4321".into()),
+            active: true,
+        };
+        assert!(!format!("{u:?}").contains("4321"));
+        let n = super::NationalInput {
+            single_pack_url: String::new(),
+            bulk_url: String::new(),
+            support_url: String::new(),
+            client_login_id: String::new(),
+            user_id: String::new(),
+            password: Some("s3cret".into()),
+            ca_pem: None,
+        };
+        assert!(!format!("{n:?}").contains("s3cret"));
+    }
 }

@@ -20,7 +20,7 @@ fn secrets_go_to_the_keyring_when_one_answers() {
     assert_eq!(k.get("nmvs.password").expect("read"), None);
 
     // The default store is the keyring; no secrets file is written.
-    let s = secrets::open_with(&dir, false).expect("store");
+    let s = secrets::open_with(&dir, "countercheck-test", false).expect("store");
     assert_eq!(s.backend(), SecretBackend::Keyring);
     s.set("nmvs.client_key", "-----BEGIN PRIVATE KEY-----")
         .expect("kept");

@@ -35,12 +35,23 @@ fn by_user(user: &str) -> desk::view::JournalQuery {
     }
 }
 
-fn journal_has(desk: &Desk, kind: &str, user: &str, outcome: &str) -> bool {
-    let q = by_user(user);
-    desk.journal_search(&q)
+/// Does the journal hold an entry by `user` with this outcome?
+fn journal_has(desk: &Desk, user: &str, outcome: &str) -> bool {
+    desk.journal_search(&by_user(user))
         .expect("journal")
         .iter()
-        .any(|l| l.outcome.contains(outcome) && (kind.is_empty() || l.user == user))
+        .any(|l| l.outcome == outcome)
+}
+
+/// The operations the journal holds for a pack's serial.
+fn operations_on(desk: &Desk, serial: &str) -> Vec<String> {
+    let mut q = by_user("");
+    q.serial = serial.into();
+    desk.journal_search(&q)
+        .expect("journal")
+        .into_iter()
+        .map(|l| l.operation)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,16 +66,23 @@ async fn a_technician_is_refused_a_destroy_and_a_pharmacist_is_not() {
     let text = genuine(&desk, 0);
     let v = desk.scan(&text, false).await;
     assert_eq!(v.tone, Tone::Green, "{v:?}");
+    let p = v.pack.clone().expect("pack");
+    let this = (p.product_code.as_str(), p.serial.as_str());
+    // Another pack than the last one scanned: nothing is sent.
+    assert!(desk
+        .decommission(Operation::Destroy, (p.product_code.as_str(), "OTHER"))
+        .await
+        .is_err());
     let refused = desk
-        .decommission(Operation::Destroy)
+        .decommission(Operation::Destroy, this)
         .await
         .expect("verdict");
     assert_eq!(refused.code.as_deref(), Some("refused"), "{refused:?}");
     assert!(refused.detail.contains("technician"), "{}", refused.detail);
-    assert!(journal_has(&desk, "refused", "tom", "not_permitted"));
-    // Nothing was sent: the pack is still active.
-    let v = desk.scan(&text, false).await;
-    assert_ne!(v.tone, Tone::Red, "{v:?}");
+    assert!(journal_has(&desk, "tom", "not_permitted"));
+    // Nothing was sent: no destroy in the journal for this pack.
+    let ops = operations_on(&desk, &p.serial);
+    assert!(ops.iter().all(|o| o != "destroy"), "{ops:?}");
     // A technician may dispense.
     assert!(desk.dispense().await.iter().all(|v| v.tone == Tone::Green));
 
@@ -77,17 +95,25 @@ async fn a_technician_is_refused_a_destroy_and_a_pharmacist_is_not() {
     let other = genuine(&desk, 1);
     let v = desk.scan(&other, false).await;
     assert_eq!(v.tone, Tone::Green, "{v:?}");
+    let q = v.pack.clone().expect("pack");
     let v = desk
-        .decommission(Operation::Destroy)
+        .decommission(Operation::Destroy, (&q.product_code, &q.serial))
         .await
         .expect("verdict");
     assert_eq!(v.tone, Tone::Green, "{v:?}");
-    let q = by_user("anna");
+    assert!(operations_on(&desk, &q.serial)
+        .iter()
+        .any(|o| o == "destroy"));
+    // Done: X again has no pack until the next scan.
     assert!(desk
-        .journal_search(&q)
+        .decommission(Operation::Lock, (&q.product_code, &q.serial))
+        .await
+        .is_err());
+    assert!(desk
+        .journal_search(&by_user("anna"))
         .expect("ok")
         .iter()
-        .any(|l| l.operation.contains("destroy") || l.operation == "G130"));
+        .any(|l| l.operation == "destroy" && l.serial == q.serial));
     // Signed out, nothing is sent.
     desk.sign_out();
     let v = desk.scan(&genuine(&desk, 2), false).await;
@@ -146,7 +172,7 @@ async fn pins_lock_out_and_only_administrators_manage_users() {
     })
     .expect("disabled");
     assert!(desk.sign_in("lena", "4321").is_err());
-    assert!(journal_has(&desk, "users", "ada", "user_disabled"));
+    assert!(journal_has(&desk, "ada", "user_disabled"));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -284,6 +310,10 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
     );
     let p12 = ks.writer("p12 pass").write().expect("p12");
     assert!(desk.cert_import_p12(&p12, "not it").is_err());
+    // One PEM text with the certificate and its key: only the certificate
+    // may reach the settings database (checked with the bytes below).
+    let combined = format!("{}{}", sim.pki.client_cert, sim.pki.client_key);
+    desk.cert_import_pem(&combined, "").expect("combined PEM");
     let cert = desk.cert_import_p12(&p12, "p12 pass").expect("imported");
     assert!(cert.days_left > 30, "{cert:?}");
     assert_eq!(cert.reminder, None);
@@ -350,6 +380,23 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
     let v = desk.scan(first, false).await;
     assert_eq!(v.tone, Tone::Green, "{v:?}");
     assert_eq!(v.code.as_deref(), Some("NMVS_SUCCESS"));
+    drop(desk);
+
+    // Back in training (same settings): the demo administrator, whose PIN
+    // is on screen, may no longer change the site's settings.
+    let desk = Desk::training_with(&base.join("training"), &base.join("settings"))
+        .await
+        .expect("training");
+    desk.sign_in("ada", "0000").expect("demo admin");
+    let e = desk
+        .settings_site(&SiteInput {
+            site_name: "x".into(),
+            site_type: "community_pharmacy".into(),
+            workstation_name: String::new(),
+        })
+        .expect_err("refused");
+    assert!(e.to_string().contains("own administrator"), "{e}");
+    assert!(desk.settings_mode(false).is_err());
     drop(desk);
     sim.stop().await;
     let _ = std::fs::remove_dir_all(base);

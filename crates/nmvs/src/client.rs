@@ -530,6 +530,23 @@ pub fn cert_info(pem_text: &str) -> Result<CertInfo, CallError> {
     })
 }
 
+/// The certificates of a PEM text, re-encoded, and nothing else (a PEM
+/// file may carry the private key too).
+pub fn certificates_pem(pem_text: &str) -> Result<String, CallError> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem_text.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| CallError::Certificate(format!("certificate: {e}")))?;
+    if certs.is_empty() {
+        return Err(CallError::Certificate(
+            "no certificate in the PEM text".to_owned(),
+        ));
+    }
+    Ok(certs
+        .iter()
+        .map(|c| pem("CERTIFICATE", c.as_ref()))
+        .collect())
+}
+
 /// Checks that a certificate and key can be used for TLS together (the key
 /// parses and belongs to the certificate).
 pub fn check_identity(cert_pem: &str, key_pem: &Secret) -> Result<(), CallError> {
