@@ -88,7 +88,7 @@ describe("sign in (W)", () => {
     let tries = 0;
     const desk = fakeDesk({
       answers: {
-        ...typing(["w"]),
+        ...typing(["w", "d"]),
         users_list: () => USERS,
         sign_in: () => {
           tries += 1;
@@ -100,6 +100,11 @@ describe("sign in (W)", () => {
     await start();
     await press("w");
     expect(el("signin")).not.toBeNull();
+    // Nothing fires behind the dialog (focus on one of its buttons).
+    el("signin-close").focus();
+    await press("d");
+    expect(desk.of("dispense")).toHaveLength(0);
+    el("signin-pin").focus();
     const options = [...el<HTMLSelectElement>("signin-user").options].map((o) => o.value);
     expect(options).toEqual(["anna", "tom"]);
     expect(text("#signin-user")).toContain("PIN 1111");
@@ -160,7 +165,11 @@ describe("decommission panel (X)", () => {
     expect(text("#decommission-pack")).toContain(pack().serial);
     expect(text("#op-destroy")).toBe("1 Destroy");
     await press("1");
-    expect(desk.of("decommission")[0].args).toEqual({ operation: "destroy" });
+    expect(desk.of("decommission")[0].args).toEqual({
+      operation: "destroy",
+      productCode: pack().product_code,
+      serial: pack().serial,
+    });
     expect(el("decommission")).toBeNull();
     expect(text("#verdict #headline")).toBe("Not allowed");
   });
@@ -277,6 +286,21 @@ describe("scanner setup (R)", () => {
     expect(text("#probe-verdict")).toContain("Not a valid pack code");
     await press("h");
     expect(desk.of("scanner_setup")[1].args).toEqual({ on: false });
+  });
+
+  it("ends setup mode when a verdict brings the counter back, and says when it is still on", async () => {
+    const desk = fakeDesk({
+      status: status({ scanner_setup: true }),
+      answers: { ...typing(["r"]), scanner_probe: () => null, input_choices: () => ({ serial_ports: [], cameras: [], camera_note: null }) },
+    });
+    await start();
+    expect(text("#setup-banner")).toContain("not sent");
+    await press("r");
+    expect(el("setup-banner")).toBeNull();
+    await emit("verdict", verdict({ id: 8 }));
+    await after();
+    expect(el("screen-counter").hidden).toBe(false);
+    expect(desk.of("scanner_setup").map((c) => c.args)).toEqual([{ on: true }, { on: false }]);
   });
 });
 

@@ -91,7 +91,8 @@ export const api = {
     invoke<CertView>("cert_import_p12", { data, password }),
   connectionTest: () => invoke<PingView>("connection_test"),
   /** destroy, stolen, lock, unlock, export, sample, free-sample: for the last pack scanned. */
-  decommission: (operation: string) => invoke<CounterVerdict>("decommission", { operation }),
+  decommission: (operation: string, productCode: string, serial: string) =>
+    invoke<CounterVerdict>("decommission", { operation, productCode, serial }),
   scannerSetup: (on: boolean) => invoke<null>("scanner_setup", { on }),
   scannerProbe: () => invoke<ScanProbe | null>("scanner_probe"),
   inputChoices: () => invoke<InputChoices>("input_choices"),

@@ -291,10 +291,15 @@ export class DeskState {
     });
   }
 
-  /** One of the panel's operations for the last pack scanned. */
+  /** One of the panel's operations for the pack on show (the last one scanned). */
   decommission(op: string): Promise<boolean> {
     this.decommissionOpen = false;
-    return this.act(async () => this.show(await api.decommission(op)));
+    const pack = this.verdict?.pack;
+    if (!pack) {
+      this.notice = t(this.lang, "decommission_nopack");
+      return Promise.resolve(false);
+    }
+    return this.act(async () => this.show(await api.decommission(op, pack.product_code, pack.serial)));
   }
 
   /** Starts camera `index` (the scanner-setup screen's picker). */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { deliverTyped, insertText, isTextField, moveFocus } from "./typing";
+import { deliverTyped, insertText, isTextField, moveFocus, selectByLetter } from "./typing";
 
 function page(): { form: HTMLFormElement; field: HTMLInputElement; button: HTMLButtonElement; other: HTMLInputElement } {
   document.body.innerHTML = `
@@ -110,5 +110,37 @@ describe("typed text", () => {
     expect(isTextField(document.getElementById("c"))).toBe(false);
     expect(isTextField(document.getElementById("d"))).toBe(true);
     expect(isTextField(null)).toBe(false);
+  });
+});
+
+describe("typed text on other controls", () => {
+  it("presses a focused checkbox or file picker with Space or Enter, never a shortcut", () => {
+    document.body.innerHTML = `<input id="c" type="checkbox"><input id="n" type="number" value="25">`;
+    const box = document.getElementById("c") as HTMLInputElement;
+    box.focus();
+    const shortcut = vi.fn();
+    deliverTyped(" ", { shortcut });
+    expect(box.checked).toBe(true);
+    deliverTyped("\n", { shortcut });
+    expect(box.checked).toBe(false);
+    expect(shortcut).not.toHaveBeenCalled();
+    const num = document.getElementById("n") as HTMLInputElement;
+    expect(isTextField(num)).toBe(true);
+  });
+
+  it("picks a list's option by its first letter", () => {
+    document.body.innerHTML = `<select id="s"><option>Anna Berg</option><option>Tom Weber</option><option>Ada Klein</option></select>`;
+    const sel = document.getElementById("s") as HTMLSelectElement;
+    sel.focus();
+    const shortcut = vi.fn();
+    deliverTyped("a", { shortcut });
+    expect(sel.selectedIndex).toBe(2);
+    deliverTyped("a", { shortcut });
+    expect(sel.selectedIndex).toBe(0);
+    deliverTyped("t", { shortcut });
+    expect(sel.selectedIndex).toBe(1);
+    expect(shortcut).not.toHaveBeenCalled();
+    selectByLetter(sel, "z");
+    expect(sel.selectedIndex).toBe(1);
   });
 });

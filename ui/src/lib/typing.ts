@@ -1,7 +1,10 @@
 // What a person typed (handed back by the wedge) goes into the focused field
 // of ours; with no field focused, characters are shortcuts.
 
-const TEXT_TYPES = new Set(["text", "search", "", "tel", "url", "email", "password"]);
+const TEXT_TYPES = new Set(["text", "search", "", "tel", "url", "email", "password", "number"]);
+
+/** Inputs pressed like buttons (Space or Enter): a checkbox, a file picker. */
+const PRESSED_TYPES = new Set(["checkbox", "radio", "file"]);
 
 export type TextField = HTMLInputElement | HTMLTextAreaElement;
 
@@ -88,7 +91,15 @@ export function deliverTyped(text: string, opts: TypedOptions): void {
       continue;
     }
     flush();
-    if (ch === "\n") {
+    const pressable = el instanceof HTMLInputElement && PRESSED_TYPES.has(el.type) && !el.disabled;
+    if ((ch === " " || ch === "\n") && pressable) {
+      el.click();
+    } else if (el instanceof HTMLSelectElement && ch !== "\t") {
+      // A focused list: Enter submits its form, a letter picks the next
+      // option starting with it (never a shortcut).
+      if (ch === "\n") el.form?.requestSubmit();
+      else selectByLetter(el, ch);
+    } else if (ch === "\n") {
       if (field) field.form?.requestSubmit();
       else if (el instanceof HTMLButtonElement) el.click();
     } else if (ch === "\t") {
@@ -100,4 +111,18 @@ export function deliverTyped(text: string, opts: TypedOptions): void {
     }
   }
   flush();
+}
+
+/** Picks the next option of `el` whose text starts with `ch` (wrapping round). */
+export function selectByLetter(el: HTMLSelectElement, ch: string): void {
+  const n = el.options.length;
+  const c = ch.toLowerCase();
+  for (let k = 1; k <= n; k++) {
+    const i = (el.selectedIndex + k + n) % n;
+    if (el.options[i].text.trim().toLowerCase().startsWith(c)) {
+      el.selectedIndex = i;
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+      return;
+    }
+  }
 }
