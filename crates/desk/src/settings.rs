@@ -302,27 +302,19 @@ impl Desk {
     /// The connection test: the configured national system's support
     /// service, with the certificate and the login.
     pub async fn connection_test(&self) -> PingView {
+        let failed = |message: String| PingView {
+            ok: false,
+            code: None,
+            message,
+            latency_ms: None,
+        };
         let cfg = match self.national_config() {
             Ok(c) => c,
-            Err(e) => {
-                return PingView {
-                    ok: false,
-                    code: None,
-                    message: e.to_string(),
-                    latency_ms: None,
-                }
-            }
+            Err(e) => return failed(e.to_string()),
         };
         let client = match NmvsClient::new(cfg) {
             Ok(c) => c,
-            Err(e) => {
-                return PingView {
-                    ok: false,
-                    code: None,
-                    message: e.to_string(),
-                    latency_ms: None,
-                }
-            }
+            Err(e) => return failed(e.to_string()),
         };
         let text = format!("countercheck {}", now());
         match client.ping(&text).await {
@@ -344,12 +336,7 @@ impl Desk {
                     latency_ms: Some(latency.as_millis() as u32),
                 }
             }
-            Err(e) => PingView {
-                ok: false,
-                code: None,
-                message: e.to_string(),
-                latency_ms: None,
-            },
+            Err(e) => failed(e.to_string()),
         }
     }
 
