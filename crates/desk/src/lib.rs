@@ -147,6 +147,8 @@ pub struct Desk {
     /// Shown in the banner (e.g. why training runs instead of the
     /// national system).
     notice: Mutex<Option<String>>,
+    /// The settings every status shows, read once per change.
+    shown: Mutex<settings::Shown>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -264,11 +266,7 @@ impl Desk {
                 user_id: "pharmacist".into(),
                 password,
             },
-            software: UserSoftware {
-                supplier: "Countercheck".into(),
-                name: "Countercheck desk".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
+            software: software(),
             version: Version::V5,
             connect_timeout: Duration::from_millis(800),
             response_timeout: Duration::from_secs(5),
@@ -340,10 +338,12 @@ impl Desk {
     /// chosen over a configured national system, if it was.
     pub async fn open(base: &Path) -> Result<(Desk, Option<String>), DeskError> {
         let settings_dir = base.join("settings");
-        let wants_live = {
-            let (config, _) = open_settings(&settings_dir)?;
-            config.setting(settings::K_MODE)?.as_deref() == Some("live")
-        };
+        // Only the mode is read here: the secret store is opened once, by
+        // the desk that starts.
+        let wants_live = store::Store::open(&settings_dir.join(SETTINGS_DB))?
+            .setting(settings::K_MODE)?
+            .as_deref()
+            == Some("live");
         if wants_live {
             match Desk::live(&base.join("live"), &settings_dir).await {
                 Ok(d) => return Ok((d, None)),
@@ -389,6 +389,7 @@ impl Desk {
             session: Mutex::new(None),
             tries: Mutex::new(people::Tries::default()),
             notice: Mutex::new(None),
+            shown: Mutex::new(settings::Shown::default()),
             dir,
             runtime: tokio::runtime::Handle::current(),
             engine: Arc::new(engine),
@@ -716,15 +717,9 @@ impl Desk {
         let basket = std::mem::take(&mut lock(&self.inner).basket);
         let mut out = Vec::new();
         for e in basket {
-            let parsed = packcode::parse(&e.text, today());
-            let verdict = self.engine.operate(Operation::Dispense, &e.text).await;
-            let v = self.view(
-                Operation::Dispense,
-                verdict,
-                &parsed,
-                Some(e.item.pack.clone()),
-                false,
-            );
+            let v = self
+                .operate_view(Operation::Dispense, &e.text, Some(e.item.pack.clone()))
+                .await;
             if v.tone == Tone::Green || v.offline {
                 let at = now();
                 let mut inner = lock(&self.inner);
@@ -778,18 +773,13 @@ impl Desk {
                 Some(entry.item.pack.clone()),
             ));
         }
-        let parsed = packcode::parse(&entry.text, today());
-        let verdict = self
-            .engine
-            .operate(Operation::UndoDispense, &entry.text)
+        let v = self
+            .operate_view(
+                Operation::UndoDispense,
+                &entry.text,
+                Some(entry.item.pack.clone()),
+            )
             .await;
-        let v = self.view(
-            Operation::UndoDispense,
-            verdict,
-            &parsed,
-            Some(entry.item.pack.clone()),
-            false,
-        );
         if v.tone == Tone::Green || v.offline {
             lock(&self.inner).dispensed.retain(|d| d.item.id != id);
         }
@@ -831,8 +821,7 @@ impl Desk {
             .last_scan
             .clone()
             .ok_or_else(|| DeskError::Input("Scan the pack first.".into()))?;
-        let parsed = packcode::parse(&text, today());
-        let pack = pack_fields(&parsed);
+        let pack = pack_fields(&packcode::parse(&text, today()));
         if pack
             .as_ref()
             .is_none_or(|p| p.product_code != want.0 || p.serial != want.1)
@@ -844,8 +833,7 @@ impl Desk {
         if let Err(why) = self.may(op) {
             return Ok(self.refused_view(op, why, pack));
         }
-        let verdict = self.engine.operate(op, &text).await;
-        let v = self.view(op, verdict, &parsed, pack.clone(), false);
+        let v = self.operate_view(op, &text, pack.clone()).await;
         if v.tone == Tone::Green || v.offline {
             lock(&self.inner).last_scan = None;
             if let Some(p) = &pack {
@@ -857,6 +845,18 @@ impl Desk {
         }
         self.emit(DeskEvent::Status);
         Ok(v)
+    }
+
+    /// Sends `op` for a pack scanned earlier and makes its verdict.
+    async fn operate_view(
+        &self,
+        op: Operation,
+        text: &str,
+        pack: Option<PackFields>,
+    ) -> CounterVerdict {
+        let parsed = packcode::parse(text, today());
+        let verdict = self.engine.operate(op, text).await;
+        self.view(op, verdict, &parsed, pack, false)
     }
 
     fn refused_view(&self, op: Operation, why: String, pack: Option<PackFields>) -> CounterVerdict {
@@ -1230,10 +1230,22 @@ pub fn data_dir(name: &str) -> PathBuf {
     base.join("countercheck").join(name)
 }
 
+/// The settings database's file name in the settings folder.
+const SETTINGS_DB: &str = "settings.sqlite";
+
+/// How Countercheck names itself to the national system.
+pub(crate) fn software() -> UserSoftware {
+    UserSoftware {
+        supplier: "Countercheck".into(),
+        name: "Countercheck desk".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
+}
+
 /// Opens the settings database and the secret store in `dir`; this
 /// workstation gets an id on first use and is noted as seen.
 fn open_settings(dir: &Path) -> Result<(store::Store, Box<dyn secrets::SecretStore>), DeskError> {
-    let config = store::Store::open(&dir.join("settings.sqlite"))?;
+    let config = store::Store::open(&dir.join(SETTINGS_DB))?;
     let ws_id = match config.setting(settings::K_WS_ID)? {
         Some(id) => id,
         None => {

@@ -11,7 +11,7 @@ use crate::view::{
     WorkstationLine,
 };
 use crate::{lock, now, utc_text, Desk, DeskError, DeskEvent, Lang};
-use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
+use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, Version};
 use std::time::Duration;
 
 pub(crate) const K_SITE_NAME: &str = "site.name";
@@ -36,6 +36,14 @@ pub(crate) const S_KEY: &str = "nmvs.client_key";
 pub(crate) const S_PASSWORD: &str = "nmvs.password";
 
 pub const COMMUNITY_PHARMACY: &str = "community_pharmacy";
+
+/// The settings a status shows, kept in memory ([`Desk::refresh_shown`]).
+#[derive(Debug, Default)]
+pub(crate) struct Shown {
+    site_type: String,
+    sounds: bool,
+    cert_not_after: Option<i64>,
+}
 pub const HEALTHCARE_INSTITUTION: &str = "healthcare_institution";
 
 /// The reminder before the client certificate expires: from 30 days, and
@@ -79,6 +87,7 @@ impl Desk {
 
     /// Applies the stored preferences (language, offline delay) at start.
     pub(crate) fn apply_preferences(&self) {
+        self.refresh_shown();
         if let Some(l) = self.setting(K_LANGUAGE).and_then(|c| Lang::from_code(&c)) {
             *lock(&self.lang) = l;
         }
@@ -90,13 +99,30 @@ impl Desk {
         }
     }
 
+    /// Reads again the settings every status shows (site type, sounds, the
+    /// certificate's expiry): at start and after each change, so that a
+    /// status refresh (after every scan) neither queries SQLite for them
+    /// nor parses the certificate.
+    pub(crate) fn refresh_shown(&self) {
+        let shown = Shown {
+            site_type: self
+                .setting(K_SITE_TYPE)
+                .unwrap_or_else(|| COMMUNITY_PHARMACY.to_owned()),
+            sounds: self.setting(K_SOUNDS).is_none_or(|v| v != "off"),
+            cert_not_after: self
+                .setting(K_CERT)
+                .and_then(|pem| nmvs::cert_info(&pem).ok())
+                .map(|c| c.not_after),
+        };
+        *lock(&self.shown) = shown;
+    }
+
     pub fn site_type(&self) -> String {
-        self.setting(K_SITE_TYPE)
-            .unwrap_or_else(|| COMMUNITY_PHARMACY.to_owned())
+        lock(&self.shown).site_type.clone()
     }
 
     pub fn sounds_on(&self) -> bool {
-        self.setting(K_SOUNDS).is_none_or(|v| v != "off")
+        lock(&self.shown).sounds
     }
 
     fn cert_view(&self) -> Option<CertView> {
@@ -115,7 +141,8 @@ impl Desk {
 
     /// The reminder for the banner, if the certificate expires soon.
     pub fn cert_reminder_now(&self) -> Option<String> {
-        self.cert_view().and_then(|c| c.reminder)
+        let not_after = lock(&self.shown).cert_not_after?;
+        cert_reminder(not_after, now())
     }
 
     /// Everything the settings screen shows. Secrets are never sent back:
@@ -188,6 +215,7 @@ impl Desk {
             let id = self.setting(K_WS_ID).unwrap_or_default();
             lock(&self.config).touch_workstation(&id, s.workstation_name.trim(), now())?;
         }
+        self.refresh_shown();
         self.journal_note(
             "settings",
             "",
@@ -215,6 +243,7 @@ impl Desk {
         *lock(&self.lang) = lang;
         self.engine
             .set_offline_budget(Duration::from_millis(u64::from(p.offline_delay_ms)));
+        self.refresh_shown();
         self.emit(DeskEvent::Status);
         Ok(())
     }
@@ -266,6 +295,7 @@ impl Desk {
             .set(S_KEY, &key.0)
             .map_err(|e| DeskError::Input(e.to_string()))?;
         self.put(K_CERT, &certs)?;
+        self.refresh_shown();
         self.journal_note("settings", "", "certificate", &info.subject);
         self.emit(DeskEvent::Status);
         self.cert_view().ok_or_else(|| {
@@ -391,11 +421,7 @@ pub(crate) fn national_config_from(
             user_id: user,
             password,
         },
-        software: UserSoftware {
-            supplier: "Countercheck".into(),
-            name: "Countercheck desk".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
+        software: crate::software(),
         version: Version::V5,
         connect_timeout: Duration::from_secs(3),
         response_timeout: Duration::from_secs(10),

@@ -121,15 +121,7 @@ fn tls_config(cfg: &ClientConfig) -> Result<rustls::ClientConfig, CallError> {
                 .map_err(|e| CallError::Certificate(format!("CA certificate: {e}")))?;
         }
     }
-    let chain: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_slice_iter(cfg.client_cert_pem.as_bytes())
-            .collect::<Result<_, _>>()
-            .map_err(|e| CallError::Certificate(format!("client certificate: {e}")))?;
-    if chain.is_empty() {
-        return Err(CallError::Certificate(
-            "no certificate in the client certificate file".to_owned(),
-        ));
-    }
+    let chain = cert_chain(&cfg.client_cert_pem, "client certificate")?;
     let key = PrivateKeyDer::from_pem_slice(cfg.client_key_pem.0.as_bytes())
         .map_err(|e| CallError::Certificate(format!("client key: {e}")))?;
     rustls::ClientConfig::builder_with_provider(provider)
@@ -530,18 +522,22 @@ pub fn cert_info(pem_text: &str) -> Result<CertInfo, CallError> {
     })
 }
 
+/// Every certificate of a PEM text (at least one); `what` names it in the
+/// error.
+fn cert_chain(pem_text: &str, what: &str) -> Result<Vec<CertificateDer<'static>>, CallError> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem_text.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| CallError::Certificate(format!("{what}: {e}")))?;
+    if certs.is_empty() {
+        return Err(CallError::Certificate(format!("no {what} in the PEM text")));
+    }
+    Ok(certs)
+}
+
 /// The certificates of a PEM text, re-encoded, and nothing else (a PEM
 /// file may carry the private key too).
 pub fn certificates_pem(pem_text: &str) -> Result<String, CallError> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem_text.as_bytes())
-        .collect::<Result<_, _>>()
-        .map_err(|e| CallError::Certificate(format!("certificate: {e}")))?;
-    if certs.is_empty() {
-        return Err(CallError::Certificate(
-            "no certificate in the PEM text".to_owned(),
-        ));
-    }
-    Ok(certs
+    Ok(cert_chain(pem_text, "certificate")?
         .iter()
         .map(|c| pem("CERTIFICATE", c.as_ref()))
         .collect())
@@ -550,14 +546,7 @@ pub fn certificates_pem(pem_text: &str) -> Result<String, CallError> {
 /// Checks that a certificate and key can be used for TLS together (the key
 /// parses and belongs to the certificate).
 pub fn check_identity(cert_pem: &str, key_pem: &Secret) -> Result<(), CallError> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
-        .collect::<Result<_, _>>()
-        .map_err(|e| CallError::Certificate(format!("certificate: {e}")))?;
-    if certs.is_empty() {
-        return Err(CallError::Certificate(
-            "no certificate in the PEM text".to_owned(),
-        ));
-    }
+    let certs = cert_chain(cert_pem, "certificate")?;
     let key = PrivateKeyDer::from_pem_slice(key_pem.0.as_bytes())
         .map_err(|e| CallError::Certificate(format!("private key: {e}")))?;
     let provider = rustls::crypto::ring::default_provider();
