@@ -25,15 +25,12 @@ def main() -> int:
         steps.append(name)
         print(f"e2e: {name}", flush=True)
 
-    def shot(desk, name):
-        if shots:
-            desk.screenshot(f"{shots}/{name}.png")
 
     with running_app(app, screenshots=bool(shots)) as desk:
         desk.wait(lambda: desk.attr("body", "data-ready") == "true", 60, "the desk to be ready")
         step("app started; training badge shown")
         assert desk.el("#training-badge") is not None, "training badge"
-        shot(desk, "01-training-idle")
+        desk.shot(shots, "01-training-idle")
 
         codes = desk.invoke("demo_sheet")
         assert isinstance(codes, list) and len(codes) >= 5, codes
@@ -44,7 +41,7 @@ def main() -> int:
 
         desk.press("s")
         desk.wait(lambda: desk.el("#demo-sheet") is not None, 10, "the demo sheet")
-        shot(desk, "02-demo-sheet")
+        desk.shot(shots, "02-demo-sheet")
         desk.press("Escape")
         desk.wait(lambda: desk.el("#demo-sheet") is None, 10, "the demo sheet to close")
 
@@ -53,7 +50,7 @@ def main() -> int:
         assert desk.text("#headline") == "Genuine and active.", desk.snapshot()
         assert desk.text("#product-name"), "the product's name from the master data"
         step("scanned a demo pack: green, product name shown")
-        shot(desk, "03-verdict-green")
+        desk.shot(shots, "03-verdict-green")
 
         desk.press("d")
         desk.wait(lambda: desk.text("#headline") == "Dispensed.", 20, "the dispense")
@@ -64,7 +61,7 @@ def main() -> int:
         assert "Dispensed here by" in desk.text("#detail"), desk.snapshot()
         assert desk.attr("#verdict", "data-tone") == "amber"
         step("second scan: already dispensed here, with who and when")
-        shot(desk, "04-verdict-already-dispensed")
+        desk.shot(shots, "04-verdict-already-dispensed")
 
         desk.press("u")
         desk.wait(lambda: desk.text("#headline").startswith("Dispense undone"), 20, "the undo")
@@ -73,14 +70,14 @@ def main() -> int:
         desk.scan(unknown)
         desk.wait(lambda: desk.attr("#verdict", "data-tone") == "red", 20, "a red verdict")
         step("an unknown serial: red alert")
-        shot(desk, "05-verdict-red-alert")
+        desk.shot(shots, "05-verdict-red-alert")
 
         damaged = genuine[1].replace("<GS>", "")
         desk.scan(damaged)
         desk.wait(lambda: desk.text("#headline").startswith("The scan is damaged"), 20, "the damaged-scan verdict")
         assert desk.el("#hints") is not None and desk.text("#hints"), desk.snapshot()
         step("a scan with its GS lost: the diagnosis with the fix")
-        shot(desk, "06-verdict-damaged-scan")
+        desk.shot(shots, "06-verdict-damaged-scan")
 
         # The outage: the training simulator stops.
         desk.press("o")
@@ -94,7 +91,7 @@ def main() -> int:
         desk.wait(lambda: desk.attr("#banner", "data-offline") == "true", 30, "the offline banner")
         desk.wait(lambda: desk.text("#backlog").strip() == "2", 30, "a backlog of 2")
         step("outage: scanned and dispensed offline, banner with backlog 2")
-        shot(desk, "07-offline-banner")
+        desk.shot(shots, "07-offline-banner")
 
         # The system is back: the outbox drains, the stolen pack becomes an exception.
         desk.press("o")
@@ -104,7 +101,7 @@ def main() -> int:
         desk.wait(lambda: "stolen" in desk.text("#exceptions").lower()
                   or "STOLEN" in desk.text("#exceptions"), 60, "the exception")
         step("back online: outbox drained, the exception shown")
-        shot(desk, "08-exceptions-after-replay")
+        desk.shot(shots, "08-exceptions-after-replay")
 
     print(f"e2e: {len(steps)} steps passed", flush=True)
     return 0

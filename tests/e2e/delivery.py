@@ -43,8 +43,7 @@ def main() -> int:
         problems = len(desk.driver.find_elements(By.CSS_SELECTOR, '#delivery-packs tr[data-status="problem"]'))
         assert active + problems == n and active > 0, (active, problems)
         print(f"delivery-e2e: verified in bulk: {active} active, {problems} set aside", flush=True)
-        if shots:
-            desk.screenshot(f"{shots}/12-delivery-check.png")
+        desk.shot(shots, "12-delivery-check")
         t = time.time()
         desk.driver.find_element(By.ID, "delivery-report").click()
         desk.wait(lambda: desk.text("#delivery-report-path").strip() != "", 30, "the report path")

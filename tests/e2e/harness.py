@@ -121,6 +121,11 @@ class Desk:
             ".then(done, (e) => done({error: e}));",
             cmd, args or {})
 
+    def shot(self, shots_dir, name):
+        """A screenshot named `name` into `shots_dir`, when one was given."""
+        if shots_dir:
+            self.screenshot(f"{shots_dir}/{name}.png")
+
     def screenshot(self, path):
         time.sleep(0.4)  # let the compositor paint the last change
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -29,9 +29,6 @@ def main() -> int:
     app = sys.argv[1]
     shots = sys.argv[2] if len(sys.argv) > 2 else None
 
-    def shot(desk, name):
-        if shots:
-            desk.screenshot(f"{shots}/{name}.png")
 
     with running_app(app, screenshots=bool(shots)) as desk:
         desk.wait(lambda: desk.attr("body", "data-ready") == "true", 60, "the desk to be ready")
@@ -60,7 +57,7 @@ def main() -> int:
         text = desk.text("#journal-results")
         assert "dispense" in text and g["serial"] in text, text
         print("journal-e2e: searched by a product code typed by hand; chain intact", flush=True)
-        shot(desk, "09-journal-search")
+        desk.shot(shots, "09-journal-search")
 
         desk.driver.find_element(By.ID, "journal-export").click()
         desk.wait(lambda: desk.text("#export-path").strip() != "", 20, "the export path")
@@ -82,7 +79,7 @@ def main() -> int:
                   "the recall rows")
         assert desk.attr(f'#recall-results tr[data-serial="{g["serial"]}"]', "data-gone") == "true"
         print("journal-e2e: recall search: the dispensed pack is gone", flush=True)
-        shot(desk, "10-recall-search")
+        desk.shot(shots, "10-recall-search")
 
         for sel in ("#recall-product", "#recall-batch"):
             desk.driver.find_element(By.ID, sel[1:]).clear()
@@ -96,7 +93,7 @@ def main() -> int:
         desk.press("b")
         desk.wait(lambda: desk.el("#screen-outbox") is not None and desk.el("#screen-outbox").is_displayed(),
                   10, "the outbox screen")
-        shot(desk, "11-outbox")
+        desk.shot(shots, "11-outbox")
         print("journal-e2e: the outbox screen", flush=True)
     print("journal-e2e: passed", flush=True)
     return 0

@@ -17,7 +17,7 @@ With a screenshot directory it saves a picture of each screen.
 """
 import sys
 
-from harness import GS, running_app
+from harness import GS, KEYSYMS, running_app
 
 # What a German (QWERTZ) workstation types for a US-layout scanner's keys
 # (the facts of the two layouts; the same table as packcode's layout.rs).
@@ -28,16 +28,11 @@ GERMAN = {
     ":": "Ö", '"': "Ä", "<": ";", ">": ":", "?": "_", "|": "'", "~": "°",
 }
 
-# X keysyms of the characters typed.
+# X keysyms of the characters typed: the harness's, and the German ones.
 KEYSYM = {
-    "]": "bracketright", "[": "bracketleft", "-": "minus", ".": "period", "/": "slash",
-    "_": "underscore", "+": "plus", "*": "asterisk", "%": "percent", "&": "ampersand",
-    "'": "apostrophe", '"': "quotedbl", ",": "comma", ":": "colon", ";": "semicolon",
-    "=": "equal", "?": "question", "!": "exclam", "<": "less", ">": "greater",
-    "(": "parenleft", ")": "parenright", " ": "space", "ß": "ssharp", "´": "acute",
-    "ü": "udiaeresis", "ö": "odiaeresis", "ä": "adiaeresis", "Ü": "Udiaeresis",
-    "Ö": "Odiaeresis", "Ä": "Adiaeresis", "^": "asciicircum", "#": "numbersign",
-    "§": "section", "`": "grave", "°": "degree",
+    **KEYSYMS, "ß": "ssharp", "´": "acute", "ü": "udiaeresis", "ö": "odiaeresis",
+    "ä": "adiaeresis", "Ü": "Udiaeresis", "Ö": "Odiaeresis", "Ä": "Adiaeresis",
+    "^": "asciicircum", "#": "numbersign", "§": "section", "`": "grave", "°": "degree",
 }
 
 
@@ -69,9 +64,6 @@ def main() -> int:
     def step(name):
         print(f"e2e: {name}", flush=True)
 
-    def shot(desk, name):
-        if shots:
-            desk.screenshot(f"{shots}/{name}.png")
 
     with running_app(app, screenshots=bool(shots)) as desk:
         desk.wait(lambda: desk.attr("body", "data-ready") == "true", 60, "the desk to be ready")
@@ -102,7 +94,7 @@ def main() -> int:
         assert desk.text("#probe-aim").startswith("]d2"), desk.text("#probe-aim")
         assert desk.attr("#probe", "data-ok") == "true", desk.text("#probe")
         step("scanner setup: the translated scan's bytes (]d2 …), AIM id and a clean parse, not sent")
-        shot(desk, "13-scanner-setup")
+        desk.shot(shots, "13-scanner-setup")
 
         desk.press("h")
         desk.wait(lambda: desk.attr("#screen-counter", "hidden") is None, 10, "the counter")
@@ -118,7 +110,7 @@ def main() -> int:
         from selenium.webdriver.support.ui import Select
         Select(desk.el("#signin-user")).select_by_value("tom")
         desk.driver.execute_script("document.getElementById('signin-pin').focus()")
-        shot(desk, "14-sign-in")
+        desk.shot(shots, "14-sign-in")
         desk.type_slowly("2222")
         desk.press("Return")
         desk.wait(lambda: desk.el("#signin") is None, 10, "the dialog to close")
@@ -130,12 +122,12 @@ def main() -> int:
                   and genuine[1].endswith(desk.text("#pack-serial") or "~"), 20, "the pack verified")
         desk.press("x")
         desk.wait(lambda: desk.el("#decommission") is not None, 10, "the decommission panel")
-        shot(desk, "15-decommission-panel")
+        desk.shot(shots, "15-decommission-panel")
         desk.press("1")
         desk.wait(lambda: desk.text("#headline") == "Not allowed", 20, "the refusal")
         assert "technician" in desk.text("#detail"), desk.snapshot()
         step("a technician is refused a destroy: " + desk.text("#detail"))
-        shot(desk, "16-verdict-refused")
+        desk.shot(shots, "16-verdict-refused")
         # Nothing was sent: the journal holds no destroy for this pack.
         serial = desk.text("#pack-serial")
         assert serial and genuine[1].endswith(serial), desk.snapshot()
@@ -152,11 +144,11 @@ def main() -> int:
         # 3. The other screens.
         desk.press("a")
         desk.wait(lambda: desk.attr("#screen-cases", "hidden") is None, 10, "the alert cases")
-        shot(desk, "17-alert-cases")
+        desk.shot(shots, "17-alert-cases")
         desk.press("e")
         desk.wait(lambda: desk.el("#site-name") is not None, 10, "the settings")
         assert desk.el("#connection-test") is not None
-        shot(desk, "18-settings")
+        desk.shot(shots, "18-settings")
         step("alert cases and settings screens open")
     print("e2e setup: all steps passed")
     return 0

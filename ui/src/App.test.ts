@@ -1,26 +1,11 @@
 import { emit } from "@tauri-apps/api/event";
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import App from "./App.svelte";
-import type { KeyResult } from "./lib/bindings";
 import { fakeDesk, inputs, keydown, pack, preview, settle, status, verdict } from "./test/fixtures";
-
-let app: ReturnType<typeof mount> | null = null;
-
-async function start(): Promise<void> {
-  const target = document.createElement("div");
-  document.body.append(target);
-  app = mount(App, { target });
-  await settle();
-  flushSync();
-}
-
-const text = (sel: string) => document.querySelector(sel)?.textContent?.replace(/\s+/g, " ").trim();
-const result = (r: Partial<KeyResult>): KeyResult => ({ typed: "", scanned: false, pending: false, ...r });
+import { result, start, stop, text } from "./test/app";
 
 afterEach(() => {
-  if (app) unmount(app);
-  app = null;
+  stop();
   vi.useRealTimers();
 });
 

@@ -2,50 +2,15 @@
 // and alert-case screens, over a mocked desk.
 
 import { emit } from "@tauri-apps/api/event";
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
-import App from "./App.svelte";
-import type { AlertCase, KeyResult, ScanProbe, SettingsView, UserLine } from "./lib/bindings";
-import { fakeDesk, pack, settle, status, verdict } from "./test/fixtures";
-
-let app: ReturnType<typeof mount> | null = null;
-
-async function start(): Promise<void> {
-  const target = document.createElement("div");
-  document.body.append(target);
-  app = mount(App, { target });
-  await after();
-}
-
-async function after(): Promise<void> {
-  await settle();
-  flushSync();
-}
+import type { AlertCase, ScanProbe, SettingsView, UserLine } from "./lib/bindings";
+import { fakeDesk, pack, status, verdict } from "./test/fixtures";
+import { after, el, fill, press, start, stop, text, typing } from "./test/app";
 
 afterEach(() => {
-  if (app) unmount(app);
-  app = null;
+  stop();
 });
-
-const el = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const text = (sel: string) => document.querySelector(sel)?.textContent?.replace(/\s+/g, " ").trim();
-const result = (r: Partial<KeyResult>): KeyResult => ({ typed: "", scanned: false, pending: false, ...r });
-
-function fill(id: string, value: string) {
-  const input = el<HTMLInputElement>(id);
-  input.value = value;
-  input.dispatchEvent(new Event("input", { bubbles: true }));
-}
-
-/** Each key_event answers the next of `typed` (then nothing). */
-function typing(typed: string[]) {
-  return { key_event: () => result({ typed: typed.shift() ?? "" }) };
-}
-
-async function press(key: string) {
-  window.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
-  await after();
-}
 
 const USERS: UserLine[] = [
   { id: "anna", name: "Anna Berg", role: "pharmacist", active: true, has_pin: true },

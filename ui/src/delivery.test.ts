@@ -2,43 +2,13 @@
 // delivery note, manual entry, bulk verification and the report.
 
 import { emit } from "@tauri-apps/api/event";
-import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
-import App from "./App.svelte";
-import type { DeliveryView, KeyResult } from "./lib/bindings";
-import {
-  DELIVERY_REPORT_PATH,
-  deliveryGroup,
-  deliveryPack,
-  deliveryView,
-  fakeDesk,
-  keydown,
-  settle,
-  status,
-  verdict,
-} from "./test/fixtures";
+import type { DeliveryView } from "./lib/bindings";
+import { DELIVERY_REPORT_PATH, deliveryGroup, deliveryPack, deliveryView, fakeDesk, keydown, status, verdict } from "./test/fixtures";
+import { after, click, el, start, stop, text, typing } from "./test/app";
 
-let app: ReturnType<typeof mount> | null = null;
-
-async function start(): Promise<void> {
-  const target = document.createElement("div");
-  document.body.append(target);
-  app = mount(App, { target });
-  await settle();
-  flushSync();
-}
-
-async function after(): Promise<void> {
-  await settle();
-  flushSync();
-}
-
-const text = (sel: string) => document.querySelector(sel)?.textContent?.replace(/\s+/g, " ").trim();
-const result = (r: Partial<KeyResult>): KeyResult => ({ typed: "", scanned: false, pending: false, ...r });
-const el = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const click = (id: string) => el<HTMLButtonElement>(id).click();
 const shown = () => ["counter", "journal", "outbox", "delivery"].filter((s) => !el(`screen-${s}`).hidden);
-const typing = (typed: string[]) => ({ key_event: () => result({ typed: typed.shift() ?? "" }) });
+
 const rows = (sel: string) => [...document.querySelectorAll<HTMLElement>(sel)];
 
 /** A running delivery with a note: one group short, one with a problem. */
@@ -70,8 +40,7 @@ const running = (over: Partial<DeliveryView> = {}) =>
   });
 
 afterEach(() => {
-  if (app) unmount(app);
-  app = null;
+  stop();
 });
 
 describe("delivery check", () => {

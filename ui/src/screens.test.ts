@@ -4,7 +4,6 @@ import { emit } from "@tauri-apps/api/event";
 import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import type { KeyResult } from "./lib/bindings";
 import {
   EXPORT_PATH,
   fakeDesk,
@@ -18,48 +17,15 @@ import {
   status,
   verdict,
 } from "./test/fixtures";
-
-let app: ReturnType<typeof mount> | null = null;
-
-async function start(): Promise<void> {
-  const target = document.createElement("div");
-  document.body.append(target);
-  app = mount(App, { target });
-  await settle();
-  flushSync();
-}
-
-/** Lets mocked answers arrive and Svelte render them. */
-async function after(): Promise<void> {
-  await settle();
-  flushSync();
-}
-
-const text = (sel: string) => document.querySelector(sel)?.textContent?.replace(/\s+/g, " ").trim();
-const result = (r: Partial<KeyResult>): KeyResult => ({ typed: "", scanned: false, pending: false, ...r });
-const el = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const click = (id: string) => el<HTMLButtonElement>(id).click();
+import { after, click, el, fill, result, start, stop, text, typing } from "./test/app";
 
 /** The screen on show: the one of the three not hidden (and only one). */
 function shown(): string[] {
   return ["counter", "journal", "outbox"].filter((s) => !el(`screen-${s}`).hidden);
 }
 
-/** Sets a field as typing would (an input event for its binding). */
-function fill(id: string, value: string) {
-  const input = el<HTMLInputElement>(id);
-  input.value = value;
-  input.dispatchEvent(new Event("input", { bubbles: true }));
-}
-
-/** Each key_event answers the next of `typed` (then nothing). */
-function typing(typed: string[]) {
-  return { key_event: () => result({ typed: typed.shift() ?? "" }) };
-}
-
 afterEach(() => {
-  if (app) unmount(app);
-  app = null;
+  stop();
 });
 
 describe("screens", () => {
