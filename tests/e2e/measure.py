@@ -5,6 +5,9 @@ verdict over 100 scans typed at scanner speed against the bundled
 simulator, and memory when idle.
 
 Usage: measure.py APP_BINARY [SCANS]
+
+Memory is read twice: 10 s after start with the app alone under Xvfb (no
+WebDriver), and idle after the scans.
 """
 import os
 import statistics
@@ -55,9 +58,40 @@ def proc_tree_memory(name="countercheck-app"):
     return rss / 1024, pss / 1024, len(family)
 
 
+def idle_after_start(app, runs=3, wait_s=10):
+    """The app alone under Xvfb (no WebDriver), its memory `wait_s` after
+    start, a fresh data folder each run."""
+    import shutil
+    import signal
+    import tempfile
+    from harness import free_display
+    out = []
+    for _ in range(runs):
+        display = free_display()
+        data = tempfile.mkdtemp(prefix="countercheck-idle-")
+        env = dict(os.environ, DISPLAY=display, XDG_DATA_HOME=data)
+        env.pop("WAYLAND_DISPLAY", None)
+        xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
+        proc = subprocess.Popen([app], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        time.sleep(wait_s)
+        out.append(proc_tree_memory())
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"idle memory {wait_s} s after start, {runs} runs: "
+          + "; ".join(f"app RSS {m[0]:.0f} MB, with its {m[2] - 1} WebKit processes PSS {m[1]:.0f} MB"
+                      for m in out if m), flush=True)
+
+
 def main():
     app = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+    idle_after_start(app)
     starts = []
     for _ in range(3):
         with running_app(app) as desk:

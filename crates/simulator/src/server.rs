@@ -175,12 +175,18 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
     // does: a client's pooled keep-alive connection must not outlive it.
     let (down_tx, down_rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
+        // The connections' tasks: stopping waits for every one to close its
+        // socket, so that a server started on the same port right after
+        // never meets a client still holding a connection to this one.
+        let mut conns = tokio::task::JoinSet::new();
         loop {
             let accepted = tokio::select! {
                 _ = &mut stop_rx => {
                     let _ = down_tx.send(true);
+                    while conns.join_next().await.is_some() {}
                     break;
                 }
+                Some(_) = conns.join_next(), if !conns.is_empty() => continue,
                 a = listener.accept() => a,
             };
             let Ok((tcp, _)) = accepted else { continue };
@@ -188,17 +194,24 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
             let kill = Arc::new(Notify::new());
             let app = app.clone().layer(Extension(kill.clone()));
             let mut down = down_rx.clone();
-            tokio::spawn(async move {
-                // A client without a valid certificate fails here.
-                let Ok(tls) = acceptor.accept(tcp).await else {
-                    return;
+            conns.spawn(async move {
+                let serve = async {
+                    // A client without a valid certificate fails here.
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app));
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = kill.notified() => {} // dropped without an answer
+                    }
                 };
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app));
+                // The simulator stopped: the connection closes, even one
+                // still in its TLS handshake.
                 tokio::select! {
-                    _ = conn => {}
-                    _ = kill.notified() => {} // dropped without an answer
-                    _ = down.wait_for(|d| *d) => {} // the simulator stopped
+                    _ = serve => {}
+                    _ = down.wait_for(|d| *d) => {}
                 }
             });
         }
