@@ -1,5 +1,6 @@
 //! Character sets of the GS1 General Specifications (CSET 82, 39, 64) and
-//! of IFA/ASC data identifiers.
+//! of the IFA PPN. (IFA batch and serial numbers use CSET 82: securPharm
+//! coding rules v2.03, Annex A.)
 
 /// Builds a 128-entry membership table from the listed ASCII characters.
 const fn table(chars: &[u8]) -> [bool; 128] {
@@ -17,9 +18,8 @@ const CSET82: [bool; 128] =
 const CSET39: [bool; 128] = table(b"#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 const CSET64: [bool; 128] =
     table(b"-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz=");
-/// IFA batch: A–Z, 0–9, '-' and '_'. IFA serial: A–Z and 0–9.
-const IFA_BATCH: [bool; 128] = table(b"-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
-const IFA_SERIAL: [bool; 128] = table(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+/// IFA PPN (data identifier 9N): A–Z and 0–9.
+const PPN: [bool; 128] = table(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 
 /// A character set a value is checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +32,8 @@ pub enum Charset {
     Cset39,
     /// GS1 AI encodable character set 64 (file-safe base64 with '=' padding).
     Cset64,
-    /// IFA batch characters.
-    IfaBatch,
-    /// IFA serial characters.
-    IfaSerial,
+    /// IFA PPN characters (A–Z, 0–9).
+    Ppn,
 }
 
 impl Charset {
@@ -60,8 +58,7 @@ impl Charset {
             Charset::Cset82 => Some(&CSET82),
             Charset::Cset39 => Some(&CSET39),
             Charset::Cset64 => Some(&CSET64),
-            Charset::IfaBatch => Some(&IFA_BATCH),
-            Charset::IfaSerial => Some(&IFA_SERIAL),
+            Charset::Ppn => Some(&PPN),
         }
     }
 
@@ -89,8 +86,7 @@ impl Charset {
             Charset::Cset82 => "GS1 character set 82",
             Charset::Cset39 => "GS1 character set 39",
             Charset::Cset64 => "GS1 character set 64",
-            Charset::IfaBatch => "IFA batch characters (A-Z, 0-9, - and _)",
-            Charset::IfaSerial => "IFA serial characters (A-Z, 0-9)",
+            Charset::Ppn => "PPN characters (A-Z, 0-9)",
         }
     }
 }
@@ -129,8 +125,8 @@ mod tests {
     fn first_invalid_reports_offset() {
         assert_eq!(Charset::Cset82.first_invalid("AB C"), Some((2, ' ')));
         assert_eq!(Charset::Cset82.first_invalid("ABß"), Some((2, 'ß')));
-        assert_eq!(Charset::IfaSerial.first_invalid("ABc"), Some((2, 'c')));
+        assert_eq!(Charset::Ppn.first_invalid("ABc"), Some((2, 'c')));
         assert_eq!(Charset::Numeric.first_invalid("12a"), Some((2, 'a')));
-        assert_eq!(Charset::IfaBatch.first_invalid("A-_9"), None);
+        assert_eq!(Charset::Cset82.first_invalid("a-_9./"), None);
     }
 }

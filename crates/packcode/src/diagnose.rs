@@ -17,7 +17,7 @@ pub fn diagnose(text: &str, today: Date, scan: &mut Scan) {
     let body = text.trim_end_matches(['\r', '\n']);
     signals(body, today, scan);
     if scan.ok() {
-        weak_signals(today, scan);
+        weak_signals(body, today, scan);
         return;
     }
     if scan
@@ -83,7 +83,10 @@ fn signals(body: &str, today: Date, scan: &mut Scan) {
 }
 
 /// Suspicions on a scan that is valid as it stands.
-fn weak_signals(today: Date, scan: &mut Scan) {
+fn weak_signals(body: &str, today: Date, scan: &mut Scan) {
+    if scan.scheme == Some(Scheme::Ifa) {
+        ifa_all_lower(body, today, scan);
+    }
     if scan.scheme == Some(Scheme::Gs1) {
         // Letters of batch and serial: any at all, and all lower case?
         let (mut any, mut all_lower) = (false, true);
@@ -145,6 +148,45 @@ fn weak_signals(today: Date, scan: &mut Scan) {
             }
         }
     }
+}
+
+/// An IFA code whose batch and serial letters are all lower case: allowed
+/// (securPharm coding rules v2.03, Annex A), but the Caps Lock pattern when
+/// the scanner keeps the data identifiers' case. The suggestion swaps the
+/// case inside the batch and serial values only, in the text as received.
+fn ifa_all_lower(body: &str, today: Date, scan: &mut Scan) {
+    let values: Vec<(usize, usize)> = scan
+        .elements
+        .iter()
+        .filter(|e| e.is("1T") || e.is("S"))
+        .map(|e| (e.position + e.id.len(), e.value.len()))
+        .collect();
+    let (mut any, mut all_lower) = (false, true);
+    for &(start, len) in &values {
+        for c in body.get(start..start + len).unwrap_or("").bytes() {
+            if c.is_ascii_alphabetic() {
+                any = true;
+                all_lower &= c.is_ascii_lowercase();
+            }
+        }
+    }
+    if !(any && all_lower) {
+        return;
+    }
+    let mut fixed = body.to_owned();
+    for &(start, len) in &values {
+        if let Some(v) = body.get(start..start + len) {
+            fixed.replace_range(start..start + len, &swap_case(v));
+        }
+    }
+    let ok = parse_only(&fixed, today).ok();
+    scan.diagnose(
+        DiagnosisCode::CapsLock,
+        Severity::Warning,
+        "All letters in the batch and serial number are lower case. That is allowed, but it is what Caps Lock does to a keyboard scanner.",
+        format!("If the pack shows capital letters, {}", CAPS_FIX.to_lowercase()),
+        ok.then_some(fixed),
+    );
 }
 
 /// Rebuilds the element string of a GS1 scan with the case of letters swapped.
@@ -271,7 +313,8 @@ fn repairs(body: &str, today: Date, scan: &mut Scan) {
             return;
         }
     }
-    // Caps Lock: letters inverted (IFA codes have no lower case at all).
+    // Caps Lock: letters inverted (IFA data identifiers and PPNs have no
+    // lower case).
     let aim_inverted = scan.symbology.as_deref().is_some_and(|s| {
         s.as_bytes()[1].is_ascii_uppercase() && matches!(s.as_bytes()[1], b'D' | b'Q')
     });

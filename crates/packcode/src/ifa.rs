@@ -144,15 +144,20 @@ pub fn parse_format06(data: &str, offset: usize, today: Date, scan: &mut Scan) {
             Some(k) => Cow::Borrowed(k),
             None => Cow::Owned(di_upper.clone()),
         };
+        // Data identifiers and the PPN are upper case only; batch and
+        // serial number may hold lower case (securPharm coding rules v2.03,
+        // Annex A: GS1 character set 82), see the README's decisions.
+        let value_may_be_lower = matches!(id.as_ref(), "1T" | "S");
         if !lowercase_reported
-            && (letter.is_ascii_lowercase() || value.chars().any(|c| c.is_lowercase()))
+            && (letter.is_ascii_lowercase()
+                || !value_may_be_lower && value.chars().any(|c| c.is_lowercase()))
         {
             lowercase_reported = true;
             scan.error(
                 ErrorCode::LowercaseInIfa,
                 Some(id.clone()),
                 field_pos,
-                format!("{id}: IFA codes contain no lower-case letters, but '{field}' does"),
+                format!("{id}: IFA data identifiers and the PPN have no lower-case letters, but '{field}' does"),
             );
         }
         validate_ifa(&id, value, field_pos, di_len, today, scan);
@@ -199,8 +204,14 @@ fn validate_ifa(id: &str, value: &str, pos: usize, di_len: usize, today: Date, s
         }
     };
     let charset = |scan: &mut Scan, cs: Charset, what: &str| -> bool {
-        // Lower case is reported once as LowercaseInIfa; check the rest.
-        match cs.first_invalid(&value.to_ascii_uppercase()) {
+        // In the PPN, lower case is reported once as LowercaseInIfa; check
+        // the rest. Batch and serial are checked as they are.
+        let checked = if cs == Charset::Cset82 {
+            value.to_owned()
+        } else {
+            value.to_ascii_uppercase()
+        };
+        match cs.first_invalid(&checked) {
             Some((p, c)) => {
                 scan.error(
                     ErrorCode::BadCharacter,
@@ -220,7 +231,7 @@ fn validate_ifa(id: &str, value: &str, pos: usize, di_len: usize, today: Date, s
     match id {
         "9N" => {
             let upper = value.to_ascii_uppercase();
-            if !length(scan, 4, 22, "PPN") || !charset(scan, Charset::IfaSerial, "PPN") {
+            if !length(scan, 4, 22, "PPN") || !charset(scan, Charset::Ppn, "PPN") {
                 return;
             }
             if upper.starts_with("11") && upper.len() != 12 {
@@ -254,11 +265,11 @@ fn validate_ifa(id: &str, value: &str, pos: usize, di_len: usize, today: Date, s
             }
         }
         "1T" => {
-            let _ = length(scan, 1, 20, "batch") && charset(scan, Charset::IfaBatch, "batch");
+            let _ = length(scan, 1, 20, "batch") && charset(scan, Charset::Cset82, "batch");
         }
         "S" => {
             let _ = length(scan, 1, 20, "serial number")
-                && charset(scan, Charset::IfaSerial, "serial number");
+                && charset(scan, Charset::Cset82, "serial number");
         }
         "D" => {
             if let Err(e) = date::parse_yymmdd(value, true, today) {

@@ -274,10 +274,13 @@ fn lengths_and_character_sets() {
         let serial_value_at = input.find("21AB").expect("serial") + 2;
         assert_eq!(e.position, serial_value_at + at, "{bad}");
     }
-    // IFA batch: A-Z 0-9 - _ ; IFA serial: A-Z 0-9
-    let s = p(&ifa(&["9N110375286414", "1TAB.1", "D270131", "SS"]));
+    // IFA batch and serial: GS1 character set 82 (securPharm coding rules
+    // v2.03, Annex A); a space or an umlaut is outside it.
+    let s = p(&ifa(&["9N110375286414", "1TAB.1", "D270131", "SS-1/x"]));
+    assert!(s.ok(), "{:?}", s.errors);
+    let s = p(&ifa(&["9N110375286414", "1TAB 1", "D270131", "SS"]));
     assert_eq!(codes(&s), vec![ErrorCode::BadCharacter]);
-    let s = p(&ifa(&["9N110375286414", "1TAB", "D270131", "SS-1"]));
+    let s = p(&ifa(&["9N110375286414", "1TAB", "D270131", "SSÄ1"]));
     assert_eq!(codes(&s), vec![ErrorCode::BadCharacter]);
     let s = p(&ifa(&[
         "9N110375286414",
@@ -570,9 +573,28 @@ fn caps_lock() {
         suggestion(&s, DiagnosisCode::CapsLock).as_deref(),
         Some(good.as_str())
     );
+    // IFA batch and serial may hold lower case (securPharm coding rules
+    // v2.03, Annex A: GS1 character set 82), mixed case is simply valid.
     let s = p(&ifa(&["9N110375286414", "1TAB1", "D270131", "SXy7"]));
-    assert_eq!(codes(&s), vec![ErrorCode::LowercaseInIfa]);
+    assert!(s.ok(), "{:?}", s.errors);
+    assert!(diag(&s).is_empty(), "{:?}", s.diagnosis);
+    // All letters lower case: valid, but held as a Caps Lock suspicion, with
+    // the upper-case reading offered.
+    let s = p(&ifa(&["9N110375286414", "1Tab1", "D270131", "Sxy7"]));
+    assert!(s.ok(), "{:?}", s.errors);
     assert_eq!(diag(&s), vec![DiagnosisCode::CapsLock]);
+    assert_eq!(s.diagnosis[0].severity, Severity::Warning);
+    assert_eq!(
+        suggestion(&s, DiagnosisCode::CapsLock).as_deref(),
+        Some(ifa(&["9N110375286414", "1TAB1", "D270131", "SXY7"]).as_str())
+    );
+    // '/', '.' and lower case in a batch are allowed; the PPN stays A-Z 0-9.
+    let s = p(&ifa(&["9N110375286414", "1TLot/2.b", "D270131", "SXY7"]));
+    assert!(s.ok(), "{:?}", s.errors);
+    let s = p(&ifa(&["9N110375286414", "1TAB1", "D270131", "SXY 7"]));
+    assert_eq!(codes(&s), vec![ErrorCode::BadCharacter]);
+    let s = p(&ifa(&["9n110375286414", "1TAB1", "D270131", "SXY7"]));
+    assert_eq!(codes(&s), vec![ErrorCode::LowercaseInIfa]);
     // GS1 without the prefix, all letters lower case: valid, but a warning.
     let s = p(&format!("01{NTIN}1727013110ab12{GS}21xy7q"));
     assert!(s.ok());
