@@ -9,6 +9,7 @@ pub const COMMANDS: &[&str] = &[
     "dispense",
     "undo",
     "undo_last",
+    "send_held",
     "remove_from_basket",
     "acknowledge",
     "demo_sheet",

@@ -70,6 +70,17 @@ async fn undo_last(state: State<'_, AppState>) -> Res<CounterVerdict> {
     Ok(state.0.undo_last().await?)
 }
 
+/// F (`repair`) or G (`as_scanned`): sends the scan the damage gate held.
+#[tauri::command]
+async fn send_held(state: State<'_, AppState>, choice: String) -> Res<CounterVerdict> {
+    let choice = match choice.as_str() {
+        "repair" => desk::Choice::SendRepair,
+        "as_scanned" => desk::Choice::SendAsScanned,
+        other => return Err(desk::DeskError::Input(format!("unknown choice {other}")).into()),
+    };
+    Ok(state.0.send_held(choice).await?)
+}
+
 #[tauri::command]
 fn remove_from_basket(state: State<'_, AppState>, id: u64) -> Res<()> {
     Ok(state.0.remove(id)?)
@@ -407,6 +418,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             dispense,
             undo,
             undo_last,
+            send_held,
             remove_from_basket,
             acknowledge,
             demo_sheet,

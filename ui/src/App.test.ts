@@ -109,6 +109,38 @@ describe("keyboard wedge", () => {
     expect(text("#headline")).toBe("Dispensed.");
   });
 
+  it("F sends a held scan's repair, G sends it as scanned; neither fires without a held verdict", async () => {
+    const typed = ["f", "g", "g"];
+    const held = verdict({
+      id: 20,
+      tone: "amber",
+      code: "held",
+      headline: "Held: this scan looks damaged. Nothing was sent.",
+      held: { repair: pack(), as_scanned: true },
+    });
+    const desk = fakeDesk({
+      answers: {
+        key_event: () => result({ typed: typed.shift() ?? "" }),
+        send_held: (a) =>
+          a.choice === "repair" ? held : verdict({ id: 21, tone: "green", headline: "Genuine and active." }),
+      },
+    });
+    await start();
+    await emit("verdict", held);
+    keydown("f", { code: "KeyF" });
+    await settle();
+    flushSync();
+    keydown("g", { code: "KeyG" });
+    await settle();
+    flushSync();
+    // The verdict on show is green now: G has nothing held to send.
+    keydown("g", { code: "KeyG" });
+    await settle();
+    flushSync();
+    expect(desk.of("send_held").map((c) => c.args)).toEqual([{ choice: "repair" }, { choice: "as_scanned" }]);
+    expect(text("#headline")).toBe("Genuine and active.");
+  });
+
   it("runs K: waits for the calibration code, then shows the outcome", async () => {
     const desk = fakeDesk({ answers: { key_event: () => result({ typed: "k" }) } });
     await start();
@@ -297,7 +329,7 @@ describe("lists", () => {
     const typed = ["checked", "\n"];
     const desk = fakeDesk({
       status: status({
-        banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 1, draining: false },
+        banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 1, draining: false, misconfigured: null },
         exceptions: [{ id: 9, operation: "dispense", pack: "04150123456782 / SN1", reason: "Pack already dispensed" }],
       }),
       answers: {
@@ -335,7 +367,7 @@ describe("offline", () => {
   it("shows the banner and the outage toggle in training", async () => {
     const since = new Date(2025, 0, 2, 14, 30).getTime() / 1000;
     const desk = fakeDesk({
-      status: status({ banner: { offline_since: since, backlog: 4, oldest_age_secs: 600, open_exceptions: 0, draining: false } }),
+      status: status({ banner: { offline_since: since, backlog: 4, oldest_age_secs: 600, open_exceptions: 0, draining: false, misconfigured: null } }),
     });
     await start();
     expect(document.getElementById("banner")?.dataset.offline).toBe("true");

@@ -69,7 +69,7 @@ describe("screens", () => {
 
   it("counts the backlog on the Outbox tab", async () => {
     fakeDesk({
-      status: status({ banner: { offline_since: null, backlog: 3, oldest_age_secs: 60, open_exceptions: 0, draining: true } }),
+      status: status({ banner: { offline_since: null, backlog: 3, oldest_age_secs: 60, open_exceptions: 0, draining: true, misconfigured: null } }),
     });
     await start();
     expect(text("#tab-outbox-count")).toBe("3");
@@ -505,7 +505,7 @@ describe("outbox screen", () => {
     const typed = ["b", "looked at it", "\n"];
     const desk = fakeDesk({
       status: status({
-        banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 1, draining: false },
+        banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 1, draining: false, misconfigured: null },
         exceptions: [{ id: 9, operation: "dispense", pack: "04150123456782 / SN1", reason: "Pack already dispensed" }],
       }),
       answers: { ...typing(typed), acknowledge: () => true },
@@ -526,7 +526,7 @@ describe("outbox screen", () => {
   it("the banner's problems button focuses the problems on the outbox screen", async () => {
     fakeDesk({
       status: status({
-        banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 1, draining: false },
+        banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 1, draining: false, misconfigured: null },
         exceptions: [{ id: 9, operation: "dispense", pack: "04150123456782 / SN1", reason: "Pack already dispensed" }],
       }),
     });

@@ -24,6 +24,13 @@ struct Cli {
     /// Where Countercheck keeps its data (ledger; the simulator's database).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
+    /// Send a scan that looks damaged (Caps Lock, layout, lost separator…)
+    /// as it was read; without it such a scan is held and nothing is sent.
+    #[arg(long, global = true, conflicts_with = "send_repair")]
+    send_anyway: bool,
+    /// Send the one repaired reading of a scan that looks damaged.
+    #[arg(long, global = true)]
+    send_repair: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -247,6 +254,13 @@ fn main() -> ExitCode {
     };
     ops_cmd::run(ops_cmd::OpsArgs {
         operation: op,
+        choice: if cli.send_anyway {
+            engine::Choice::SendAsScanned
+        } else if cli.send_repair {
+            engine::Choice::SendRepair
+        } else {
+            engine::Choice::AsChecked
+        },
         codes,
         config,
         data_dir: &data_dir,

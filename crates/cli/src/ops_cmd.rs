@@ -5,7 +5,7 @@
 
 use crate::config::ConfigFile;
 use domain::{Operation, OutcomeClass};
-use engine::{Counter, Engine, SystemClock, Verdict};
+use engine::{Choice, Counter, Engine, Scanned, SystemClock, Verdict};
 use nmvs::NmvsClient;
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
@@ -54,7 +54,6 @@ pub fn engine(config: &Path, data_dir: &Path) -> Result<Engine<NmvsClient, Syste
     let store = Store::open(&store_path(data_dir)).map_err(|e| e.to_string())?;
     let workstation = std::env::var("HOSTNAME").unwrap_or_else(|_| "cli".to_owned());
     let counter = Counter {
-        user: file.user_id.clone(),
         workstation,
         site: file.client_login_id.clone(),
     };
@@ -73,6 +72,9 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
 
 pub struct OpsArgs<'a> {
     pub operation: Operation,
+    /// What to do with a scan the damage gate holds (`--send-anyway`,
+    /// `--send-repair`); by default it is held and nothing is sent.
+    pub choice: Choice,
     pub codes: &'a [String],
     pub config: &'a Path,
     pub data_dir: &'a Path,
@@ -97,9 +99,14 @@ pub fn run(args: OpsArgs<'_>) -> ExitCode {
     let mut all_ok = true;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    // The person acting: the national-system user the configuration names.
+    let by = ConfigFile::load(args.config)
+        .map(|(f, _)| f.user_id)
+        .unwrap_or_default();
     for code in &codes {
         let text = packcode::escapes::decode(code);
-        let v = match rt.block_on(e.operate(args.operation, &text)) {
+        let scanned = Scanned::new(&text, false, crate::parse_cmd::system_today());
+        let v = match rt.block_on(e.operate(args.operation, &scanned, &by, args.choice)) {
             Ok(verdict) => verdict_json(args.operation, code, &verdict),
             Err(err) => {
                 json!({"ok": false, "input": code, "operation": args.operation.cli_name(), "verdict": "error", "message": err.to_string()})

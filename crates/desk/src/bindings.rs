@@ -16,6 +16,7 @@ pub fn typescript() -> String {
         Sound::decl(&cfg),
         PackFields::decl(&cfg),
         Hint::decl(&cfg),
+        HeldChoices::decl(&cfg),
         CounterVerdict::decl(&cfg),
         BasketItem::decl(&cfg),
         Dispensed::decl(&cfg),

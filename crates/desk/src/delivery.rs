@@ -97,6 +97,17 @@ fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (String, String) {
             ("problem".into(), message.clone())
         }
         Ok(Verdict::RecordedOffline { message, .. }) => ("unchecked".into(), message.clone()),
+        Ok(Verdict::Held { findings, .. }) => (
+            "problem".into(),
+            findings
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Ok(Verdict::Misconfigured { fix, detail }) => {
+            ("unchecked".into(), format!("{fix} ({detail})"))
+        }
         Err(e) => ("unchecked".into(), e.to_string()),
     }
 }
@@ -125,10 +136,22 @@ impl Desk {
     /// Adds one scanned pack; a second scan of the same pack is counted
     /// as a duplicate, a damaged scan is set aside.
     pub fn delivery_scan(&self, text: &str) {
-        let parsed = packcode::parse(text, crate::today());
+        self.delivery_scan_from(text, false);
+    }
+
+    /// A scan for the delivery check. One that looks damaged is held by the
+    /// same gate as at the counter: it is listed as one bad scan (never
+    /// counted, never sent), so the pack is scanned again.
+    pub(crate) fn delivery_scan_from(&self, text: &str, caps_lock: bool) {
+        let scanned = engine::Scanned::new(text, caps_lock, crate::today());
+        let passes = matches!(
+            engine::gate::gate(&scanned, crate::today(), engine::Choice::AsChecked),
+            engine::gate::Gate::Send { .. }
+        );
+        let parsed = scanned.scan;
         {
             let mut d = lock(&self.delivery);
-            match crate::pack_fields(&parsed) {
+            match crate::pack_fields(&parsed).filter(|_| passes) {
                 Some(p) => {
                     if let Some((_, scheme)) = parsed.product_code() {
                         d.scheme.insert(p.product_code.clone(), scheme);
@@ -309,8 +332,17 @@ impl Desk {
                 let result = match answered.remove(serial) {
                     Some(r) => r,
                     None => {
-                        let (s, d) =
-                            verdict_text(&self.engine.operate(Operation::Verify, text).await);
+                        let scanned = engine::Scanned::new(text, false, crate::today());
+                        let v = self
+                            .engine
+                            .operate(
+                                Operation::Verify,
+                                &scanned,
+                                &self.user_id(),
+                                engine::Choice::AsChecked,
+                            )
+                            .await;
+                        let (s, d) = verdict_text(&v);
                         (s, format!("single: {d}"))
                     }
                 };
@@ -356,7 +388,16 @@ impl Desk {
         lock(&self.delivery).checking = true;
         self.emit(DeskEvent::Status);
         for (key, serial, text) in todo {
-            let v = self.engine.operate(Operation::Dispense, &text).await;
+            let scanned = engine::Scanned::new(&text, false, crate::today());
+            let v = self
+                .engine
+                .operate(
+                    Operation::Dispense,
+                    &scanned,
+                    &self.user_id(),
+                    engine::Choice::AsChecked,
+                )
+                .await;
             let result = match &v {
                 Ok(Verdict::Answered { code, .. }) if code == "NMVS_SUCCESS" => (
                     "decommissioned".to_owned(),

@@ -26,7 +26,8 @@ pub mod view;
 mod words;
 
 use domain::{Operation, OutcomeClass};
-use engine::{Counter, Engine, SystemClock, Verdict};
+pub use engine::Choice;
+use engine::{Counter, Engine, Scanned, SystemClock, Verdict};
 pub use inputs::CameraSource;
 use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
 use scanin::wedge::{Assembler, Key, KeyEvent, Output, WedgeConfig};
@@ -87,15 +88,19 @@ struct Training {
     demo_pictures: Vec<PathBuf>,
 }
 
+/// A pack in the basket: the scan and the choice it was verified with (a
+/// held scan sent on an explicit choice is dispensed on the same choice).
 #[derive(Debug, Clone)]
 struct Entry {
-    text: String,
+    scanned: Scanned,
+    choice: Choice,
     item: BasketItem,
 }
 
 #[derive(Debug, Clone)]
 struct DispensedEntry {
-    text: String,
+    scanned: Scanned,
+    choice: Choice,
     item: Dispensed,
 }
 
@@ -110,6 +115,8 @@ struct Inner {
     calibration: Option<String>,
     /// The last pack scanned at the counter (for destroy, stolen, lock…).
     last_scan: Option<String>,
+    /// The last scan the damage gate held at the counter (F and G act on it).
+    held: Option<Scanned>,
     /// The scanner-setup screen is open: scans are shown, not sent.
     scanner_setup: bool,
     probe: Option<view::ScanProbe>,
@@ -276,7 +283,6 @@ impl Desk {
         let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
         let (config, secrets) = open_settings(settings_dir)?;
         let counter = Counter {
-            user: people::TRAINING_USERS[0].0.into(),
             workstation: workstation_name(&config)?,
             site: "TRAINING-PHARMACY".into(),
         };
@@ -313,7 +319,6 @@ impl Desk {
         let bulk_client = client.clone();
         let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
         let counter = Counter {
-            user: String::new(),
             workstation: workstation_name(&config)?,
             site,
         };
@@ -413,7 +418,17 @@ impl Desk {
         let desk = self.clone();
         self.runtime.spawn(async move {
             let mut rx = desk.engine.subscribe();
-            while let Ok(ev) = rx.recv().await {
+            loop {
+                let ev = match rx.recv().await {
+                    Ok(ev) => ev,
+                    // Fell behind: some events were missed; the status
+                    // fetched now covers them.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        desk.emit(DeskEvent::Status);
+                        continue;
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                };
                 if matches!(ev, engine::Event::Online) {
                     // The system answers again: what waits on a backoff
                     // from the outage is due now, not in minutes.
@@ -434,8 +449,7 @@ impl Desk {
         let desk = self.clone();
         self.runtime.spawn(async move {
             let stop = desk.stop.clone();
-            let _ = desk
-                .engine
+            desk.engine
                 .replay_loop("desk", Duration::from_millis(700), &stop)
                 .await;
         });
@@ -531,7 +545,7 @@ impl Desk {
                     } else if setup {
                         self.show_probe("keyboard wedge", &raw.text);
                     } else if self.delivery_active() {
-                        self.delivery_scan(&raw.text);
+                        self.delivery_scan_from(&raw.text, raw.caps_lock);
                     } else {
                         self.decide_in_background(raw.text, raw.caps_lock);
                     }
@@ -613,15 +627,31 @@ impl Desk {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Verifies a scan; a genuine, active pack goes into the basket.
+    /// Verifies a scan; a genuine, active pack goes into the basket. A scan
+    /// that looks damaged is held (nothing sent): F or G decide.
     pub async fn scan(&self, text: &str, caps_lock: bool) -> CounterVerdict {
-        let parsed = packcode::parse(text, today());
-        let pack = pack_fields(&parsed);
+        let scanned = Scanned::new(text, caps_lock, today());
+        self.verify_scanned(scanned, Choice::AsChecked).await
+    }
+
+    /// Sends the scan held last at the counter: its repaired reading
+    /// (`SendRepair`, F) or as scanned (`SendAsScanned`, G). The choice is
+    /// journaled under the signed-in person.
+    pub async fn send_held(&self, choice: Choice) -> Result<CounterVerdict, DeskError> {
+        let held = lock(&self.inner)
+            .held
+            .take()
+            .ok_or_else(|| DeskError::Input("No scan is held: scan the pack first.".into()))?;
+        Ok(self.verify_scanned(held, choice).await)
+    }
+
+    async fn verify_scanned(&self, scanned: Scanned, choice: Choice) -> CounterVerdict {
+        let pack = pack_fields(&scanned.scan);
         if let Err(why) = self.may(Operation::Verify) {
             return self.refused_view(Operation::Verify, why, pack);
         }
         if pack.is_some() {
-            lock(&self.inner).last_scan = Some(text.to_owned());
+            lock(&self.inner).last_scan = Some(scanned.text.clone());
         }
         // Already in the basket: say so, do not ask the system twice.
         if let Some(p) = &pack {
@@ -649,18 +679,25 @@ impl Desk {
                 reason: "already_decommissioned_here".into(),
                 message,
             }),
-            None => self.engine.operate(Operation::Verify, text).await,
+            None => {
+                self.engine
+                    .operate(Operation::Verify, &scanned, &self.user_id(), choice)
+                    .await
+            }
         };
         // Offline, the pack could not be checked: it still goes into the
         // basket, so it can be dispensed and recorded for replay (which
-        // verifies it first).
+        // verifies it first). A misconfigured connection never does.
         let unchecked = matches!(verdict, Ok(Verdict::Offline { .. }));
-        let mut v = self.view(Operation::Verify, verdict, &parsed, pack.clone(), caps_lock);
+        let held = matches!(verdict, Ok(Verdict::Held { .. }));
+        let mut v = self.view(Operation::Verify, verdict, &scanned, pack.clone());
+        lock(&self.inner).held = held.then(|| scanned.clone());
         if v.tone == Tone::Green || unchecked {
             if let Some(p) = pack {
                 v.in_basket = true;
                 lock(&self.inner).basket.push(Entry {
-                    text: text.to_owned(),
+                    scanned,
+                    choice,
                     item: BasketItem {
                         id: v.id,
                         product_name: v.product_name.clone(),
@@ -718,7 +755,12 @@ impl Desk {
         let mut out = Vec::new();
         for e in basket {
             let v = self
-                .operate_view(Operation::Dispense, &e.text, Some(e.item.pack.clone()))
+                .operate_view(
+                    Operation::Dispense,
+                    &e.scanned,
+                    e.choice,
+                    Some(e.item.pack.clone()),
+                )
                 .await;
             if v.tone == Tone::Green || v.offline {
                 let at = now();
@@ -726,7 +768,8 @@ impl Desk {
                 inner.dispensed.insert(
                     0,
                     DispensedEntry {
-                        text: e.text.clone(),
+                        scanned: e.scanned.clone(),
+                        choice: e.choice,
                         item: Dispensed {
                             id: v.id,
                             product_name: e.item.product_name.clone(),
@@ -776,7 +819,8 @@ impl Desk {
         let v = self
             .operate_view(
                 Operation::UndoDispense,
-                &entry.text,
+                &entry.scanned,
+                entry.choice,
                 Some(entry.item.pack.clone()),
             )
             .await;
@@ -833,7 +877,10 @@ impl Desk {
         if let Err(why) = self.may(op) {
             return Ok(self.refused_view(op, why, pack));
         }
-        let v = self.operate_view(op, &text, pack.clone()).await;
+        let scanned = Scanned::new(&text, false, today());
+        let v = self
+            .operate_view(op, &scanned, Choice::AsChecked, pack.clone())
+            .await;
         if v.tone == Tone::Green || v.offline {
             lock(&self.inner).last_scan = None;
             if let Some(p) = &pack {
@@ -851,12 +898,15 @@ impl Desk {
     async fn operate_view(
         &self,
         op: Operation,
-        text: &str,
+        scanned: &Scanned,
+        choice: Choice,
         pack: Option<PackFields>,
     ) -> CounterVerdict {
-        let parsed = packcode::parse(text, today());
-        let verdict = self.engine.operate(op, text).await;
-        self.view(op, verdict, &parsed, pack, false)
+        let verdict = self
+            .engine
+            .operate(op, scanned, &self.user_id(), choice)
+            .await;
+        self.view(op, verdict, scanned, pack)
     }
 
     fn refused_view(&self, op: Operation, why: String, pack: Option<PackFields>) -> CounterVerdict {
@@ -950,6 +1000,7 @@ impl Desk {
                 oldest_age_secs: off.oldest_age_secs,
                 open_exceptions: off.open_exceptions as u64,
                 draining: inner.draining && off.offline_since.is_none() && off.backlog > 0,
+                misconfigured: off.misconfigured.clone(),
             },
             basket: inner.basket.iter().map(|e| e.item.clone()).collect(),
             dispensed: inner.dispensed.iter().map(|d| d.item.clone()).collect(),
@@ -1045,6 +1096,7 @@ impl Desk {
             in_basket,
             latency_ms: None,
             case_id: None,
+            held: None,
         }
     }
 
@@ -1052,10 +1104,11 @@ impl Desk {
         &self,
         op: Operation,
         verdict: Result<Verdict, engine::EngineError>,
-        parsed: &packcode::Scan,
+        scanned: &Scanned,
         pack: Option<PackFields>,
-        caps_lock: bool,
     ) -> CounterVerdict {
+        let parsed = &scanned.scan;
+        let caps_lock = scanned.caps_lock;
         let w = words::for_lang(self.lang());
         let product_name = pack.as_ref().and_then(|p| {
             self.engine
@@ -1108,6 +1161,46 @@ impl Desk {
                 w.next_offline_verify,
                 message,
             ),
+            Ok(Verdict::Held {
+                findings,
+                repair,
+                valid_as_read,
+            }) => {
+                v.hints = findings
+                    .iter()
+                    .map(|f| Hint {
+                        message: f.message.clone(),
+                        fix: f.fix.clone(),
+                    })
+                    .collect();
+                let repair = repair.and_then(|r| pack_fields(&packcode::parse(&r, today())));
+                let next = match (repair.is_some(), valid_as_read) {
+                    (true, true) => w.next_held_both,
+                    (true, false) => w.next_held_repair,
+                    (false, true) => w.next_held_as_scanned,
+                    (false, false) => w.next_rescan,
+                };
+                v.held = Some(view::HeldChoices {
+                    repair,
+                    as_scanned: valid_as_read,
+                });
+                v.code = Some("held".into());
+                let detail = findings
+                    .iter()
+                    .map(|f| f.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (Tone::Amber, w.held, next, detail)
+            }
+            Ok(Verdict::Misconfigured { fix, detail }) => {
+                v.code = Some("misconfigured".into());
+                (
+                    Tone::Red,
+                    w.misconfigured,
+                    w.next_misconfigured,
+                    format!("{fix} ({detail})"),
+                )
+            }
             Ok(Verdict::Answered {
                 code,
                 class,

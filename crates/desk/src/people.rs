@@ -173,7 +173,6 @@ impl Desk {
             role,
         };
         *lock(&self.session) = Some(s.clone());
-        self.engine.set_user(&s.id);
         self.journal_note("signin", "", "signed_in", role.as_str());
         self.emit(DeskEvent::Status);
         Ok(s)
@@ -186,7 +185,6 @@ impl Desk {
         }
         *lock(&self.session) = None;
         lock(&self.inner).last_scan = None;
-        self.engine.set_user("");
         self.emit(DeskEvent::Status);
     }
 
@@ -214,8 +212,10 @@ impl Desk {
         Err(why)
     }
 
-    /// The signed-in user must be an administrator (or nobody has been
-    /// made administrator yet: the first one is being set up).
+    /// The signed-in user must be an administrator; only a first start with
+    /// no users at all may skip signing in (and its first user must be an
+    /// administrator, see `user_put`). A site whose administrators were all
+    /// deactivated does not open its settings to anyone.
     pub(crate) fn must_configure(&self) -> Result<(), DeskError> {
         // The settings are the site's, shared by training and live. Once
         // the site has an administrator of its own, training's demo
@@ -234,12 +234,7 @@ impl Desk {
         if self.signed_in().is_some_and(|s| s.role.may_configure()) {
             return Ok(());
         }
-        let any_admin = self
-            .people()?
-            .users()?
-            .iter()
-            .any(|u| u.active && u.role == Role::Administrator.as_str());
-        if !any_admin {
+        if self.people()?.users()?.is_empty() {
             return Ok(());
         }
         Err(DeskError::Refused(
@@ -291,6 +286,11 @@ impl Desk {
         }
         let role = Role::parse(&u.role)
             .ok_or_else(|| DeskError::Input(format!("Unknown role {}.", u.role)))?;
+        if role != Role::Administrator && self.people()?.users()?.is_empty() {
+            return Err(DeskError::Input(
+                "The first user must be an administrator.".into(),
+            ));
+        }
         let existing = self.people()?.user(id)?;
         let pin_hash = match u.pin.as_deref().filter(|p| !p.is_empty()) {
             Some(pin) => {
@@ -366,7 +366,6 @@ impl Desk {
             name: name.into(),
             role,
         });
-        self.engine.set_user(id);
         Ok(())
     }
 }

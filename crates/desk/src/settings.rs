@@ -258,6 +258,28 @@ impl Desk {
         if let Some(pem) = n.ca_pem.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             nmvs::cert_info(pem).map_err(|e| DeskError::Input(format!("CA: {e}")))?;
         }
+        // The stored password belongs to the host it was given for: a new
+        // host (of any of the three services) needs it given again, so it is
+        // never sent to an address it was not meant for.
+        let new_password = n.password.as_deref().is_some_and(|p| !p.is_empty());
+        if !new_password {
+            let cfg = lock(&self.config);
+            let moved = [
+                (K_SINGLE, n.single_pack_url.trim()),
+                (K_BULK, n.bulk_url.trim()),
+                (K_SUPPORT, n.support_url.trim()),
+            ]
+            .into_iter()
+            .any(|(k, new)| {
+                let old = cfg.setting(k).ok().flatten().unwrap_or_default();
+                !old.is_empty() && !new.is_empty() && host_of(&old) != host_of(new)
+            });
+            if moved {
+                return Err(DeskError::Input(
+                    "The national system's address changed: enter its password again.".into(),
+                ));
+            }
+        }
         self.put(K_SINGLE, n.single_pack_url.trim())?;
         self.put(K_BULK, n.bulk_url.trim())?;
         self.put(K_SUPPORT, n.support_url.trim())?;
@@ -338,6 +360,11 @@ impl Desk {
             message,
             latency_ms: None,
         };
+        // The test sends the stored password to the configured host: an
+        // administrator's act.
+        if let Err(e) = self.must_configure() {
+            return failed(e.to_string());
+        }
         let cfg = match self.national_config() {
             Ok(c) => c,
             Err(e) => return failed(e.to_string()),
@@ -350,6 +377,11 @@ impl Desk {
         match client.ping(&text).await {
             Ok((r, latency)) => {
                 let ok = r.return_code == "NMVS_SUCCESS" && r.output == text;
+                if ok && self.training.is_none() {
+                    // The system the engine talks to works: the
+                    // misconfiguration banner goes.
+                    self.engine.connection_tested_ok();
+                }
                 PingView {
                     ok,
                     message: if ok {
@@ -428,6 +460,14 @@ pub(crate) fn national_config_from(
     })
 }
 
+/// The host and port of an https address, lower case (`HOST[:PORT]`).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    authority.to_ascii_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,5 +495,18 @@ mod tests {
         assert!(https_url("x", "").is_ok());
         assert!(https_url("x", "http://nmvs.example/ws").is_err());
         assert!(https_url("x", "https://a b").is_err());
+    }
+
+    #[test]
+    fn the_host_of_an_address() {
+        assert_eq!(
+            super::host_of("https://NMVS.example:8443/ws/SinglePackServiceV50"),
+            "nmvs.example:8443"
+        );
+        assert_eq!(super::host_of("https://u@evil.example/ws"), "evil.example");
+        assert_ne!(
+            super::host_of("https://a.example/x"),
+            super::host_of("https://b.example/x")
+        );
     }
 }

@@ -82,6 +82,17 @@ pub struct CounterVerdict {
     /// An alert at the national system: a case was opened for it.
     #[ts(type = "number | null")]
     pub case_id: Option<i64>,
+    /// Held by the damage gate: what the person may choose (F, G).
+    pub held: Option<HeldChoices>,
+}
+
+/// The choices for a held scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HeldChoices {
+    /// The one repaired reading's fields (F sends it), if there is one.
+    pub repair: Option<PackFields>,
+    /// The scan is valid as read (G sends it as scanned).
+    pub as_scanned: bool,
 }
 
 /// A pack in the basket (a prescription of several packs).
@@ -126,6 +137,9 @@ pub struct Banner {
     pub open_exceptions: u64,
     /// Sending the backlog right now.
     pub draining: bool,
+    /// The connection is misconfigured: what to fix (nothing can be
+    /// checked until a connection test passes or the system answers).
+    pub misconfigured: Option<String>,
 }
 
 /// A replay problem, for the pharmacist to acknowledge.

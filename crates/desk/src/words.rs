@@ -51,6 +51,12 @@ pub(crate) struct Words {
     pub next_set_aside: &'static str,
     pub next_alert: &'static str,
     pub next_offline_verify: &'static str,
+    pub held: &'static str,
+    pub next_held_repair: &'static str,
+    pub next_held_as_scanned: &'static str,
+    pub next_held_both: &'static str,
+    pub misconfigured: &'static str,
+    pub next_misconfigured: &'static str,
 }
 
 const EN: Words = Words {
@@ -82,6 +88,14 @@ const EN: Words = Words {
     next_set_aside: "Set the pack aside for return",
     next_alert: "Quarantine the pack and report the alert",
     next_offline_verify: "D: dispense anyway; it is checked when the system is back",
+    held: "Held: this scan looks damaged. Nothing was sent.",
+    next_held_repair: "Fix the scanner and scan again, or F: send the repaired reading",
+    next_held_as_scanned: "Fix the scanner and scan again, or G: send as scanned",
+    next_held_both:
+        "Fix the scanner and scan again, or F: send the repaired reading, G: send as scanned",
+    misconfigured: "Cannot check: the connection to the national system is misconfigured.",
+    next_misconfigured:
+        "Do not hand the pack out. E: fix the settings, then run the connection test",
 };
 
 const DE: Words = Words {
@@ -113,6 +127,12 @@ const DE: Words = Words {
     next_set_aside: "Packung zur Rückgabe beiseitelegen",
     next_alert: "Packung sperren und Alarm melden",
     next_offline_verify: "D: trotzdem abgeben; geprüft wird, sobald das System erreichbar ist",
+    held: "Angehalten: dieser Scan sieht beschädigt aus. Nichts wurde gesendet.",
+    next_held_repair: "Scanner korrigieren und neu scannen, oder F: reparierte Lesung senden",
+    next_held_as_scanned: "Scanner korrigieren und neu scannen, oder G: wie gescannt senden",
+    next_held_both: "Scanner korrigieren und neu scannen, oder F: reparierte Lesung senden, G: wie gescannt senden",
+    misconfigured: "Keine Prüfung möglich: die Verbindung zum nationalen System ist falsch eingerichtet.",
+    next_misconfigured: "Packung nicht abgeben. E: Einstellungen korrigieren, dann Verbindungstest",
 };
 
 pub(crate) fn for_lang(l: Lang) -> &'static Words {

@@ -9,11 +9,13 @@
 //! reuse). No I/O and no clock: time is always a parameter.
 
 pub mod codes;
+pub mod failure;
 pub mod ops;
 pub mod roles;
 pub mod rules;
 
 pub use codes::{CodeInfo, CodeTable, Interface, OutcomeClass};
+pub use failure::{Failure, FailureClass, FailureInfo};
 pub use ops::{BulkOperation, InactiveReason, Operation, PackState, BULK_RESULT_G_CODE};
 pub use roles::Role;
 pub use rules::{

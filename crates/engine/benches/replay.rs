@@ -3,12 +3,16 @@
 //! (`cargo bench -p engine --bench replay`).
 
 use domain::Operation;
-use engine::{Counter, Engine, SystemClock, Verdict};
+use engine::{Choice, Counter, Engine, Scanned, SystemClock, Verdict};
 use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
 use simulator::seed::SeedSize;
 use simulator::SimConfig;
 use std::time::{Duration, Instant};
 use store::Store;
+
+fn sc(code: &str) -> Scanned {
+    Scanned::new(code, false, "2026-11-23".parse().expect("date"))
+}
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--test" || a == "--list");
@@ -48,12 +52,12 @@ fn main() {
         })
         .expect("client");
         let store = Store::open(&dir.join("counter.sqlite")).expect("store");
-        let e = Engine::new(store, client, SystemClock, Counter { user: "anna".into(), workstation: "bench".into(), site: "PH-1".into() });
+        let e = Engine::new(store, client, SystemClock, Counter { workstation: "bench".into(), site: "PH-1".into() });
         let codes: Vec<String> = simulator::export_file(&dir.join("sim")).expect("export").lines().filter(|l| l.starts_with("]d2")).map(str::to_owned).collect();
         admin.outage(true).await.expect("outage");
         let t = Instant::now();
         for c in &codes {
-            let v = e.operate(Operation::Dispense, c).await.expect("operate");
+            let v = e.operate(Operation::Dispense, &sc(c), "anna", Choice::AsChecked).await.expect("operate");
             assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
         }
         let recording = t.elapsed();

@@ -9,8 +9,15 @@
 //!
 //! Clock and national system are ports, so the engine is tested with fakes
 //! and with the simulator over real HTTPS.
+//!
+//! Before anything is sent, the damage gate ([`gate`]) holds a scan that
+//! looks damaged; after, a failure is classed by `domain`'s failure table
+//! (outage, retry, configuration) before it is called an outage.
 
-use domain::{CodeTable, Interface, Operation, OutcomeClass, PackState};
+pub mod gate;
+
+use domain::{CodeTable, FailureClass, Interface, Operation, OutcomeClass, PackState};
+pub use gate::{Choice, Finding, Scanned};
 use nmvs::{Answer, CallError, PackRequest};
 use serde::Serialize;
 use std::future::Future;
@@ -46,10 +53,9 @@ impl NationalSystem for nmvs::NmvsClient {
     }
 }
 
-/// Who works at this counter.
+/// Where the engine works (the person acting is named per operation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counter {
-    pub user: String,
     pub workstation: String,
     pub site: String,
 }
@@ -94,6 +100,16 @@ pub enum Verdict {
     },
     /// Offline and nothing to record (a verify): the pack could not be checked.
     Offline { message: String },
+    /// The scan looks damaged: held, nothing sent. Sending it as scanned
+    /// (when it is valid as read) or sending the repair takes a choice.
+    Held {
+        findings: Vec<Finding>,
+        repair: Option<String>,
+        valid_as_read: bool,
+    },
+    /// Countercheck is set up wrongly for the national system: the pack
+    /// could not be checked, nothing was recorded as sent; do not hand out.
+    Misconfigured { fix: String, detail: String },
 }
 
 /// What the UI and the CLI can follow.
@@ -106,6 +122,11 @@ pub enum Event {
     Offline { since: i64 },
     /// The national system answered again.
     Online,
+    /// A replay round failed (it goes on after a pause).
+    ReplayFailed { error: String, in_a_row: u32 },
+    /// The connection's configuration state changed (see
+    /// [`OfflineState::misconfigured`]).
+    Connection,
     /// A replay round finished.
     Replayed {
         done: usize,
@@ -126,9 +147,24 @@ pub struct OfflineState {
     pub oldest_age_secs: Option<i64>,
     /// Exceptions not yet acknowledged.
     pub open_exceptions: usize,
+    /// The connection is misconfigured: what to fix (until an answer or a
+    /// passed connection test).
+    pub misconfigured: Option<String>,
 }
 
 const OFFLINE_SINCE: &str = "engine.offline_since";
+
+/// What one call within the budget came to.
+enum Sent {
+    Answer(Answer),
+    Failed {
+        class: FailureClass,
+        fix: Option<String>,
+        detail: String,
+        /// The request may have reached the system (verify before re-sending).
+        maybe_sent: bool,
+    },
+}
 
 /// The engine.
 #[derive(Debug)]
@@ -137,8 +173,9 @@ pub struct Engine<N, C> {
     store: Mutex<Store>,
     ns: N,
     clock: C,
-    /// Who works here now (the desk changes the user when someone signs in).
-    counter: Mutex<Counter>,
+    counter: Counter,
+    /// What to fix, after a configuration failure.
+    misconfigured: Mutex<Option<String>>,
     codes: CodeTable,
     /// How long to wait for the national system before going offline.
     offline_budget_ms: std::sync::atomic::AtomicU64,
@@ -169,7 +206,8 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             store: Mutex::new(store),
             ns,
             clock,
-            counter: Mutex::new(counter),
+            counter,
+            misconfigured: Mutex::new(None),
             codes: CodeTable::for_interface(Interface::ArvatoV5),
             offline_budget_ms: std::sync::atomic::AtomicU64::new(3_000),
             claim_lease_secs: 120,
@@ -182,13 +220,6 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     ) -> Result<T, EngineError> {
         let mut s = self.store.lock().map_err(|_| EngineError::Poisoned)?;
         Ok(f(&mut s)?)
-    }
-
-    fn counter(&self) -> Counter {
-        self.counter
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
     }
 
     /// How long to wait for the national system before a scan is
@@ -207,17 +238,26 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         );
     }
 
-    /// The user whose name goes with every operation and journal entry
-    /// from now on.
-    pub fn set_user(&self, user: &str) {
-        self.counter
+    /// The connection needs fixing (`Some(what)`), or works again (`None`).
+    fn set_misconfigured(&self, fix: Option<String>) {
+        let mut m = self
+            .misconfigured
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .user = user.to_owned();
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *m != fix {
+            *m = fix;
+            drop(m);
+            self.emit(Event::Connection);
+        }
     }
 
-    fn new_op(&self, req: &PackRequest) -> NewOperation {
-        let counter = self.counter();
+    /// A connection test passed: the misconfiguration banner goes.
+    pub fn connection_tested_ok(&self) {
+        self.set_misconfigured(None);
+    }
+
+    fn new_op(&self, req: &PackRequest, by: &str) -> NewOperation {
+        let counter = &self.counter;
         NewOperation {
             client_trx_id: req.client_trx_id.clone(),
             operation: req.operation.g_code().to_owned(),
@@ -230,9 +270,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             batch: req.batch.clone(),
             expiry: req.expiry.clone(),
             ref_client_trx_id: req.ref_client_trx_id.clone(),
-            user_id: counter.user,
-            workstation: counter.workstation,
-            site: counter.site,
+            user_id: by.to_owned(),
+            workstation: counter.workstation.clone(),
+            site: counter.site.clone(),
         }
     }
 
@@ -271,6 +311,11 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                         i.status == store::OutboxStatus::Exception && i.acknowledged_at.is_none()
                     })
                     .count(),
+                misconfigured: self
+                    .misconfigured
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone(),
             })
         })
     }
@@ -304,9 +349,44 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         Ok(())
     }
 
-    /// One scan, one operation (and its event).
-    pub async fn operate(&self, op: Operation, scan_text: &str) -> Result<Verdict, EngineError> {
-        let v = self.decide_scan(op, scan_text).await?;
+    /// One scan, one operation (and its event), by the person `by`. The
+    /// damage gate runs first: a scan that looks damaged is held unless
+    /// `choice` says otherwise (and that choice is journaled under `by`).
+    pub async fn operate(
+        &self,
+        op: Operation,
+        scanned: &Scanned,
+        by: &str,
+        choice: Choice,
+    ) -> Result<Verdict, EngineError> {
+        let now = self.clock.now();
+        let day = today(now);
+        let (v, scan) = match gate::gate(scanned, day, choice) {
+            gate::Gate::Bad { message } => (Verdict::BadScan { message }, scanned.scan.clone()),
+            gate::Gate::Held {
+                findings,
+                repair,
+                valid_as_read,
+            } => (
+                Verdict::Held {
+                    findings,
+                    repair,
+                    valid_as_read,
+                },
+                scanned.scan.clone(),
+            ),
+            gate::Gate::Send { text, overridden } => {
+                let scan = if text == scanned.text {
+                    scanned.scan.clone()
+                } else {
+                    packcode::parse(&text, day)
+                };
+                if overridden {
+                    self.journal_override(op, scanned, &scan, by, choice, now)?;
+                }
+                (self.decide_scan(op, &scan, by, now).await?, scan)
+            }
+        };
         // Every scan and its outcome goes into the journal; state changes
         // and offline records were journaled with their ledger rows.
         let journaled = match &v {
@@ -315,30 +395,25 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             _ => false,
         };
         if !journaled {
-            let now = self.clock.now();
-            let scan = packcode::parse(scan_text, today(now));
             let (outcome, detail) = match &v {
                 Verdict::Answered { code, .. } => (code.clone(), String::new()),
                 Verdict::Stopped { reason, .. } => (format!("stopped:{reason}"), String::new()),
                 Verdict::BadScan { message } => ("bad_scan".to_owned(), message.clone()),
                 Verdict::Offline { message } => ("offline".to_owned(), message.clone()),
+                Verdict::Held { findings, .. } => (
+                    "held".to_owned(),
+                    findings
+                        .iter()
+                        .map(|f| f.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+                Verdict::Misconfigured { detail, .. } => {
+                    ("misconfigured".to_owned(), detail.clone())
+                }
                 Verdict::RecordedOffline { .. } => (String::new(), String::new()),
             };
-            let entry = store::JournalEntry {
-                at: now,
-                kind: "scan".into(),
-                product_code: scan
-                    .product_code()
-                    .map(|p| p.0.to_owned())
-                    .unwrap_or_default(),
-                batch: scan.batch().unwrap_or_default().to_owned(),
-                serial: scan.serial().unwrap_or_default().to_owned(),
-                operation: op.g_code().to_owned(),
-                outcome,
-                user_id: self.counter().user,
-                workstation: self.counter().workstation,
-                detail,
-            };
+            let entry = self.entry("scan", op, &scan, by, outcome, detail, now);
             self.with_store(|s| s.journal_append(&entry).map(|_| ()))?;
         }
         self.emit(Event::Verdict {
@@ -348,12 +423,84 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         Ok(v)
     }
 
-    async fn decide_scan(&self, op: Operation, scan_text: &str) -> Result<Verdict, EngineError> {
-        let now = self.clock.now();
-        let scan = packcode::parse(scan_text, today(now));
+    #[allow(clippy::too_many_arguments)]
+    fn entry(
+        &self,
+        kind: &str,
+        op: Operation,
+        scan: &packcode::Scan,
+        by: &str,
+        outcome: String,
+        detail: String,
+        now: i64,
+    ) -> store::JournalEntry {
+        store::JournalEntry {
+            at: now,
+            kind: kind.into(),
+            product_code: scan
+                .product_code()
+                .map(|p| p.0.to_owned())
+                .unwrap_or_default(),
+            batch: scan.batch().unwrap_or_default().to_owned(),
+            serial: scan.serial().unwrap_or_default().to_owned(),
+            operation: op.g_code().to_owned(),
+            outcome,
+            user_id: by.to_owned(),
+            workstation: self.counter.workstation.clone(),
+            detail,
+        }
+    }
+
+    /// Who chose to send a held scan, and what.
+    fn journal_override(
+        &self,
+        op: Operation,
+        scanned: &Scanned,
+        sent: &packcode::Scan,
+        by: &str,
+        choice: Choice,
+        now: i64,
+    ) -> Result<(), EngineError> {
+        let held = match gate::gate(scanned, today(now), Choice::AsChecked) {
+            gate::Gate::Held { findings, .. } => findings
+                .iter()
+                .map(|f| f.code.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            _ => String::new(),
+        };
+        let detail = match choice {
+            Choice::SendRepair => format!(
+                "held for {held}; sent the repaired reading (batch {}, serial {}) instead of the scan (batch {}, serial {})",
+                sent.batch().unwrap_or_default(),
+                sent.serial().unwrap_or_default(),
+                scanned.scan.batch().unwrap_or("?"),
+                scanned.scan.serial().unwrap_or("?"),
+            ),
+            _ => format!("held for {held}; sent as scanned"),
+        };
+        let entry = self.entry(
+            "override",
+            op,
+            sent,
+            by,
+            choice.name().to_owned(),
+            detail,
+            now,
+        );
+        self.with_store(|s| s.journal_append(&entry).map(|_| ()))
+    }
+
+    async fn decide_scan(
+        &self,
+        op: Operation,
+        scan: &packcode::Scan,
+        by: &str,
+        now: i64,
+    ) -> Result<Verdict, EngineError> {
         let Some(mut req) = scan
             .ok()
-            .then(|| PackRequest::from_scan(op, &scan, nmvs::new_client_trx_id()))
+            .then(|| PackRequest::from_scan(op, scan, nmvs::new_client_trx_id()))
             .flatten()
         else {
             let message = scan
@@ -428,10 +575,10 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 }
             }
         }
-        let sent = tokio::time::timeout(self.offline_budget(), self.ns.send(&req)).await;
-        match sent {
-            Ok(Ok(a)) => {
+        match self.call(&mut req).await {
+            Sent::Answer(a) => {
                 self.came_online()?;
+                self.set_misconfigured(None);
                 let recalled = a
                     .response
                     .reasons
@@ -449,7 +596,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 }
                 let info = self.codes.lookup(&a.response.return_code);
                 if op.changes_state() && a.response.return_code == "NMVS_SUCCESS" {
-                    let new = self.new_op(&req);
+                    let new = self.new_op(&req, by);
                     let state = a.response.state.map(PackState::name);
                     self.with_store(|s| {
                         s.record_online(
@@ -486,22 +633,27 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     product_name,
                 })
             }
-            Ok(Err(e)) if !op.changes_state() => Ok(Verdict::Offline {
-                message: format!("The pack could not be verified: {e}"),
-            }),
-            Err(_) if !op.changes_state() => Ok(Verdict::Offline {
-                message:
-                    "The national system did not answer in time; the pack could not be verified."
-                        .into(),
-            }),
-            other => {
-                // Not answered in time, unreachable, or the outcome is unknown:
-                // commit to the outbox (the replay verifies first).
-                let maybe_sent = match &other {
-                    Ok(Err(e)) => e.outcome_unknown(),
-                    _ => true, // the budget ran out while the request was in flight
-                };
-                let new = self.new_op(&req);
+            Sent::Failed {
+                class: FailureClass::Configuration,
+                fix,
+                detail,
+                ..
+            } => {
+                let fix = fix.unwrap_or_else(|| "Check the national system in Settings.".into());
+                self.set_misconfigured(Some(fix.clone()));
+                Ok(Verdict::Misconfigured { fix, detail })
+            }
+            Sent::Failed { detail, .. } if !op.changes_state() => {
+                // Unreachable, not available, or still asking to repeat when
+                // the budget ran out: offline, and the banner says so.
+                self.went_offline(now)?;
+                Ok(Verdict::Offline {
+                    message: format!("The pack could not be verified: {detail}"),
+                })
+            }
+            Sent::Failed { maybe_sent, .. } => {
+                // Commit to the outbox (the replay verifies first).
+                let new = self.new_op(&req, by);
                 self.with_store(|s| s.record_for_replay(&new, now, maybe_sent))?;
                 self.went_offline(now)?;
                 Ok(Verdict::RecordedOffline {
@@ -509,6 +661,63 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     message: "The national system cannot be reached. The scan is recorded and will be sent when it is back; you may hand out the pack.".into(),
                 })
             }
+        }
+    }
+
+    /// Sends one request within the offline budget. A failure the table
+    /// calls "retry" is repeated with backoff (with a new ClientTrxId: the
+    /// answer said the request was not applied); for a state-changing
+    /// operation only when the system did not apply it (it answered so, or
+    /// `CallError::outcome_unknown` says so), else it counts as an outage
+    /// whose outcome is unknown.
+    async fn call(&self, req: &mut PackRequest) -> Sent {
+        let started = tokio::time::Instant::now();
+        let budget = self.offline_budget();
+        let mut pause = Duration::from_millis(100);
+        let mut maybe_sent = false;
+        loop {
+            let left = budget.saturating_sub(started.elapsed());
+            let (info, detail, not_applied) =
+                match tokio::time::timeout(left, self.ns.send(req)).await {
+                    Err(_) => {
+                        return Sent::Failed {
+                            class: FailureClass::Outage,
+                            fix: None,
+                            detail: "the national system did not answer in time".into(),
+                            maybe_sent: true,
+                        }
+                    }
+                    Ok(Ok(a)) => {
+                        let code = a.response.return_code.clone();
+                        match domain::failure::classify(domain::Failure::ReturnCode(&code)) {
+                            None => return Sent::Answer(a),
+                            Some(info) => {
+                                let msg = self.codes.lookup(&code).message;
+                                (info, format!("{code}: {msg}"), true)
+                            }
+                        }
+                    }
+                    Ok(Err(e)) => (e.failure(), e.to_string(), !e.outcome_unknown()),
+                };
+            maybe_sent |= !not_applied;
+            let class = match info.class {
+                FailureClass::Retry if req.operation.changes_state() && !not_applied => {
+                    FailureClass::Outage
+                }
+                c => c,
+            };
+            let left = budget.saturating_sub(started.elapsed());
+            if class != FailureClass::Retry || left <= pause {
+                return Sent::Failed {
+                    class,
+                    fix: info.fix,
+                    detail,
+                    maybe_sent,
+                };
+            }
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+            req.client_trx_id = nmvs::new_client_trx_id();
         }
     }
 
@@ -555,12 +764,30 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             let verified = match self.ns.send(&base).await {
                 Ok(a) => a.response,
                 Err(e) => {
+                    let info = e.failure();
+                    if info.class == FailureClass::Configuration {
+                        self.set_misconfigured(info.fix);
+                    }
                     self.with_store(|s| s.retry_later(item.id, worker, &e.to_string(), retry_at))?;
                     later += 1;
                     continue;
                 }
             };
             let target = op.target().unwrap_or(PackState::Active);
+            // Asked to repeat, not available, or misconfigured: never an
+            // exception, the item waits for the next round.
+            if let Some(info) =
+                domain::failure::classify(domain::Failure::ReturnCode(&verified.return_code))
+            {
+                if info.class == FailureClass::Configuration {
+                    self.set_misconfigured(info.fix);
+                }
+                let msg = self.codes.lookup(&verified.return_code).message;
+                let why = format!("{}: {msg}", verified.return_code);
+                self.with_store(|s| s.retry_later(item.id, worker, &why, retry_at))?;
+                later += 1;
+                continue;
+            }
             if verified.return_code != "NMVS_SUCCESS" {
                 let msg = self.codes.lookup(&verified.return_code).message;
                 self.with_store(|s| {
@@ -653,6 +880,18 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     })?;
                     done += 1;
                 }
+                Ok(a)
+                    if domain::failure::classify(domain::Failure::ReturnCode(
+                        &a.response.return_code,
+                    ))
+                    .is_some() =>
+                {
+                    // Not applied; the next round verifies first.
+                    let msg = self.codes.lookup(&a.response.return_code).message;
+                    let why = format!("{}: {msg}", a.response.return_code);
+                    self.with_store(|s| s.retry_later(item.id, worker, &why, retry_at))?;
+                    later += 1;
+                }
                 Ok(a) => {
                     let msg = self.codes.lookup(&a.response.return_code).message;
                     self.with_store(|s| {
@@ -682,17 +921,39 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
 
     /// Replays in the background: a round every `interval` until `stop`
     /// turns true (the desktop shell runs this; the CLI runs single rounds).
+    /// A round that fails (the database busy or unwritable for a moment) is
+    /// logged and the loop goes on, waiting longer after each failure in a
+    /// row (up to a minute); it never ends on an error.
     pub async fn replay_loop(
         &self,
         worker: &str,
         interval: Duration,
         stop: &std::sync::atomic::AtomicBool,
-    ) -> Result<(), EngineError> {
+    ) {
+        let mut failures: u32 = 0;
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-            self.sync_once(worker, 200).await?;
-            tokio::time::sleep(interval).await;
+            let wait = match self.sync_once(worker, 200).await {
+                Ok(_) => {
+                    failures = 0;
+                    interval
+                }
+                Err(e) => {
+                    failures = failures.saturating_add(1);
+                    let wait = (interval * 2u32.saturating_pow(failures.min(7)))
+                        .min(Duration::from_secs(60));
+                    eprintln!(
+                        "countercheck: replay round failed ({e}); round {failures} in a row, next in {} ms",
+                        wait.as_millis()
+                    );
+                    self.emit(Event::ReplayFailed {
+                        error: e.to_string(),
+                        in_a_row: failures,
+                    });
+                    wait
+                }
+            };
+            tokio::time::sleep(wait).await;
         }
-        Ok(())
     }
 
     /// The store, for reports.
@@ -704,6 +965,10 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sc(code: &str) -> Scanned {
+        Scanned::new(code, false, today(FixedClock.now()))
+    }
 
     struct FixedClock;
     impl Clock for FixedClock {
@@ -737,21 +1002,29 @@ mod tests {
             Silent,
             FixedClock,
             Counter {
-                user: "u".into(),
                 workstation: "w".into(),
                 site: "s".into(),
             },
         );
         e.set_offline_budget(Duration::from_millis(50));
         let code = "]d2010415003752864317270131101234\u{1d}21SER1";
-        let v = e.operate(Operation::Dispense, code).await.expect("operate");
+        let v = e
+            .operate(Operation::Dispense, &sc(code), "u", Choice::AsChecked)
+            .await
+            .expect("operate");
         assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
         assert_eq!(e.offline_state().expect("state").backlog, 1);
         // A verify cannot be recorded: it says the pack could not be checked.
-        let v = e.operate(Operation::Verify, code).await.expect("operate");
+        let v = e
+            .operate(Operation::Verify, &sc(code), "u", Choice::AsChecked)
+            .await
+            .expect("operate");
         assert!(matches!(v, Verdict::Offline { .. }), "{v:?}");
         // The same pack again while offline: not recorded twice.
-        let v = e.operate(Operation::Dispense, code).await.expect("operate");
+        let v = e
+            .operate(Operation::Dispense, &sc(code), "u", Choice::AsChecked)
+            .await
+            .expect("operate");
         assert!(matches!(v, Verdict::Stopped { .. }), "{v:?}");
         assert_eq!(e.offline_state().expect("state").backlog, 1);
     }
@@ -763,7 +1036,6 @@ mod tests {
             Silent,
             FixedClock,
             Counter {
-                user: "u".into(),
                 workstation: "w".into(),
                 site: "s".into(),
             },
@@ -775,7 +1047,9 @@ mod tests {
         let v = e
             .operate(
                 Operation::Dispense,
-                "]d2010415003752864317270131101234\u{1d}21SER1",
+                &sc("]d2010415003752864317270131101234\u{1d}21SER1"),
+                "u",
+                Choice::AsChecked,
             )
             .await
             .expect("operate");

@@ -2,13 +2,18 @@
 //! online, guards, outage and exactly-once replay, lost answers.
 
 use domain::Operation;
-use engine::{Clock, Counter, Engine, SystemClock, Verdict};
+use engine::{Choice, Clock, Counter, Engine, Scanned, SystemClock, Verdict};
 use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
 use simulator::seed::SeedSize;
 use simulator::{Fault, SimConfig};
 use std::path::PathBuf;
 use std::time::Duration;
 use store::{OutboxStatus, Store};
+
+/// A scan as a clean keyboard scanner delivers it.
+fn sc(code: &str) -> Scanned {
+    Scanned::new(code, false, "2026-11-23".parse().expect("date"))
+}
 
 struct Env {
     sim: simulator::Handle,
@@ -77,7 +82,6 @@ fn engine<C: Clock>(env: &Env, clock: C) -> Engine<NmvsClient, C> {
         client,
         clock,
         Counter {
-            user: "anna".into(),
             workstation: "till-1".into(),
             site: "PH-1".into(),
         },
@@ -112,7 +116,7 @@ async fn online_guards_and_undo() {
     let e = engine(&env, SystemClock);
     let code = &codes(&env)[0];
     let v = e
-        .operate(Operation::Dispense, code)
+        .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
         .await
         .expect("dispense");
     assert!(
@@ -143,13 +147,21 @@ async fn online_guards_and_undo() {
         .expect("cache");
     assert_eq!(cached.as_deref(), Some(name.as_str()));
     // The same pack again: stopped here, not sent (no PCK_23/22 at the system).
-    let v = e.operate(Operation::Dispense, code).await.expect("again");
+    let v = e
+        .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+        .await
+        .expect("again");
     assert!(
         matches!(&v, Verdict::Stopped { reason, .. } if reason == "already_decommissioned_here"),
         "{v:?}"
     );
     let v = e
-        .operate(Operation::UndoDispense, code)
+        .operate(
+            Operation::UndoDispense,
+            &sc(code),
+            "anna",
+            Choice::AsChecked,
+        )
         .await
         .expect("undo");
     assert!(
@@ -157,7 +169,12 @@ async fn online_guards_and_undo() {
         "{v:?}"
     );
     let v = e
-        .operate(Operation::Dispense, "0104150037528644172701311012\u{1d}21S")
+        .operate(
+            Operation::Dispense,
+            &sc("0104150037528644172701311012\u{1d}21S"),
+            "anna",
+            Choice::AsChecked,
+        )
         .await
         .expect("bad scan");
     assert!(matches!(v, Verdict::BadScan { .. }));
@@ -186,7 +203,12 @@ async fn expired_packs_are_stopped_locally() {
     let env = start("expired", 1).await;
     let e = engine(&env, Future2040);
     let v = e
-        .operate(Operation::Dispense, &codes(&env)[0])
+        .operate(
+            Operation::Dispense,
+            &sc(&codes(&env)[0]),
+            "anna",
+            Choice::AsChecked,
+        )
         .await
         .expect("dispense");
     assert!(
@@ -205,14 +227,14 @@ async fn outage_of_500_dispenses_replays_exactly_once() {
     env.admin.outage(true).await.expect("outage");
     for code in &all {
         let v = e
-            .operate(Operation::Dispense, code)
+            .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
             .await
             .expect("recorded");
         assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
     }
     // While offline, the same pack is not recorded twice.
     let v = e
-        .operate(Operation::Dispense, &all[0])
+        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
         .await
         .expect("again");
     assert!(matches!(v, Verdict::Stopped { .. }), "{v:?}");
@@ -255,7 +277,7 @@ async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
         .await
         .expect("fault");
     let v = e
-        .operate(Operation::Dispense, &all[0])
+        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
         .await
         .expect("recorded");
     assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
@@ -270,7 +292,7 @@ async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
     // A pack decommissioned elsewhere while we were offline becomes an exception.
     env.admin.outage(true).await.expect("outage");
     let v = e
-        .operate(Operation::Dispense, &all[1])
+        .operate(Operation::Dispense, &sc(&all[1]), "anna", Choice::AsChecked)
         .await
         .expect("recorded");
     assert!(matches!(v, Verdict::RecordedOffline { .. }));
@@ -329,7 +351,10 @@ async fn a_full_or_read_only_database_claims_nothing() {
     }
     let mut refused = 0;
     for code in all.iter().take(40) {
-        match e.operate(Operation::Dispense, code).await {
+        match e
+            .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+            .await
+        {
             Ok(Verdict::RecordedOffline { .. }) => {}
             Ok(other) => panic!("unexpected verdict {other:?}"),
             Err(err) => {
@@ -354,7 +379,12 @@ async fn a_full_or_read_only_database_claims_nothing() {
         .execute_batch("PRAGMA query_only = ON;")
         .expect("ro");
     let err = e
-        .operate(Operation::Dispense, &all[45])
+        .operate(
+            Operation::Dispense,
+            &sc(&all[45]),
+            "anna",
+            Choice::AsChecked,
+        )
         .await
         .expect_err("read-only");
     assert!(
@@ -387,7 +417,7 @@ async fn offline_state_and_events() {
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
     for code in all.iter().take(3) {
-        e.operate(Operation::Dispense, code)
+        e.operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
             .await
             .expect("recorded");
     }
@@ -410,6 +440,8 @@ async fn offline_state_and_events() {
             engine::Event::Offline { .. } => "offline",
             engine::Event::Online => "online",
             engine::Event::Replayed { .. } => "replayed",
+            engine::Event::ReplayFailed { .. } => "replay failed",
+            engine::Event::Connection => "connection",
         });
     }
     assert_eq!(
@@ -446,7 +478,7 @@ async fn replay_problems_become_exceptions() {
     assert_ne!(recalled.batch(), withdrawn.batch());
     for code in [&all[0], &all[15]] {
         let v = e
-            .operate(Operation::Dispense, code)
+            .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
             .await
             .expect("recorded");
         assert!(matches!(v, Verdict::RecordedOffline { .. }));
@@ -488,7 +520,7 @@ async fn replay_problems_become_exceptions() {
     );
     // Later scans of the recalled batch are stopped locally.
     let v = e
-        .operate(Operation::Dispense, &all[1])
+        .operate(Operation::Dispense, &sc(&all[1]), "anna", Choice::AsChecked)
         .await
         .expect("operate");
     assert!(
@@ -505,7 +537,7 @@ async fn background_replay_drains_when_the_system_is_back() {
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
     for code in all.iter().take(5) {
-        e.operate(Operation::Dispense, code)
+        e.operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
             .await
             .expect("recorded");
     }
@@ -540,7 +572,7 @@ async fn background_replay_drains_when_the_system_is_back() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    replayer.await.expect("joined").expect("loop ends cleanly");
+    replayer.await.expect("loop ends cleanly");
     assert_eq!(env.admin.stats().await.expect("stats")["state_changes"], 5);
     env.sim.stop().await;
 }

@@ -22,8 +22,10 @@ pub struct ClientConfig {
     /// The support service URL (connectivity test); default: the
     /// single-pack URL with `SupportServiceV50` for its last segment.
     pub support_url: Option<String>,
-    /// Extra trusted CA certificates (PEM), e.g. a test system's own CA.
-    /// The system's usual roots are used when this is empty.
+    /// Extra trusted CA certificates (PEM), e.g. a test system's own CA,
+    /// trusted besides the operating system's trust store (which is always
+    /// used: a national system with a publicly issued certificate needs no
+    /// CA here).
     pub ca_pem: Option<String>,
     /// The client certificate and its private key (PEM).
     pub client_cert_pem: String,
@@ -52,6 +54,10 @@ pub enum CallError {
     Certificate(String),
     #[error("TLS with the national system failed: {0}")]
     Tls(String),
+    #[error("the national system refused our client certificate: {0}")]
+    ClientRefused(String),
+    #[error("the national system's address redirects (HTTP {status} to {location}); redirects are never followed")]
+    Redirected { status: u16, location: String },
     #[error("the national system could not be reached (the request was not sent): {0}")]
     Unreachable(String),
     #[error("no answer within {0:?}; the outcome is unknown")]
@@ -74,6 +80,32 @@ impl CallError {
             self,
             CallError::Timeout(_) | CallError::Transport(_) | CallError::Wire(_)
         )
+    }
+
+    /// What the failure means at the counter (outage, retry or
+    /// configuration), from `domain`'s failure table.
+    pub fn failure(&self) -> domain::FailureInfo {
+        use domain::Failure as F;
+        let seen = match self {
+            CallError::Certificate(_) | CallError::ClientRefused(_) => F::ClientCertificate,
+            CallError::Tls(_) => F::UntrustedServer,
+            CallError::Unreachable(_) => F::Unreachable,
+            CallError::Timeout(_) | CallError::Transport(_) => F::NoAnswer,
+            CallError::Redirected { .. } => F::Redirected,
+            CallError::Unavailable { status, .. } | CallError::Http { status, .. } => {
+                F::Http(*status)
+            }
+            CallError::Wire(
+                WireError::NotSoap | WireError::Malformed(_) | WireError::Unexpected(_),
+            ) => F::NotTheInterface,
+            // A reply of the interface that cannot be used (cut short, too
+            // large, another request's answer): the outcome is unknown.
+            CallError::Wire(_) => F::NoAnswer,
+        };
+        domain::failure::classify(seen).unwrap_or(domain::FailureInfo {
+            class: domain::FailureClass::Outage,
+            fix: None,
+        })
     }
 }
 
@@ -110,24 +142,29 @@ pub struct Answer {
     pub latency: Duration,
 }
 
+/// TLS: the operating system's trust store (Windows and macOS through
+/// their verifiers, Linux through its CA bundle, which honours
+/// `SSL_CERT_FILE`), plus the configured CA as an extra root; verification
+/// is never switched off.
 fn tls_config(cfg: &ClientConfig) -> Result<rustls::ClientConfig, CallError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
+    let mut extra = Vec::new();
     if let Some(pem) = &cfg.ca_pem {
         for c in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-            let c = c.map_err(|e| CallError::Certificate(format!("CA certificate: {e}")))?;
-            roots
-                .add(c)
-                .map_err(|e| CallError::Certificate(format!("CA certificate: {e}")))?;
+            extra.push(c.map_err(|e| CallError::Certificate(format!("CA certificate: {e}")))?);
         }
     }
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
+            .map_err(|e| CallError::Tls(format!("the trust store cannot be used: {e}")))?;
     let chain = cert_chain(&cfg.client_cert_pem, "client certificate")?;
     let key = PrivateKeyDer::from_pem_slice(cfg.client_key_pem.0.as_bytes())
         .map_err(|e| CallError::Certificate(format!("client key: {e}")))?;
     rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| CallError::Tls(e.to_string()))?
-        .with_root_certificates(roots)
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
         .with_client_auth_cert(chain, key)
         .map_err(|e| CallError::Certificate(e.to_string()))
 }
@@ -154,15 +191,15 @@ fn http_error(status: u16, parsed: Result<(), WireError>) -> CallError {
     }
 }
 
-/// The first rustls error in an error's source chain, in words.
-fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+/// The first rustls error in an error's source chain, as a call error.
+fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<CallError> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if let Some(t) = err.downcast_ref::<rustls::Error>() {
             return Some(match t {
-                rustls::Error::AlertReceived(alert) => format!("the national system refused the connection ({alert:?}): check the client certificate"),
-                rustls::Error::InvalidCertificate(c) => format!("the national system's certificate is not trusted ({c:?})"),
-                other => other.to_string(),
+                rustls::Error::AlertReceived(alert) => CallError::ClientRefused(format!("the national system refused the connection ({alert:?}): check the client certificate")),
+                rustls::Error::InvalidCertificate(c) => CallError::Tls(format!("the national system's certificate is not trusted ({c:?})")),
+                other => CallError::Tls(other.to_string()),
             });
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
@@ -185,6 +222,10 @@ impl NmvsClient {
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.response_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
+            // A redirect would re-send the credentials elsewhere (and could
+            // leave https): never followed, reported as a configuration fault.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(true)
             .build()
             .map_err(|e| CallError::Tls(e.to_string()))?;
         Ok(NmvsClient {
@@ -204,7 +245,10 @@ impl NmvsClient {
         );
         let (bytes, status, latency) = self.post(&self.cfg.single_pack_url, body).await?;
         match wire::parse_response(&bytes) {
-            Ok(response) if status == 200 => Ok(Answer { response, latency }),
+            Ok(response) if status == 200 => {
+                answers(req, &response)?;
+                Ok(Answer { response, latency })
+            }
             other => Err(http_error(status, other.map(|_| ()))),
         }
     }
@@ -349,24 +393,49 @@ impl NmvsClient {
                 // With TLS 1.3 a refused client certificate shows up only as
                 // a closed connection; a direct handshake tells the reason.
                 if matches!(err, CallError::Transport(_)) && !e.is_timeout() {
-                    if let Some(why) = self.probe_tls().await {
-                        return Err(CallError::Tls(why));
+                    if let Some(refused) = self.probe_tls().await {
+                        return Err(refused);
                     }
                 }
                 return Err(err);
             }
         };
         let status = resp.status().as_u16();
-        let bytes = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => return Err(self.classify(&e)),
-        };
-        Ok((bytes.to_vec(), status, started.elapsed()))
+        if resp.status().is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("nowhere")
+                .chars()
+                .take(200)
+                .collect();
+            return Err(CallError::Redirected { status, location });
+        }
+        // Read while it streams, never more than the limit.
+        let mut resp = resp;
+        let mut bytes = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > wire::MAX_RESPONSE_BYTES {
+                        return Err(CallError::Wire(WireError::Oversized {
+                            size: bytes.len() + chunk.len(),
+                            limit: wire::MAX_RESPONSE_BYTES,
+                        }));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(self.classify(&e)),
+            }
+        }
+        Ok((bytes, status, started.elapsed()))
     }
 
     /// Opens a TLS connection to the service and waits briefly for the
     /// server's verdict on our certificate; `Some` when it refused us.
-    async fn probe_tls(&self) -> Option<String> {
+    async fn probe_tls(&self) -> Option<CallError> {
         use tokio::io::AsyncReadExt;
         let url = reqwest::Url::parse(&self.cfg.single_pack_url).ok()?;
         let host = url.host_str()?.to_owned();
@@ -394,7 +463,7 @@ impl NmvsClient {
 
     fn classify(&self, e: &reqwest::Error) -> CallError {
         if let Some(t) = tls_cause(e) {
-            return CallError::Tls(t);
+            return t;
         }
         if e.is_timeout() {
             return CallError::Timeout(self.cfg.response_timeout);
@@ -411,6 +480,33 @@ impl NmvsClient {
         }
         CallError::Transport(msg)
     }
+}
+
+/// An answer belongs to its request: the same ClientTrxId, and where the
+/// answer names them, the same operation, product code and serial. Another
+/// request's answer is never applied (its outcome for ours is unknown).
+fn answers(req: &PackRequest, r: &Response) -> Result<(), CallError> {
+    let mismatch = |what: &str| {
+        Err(CallError::Wire(WireError::Mismatch(format!(
+            "the answer's {what} is not the request's"
+        ))))
+    };
+    if r.client_trx_id != req.client_trx_id {
+        return mismatch("ClientTrxId");
+    }
+    if r.operation.is_some_and(|op| op != req.operation) {
+        return mismatch("operation");
+    }
+    if r.product_code
+        .as_deref()
+        .is_some_and(|p| p != req.product_code)
+    {
+        return mismatch("product code");
+    }
+    if r.serial.as_deref().is_some_and(|s| s != req.serial) {
+        return mismatch("serial number");
+    }
+    Ok(())
 }
 
 /// Base64 (standard alphabet, padded), for PEM text.

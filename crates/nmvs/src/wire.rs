@@ -257,6 +257,8 @@ pub enum WireError {
     UnknownState(String),
     #[error("SOAP fault {code}: {reason}")]
     Fault { code: String, reason: String },
+    #[error("the answer does not belong to the request: {0}")]
+    Mismatch(String),
 }
 
 fn local(name: &[u8]) -> &[u8] {

@@ -178,8 +178,17 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ids: Vec<i64> = {
             let mut st = tx.prepare(
+                // Items of one pack replay strictly in the order recorded:
+                // an item waits while an earlier one for the same pack is
+                // not finished (a dispense then its undo ends ACTIVE, even
+                // when the dispense met a backoff).
                 "SELECT id FROM outbox
-                 WHERE (status = 'pending' AND next_attempt_at <= ?1) OR (status = 'claimed' AND claimed_at < ?2)
+                 WHERE ((status = 'pending' AND next_attempt_at <= ?1) OR (status = 'claimed' AND claimed_at < ?2))
+                   AND NOT EXISTS (SELECT 1 FROM outbox AS earlier
+                                   WHERE earlier.product_code = outbox.product_code
+                                     AND earlier.serial = outbox.serial
+                                     AND earlier.id < outbox.id
+                                     AND earlier.status IN ('pending', 'claimed'))
                  ORDER BY id LIMIT ?3",
             )?;
             let rows = st.query_map(params![now, now - lease_secs, limit], |r| r.get(0))?;

@@ -13,6 +13,7 @@ function render(banner: Partial<BannerT>, lang: Lang = "en", peak = 0, onexcepti
     oldest_age_secs: null,
     open_exceptions: 0,
     draining: false,
+    misconfigured: null,
     ...banner,
   };
   const target = document.createElement("div");
@@ -67,5 +68,12 @@ describe("Banner", () => {
     expect(text("exceptions-count")).toBe("2");
     (document.getElementById("open-exceptions") as HTMLButtonElement).click();
     expect(go).toHaveBeenCalledTimes(1);
+  });
+  it("says the connection is misconfigured and what to fix, not 'offline'", () => {
+    render({ misconfigured: "Import the right, valid certificate in Settings." });
+    expect(document.getElementById("banner")).toBeNull();
+    const el = document.getElementById("misconfigured") as HTMLElement;
+    expect(el.textContent).toContain("misconfigured");
+    expect(el.textContent).toContain("Import the right, valid certificate");
   });
 });

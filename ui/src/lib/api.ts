@@ -36,6 +36,7 @@ export const api = {
   dispense: () => invoke<CounterVerdict[]>("dispense"),
   undo: (id: number) => invoke<CounterVerdict>("undo", { id }),
   undoLast: () => invoke<CounterVerdict>("undo_last"),
+  sendHeld: (choice: "repair" | "as_scanned") => invoke<CounterVerdict>("send_held", { choice }),
   removeFromBasket: (id: number) => invoke<null>("remove_from_basket", { id }),
   acknowledge: (id: number, note: string) => invoke<boolean>("acknowledge", { id, note }),
   demoSheet: () => invoke<DemoCode[]>("demo_sheet"),

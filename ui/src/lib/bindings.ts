@@ -25,6 +25,16 @@ expiry: string, serial: string, };
 
 export type Hint = { message: string, fix: string, };
 
+export type HeldChoices = { 
+/**
+ * The one repaired reading's fields (F sends it), if there is one.
+ */
+repair: PackFields | null, 
+/**
+ * The scan is valid as read (G sends it as scanned).
+ */
+as_scanned: boolean, };
+
 export type CounterVerdict = { 
 /**
  * Increases with every verdict of this session.
@@ -77,7 +87,11 @@ latency_ms: number | null,
 /**
  * An alert at the national system: a case was opened for it.
  */
-case_id: number | null, };
+case_id: number | null, 
+/**
+ * Held by the damage gate: what the person may choose (F, G).
+ */
+held: HeldChoices | null, };
 
 export type BasketItem = { id: number, product_name: string | null, pack: PackFields, };
 
@@ -111,7 +125,12 @@ open_exceptions: number,
 /**
  * Sending the backlog right now.
  */
-draining: boolean, };
+draining: boolean, 
+/**
+ * The connection is misconfigured: what to fix (nothing can be
+ * checked until a connection test passes or the system answers).
+ */
+misconfigured: string | null, };
 
 export type ExceptionItem = { id: number, operation: string, pack: string, reason: string, };
 

@@ -154,6 +154,13 @@ export class DeskState {
     return this.act(async () => this.show(await api.undoLast()));
   }
 
+  /** F / G: sends the held scan's repaired reading, or the scan as read. */
+  sendHeld(choice: "repair" | "as_scanned"): Promise<boolean> {
+    const h = this.verdict?.held;
+    if (!h || (choice === "repair" ? !h.repair : !h.as_scanned)) return Promise.resolve(false);
+    return this.act(async () => this.show(await api.sendHeld(choice)));
+  }
+
   remove(id: number): Promise<boolean> {
     return this.act(async () => {
       await api.removeFromBasket(id);

@@ -49,6 +49,7 @@ export function verdict(over: Partial<CounterVerdict> = {}): CounterVerdict {
     in_basket: true,
     latency_ms: 42,
     case_id: null,
+    held: null,
     ...over,
   };
 }
@@ -75,7 +76,7 @@ export function status(over: Partial<DeskStatus> = {}): DeskStatus {
     language: "en",
     user: "anna",
     workstation: "counter-1",
-    banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 0, draining: false },
+    banner: { offline_since: null, backlog: 0, oldest_age_secs: null, open_exceptions: 0, draining: false, misconfigured: null },
     basket: [],
     dispensed: [],
     exceptions: [],
