@@ -268,8 +268,12 @@ async fn credentials_and_certificates() {
         .send(&pack_request(&env, Operation::Verify, 0))
         .await
         .expect_err("refused");
-    assert!(matches!(err, CallError::Tls(_)), "{err:?}");
+    assert!(matches!(err, CallError::ClientRefused(_)), "{err:?}");
     assert!(err.to_string().contains("refused the connection"), "{err}");
+    // Not an outage: a configuration to fix, naming the certificate.
+    let info = err.failure();
+    assert_eq!(info.class, domain::FailureClass::Configuration);
+    assert!(info.fix.is_some_and(|f| f.contains("certificate")));
     // A broken key file is a clear certificate error before any network use.
     let broken = NmvsClient::new(ClientConfig {
         ca_pem: None,
