@@ -141,8 +141,8 @@ fn camera_close(state: State<'_, AppState>) {
 
 /// The next scan from the keyboard wedge is the calibration code.
 #[tauri::command]
-fn calibration_start(state: State<'_, AppState>) {
-    state.0.calibration_start();
+fn calibration_start(state: State<'_, AppState>) -> Res<()> {
+    Ok(state.0.calibration_start()?)
 }
 
 #[tauri::command]

@@ -74,10 +74,28 @@ def main() -> int:
 
         damaged = genuine[1].replace("<GS>", "")
         desk.scan(damaged)
-        desk.wait(lambda: desk.text("#headline").startswith("The scan is damaged"), 20, "the damaged-scan verdict")
+        # Lost GS: either no single repair (damaged) or one (held with F).
+        desk.wait(lambda: desk.text("#headline").startswith(("The scan is damaged", "Held")), 20,
+                  "the damaged-scan verdict")
         assert desk.el("#hints") is not None and desk.text("#hints"), desk.snapshot()
         step("a scan with its GS lost: the diagnosis with the fix")
         desk.shot(shots, "06-verdict-damaged-scan")
+
+        # Caps Lock (by content): the letters of a genuine pack in lower
+        # case are held, nothing sent; F sends the repaired reading.
+        body = genuine[2][3:]
+        lowered = genuine[2][:3] + body.lower().replace("<gs>", "<GS>")
+        if lowered != genuine[2]:
+            desk.scan(lowered)
+            desk.wait(lambda: desk.text("#headline").startswith("Held"), 20, "the held verdict")
+            assert desk.attr("#verdict", "data-tone") == "amber", desk.snapshot()
+            step("a genuine code in lower case (Caps Lock): held, nothing sent")
+            desk.shot(shots, "06b-verdict-held-caps-lock")
+            desk.press("f")
+            desk.wait(lambda: desk.text("#headline") == "Genuine and active.", 20, "the repaired reading, verified")
+            step("F: the repaired reading sent and verified")
+            desk.press("Escape")
+            desk.wait(lambda: desk.invoke("desk_status")["basket"] == [], 10, "an empty basket")
 
         # The outage: the training simulator stops.
         desk.press("o")

@@ -150,7 +150,6 @@ pub struct Desk {
     config: Mutex<store::Store>,
     secrets: Box<dyn secrets::SecretStore>,
     session: Mutex<Option<people::SignedIn>>,
-    tries: Mutex<people::Tries>,
     /// Shown in the banner (e.g. why training runs instead of the
     /// national system).
     notice: Mutex<Option<String>>,
@@ -222,7 +221,7 @@ impl Desk {
     /// kept in `settings_dir`, which survives restarts.
     pub async fn training_with(dir: &Path, settings_dir: &Path) -> Result<Desk, DeskError> {
         let _ = std::fs::remove_dir_all(dir);
-        std::fs::create_dir_all(dir)?;
+        store::private_dir(dir)?;
         let password = throwaway_password();
         let sim_config = simulator::SimConfig {
             addr: "127.0.0.1:0"
@@ -392,7 +391,6 @@ impl Desk {
             config: Mutex::new(config),
             secrets,
             session: Mutex::new(None),
-            tries: Mutex::new(people::Tries::default()),
             notice: Mutex::new(None),
             shown: Mutex::new(settings::Shown::default()),
             dir,
@@ -557,13 +555,31 @@ impl Desk {
 
     /// The next scan from the keyboard wedge is the calibration code: the
     /// layout map is set aside until it arrives, so its raw keys are seen.
-    pub fn calibration_start(&self) {
+    /// Only a signed-in pharmacist or administrator may calibrate: the map
+    /// rewrites every later scan at this workstation. Journaled.
+    pub fn calibration_start(&self) -> Result<(), DeskError> {
+        match self.signed_in() {
+            Some(s) if s.role.may_calibrate() => {}
+            Some(_) => {
+                self.journal_note("refused", "", "calibration_not_permitted", "");
+                return Err(DeskError::Refused(
+                    "Only a pharmacist or an administrator may calibrate the scanner.".into(),
+                ));
+            }
+            None => {
+                return Err(DeskError::Refused(
+                    "Nobody is signed in: sign in first (W).".into(),
+                ))
+            }
+        }
+        self.journal_note("calibration", "", "started", "");
         *lock(&self.wedge) = Assembler::new(WedgeConfig::default());
         let mut inner = lock(&self.inner);
         inner.calibrating = true;
         inner.calibration = None;
         drop(inner);
         self.emit(DeskEvent::Status);
+        Ok(())
     }
 
     /// Derives the layout map from what the wedge typed for the
@@ -599,6 +615,12 @@ impl Desk {
             }
             Err(e) => format!("Calibration failed: {e}"),
         };
+        let result = if outcome.starts_with("Calibrated") {
+            "calibrated"
+        } else {
+            "failed"
+        };
+        self.journal_note("calibration", "", result, &outcome);
         lock(&self.inner).calibration = Some(outcome);
         self.emit(DeskEvent::Status);
     }
@@ -930,8 +952,30 @@ impl Desk {
     }
 
     /// Acknowledges a replay exception with a note.
+    /// A pharmacist (or administrator) only: an exception can mean a
+    /// falsified pack was handed out during an outage. Who acknowledged it
+    /// is recorded and journaled.
     pub fn acknowledge(&self, id: i64, note: &str) -> Result<bool, DeskError> {
-        let ok = self.engine.store()?.acknowledge(id, note, now())?;
+        let who = self
+            .signed_in()
+            .ok_or_else(|| DeskError::Refused("Nobody is signed in: sign in first (W).".into()))?;
+        if who.role == domain::Role::Technician {
+            self.journal_note("refused", "", "acknowledge_not_permitted", &id.to_string());
+            return Err(DeskError::Refused(
+                "Only a pharmacist may acknowledge a problem after an outage.".into(),
+            ));
+        }
+        let ok = self.engine.store()?.acknowledge(
+            id,
+            note,
+            &who.id,
+            &self.counter.workstation,
+            now(),
+        )?;
+        if ok {
+            // Also in the settings database's journal (kept across modes).
+            self.journal_config_copy("exception", "acknowledged", &format!("{id}: {note}"));
+        }
         self.emit(DeskEvent::Status);
         Ok(ok)
     }

@@ -84,12 +84,6 @@ pub fn check_pin_form(pin: &str) -> Result<(), DeskError> {
     }
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct Tries {
-    /// user id → (wrong PINs in a row, time of the last)
-    wrong: std::collections::HashMap<String, (u32, i64)>,
-}
-
 impl Desk {
     /// The signed-in user, if any.
     pub fn signed_in(&self) -> Option<SignedIn> {
@@ -129,42 +123,68 @@ impl Desk {
         if let Ok(mut s) = self.engine.store() {
             let _ = s.journal_append(&entry);
         }
+        // Changes of settings, people, calibration and access are kept in
+        // the settings database's own journal too: a change made in
+        // training before going live is not lost with the training ledger.
+        if matches!(kind, "settings" | "users" | "calibration") {
+            let _ = lock(&self.config).journal_append(&entry);
+        }
+    }
+
+    /// An entry in the settings database's journal only.
+    pub(crate) fn journal_config_copy(&self, kind: &str, outcome: &str, detail: &str) {
+        let entry = store::JournalEntry {
+            at: now(),
+            kind: kind.to_owned(),
+            product_code: String::new(),
+            batch: String::new(),
+            serial: String::new(),
+            operation: String::new(),
+            outcome: outcome.to_owned(),
+            user_id: self.user_id(),
+            workstation: self.counter.workstation.clone(),
+            detail: detail.to_owned(),
+        };
+        let _ = lock(&self.config).journal_append(&entry);
+    }
+
+    /// The settings database's journal (changes of settings, people,
+    /// calibration, acknowledged exceptions), newest first.
+    pub fn settings_journal(&self) -> Result<Vec<store::JournalRow>, DeskError> {
+        let rows = lock(&self.config).journal_query(&store::JournalFilter::default())?;
+        Ok(rows)
     }
 
     /// Signs a user in with their PIN. Five wrong PINs in a row make that
     /// user wait a minute.
     pub fn sign_in(&self, user_id: &str, pin: &str) -> Result<SignedIn, DeskError> {
         let t = now();
-        {
-            let tries = lock(&self.tries);
-            if let Some((n, at)) = tries.wrong.get(user_id) {
-                if *n >= MAX_TRIES && t - at < LOCKOUT_SECS {
-                    return Err(DeskError::Refused(format!(
-                        "Too many wrong PINs: wait {} s.",
-                        LOCKOUT_SECS - (t - at)
-                    )));
-                }
-            }
-        }
         let user = self
             .people()?
             .user(user_id)?
             .filter(|u| u.active)
             .ok_or_else(|| DeskError::Refused("No such user.".into()))?;
+        // Checked and counted in one transaction before the (slow) PIN
+        // check, in the database: parallel attempts cannot pass together
+        // and a restart gives no fresh guesses.
+        let attempt = self
+            .people()?
+            .pin_attempt(user_id, t, MAX_TRIES, LOCKOUT_SECS)?;
+        if let Err(wait) = attempt {
+            self.journal_note("signin", "", "locked", user_id);
+            return Err(DeskError::Refused(format!(
+                "Too many wrong PINs: wait {wait} s."
+            )));
+        }
         let ok = user
             .pin_hash
             .as_deref()
             .is_some_and(|h| pin_matches(pin, h));
         if !ok {
-            let mut tries = lock(&self.tries);
-            let e = tries.wrong.entry(user_id.to_owned()).or_insert((0, t));
-            e.0 += 1;
-            e.1 = t;
-            drop(tries);
             self.journal_note("signin", "", "wrong_pin", user_id);
             return Err(DeskError::Refused("Wrong PIN.".into()));
         }
-        lock(&self.tries).wrong.remove(user_id);
+        self.people()?.pin_accepted(user_id)?;
         let role = Role::parse(&user.role)
             .ok_or_else(|| DeskError::Refused(format!("Unknown role {}.", user.role)))?;
         let s = SignedIn {

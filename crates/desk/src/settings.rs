@@ -244,6 +244,17 @@ impl Desk {
         self.engine
             .set_offline_budget(Duration::from_millis(u64::from(p.offline_delay_ms)));
         self.refresh_shown();
+        self.journal_note(
+            "settings",
+            "",
+            "preferences",
+            &format!(
+                "language {}, sounds {}, offline delay {} ms",
+                lang.code(),
+                if p.sounds { "on" } else { "off" },
+                p.offline_delay_ms
+            ),
+        );
         self.emit(DeskEvent::Status);
         Ok(())
     }

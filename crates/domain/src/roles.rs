@@ -51,6 +51,12 @@ impl Role {
         self == Role::Administrator
     }
 
+    /// May someone with this role calibrate a workstation's scanner (the
+    /// map rewrites every later scan at that workstation)?
+    pub fn may_calibrate(self) -> bool {
+        matches!(self, Role::Pharmacist | Role::Administrator)
+    }
+
     /// The roles that may send `op` (for the refusal's sentence).
     pub fn allowed_for(op: Operation) -> Vec<Role> {
         Role::ALL.into_iter().filter(|r| r.may(op)).collect()

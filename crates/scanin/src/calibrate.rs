@@ -10,6 +10,45 @@ use std::collections::BTreeMap;
 pub const CALIBRATION_TEXT: &str =
     "]d1!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
 
+/// Checks that one keyboard layout (a US-layout scanner on it, or the
+/// reverse: a scanner set to it on a US layout) explains every difference
+/// in `map` (typed → meant); an empty map needs none. Anything else is
+/// refused: only a real layout difference may translate later scans.
+fn layout_for(map: &BTreeMap<char, char>) -> Result<(), CalibrationError> {
+    use packcode::layout::Layout;
+    let pair_of = |l: Layout, reverse: bool, typed: char, meant: char| {
+        l.pairs().iter().any(|&(m, t)| {
+            if reverse {
+                (t, m) == (meant, typed)
+            } else {
+                (m, t) == (meant, typed)
+            }
+        })
+    };
+    let explained = Layout::ALL.into_iter().any(|l| {
+        [false, true].into_iter().any(|rev| {
+            map.iter()
+                .all(|(&typed, &meant)| pair_of(l, rev, typed, meant))
+        })
+    });
+    if explained {
+        return Ok(());
+    }
+    // Name the first difference no layout explains (else the first one).
+    let first = map
+        .iter()
+        .find(|(&typed, &meant)| {
+            !Layout::ALL
+                .into_iter()
+                .any(|l| pair_of(l, false, typed, meant) || pair_of(l, true, typed, meant))
+        })
+        .or_else(|| map.iter().next());
+    match first {
+        Some((&typed, &meant)) => Err(CalibrationError::NotALayout { typed, meant }),
+        None => Ok(()),
+    }
+}
+
 /// What the workstation types for each character that differs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CharMap {
@@ -30,6 +69,10 @@ pub enum CalibrationError {
         first: char,
         second: char,
     },
+    /// The differences are not what a keyboard layout does (a swap no
+    /// layout makes, or Caps Lock): stored, such a map would rewrite every
+    /// later serial number.
+    NotALayout { typed: char, meant: char },
 }
 
 impl std::fmt::Display for CalibrationError {
@@ -42,6 +85,18 @@ impl std::fmt::Display for CalibrationError {
             CalibrationError::Ambiguous { typed, first, second } => write!(
                 f,
                 "'{typed}' arrives for both '{first}' and '{second}': set the scanner's keyboard country instead"
+            ),
+            CalibrationError::NotALayout { typed, meant }
+                if typed.to_lowercase().eq(meant.to_lowercase()) =>
+            {
+                write!(
+                    f,
+                    "'{typed}' arrives for '{meant}': Caps Lock is on. Switch it off and scan the calibration code again"
+                )
+            }
+            CalibrationError::NotALayout { typed, meant } => write!(
+                f,
+                "'{typed}' arrives for '{meant}', which no keyboard layout Countercheck knows does: set the scanner's keyboard country instead"
             ),
         }
     }
@@ -75,6 +130,7 @@ impl CharMap {
                 map.insert(got, want);
             }
         }
+        layout_for(&map)?;
         Ok(CharMap { map })
     }
 

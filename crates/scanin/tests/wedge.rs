@@ -133,6 +133,42 @@ fn calibration_refuses_what_cannot_be_undone() {
     assert!(CharMap::calibrate(CALIBRATION_TEXT, CALIBRATION_TEXT)
         .expect("same")
         .is_identity());
+    // A swap no keyboard layout makes (A and B, typed by hand or a broken
+    // scanner) is refused: stored, it would rewrite every later serial.
+    let swapped: String = CALIBRATION_TEXT
+        .chars()
+        .map(|c| match c {
+            'A' => 'B',
+            'B' => 'A',
+            c => c,
+        })
+        .collect();
+    assert!(matches!(
+        CharMap::calibrate(CALIBRATION_TEXT, &swapped),
+        Err(CalibrationError::NotALayout { .. })
+    ));
+    // Caps Lock is not a layout either: said so.
+    let e = CharMap::calibrate(
+        CALIBRATION_TEXT,
+        &packcode::layout::swap_case(CALIBRATION_TEXT),
+    )
+    .expect_err("caps lock");
+    assert!(e.to_string().contains("Caps Lock"), "{e}");
+    // A German layout with one extra foreign swap (j and k) is refused too.
+    let typed: String = Layout::German
+        .garble(CALIBRATION_TEXT)
+        .chars()
+        .map(|c| match c {
+            'j' => 'k',
+            'k' => 'j',
+            c => c,
+        })
+        .collect();
+    assert!(CharMap::calibrate(CALIBRATION_TEXT, &typed).is_err());
+    // The British layout is a real difference too.
+    let typed = Layout::British.garble(CALIBRATION_TEXT);
+    let mapped = CharMap::calibrate(CALIBRATION_TEXT, &typed);
+    assert!(mapped.is_ok(), "{typed}: {mapped:?}");
 }
 
 #[test]

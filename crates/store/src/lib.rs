@@ -30,6 +30,11 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    #[error("cannot create the file {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(
         "the database is from a newer Countercheck (schema {found}, this one knows up to {known})"
     )]
@@ -55,15 +60,59 @@ pub fn init_connection(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Creates `dir` (and its missing parents) readable by its owner only
+/// (0700 where the platform has modes); an existing folder is left as it is.
+pub fn private_dir(dir: &Path) -> Result<(), StoreError> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir).map_err(|source| StoreError::Folder {
+        path: dir.display().to_string(),
+        source,
+    })
+}
+
+/// The database file readable and writable by its owner only (0600 where
+/// the platform has modes): it holds PIN hashes and who did what. SQLite
+/// gives its -wal and -shm files the same mode.
+fn private_file(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(|source| StoreError::File {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+            }
+            // A file from an older version: tightened where we may; where
+            // we may not (an immutable file), SQLite says what it can do.
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+            }
+            _ => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
+    /// A new folder is 0700 and the file 0600 (see [`private_dir`]).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
-                path: dir.display().to_string(),
-                source,
-            })?;
+            private_dir(dir)?;
         }
+        private_file(path)?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -10,6 +10,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_outbox_sent_at.sql"),
     include_str!("../migrations/0003_alert_cases.sql"),
     include_str!("../migrations/0004_people.sql"),
+    include_str!("../migrations/0005_sign_in_attempts.sql"),
 ];
 
 pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {

@@ -66,10 +66,12 @@ pub struct OutboxItem {
     /// When its request may have reached the national system (`None`:
     /// certainly never sent).
     pub sent_at: Option<i64>,
+    /// Who acknowledged the exception.
+    pub acknowledged_by: Option<String>,
 }
 
 const ITEM_COLUMNS: &str = "id, client_trx_id, operation, product_code, scheme, serial, batch, expiry, ref_client_trx_id,
-    user_id, workstation, site, created_at, attempts, next_attempt_at, last_error, status, result_code, acknowledged_at, ack_note, sent_at";
+    user_id, workstation, site, created_at, attempts, next_attempt_at, last_error, status, result_code, acknowledged_at, ack_note, sent_at, acknowledged_by";
 
 fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
     Ok(OutboxItem {
@@ -96,6 +98,7 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
         acknowledged_at: r.get(18)?,
         ack_note: r.get(19)?,
         sent_at: r.get(20)?,
+        acknowledged_by: r.get(21)?,
     })
 }
 
@@ -325,12 +328,50 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// The pharmacist has seen an exception.
-    pub fn acknowledge(&mut self, id: i64, note: &str, now: i64) -> Result<bool, StoreError> {
-        let n = self.conn.execute(
-            "UPDATE outbox SET acknowledged_at = ?1, ack_note = ?2 WHERE id = ?3 AND status = 'exception' AND acknowledged_at IS NULL",
-            params![now, note, id],
+    /// The pharmacist `by` has seen an exception: recorded with the note
+    /// and journaled in the same transaction. `false` when there is no such
+    /// open exception.
+    pub fn acknowledge(
+        &mut self,
+        id: i64,
+        note: &str,
+        by: &str,
+        workstation: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE outbox SET acknowledged_at = ?1, ack_note = ?2, acknowledged_by = ?3 WHERE id = ?4 AND status = 'exception' AND acknowledged_at IS NULL",
+            params![now, note, by, id],
         )?;
+        if n == 1 {
+            let it = tx.query_row(
+                &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE id = ?1"),
+                [id],
+                item,
+            )?;
+            crate::journal::journal_append_in(
+                &tx,
+                &crate::JournalEntry {
+                    at: now,
+                    kind: "exception".into(),
+                    product_code: it.op.product_code,
+                    batch: it.op.batch,
+                    serial: it.op.serial,
+                    operation: it.op.operation,
+                    outcome: "acknowledged".into(),
+                    user_id: by.to_owned(),
+                    workstation: workstation.to_owned(),
+                    detail: format!(
+                        "{}: {note}",
+                        it.last_error.unwrap_or_else(|| "exception".into())
+                    ),
+                },
+            )?;
+        }
+        tx.commit()?;
         Ok(n == 1)
     }
 

@@ -105,6 +105,65 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Checks the PIN lock and counts this attempt, in one transaction,
+    /// before the PIN is checked: `Err(wait_secs)` while `max` wrong PINs in
+    /// a row are younger than `lockout_secs` (nothing counted then). Call
+    /// [`Store::pin_accepted`] when the PIN was right.
+    pub fn pin_attempt(
+        &mut self,
+        user_id: &str,
+        now: i64,
+        max: u32,
+        lockout_secs: i64,
+    ) -> Result<Result<(), i64>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let row: Option<(i64, i64)> = tx
+            .query_row(
+                "SELECT wrong, last_at FROM sign_in_attempts WHERE user_id = ?1",
+                [user_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let wrong = match row {
+            Some((wrong, at)) if wrong >= i64::from(max) && now - at < lockout_secs => {
+                return Ok(Err(lockout_secs - (now - at)));
+            }
+            // The lock has run out: a fresh series.
+            Some((wrong, _)) if wrong >= i64::from(max) => 1,
+            Some((wrong, _)) => wrong + 1,
+            None => 1,
+        };
+        tx.execute(
+            "INSERT INTO sign_in_attempts (user_id, wrong, last_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (user_id) DO UPDATE SET wrong = excluded.wrong, last_at = excluded.last_at",
+            params![user_id, wrong, now],
+        )?;
+        tx.commit()?;
+        Ok(Ok(()))
+    }
+
+    /// The PIN was right: the count of wrong ones starts again.
+    pub fn pin_accepted(&self, user_id: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM sign_in_attempts WHERE user_id = ?1", [user_id])?;
+        Ok(())
+    }
+
+    /// Wrong (or not yet checked) PINs in a row for a user.
+    pub fn pin_attempts(&self, user_id: &str) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT wrong FROM sign_in_attempts WHERE user_id = ?1",
+                [user_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
 }
 
 #[cfg(test)]

@@ -32,11 +32,11 @@ fn op(n: usize, operation: &str) -> NewOperation {
 fn migrations_on_empty_and_populated_databases() {
     let path = db("migrate");
     let mut s = Store::open(&path).expect("opens");
-    assert_eq!(s.schema_version().expect("version"), 4);
+    assert_eq!(s.schema_version().expect("version"), 5);
     s.record_offline(&op(1, "G120"), 100).expect("recorded");
     drop(s);
     let s = Store::open(&path).expect("reopens");
-    assert_eq!(s.schema_version().expect("version"), 4);
+    assert_eq!(s.schema_version().expect("version"), 5);
     assert_eq!(s.outbox(None).expect("outbox").len(), 1, "data kept");
     drop(s);
     let c = Connection::open(&path).expect("raw");
@@ -111,9 +111,23 @@ fn recording_claiming_and_finishing() {
         Some("already inactive at replay")
     );
     assert!(a
-        .acknowledge(ex[0].id, "called the wholesaler", 300)
+        .acknowledge(ex[0].id, "called the wholesaler", "anna", "till-1", 300)
         .expect("ack"));
-    assert!(!a.acknowledge(ex[0].id, "again", 301).expect("only once"));
+    assert!(!a
+        .acknowledge(ex[0].id, "again", "anna", "till-1", 301)
+        .expect("only once"));
+    // Who acknowledged it is kept, and journaled.
+    let ex = a.outbox(Some(OutboxStatus::Exception)).expect("exceptions");
+    assert_eq!(ex[0].acknowledged_by.as_deref(), Some("anna"));
+    let acks = a
+        .journal_query(&store::JournalFilter {
+            outcome: "acknowledged".into(),
+            ..store::JournalFilter::default()
+        })
+        .expect("journal");
+    assert_eq!(acks.len(), 1);
+    assert_eq!(acks[0].entry.user_id, "anna");
+    assert!(acks[0].entry.detail.contains("called the wholesaler"));
     // A claim whose process died is due again after the lease.
     assert!(
         a.claim_due("worker-c", 230, 60, 10)
@@ -132,7 +146,8 @@ fn recording_claiming_and_finishing() {
         )
         .expect("ledger");
     assert_eq!(ledger_state, "NMVS_SUCCESS");
-    assert_eq!(a.journal_verify().expect("verify"), Ok(8));
+    // Eight from the operations, one for the acknowledgement.
+    assert_eq!(a.journal_verify().expect("verify"), Ok(9));
 }
 
 fn entry(n: i64) -> JournalEntry {
@@ -276,7 +291,7 @@ fn migration_2_on_a_version_1_database_with_data() {
     let s = Store::open(&path).expect("migrates");
     let anna = s.user("anna").expect("user").expect("kept");
     assert!(anna.active, "a user from version 1 may still sign in");
-    assert_eq!(s.schema_version().expect("version"), 4);
+    assert_eq!(s.schema_version().expect("version"), 5);
     let items = s.outbox(None).expect("items");
     assert_eq!(
         items.iter().map(|i| i.sent_at).collect::<Vec<_>>(),

@@ -1,0 +1,138 @@
+//! The desk's doors: who may do what, and what is kept of it. Over real
+//! parts: a training desk (the bundled simulator over HTTPS, real SQLite
+//! files on disk).
+
+use desk::view::PrefsInput;
+use desk::{Desk, DeskError};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("countercheck-doors-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_wrong_pins_count_at_most_five_and_the_count_survives_a_restart() {
+    let dir = temp("pins");
+    let desk = Arc::new(Desk::training(&dir).await.expect("desk"));
+    let threads: Vec<_> = (0..20)
+        .map(|_| {
+            let d = desk.clone();
+            std::thread::spawn(move || d.sign_in("tom", "0001"))
+        })
+        .collect();
+    for t in threads {
+        assert!(t.join().expect("joined").is_err());
+    }
+    // Counted in the database, checked and counted in one transaction.
+    let db = store::Store::open(&dir.join("countercheck.sqlite")).expect("store");
+    let n = db.pin_attempts("tom").expect("attempts");
+    assert!((1..=5).contains(&n), "{n} attempts recorded");
+    assert_eq!(n, 5, "five wrong PINs lock the user");
+    // Even the right PIN waits now.
+    let e = desk.sign_in("tom", "2222").expect_err("locked");
+    assert!(e.to_string().contains("wait"), "{e}");
+    // Another connection (a restarted app) sees the same lock.
+    drop(db);
+    let db = store::Store::open(&dir.join("countercheck.sqlite")).expect("store");
+    assert_eq!(db.pin_attempts("tom").expect("attempts"), 5);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_files_and_folders_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp("modes");
+    let desk = Desk::training(&dir).await.expect("desk");
+    let mode = |p: PathBuf| {
+        std::fs::metadata(&p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(dir.clone()), 0o700);
+    assert_eq!(mode(dir.join("settings")), 0o700);
+    assert_eq!(mode(dir.join("countercheck.sqlite")), 0o600);
+    assert_eq!(mode(dir.join("settings").join("settings.sqlite")), 0o600);
+    // The WAL file SQLite made follows the database's mode.
+    let wal = dir.join("countercheck.sqlite-wal");
+    if wal.exists() {
+        assert_eq!(mode(wal), 0o600);
+    }
+    drop(desk);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calibration_and_acknowledging_need_a_pharmacist_and_are_journaled() {
+    let dir = temp("roles");
+    let desk = Desk::training(&dir).await.expect("desk");
+    // Nobody signed in: refused.
+    desk.sign_out();
+    assert!(matches!(
+        desk.calibration_start(),
+        Err(DeskError::Refused(_))
+    ));
+    assert!(matches!(
+        desk.acknowledge(1, "seen"),
+        Err(DeskError::Refused(_))
+    ));
+    // A technician: refused, and the refusal journaled.
+    desk.sign_in("tom", "2222").expect("tom");
+    assert!(matches!(
+        desk.calibration_start(),
+        Err(DeskError::Refused(_))
+    ));
+    assert!(matches!(
+        desk.acknowledge(1, "seen"),
+        Err(DeskError::Refused(_))
+    ));
+    // A pharmacist may; the start is journaled in the settings database.
+    desk.sign_in("anna", "1111").expect("anna");
+    desk.calibration_start().expect("calibration starts");
+    assert_eq!(
+        desk.acknowledge(1, "seen").expect("no such exception"),
+        false
+    );
+    let kept = desk.settings_journal().expect("settings journal");
+    assert!(
+        kept.iter()
+            .any(|r| r.entry.kind == "calibration" && r.entry.user_id == "anna"),
+        "{kept:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_changes_are_journaled_in_the_settings_database() {
+    let dir = temp("settings-journal");
+    let (training, settings) = (dir.join("training"), dir.join("settings"));
+    let desk = Desk::training_with(&training, &settings)
+        .await
+        .expect("desk");
+    desk.settings_prefs(&PrefsInput {
+        language: "de".into(),
+        sounds: false,
+        offline_delay_ms: 3000,
+    })
+    .expect("saved");
+    let kept = desk.settings_journal().expect("settings journal");
+    assert!(
+        kept.iter().any(|r| r.entry.outcome == "preferences"
+            && r.entry.user_id == "anna"
+            && r.entry.detail.contains("3000")),
+        "{kept:?}"
+    );
+    // The settings database is not the training ledger: it is kept when
+    // training starts afresh.
+    drop(desk);
+    let again = Desk::training_with(&training, &settings)
+        .await
+        .expect("desk again");
+    assert!(again
+        .settings_journal()
+        .expect("settings journal")
+        .iter()
+        .any(|r| r.entry.outcome == "preferences"));
+}
