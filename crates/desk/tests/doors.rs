@@ -92,10 +92,7 @@ async fn calibration_and_acknowledging_need_a_pharmacist_and_are_journaled() {
     // A pharmacist may; the start is journaled in the settings database.
     desk.sign_in("anna", "1111").expect("anna");
     desk.calibration_start().expect("calibration starts");
-    assert_eq!(
-        desk.acknowledge(1, "seen").expect("no such exception"),
-        false
-    );
+    assert!(!desk.acknowledge(1, "seen").expect("no such exception"));
     let kept = desk.settings_journal().expect("settings journal");
     assert!(
         kept.iter()

@@ -4,6 +4,7 @@
 // `key_idle` after a short pause.
 
 import type { KeyInput, KeyResult } from "./bindings";
+import { isTextField } from "./typing";
 
 /** How long after the last key to ask Rust whether a burst has ended. */
 export const IDLE_MS = 60;
@@ -86,6 +87,15 @@ export class Wedge {
   /** The keydown listener (capture phase on the window). */
   readonly keydown = (e: KeyboardEvent): void => {
     if (this.stopped) return;
+    // A text field of ours has the focus (a PIN, a password, a note, the
+    // manual entry): the browser types into it and nothing goes to Rust, so
+    // such keys are never traced and never taken for a scan (a password
+    // auto-typed fast is not a scan).
+    const doc = e.target instanceof Node ? e.target.ownerDocument : null;
+    if (isTextField(doc?.activeElement ?? null)) {
+      if (e.key === "Escape") this.opts.onEscape?.(e);
+      return;
+    }
     if (shouldPrevent(e)) e.preventDefault();
     const input = keyInput(e);
     const ctx = { shift: e.shiftKey };

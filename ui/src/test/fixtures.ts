@@ -2,6 +2,7 @@
 
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { vi } from "vitest";
+import { insertText, isTextField, moveFocus } from "../lib/typing";
 import type {
   CameraPreview,
   CounterVerdict,
@@ -313,5 +314,24 @@ export function keydown(
   const e = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init });
   if (init.timeStamp !== undefined) Object.defineProperty(e, "timeStamp", { value: init.timeStamp });
   target.dispatchEvent(e);
+  // What a browser does with a key nobody prevented in a text field (jsdom
+  // does not type): the character at the cursor, Enter submits an input's
+  // form or breaks a textarea's line.
+  if (!e.defaultPrevented && isTextField(target as Element) && !init.ctrlKey && !init.altKey) {
+    const field = target as HTMLInputElement | HTMLTextAreaElement;
+    if (key === "Enter") {
+      if (field instanceof HTMLTextAreaElement) insertText(field, "\n");
+      else field.form?.requestSubmit();
+    } else if (key === "Tab") {
+      moveFocus(init.shiftKey ?? false);
+    } else if ([...key].length === 1) {
+      insertText(field, key);
+    }
+  }
   return e;
+}
+
+/** Types `text` key by key into whatever has the focus. */
+export function typeText(text: string): void {
+  for (const ch of text) keydown(ch === "\n" ? "Enter" : ch === "\t" ? "Tab" : ch);
 }
