@@ -155,7 +155,10 @@ fn every_command_over_a_training_desk() {
         json!({"query": {"product_code": "", "batch": "", "serial": serial0, "user_id": "", "outcome": "", "from_day": "", "to_day": ""}}),
     );
     let csv = std::fs::read_to_string(path.as_str().expect("path")).expect("csv written");
-    assert!(csv.starts_with("seq,time_utc,operation"), "{csv}");
+    assert!(
+        csv.starts_with("\"seq\",\"time_utc\",\"operation\""),
+        "{csv}"
+    );
     assert_eq!(
         csv.lines().count(),
         1 + lines.as_array().map(Vec::len).unwrap_or(0),
@@ -457,7 +460,7 @@ fn every_command_over_a_training_desk() {
         let path = ok(&w, "delivery_report", json!({}));
         let report = std::fs::read_to_string(path.as_str().expect("path")).expect("report");
         assert!(
-            report.contains("scanned,30") && report.contains("duplicates,1"),
+            report.contains("\"scanned\",\"30\"") && report.contains("\"duplicates\",\"1\""),
             "{report}"
         );
         ok(&w, "delivery_stop", json!({}));

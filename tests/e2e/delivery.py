@@ -50,7 +50,7 @@ def main() -> int:
         path = desk.text("#delivery-report-path").strip().split()[-1]
         with open(path, encoding="utf-8") as f:
             report = f.read()
-        assert f"scanned,{n}" in report and "duplicates,1" in report, report[:400]
+        assert f'"scanned","{n}"' in report and '"duplicates","1"' in report, report[:400]
         print(f"delivery-e2e: report exported in {time.time() - t:.2f} s to {path}", flush=True)
     print("delivery-e2e: passed", flush=True)
     return 0

@@ -64,7 +64,7 @@ def main() -> int:
         path = desk.text("#export-path").strip().split()[-1]
         with open(path, encoding="utf-8") as f:
             csv = f.read()
-        assert csv.startswith("seq,time_utc,operation") and g["serial"] in csv, csv[:300]
+        assert csv.startswith('"seq","time_utc","operation"') and g["serial"] in csv, csv[:300]
         print(f"journal-e2e: exported CSV to {path}", flush=True)
 
         def recall(product, batch):

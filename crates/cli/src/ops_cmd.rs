@@ -243,7 +243,24 @@ pub fn journal(verify: bool, csv: bool, data_dir: &Path) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if csv {
-        let _ = writeln!(out, "seq,at,kind,product_code,batch,serial,operation,outcome,user_id,workstation,detail,hash");
+        let _ = write!(
+            out,
+            "{}",
+            store::export::csv_line(&[
+                "seq",
+                "at",
+                "kind",
+                "product_code",
+                "batch",
+                "serial",
+                "operation",
+                "outcome",
+                "user_id",
+                "workstation",
+                "detail",
+                "hash",
+            ])
+        );
     }
     let mut broken = false;
     let r = store.journal_each(|row| {
@@ -263,15 +280,11 @@ pub fn journal(verify: bool, csv: bool, data_dir: &Path) -> ExitCode {
                 e.detail.clone(),
                 row.hash.clone(),
             ];
-            fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(",")
+            store::export::csv_line(&fields)
         } else {
-            serde_json::to_string(row).unwrap_or_default()
+            serde_json::to_string(row).unwrap_or_default() + "\n"
         };
-        broken = writeln!(out, "{line}").is_err();
+        broken = write!(out, "{line}").is_err();
         !broken
     });
     let _ = out.flush();
@@ -279,21 +292,6 @@ pub fn journal(verify: bool, csv: bool, data_dir: &Path) -> ExitCode {
         Ok(()) if !broken => ExitCode::SUCCESS,
         Ok(()) => ExitCode::from(1),
         Err(e) => fail(e),
-    }
-}
-
-/// A CSV field, quoted when needed; a leading formula character is
-/// neutralised so a spreadsheet does not execute it.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
     }
 }
 

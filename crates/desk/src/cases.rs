@@ -95,12 +95,28 @@ impl Desk {
     /// Every case as CSV in the exports folder, for the national
     /// organisation; returns the path.
     pub fn cases_export(&self) -> Result<String, DeskError> {
-        let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        let mut out = String::from(
-            "case,opened_utc,operation,return_code,product_code,batch,expiry,serial,element_string,likely_cause,message,user,workstation,decision,note,decided_utc,decided_by\r\n",
-        );
+        let mut csv = store::export::Csv::new();
+        csv.row(&[
+            "case",
+            "opened_utc",
+            "operation",
+            "return_code",
+            "product_code",
+            "batch",
+            "expiry",
+            "serial",
+            "element_string",
+            "likely_cause",
+            "message",
+            "user",
+            "workstation",
+            "decision",
+            "note",
+            "decided_utc",
+            "decided_by",
+        ]);
         for c in self.engine.store()?.cases(false)? {
-            let fields = [
+            csv.row(&[
                 c.id.to_string(),
                 utc_text(c.opened_at),
                 c.operation,
@@ -118,14 +134,16 @@ impl Desk {
                 c.note.unwrap_or_default(),
                 c.decided_at.map(utc_text).unwrap_or_default(),
                 c.decided_by.unwrap_or_default(),
-            ];
-            out.push_str(&fields.iter().map(|f| q(f)).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
+            ]);
         }
+        let out = csv.finish();
         let dir = self.dir.join("exports");
         std::fs::create_dir_all(&dir)?;
-        let stamp = utc_text(now()).replace([' ', ':'], "-").replace("-UTC", "");
-        let path = dir.join(format!("alert-cases-{stamp}.csv"));
+        let path = dir.join(store::export::file_name(
+            "alert-cases",
+            &utc_text(now()),
+            "csv",
+        ));
         std::fs::write(&path, out)?;
         Ok(path.to_string_lossy().into_owned())
     }

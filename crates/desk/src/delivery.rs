@@ -425,45 +425,48 @@ impl Desk {
     /// `pdf`: a PDF report instead of CSV.
     pub fn delivery_report(&self, pdf: bool) -> Result<String, DeskError> {
         let v = self.delivery_view();
-        let mut out = format!(
-            "Delivery check,{}\r\nscanned,{}\r\nexpected,{}\r\nduplicates,{}\r\ndamaged scans,{}\r\n\r\n",
-            utc_text(now()),
-            v.scanned,
-            v.expected.map_or_else(|| "no note".to_owned(), |e| e.to_string()),
-            v.duplicates,
-            v.bad_scans
-        );
-        out.push_str("product_code,product,batch,expiry,expected,scanned,active,problems\r\n");
+        let mut csv = store::export::Csv::new();
+        csv.row(&["Delivery check".to_owned(), utc_text(now())])
+            .row(&["scanned".to_owned(), v.scanned.to_string()])
+            .row(&[
+                "expected".to_owned(),
+                v.expected
+                    .map_or_else(|| "no note".to_owned(), |e| e.to_string()),
+            ])
+            .row(&["duplicates".to_owned(), v.duplicates.to_string()])
+            .row(&["damaged scans".to_owned(), v.bad_scans.to_string()])
+            .blank()
+            .row(&[
+                "product_code",
+                "product",
+                "batch",
+                "expiry",
+                "expected",
+                "scanned",
+                "active",
+                "problems",
+            ]);
         for g in &v.groups {
-            out.push_str(&format!(
-                "{},\"{}\",{},{},{},{},{},{}\r\n",
-                g.product_code,
-                g.product_name
-                    .clone()
-                    .unwrap_or_default()
-                    .replace('"', "\"\""),
-                g.batch,
-                g.expiry,
+            csv.row(&[
+                g.product_code.clone(),
+                g.product_name.clone().unwrap_or_default(),
+                g.batch.clone(),
+                g.expiry.clone(),
                 g.expected.map_or_else(String::new, |e| e.to_string()),
-                g.scanned,
-                g.active,
-                g.problems
-            ));
+                g.scanned.to_string(),
+                g.active.to_string(),
+                g.problems.to_string(),
+            ]);
         }
-        out.push_str("\r\nproduct_code,batch,serial,status,detail\r\n");
+        csv.blank()
+            .row(&["product_code", "batch", "serial", "status", "detail"]);
         for p in v.packs.iter().rev() {
-            out.push_str(&format!(
-                "{},{},{},{},\"{}\"\r\n",
-                p.product_code,
-                p.batch,
-                p.serial,
-                p.status,
-                p.detail.replace('"', "\"\"")
-            ));
+            csv.row(&[&p.product_code, &p.batch, &p.serial, &p.status, &p.detail]);
         }
+        let out = csv.finish();
         let dir = self.dir.join("exports");
         std::fs::create_dir_all(&dir)?;
-        let stamp = utc_text(now()).replace([' ', ':'], "-").replace("-UTC", "");
+        let shown = utc_text(now());
         let path = if pdf {
             let mut lines = vec![
                 format!("Checked {}", utc_text(now())),
@@ -519,14 +522,14 @@ impl Desk {
                     p.product_code, p.batch, p.serial, p.status, p.detail
                 ));
             }
-            let path = dir.join(format!("delivery-{stamp}.pdf"));
+            let path = dir.join(store::export::file_name("delivery", &shown, "pdf"));
             std::fs::write(
                 &path,
                 crate::pdf::text_pdf("Countercheck delivery check", &lines),
             )?;
             path
         } else {
-            let path = dir.join(format!("delivery-{stamp}.csv"));
+            let path = dir.join(store::export::file_name("delivery", &shown, "csv"));
             std::fs::write(&path, out)?;
             path
         };

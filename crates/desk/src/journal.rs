@@ -37,17 +37,6 @@ fn line(r: &store::JournalRow) -> JournalLine {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    // Quoted always; a leading =, +, - or @ is prefixed so a spreadsheet
-    // never runs it as a formula.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 impl Desk {
     fn filter(q: &JournalQuery, limit: u32) -> Result<store::JournalFilter, DeskError> {
         Ok(store::JournalFilter {
@@ -99,12 +88,21 @@ impl Desk {
             .store()?
             .journal_query(&Desk::filter(q, 100_000)?)?;
         rows.reverse();
-        let mut out = String::from(
-            "seq,time_utc,operation,outcome,product_code,batch,serial,user,workstation\r\n",
-        );
+        let mut csv = store::export::Csv::new();
+        csv.row(&[
+            "seq",
+            "time_utc",
+            "operation",
+            "outcome",
+            "product_code",
+            "batch",
+            "serial",
+            "user",
+            "workstation",
+        ]);
         for r in &rows {
             let l = line(r);
-            let fields = [
+            csv.row(&[
                 l.seq.to_string(),
                 l.at_text,
                 l.operation,
@@ -114,19 +112,12 @@ impl Desk {
                 l.serial,
                 l.user,
                 l.workstation,
-            ];
-            out.push_str(
-                &fields
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push_str("\r\n");
+            ]);
         }
+        let out = csv.finish();
         let dir = self.dir.join("exports");
         std::fs::create_dir_all(&dir)?;
-        let stamp = utc_text(now()).replace([' ', ':'], "-").replace("-UTC", "");
+        let shown = utc_text(now());
         if pdf {
             let mut lines = vec![format!(
                 "{:<20} {:<9} {:<17} {:<14} {:<10} {:<20} USER",
@@ -151,14 +142,14 @@ impl Desk {
                 rows.len(),
                 utc_text(now())
             ));
-            let path = dir.join(format!("journal-{stamp}.pdf"));
+            let path = dir.join(store::export::file_name("journal", &shown, "pdf"));
             std::fs::write(
                 &path,
                 crate::pdf::text_pdf("Countercheck journal extract", &lines),
             )?;
             return Ok(path.to_string_lossy().into_owned());
         }
-        let path = dir.join(format!("journal-{stamp}.csv"));
+        let path = dir.join(store::export::file_name("journal", &shown, "csv"));
         std::fs::write(&path, out)?;
         Ok(path.to_string_lossy().into_owned())
     }
@@ -246,15 +237,5 @@ impl Desk {
         let r = self.engine.sync_once("desk-retry", 500).await?;
         self.emit(crate::DeskEvent::Status);
         Ok(r)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(super::csv_field("AB\"1"), "\"AB\"\"1\"");
-        assert_eq!(super::csv_field("=1+1"), "\"'=1+1\"");
-        assert_eq!(super::csv_field("-x"), "\"'-x\"");
     }
 }

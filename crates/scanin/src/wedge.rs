@@ -144,8 +144,24 @@ impl Assembler {
         }
     }
 
+    /// The largest gap between keys that keeps them in one burst.
+    ///
+    /// `max_gap_ms` is what tells a person's key from a scanner's; it only
+    /// matters where a person's key means something at once, and the
+    /// window's shortcuts are letters (and a space presses a button). A
+    /// burst that begins with a digit or an ASCII sign (`]d2…`, `01…`,
+    /// `[)>…`, `+d2…` on a German layout: every GS1 and IFA code) may therefore
+    /// stall up to `aim_max_gap_ms`: a busy window delivers its first keys
+    /// late and in clumps, and splitting there handed the start of a scan
+    /// back as typing (a lost or split scan, seen under load in CI). Keys
+    /// typed into a field never come here (the window keeps them).
     fn max_gap(&self) -> u64 {
-        if self.has_aim() {
+        let starts_like_a_code = self
+            .buf
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c.is_ascii_punctuation());
+        if self.has_aim() || starts_like_a_code {
             self.cfg.aim_max_gap_ms.max(self.cfg.max_gap_ms)
         } else {
             self.cfg.max_gap_ms

@@ -7,6 +7,7 @@
 //! before, so that a changed, deleted or reordered row is found.
 
 mod cases;
+pub mod export;
 mod journal;
 mod migrate;
 mod outbox;
