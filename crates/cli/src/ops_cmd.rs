@@ -295,38 +295,6 @@ pub fn journal(verify: bool, csv: bool, data_dir: &Path) -> ExitCode {
     }
 }
 
-/// What happened to a pack here, from its journal entries in order: the
-/// last state change we made (or recorded), else "in stock".
-fn pack_status(entries: &[&store::JournalRow]) -> String {
-    let mut status = "in stock (verified here)".to_owned();
-    for r in entries {
-        let e = &r.entry;
-        let applied = e.outcome == "NMVS_SUCCESS" || e.outcome == "recorded";
-        let Some(op) = Operation::from_g_code(&e.operation) else {
-            continue;
-        };
-        if !applied || !op.changes_state() {
-            continue;
-        }
-        let pending = if e.outcome == "recorded" {
-            " (recorded offline)"
-        } else {
-            ""
-        };
-        status = match op {
-            Operation::Dispense => format!("dispensed{pending}"),
-            Operation::Destroy => format!("destroyed{pending}"),
-            Operation::Export => format!("exported{pending}"),
-            Operation::Sample => format!("supplied as a sample{pending}"),
-            Operation::FreeSample => format!("supplied as a free sample{pending}"),
-            Operation::Lock => format!("locked{pending}"),
-            Operation::Stolen => format!("reported stolen{pending}"),
-            _ => "in stock (decommission undone)".to_owned(),
-        };
-    }
-    status
-}
-
 /// `countercheck recall --product P --batch B`: what happened here to each
 /// pack of the batch.
 pub fn recall(
@@ -355,7 +323,7 @@ pub fn recall(
             .collect();
         println!(
             "{}",
-            json!({"product_code": product, "batch": batch, "serial": sn, "status": pack_status(&mine), "events": events})
+            json!({"product_code": product, "batch": batch, "serial": sn, "status": engine::recall::whereabouts(mine.iter().copied()).text(), "events": events})
         );
     }
     ExitCode::SUCCESS

@@ -152,7 +152,7 @@ impl Desk {
                         continue;
                     };
                     match ev {
-                        PortEvent::Scan(raw) => desk.decide_in_background(raw.text, false),
+                        PortEvent::Scan(raw) => desk.route(raw),
                         PortEvent::Connected => {
                             let mut i = lock(&desk.inputs);
                             i.serial_connected = true;
@@ -232,7 +232,7 @@ impl Desk {
                     }
                     worker.offer(frame);
                     for WorkerEvent::Scan { scan, .. } in rx.try_iter() {
-                        desk.decide_in_background(scan.text, false);
+                        desk.route(scan);
                     }
                 }
                 drop(worker);

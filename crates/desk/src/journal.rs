@@ -169,39 +169,29 @@ impl Desk {
             self.engine
                 .store()?
                 .journal_search(product_code.trim(), batch.trim(), None, None)?;
-        let mut by_serial: BTreeMap<String, (u32, store::JournalRow)> = BTreeMap::new();
+        let mut by_serial: BTreeMap<String, Vec<store::JournalRow>> = BTreeMap::new();
         for r in rows {
             if r.entry.serial.is_empty() {
                 continue;
             }
-            let e = by_serial
-                .entry(r.entry.serial.clone())
-                .or_insert((0, r.clone()));
-            e.0 += 1;
-            // The latest event that changed something decides; a later
-            // verify does not hide a dispense.
-            let op = Operation::from_g_code(&r.entry.operation);
-            let changes = op.is_some_and(|o| o != Operation::Verify);
-            let prev_changes = Operation::from_g_code(&e.1.entry.operation)
-                .is_some_and(|o| o != Operation::Verify);
-            if changes || !prev_changes {
-                e.1 = r;
-            }
+            by_serial.entry(r.entry.serial.clone()).or_default().push(r);
         }
+        // The engine's rule, shared with `countercheck recall`: the last
+        // change that took effect decides (a failed undo changes nothing).
         Ok(by_serial
             .into_values()
-            .map(|(events, r)| {
-                let op = Operation::from_g_code(&r.entry.operation);
-                let ok = matches!(r.entry.outcome.as_str(), "NMVS_SUCCESS" | "recorded");
-                RecallLine {
-                    serial: r.entry.serial.clone(),
-                    last_operation: operation_name(&r.entry.operation),
-                    last_outcome: r.entry.outcome.clone(),
-                    at_text: utc_text(r.entry.at),
-                    user: r.entry.user_id.clone(),
-                    gone: ok && op.is_some_and(Operation::is_decommission),
-                    events,
-                }
+            .filter_map(|events| {
+                let w = engine::recall::whereabouts(&events);
+                let shown = w.last_change.or(events.last())?;
+                Some(RecallLine {
+                    serial: shown.entry.serial.clone(),
+                    last_operation: operation_name(&shown.entry.operation),
+                    last_outcome: shown.entry.outcome.clone(),
+                    at_text: utc_text(shown.entry.at),
+                    user: shown.entry.user_id.clone(),
+                    gone: w.gone,
+                    events: events.len() as u32,
+                })
             })
             .collect())
     }

@@ -97,17 +97,9 @@ struct Entry {
     item: BasketItem,
 }
 
-#[derive(Debug, Clone)]
-struct DispensedEntry {
-    scanned: Scanned,
-    choice: Choice,
-    item: Dispensed,
-}
-
 #[derive(Default)]
 struct Inner {
     basket: Vec<Entry>,
-    dispensed: Vec<DispensedEntry>,
     draining: bool,
     /// The next wedge scan is the calibration code.
     calibrating: bool,
@@ -534,19 +526,7 @@ impl Desk {
                 Output::Typed(t) => res.typed.push_str(&t),
                 Output::Scan(raw) => {
                     res.scanned = true;
-                    let (calibrating, setup) = {
-                        let mut inner = lock(&self.inner);
-                        (std::mem::take(&mut inner.calibrating), inner.scanner_setup)
-                    };
-                    if calibrating {
-                        self.finish_calibration(&raw.text);
-                    } else if setup {
-                        self.show_probe("keyboard wedge", &raw.text);
-                    } else if self.delivery_active() {
-                        self.delivery_scan_from(&raw.text, raw.caps_lock);
-                    } else {
-                        self.decide_in_background(raw.text, raw.caps_lock);
-                    }
+                    self.route(raw);
                 }
             }
         }
@@ -631,13 +611,36 @@ impl Desk {
         serde_json::from_str(&json).ok()
     }
 
-    /// Decides a scan that came from a device (wedge, serial, camera); its
-    /// verdict goes out as an event.
-    pub(crate) fn decide_in_background(self: &Arc<Desk>, text: String, caps_lock: bool) {
-        if lock(&self.inner).scanner_setup {
-            self.show_probe("serial or camera", &text);
-            return;
+    /// The one router for every scan source (keyboard wedge, serial,
+    /// camera): the calibration code (wedge only, when asked for), the
+    /// scanner-setup screen (shown, not sent), the delivery check while it
+    /// runs, else the counter, whose verdict goes out as an event.
+    pub(crate) fn route(self: &Arc<Desk>, raw: scanin::RawScan) {
+        let wedge = raw.source == scanin::Source::KeyboardWedge;
+        let (calibrating, setup) = {
+            let mut inner = lock(&self.inner);
+            let calibrating = wedge && std::mem::take(&mut inner.calibrating);
+            (calibrating, inner.scanner_setup)
+        };
+        if calibrating {
+            self.finish_calibration(&raw.text);
+        } else if setup {
+            let what = match raw.source {
+                scanin::Source::KeyboardWedge => "keyboard wedge",
+                scanin::Source::Serial => "serial scanner",
+                scanin::Source::Camera | scanin::Source::ImageFile => "camera",
+            };
+            self.show_probe(what, &raw.text);
+        } else if self.delivery_active() {
+            self.delivery_scan_from(&raw.text, raw.caps_lock);
+        } else {
+            self.decide_in_background(raw.text, raw.caps_lock);
         }
+    }
+
+    /// Decides a counter scan in the background; its verdict goes out as
+    /// an event.
+    fn decide_in_background(self: &Arc<Desk>, text: String, caps_lock: bool) {
         let desk = self.clone();
         self.runtime.spawn(async move {
             let v = desk.scan(&text, caps_lock).await;
@@ -784,26 +787,6 @@ impl Desk {
                     Some(e.item.pack.clone()),
                 )
                 .await;
-            if v.tone == Tone::Green || v.offline {
-                let at = now();
-                let mut inner = lock(&self.inner);
-                inner.dispensed.insert(
-                    0,
-                    DispensedEntry {
-                        scanned: e.scanned.clone(),
-                        choice: e.choice,
-                        item: Dispensed {
-                            id: v.id,
-                            product_name: e.item.product_name.clone(),
-                            pack: e.item.pack.clone(),
-                            at,
-                            undo_until: at + UNDO_WINDOW_SECS,
-                            pending: v.offline,
-                        },
-                    },
-                );
-                inner.dispensed.truncate(50);
-            }
             out.push(v);
         }
         self.emit(DeskEvent::Status);
@@ -823,42 +806,49 @@ impl Desk {
         Ok(())
     }
 
-    /// Undoes a dispense made here (within ten days).
+    /// The dispenses made here that still stand, within the undo window
+    /// (from the ledger: they survive a restart), newest first.
+    fn standing_dispenses(&self) -> Result<Vec<store::StandingChange>, DeskError> {
+        Ok(self
+            .engine
+            .standing(Operation::Dispense, UNDO_WINDOW_SECS, 50)?)
+    }
+
+    /// Undoes a dispense made here (within ten days); `id` is the one the
+    /// list of packs dispensed here shows.
     pub async fn undo(&self, id: u64) -> Result<CounterVerdict, DeskError> {
-        let entry = lock(&self.inner)
-            .dispensed
-            .iter()
-            .find(|d| d.item.id == id)
-            .cloned()
+        let change = self
+            .standing_dispenses()?
+            .into_iter()
+            .find(|c| c.id as u64 == id)
             .ok_or(DeskError::NoSuchItem(id))?;
+        let scanned = Scanned::new(&change_text(&change), false, today());
+        let pack = pack_fields(&scanned.scan);
         if let Err(why) = self.may(Operation::UndoDispense) {
-            return Ok(self.refused_view(
-                Operation::UndoDispense,
-                why,
-                Some(entry.item.pack.clone()),
-            ));
+            return Ok(self.refused_view(Operation::UndoDispense, why, pack));
         }
-        let v = self
-            .operate_view(
-                Operation::UndoDispense,
-                &entry.scanned,
-                entry.choice,
-                Some(entry.item.pack.clone()),
-            )
-            .await;
-        if v.tone == Tone::Green || v.offline {
-            lock(&self.inner).dispensed.retain(|d| d.item.id != id);
-        }
+        let verdict = self.engine.undo_standing(&change, &self.user_id()).await;
+        let v = self.view(Operation::UndoDispense, verdict, &scanned, pack);
         self.emit(DeskEvent::Status);
         Ok(v)
     }
 
-    /// Undoes the newest dispense (the `U` key).
+    /// The `U` key: undoes the dispense of the pack the window shows, when
+    /// it was dispensed here and the dispense stands; else the newest one.
     pub async fn undo_last(&self) -> Result<CounterVerdict, DeskError> {
-        let id = lock(&self.inner)
-            .dispensed
-            .first()
-            .map(|d| d.item.id)
+        let standing = self.standing_dispenses()?;
+        let shown = lock(&self.inner)
+            .last_scan
+            .as_deref()
+            .and_then(|t| pack_fields(&packcode::parse(t, today())));
+        let id = shown
+            .and_then(|p| {
+                standing
+                    .iter()
+                    .find(|c| c.product_code == p.product_code && c.serial == p.serial)
+            })
+            .or(standing.first())
+            .map(|c| c.id as u64)
             .ok_or(DeskError::NoSuchItem(0))?;
         self.undo(id).await
     }
@@ -990,27 +980,27 @@ impl Desk {
             .into_iter()
             .filter(|i| i.acknowledged_at.is_none())
             .collect();
-        // A dispense the replay could not send was not made: it leaves the
-        // list of packs dispensed here (it is among the exceptions).
-        let same = |i: &store::OutboxItem, d: &DispensedEntry| {
-            i.op.operation == Operation::Dispense.g_code()
-                && i.op.product_code == d.item.pack.product_code
-                && i.op.serial == d.item.pack.serial
-                && i.created_at >= d.item.at - 60
-        };
-        let waiting: Vec<store::OutboxItem> = {
-            let store = self.engine.store()?;
-            let mut w = store.outbox(Some(store::OutboxStatus::Pending))?;
-            w.extend(store.outbox(Some(store::OutboxStatus::Claimed))?);
-            w
-        };
-        {
-            let mut inner = lock(&self.inner);
-            inner.dispensed.retain(|d| !open.iter().any(|i| same(i, d)));
-            for d in inner.dispensed.iter_mut() {
-                d.item.pending = waiting.iter().any(|i| same(i, d));
-            }
-        }
+        // The packs dispensed here, from the ledger: a dispense the replay
+        // could not send is no longer standing (it is among the exceptions).
+        let dispensed: Vec<Dispensed> = self
+            .standing_dispenses()?
+            .into_iter()
+            .filter_map(|c| {
+                let pack = pack_fields(&packcode::parse(&change_text(&c), today()))?;
+                Some(Dispensed {
+                    id: c.id as u64,
+                    product_name: self
+                        .engine
+                        .store()
+                        .ok()
+                        .and_then(|s| s.product_name(&c.product_code).ok().flatten()),
+                    pack,
+                    at: c.at,
+                    undo_until: c.at + UNDO_WINDOW_SECS,
+                    pending: c.pending,
+                })
+            })
+            .collect();
         let exceptions = open
             .into_iter()
             .map(|i| ExceptionItem {
@@ -1047,7 +1037,7 @@ impl Desk {
                 misconfigured: off.misconfigured.clone(),
             },
             basket: inner.basket.iter().map(|e| e.item.clone()).collect(),
-            dispensed: inner.dispensed.iter().map(|d| d.item.clone()).collect(),
+            dispensed,
             exceptions,
             inputs: lock(&self.inputs).view(),
             calibrating: inner.calibrating,
@@ -1193,7 +1183,13 @@ impl Desk {
                 }
                 "nothing_to_undo" => (Tone::Amber, w.nothing_to_undo, w.next_continue, message),
                 "expired" => (Tone::Red, w.expired, w.next_set_aside, message),
-                _ => (Tone::Red, w.batch_recalled, w.next_set_aside, message),
+                "batch_recalled" | "batch_withdrawn" => {
+                    (Tone::Red, w.batch_recalled, w.next_set_aside, message)
+                }
+                "in_progress" => (Tone::Amber, w.in_progress, w.next_continue, message),
+                // A guard this view does not know yet: not sent, said as
+                // such (never called a recall).
+                _ => (Tone::Amber, w.stopped, w.next_continue, message),
             },
             Ok(Verdict::RecordedOffline { message, .. }) => {
                 v.offline = true;
@@ -1323,6 +1319,22 @@ pub fn utc_text(secs: i64) -> String {
     .add_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
     format!("{day} {:02}:{:02} UTC", s / 3600, s % 3600 / 60)
+}
+
+/// A recorded decommission as the element string of its pack (GS1) or as
+/// its IFA code (PPN): what its fields were read from when it was scanned.
+fn change_text(c: &store::StandingChange) -> String {
+    if c.scheme == "PPN" {
+        format!(
+            "[)>\u{1e}06\u{1d}9N{}\u{1d}1T{}\u{1d}D{}\u{1d}S{}\u{1e}\u{4}",
+            c.product_code, c.batch, c.expiry, c.serial
+        )
+    } else {
+        format!(
+            "01{}17{}10{}\u{1d}21{}",
+            c.product_code, c.expiry, c.batch, c.serial
+        )
+    }
 }
 
 /// The pack's fields as printed, from a valid parse.

@@ -15,6 +15,7 @@
 //! (outage, retry, configuration) before it is called an outage.
 
 pub mod gate;
+pub mod recall;
 
 use domain::{CodeTable, FailureClass, Interface, Operation, OutcomeClass, PackState};
 pub use gate::{Choice, Finding, Scanned};
@@ -154,6 +155,46 @@ pub struct OfflineState {
 
 const OFFLINE_SINCE: &str = "engine.offline_since";
 
+/// The packs whose state-changing request is on its way, in this process:
+/// the "already decommissioned here" check and the request are one step per
+/// pack, so two presses of X, or the counter and the delivery check at
+/// once, never send two decommissions for one pack.
+#[derive(Debug, Default)]
+struct InFlight(Mutex<std::collections::HashSet<(String, String)>>);
+
+/// A pack claimed for one request; released when dropped.
+struct Claim<'a> {
+    set: &'a InFlight,
+    key: (String, String),
+}
+
+impl InFlight {
+    fn claim(&self, product_code: &str, serial: &str) -> Option<Claim<'_>> {
+        let key = (product_code.to_owned(), serial.to_owned());
+        let mut set = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Lazily: a Claim made and dropped here would lock the set again.
+        if set.insert(key.clone()) {
+            drop(set);
+            Some(Claim { set: self, key })
+        } else {
+            None
+        }
+    }
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.set
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.key);
+    }
+}
+
 /// What one call within the budget came to.
 enum Sent {
     Answer(Answer),
@@ -174,6 +215,7 @@ pub struct Engine<N, C> {
     ns: N,
     clock: C,
     counter: Counter,
+    in_flight: InFlight,
     /// What to fix, after a configuration failure.
     misconfigured: Mutex<Option<String>>,
     codes: CodeTable,
@@ -207,6 +249,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             ns,
             clock,
             counter,
+            in_flight: InFlight::default(),
             misconfigured: Mutex::new(None),
             codes: CodeTable::for_interface(Interface::ArvatoV5),
             offline_budget_ms: std::sync::atomic::AtomicU64::new(3_000),
@@ -509,13 +552,42 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 .map_or_else(|| "not a pack code".to_owned(), |e| e.message.clone());
             return Ok(Verdict::BadScan { message });
         };
+        self.decide_request(op, &mut req, scan.expiry_date(), by, now)
+            .await
+    }
+
+    /// The local guards, then the national system (or the outbox), for a
+    /// request made from a scan or from the ledger.
+    async fn decide_request(
+        &self,
+        op: Operation,
+        req: &mut PackRequest,
+        expiry: Option<packcode::Date>,
+        by: &str,
+        now: i64,
+    ) -> Result<Verdict, EngineError> {
         // Local guards, before anything is sent.
-        if op.is_decommission() && scan.expiry_date().is_some_and(|d| d < today(now)) {
+        if op.is_decommission() && expiry.is_some_and(|d| d < today(now)) {
             return Ok(Verdict::Stopped {
                 reason: "expired".into(),
                 message: "The pack is expired. Do not hand it out.".into(),
             });
         }
+        // One state-changing request per pack at a time; the ledger is read
+        // after the claim, so a second caller sees what the first recorded.
+        let _claim = if op.changes_state() {
+            match self.in_flight.claim(&req.product_code, &req.serial) {
+                Some(c) => Some(c),
+                None => {
+                    return Ok(Verdict::Stopped {
+                        reason: "in_progress".into(),
+                        message: "This pack is being sent right now (from another key or screen); it is not sent twice.".into(),
+                    })
+                }
+            }
+        } else {
+            None
+        };
         let last = self.with_store(|s| s.last_change(&req.product_code, &req.serial))?;
         if let Some(prev) = &last {
             let still_decommissioned =
@@ -575,7 +647,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 }
             }
         }
-        match self.call(&mut req).await {
+        match self.call(req).await {
             Sent::Answer(a) => {
                 self.came_online()?;
                 self.set_misconfigured(None);
@@ -596,7 +668,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 }
                 let info = self.codes.lookup(&a.response.return_code);
                 if op.changes_state() && a.response.return_code == "NMVS_SUCCESS" {
-                    let new = self.new_op(&req, by);
+                    let new = self.new_op(req, by);
                     let state = a.response.state.map(PackState::name);
                     self.with_store(|s| {
                         s.record_online(
@@ -621,7 +693,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     alert: info.alert,
                     message: info.message,
                     state: a.response.state.map(|s| s.name().to_owned()),
-                    client_trx_id: req.client_trx_id,
+                    client_trx_id: req.client_trx_id.clone(),
                     nmvs_trx_id: a.response.nmvs_trx_id,
                     reasons: a
                         .response
@@ -653,11 +725,11 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             }
             Sent::Failed { maybe_sent, .. } => {
                 // Commit to the outbox (the replay verifies first).
-                let new = self.new_op(&req, by);
+                let new = self.new_op(req, by);
                 self.with_store(|s| s.record_for_replay(&new, now, maybe_sent))?;
                 self.went_offline(now)?;
                 Ok(Verdict::RecordedOffline {
-                    client_trx_id: req.client_trx_id,
+                    client_trx_id: req.client_trx_id.clone(),
                     message: "The national system cannot be reached. The scan is recorded and will be sent when it is back; you may hand out the pack.".into(),
                 })
             }
@@ -719,6 +791,83 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             pause *= 2;
             req.client_trx_id = nmvs::new_client_trx_id();
         }
+    }
+
+    /// The `op` decommissions made here that still stand (not undone, not
+    /// refused at replay), made within the last `window_secs`, newest first:
+    /// from the ledger, so "dispensed here" and the undo survive a restart.
+    pub fn standing(
+        &self,
+        op: Operation,
+        window_secs: i64,
+        limit: i64,
+    ) -> Result<Vec<store::StandingChange>, EngineError> {
+        let since = self.clock.now() - window_secs;
+        self.with_store(|s| s.standing_changes(op.g_code(), since, limit))
+    }
+
+    /// Undoes a standing decommission from the ledger by `by`: the request
+    /// is made from the recorded fields (no scan to parse or hold: they are
+    /// what was sent before), through the same guards, journal and outbox.
+    pub async fn undo_standing(
+        &self,
+        change: &store::StandingChange,
+        by: &str,
+    ) -> Result<Verdict, EngineError> {
+        let now = self.clock.now();
+        let Some(undo) = Operation::from_g_code(&change.operation).and_then(Operation::undo) else {
+            return Ok(Verdict::Stopped {
+                reason: "nothing_to_undo".into(),
+                message: format!("{} cannot be undone.", change.operation),
+            });
+        };
+        let mut req = PackRequest {
+            operation: undo,
+            product_code: change.product_code.clone(),
+            scheme: if change.scheme == "PPN" {
+                packcode::ProductScheme::Ppn
+            } else {
+                packcode::ProductScheme::Gtin
+            },
+            batch: change.batch.clone(),
+            expiry: change.expiry.clone(),
+            serial: change.serial.clone(),
+            client_trx_id: nmvs::new_client_trx_id(),
+            ref_client_trx_id: None,
+        };
+        let v = self.decide_request(undo, &mut req, None, by, now).await?;
+        let journaled = match &v {
+            Verdict::RecordedOffline { .. } => true,
+            Verdict::Answered { code, .. } => code == "NMVS_SUCCESS",
+            _ => false,
+        };
+        if !journaled {
+            let outcome = match &v {
+                Verdict::Answered { code, .. } => code.clone(),
+                Verdict::Stopped { reason, .. } => format!("stopped:{reason}"),
+                Verdict::Offline { .. } => "offline".into(),
+                Verdict::Misconfigured { .. } => "misconfigured".into(),
+                _ => "not_sent".into(),
+            };
+            let entry = store::JournalEntry {
+                at: now,
+                kind: "scan".into(),
+                product_code: req.product_code.clone(),
+                batch: req.batch.clone(),
+                serial: req.serial.clone(),
+                operation: undo.g_code().to_owned(),
+                outcome,
+                user_id: by.to_owned(),
+                workstation: self.counter.workstation.clone(),
+                detail: "undo from the list of packs decommissioned here".into(),
+            };
+            self.with_store(|s| s.journal_append(&entry).map(|_| ()))?;
+        }
+        self.emit(Event::Verdict {
+            operation: undo.cli_name().to_owned(),
+            verdict: v.clone(),
+        });
+        Ok(v)
     }
 
     /// Replays due outbox items once: verify first, then the decommission
@@ -1027,6 +1176,84 @@ mod tests {
             .expect("operate");
         assert!(matches!(v, Verdict::Stopped { .. }), "{v:?}");
         assert_eq!(e.offline_state().expect("state").backlog, 1);
+    }
+
+    /// A national system that answers every request after `delay`,
+    /// counting the state-changing requests it got.
+    struct Slow {
+        delay: Duration,
+        changes: std::sync::atomic::AtomicUsize,
+    }
+    impl NationalSystem for Slow {
+        async fn send(&self, req: &PackRequest) -> Result<Answer, CallError> {
+            tokio::time::sleep(self.delay).await;
+            if req.operation.changes_state() {
+                self.changes
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            Ok(Answer {
+                response: nmvs::Response {
+                    operation: Some(req.operation),
+                    client_trx_id: req.client_trx_id.clone(),
+                    nmvs_trx_id: Some("N1".into()),
+                    state: req.operation.target(),
+                    return_code: "NMVS_SUCCESS".into(),
+                    ..nmvs::Response::default()
+                },
+                latency: self.delay,
+            })
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_decommissions_of_one_pack_send_one_request() {
+        let e = std::sync::Arc::new(Engine::new(
+            temp_store("inflight"),
+            Slow {
+                delay: Duration::from_millis(200),
+                changes: std::sync::atomic::AtomicUsize::new(0),
+            },
+            FixedClock,
+            Counter {
+                workstation: "w".into(),
+                site: "s".into(),
+            },
+        ));
+        let code = "]d2010415003752864317270131101234\u{1d}21SER1";
+        let calls: Vec<_> = (0..8)
+            .map(|i| {
+                let e = e.clone();
+                let op = if i % 2 == 0 {
+                    Operation::Dispense
+                } else {
+                    Operation::Destroy
+                };
+                tokio::spawn(async move { e.operate(op, &sc(code), "u", Choice::AsChecked).await })
+            })
+            .collect();
+        let mut sent = 0;
+        for c in calls {
+            let v = c.await.expect("joined").expect("operate");
+            match v {
+                Verdict::Answered { .. } => sent += 1,
+                Verdict::Stopped { reason, .. } => assert!(
+                    reason == "in_progress" || reason == "already_decommissioned_here",
+                    "{reason}"
+                ),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(sent, 1);
+        assert_eq!(e.ns.changes.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // Afterwards the ledger answers: already decommissioned here.
+        let v = e
+            .operate(Operation::Dispense, &sc(code), "u", Choice::AsChecked)
+            .await
+            .expect("operate");
+        assert!(
+            matches!(&v, Verdict::Stopped { reason, .. } if reason == "already_decommissioned_here"),
+            "{v:?}"
+        );
     }
 
     #[tokio::test]

@@ -576,3 +576,43 @@ async fn background_replay_drains_when_the_system_is_back() {
     assert_eq!(env.admin.stats().await.expect("stats")["state_changes"], 5);
     env.sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dispenses_made_here_and_their_undo_survive_a_restart() {
+    let env = start("restart-undo", 1).await;
+    let all = codes(&env);
+    {
+        let e = engine(&env, SystemClock);
+        for code in &all[..2] {
+            let v = e
+                .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+                .await
+                .expect("dispense");
+            assert!(
+                matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+                "{v:?}"
+            );
+        }
+    }
+    // A new engine on the same database file (the app restarted).
+    let e = engine(&env, SystemClock);
+    let standing = e
+        .standing(Operation::Dispense, 10 * 86_400, 50)
+        .expect("standing");
+    assert_eq!(standing.len(), 2, "{standing:?}");
+    let first = packcode::parse(&all[0], "2026-11-23".parse().expect("date"));
+    // Newest first: the second pack, then the first.
+    assert_eq!(Some(standing[1].serial.as_str()), first.serial());
+    let v = e.undo_standing(&standing[1], "anna").await.expect("undo");
+    assert!(
+        matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+        "{v:?}"
+    );
+    // The first pack's dispense no longer stands; the second's does.
+    let standing = e
+        .standing(Operation::Dispense, 10 * 86_400, 50)
+        .expect("standing");
+    assert_eq!(standing.len(), 1);
+    assert_ne!(Some(standing[0].serial.as_str()), first.serial());
+    env.sim.stop().await;
+}

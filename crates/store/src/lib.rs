@@ -15,7 +15,7 @@ mod people;
 
 pub use cases::{Case, NewCase};
 pub use journal::{JournalBreak, JournalEntry, JournalFilter, JournalRow};
-pub use outbox::{LedgerRow, NewOperation, OutboxItem, OutboxStatus};
+pub use outbox::{LedgerRow, NewOperation, OutboxItem, OutboxStatus, StandingChange};
 pub use people::{User, Workstation};
 
 use rusqlite::{Connection, OpenFlags};

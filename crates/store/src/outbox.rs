@@ -116,7 +116,65 @@ pub struct LedgerRow {
     pub state: Option<String>,
 }
 
+/// A decommission made here that is still in effect (not undone, not
+/// refused at replay): what an undo needs, from the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StandingChange {
+    /// The ledger row's id (stable across restarts).
+    pub id: i64,
+    pub client_trx_id: String,
+    pub operation: String,
+    pub product_code: String,
+    pub scheme: String,
+    pub serial: String,
+    pub batch: String,
+    pub expiry: String,
+    pub user_id: String,
+    pub workstation: String,
+    pub at: i64,
+    /// Recorded offline, not yet confirmed by the national system.
+    pub pending: bool,
+}
+
 impl Store {
+    /// The packs whose last change here took effect (answered, or recorded
+    /// for replay) and is `operation`, made at or after `since`, newest
+    /// first.
+    pub fn standing_changes(
+        &self,
+        operation: &str,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<StandingChange>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT l.id, l.client_trx_id, l.operation, l.product_code, l.scheme, l.serial, l.batch,
+                    l.expiry, l.user_id, l.workstation, l.at, l.outcome
+             FROM ledger AS l
+             WHERE l.operation = ?1 AND l.at >= ?2 AND l.outcome IN ('NMVS_SUCCESS', 'recorded')
+               AND NOT EXISTS (SELECT 1 FROM ledger AS later
+                               WHERE later.product_code = l.product_code AND later.serial = l.serial
+                                 AND later.id > l.id AND later.outcome IN ('NMVS_SUCCESS', 'recorded'))
+             ORDER BY l.id DESC LIMIT ?3",
+        )?;
+        let rows = st.query_map(params![operation, since, limit], |r| {
+            Ok(StandingChange {
+                id: r.get(0)?,
+                client_trx_id: r.get(1)?,
+                operation: r.get(2)?,
+                product_code: r.get(3)?,
+                scheme: r.get(4)?,
+                serial: r.get(5)?,
+                batch: r.get(6)?,
+                expiry: r.get(7)?,
+                user_id: r.get(8)?,
+                workstation: r.get(9)?,
+                at: r.get(10)?,
+                pending: r.get::<_, String>(11)? == "recorded",
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Records an operation for later sending: ledger row ("recorded"),
     /// outbox item and journal entry, committed together. Returns the
     /// outbox id once the commit is durable.
