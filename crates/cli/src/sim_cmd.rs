@@ -57,6 +57,18 @@ pub enum SimCommand {
         drop_after_apply: Option<u32>,
         #[arg(long = "http-500")]
         http_500: Option<u32>,
+        /// Answer the next `--count` requests with this return code,
+        /// unapplied (e.g. NMVS_FI_SE_CLI_01, the rate limit).
+        #[arg(long)]
+        return_code: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// Apply the next N requests, then answer with another ClientTrxId.
+        #[arg(long)]
+        other_trx_id: Option<u32>,
+        /// Answer the next N requests with a redirect.
+        #[arg(long)]
+        redirect: Option<u32>,
     },
     /// State changes and alerts by return code, as JSON.
     Stats,
@@ -268,6 +280,10 @@ async fn admin(cmd: &SimCommand, config: &Path) -> ExitCode {
             latency,
             drop_after_apply,
             http_500,
+            return_code,
+            count,
+            other_trx_id,
+            redirect,
         } => {
             client
                 .fault(&Fault {
@@ -275,6 +291,10 @@ async fn admin(cmd: &SimCommand, config: &Path) -> ExitCode {
                     drop_after_apply: drop_after_apply.unwrap_or(0),
                     http_500: http_500.unwrap_or(0),
                     bulk_delay_ms: 0,
+                    return_code_count: if return_code.is_some() { *count } else { 0 },
+                    return_code: return_code.clone(),
+                    other_trx_id: other_trx_id.unwrap_or(0),
+                    redirect: redirect.unwrap_or(0),
                 })
                 .await
         }

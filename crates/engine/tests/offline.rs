@@ -54,7 +54,16 @@ async fn start(name: &str, products: usize) -> Env {
 }
 
 fn engine<C: Clock>(env: &Env, clock: C) -> Engine<NmvsClient, C> {
-    let client = NmvsClient::new(ClientConfig {
+    engine_with(env, clock, |_| {})
+}
+
+/// The engine with its client configuration changed by `change` first.
+fn engine_with<C: Clock>(
+    env: &Env,
+    clock: C,
+    change: impl FnOnce(&mut ClientConfig),
+) -> Engine<NmvsClient, C> {
+    let mut cfg = ClientConfig {
         single_pack_url: format!("{}/ws/SinglePackServiceV50", env.sim.url()),
         bulk_url: None,
         support_url: None,
@@ -74,8 +83,9 @@ fn engine<C: Clock>(env: &Env, clock: C) -> Engine<NmvsClient, C> {
         version: Version::V5,
         connect_timeout: Duration::from_secs(2),
         response_timeout: Duration::from_secs(5),
-    })
-    .expect("client");
+    };
+    change(&mut cfg);
+    let client = NmvsClient::new(cfg).expect("client");
     let store = Store::open(&env.dir.join("counter").join("countercheck.sqlite")).expect("store");
     Engine::new(
         store,
@@ -614,5 +624,148 @@ async fn the_dispenses_made_here_and_their_undo_survive_a_restart() {
         .expect("standing");
     assert_eq!(standing.len(), 1);
     assert_ne!(Some(standing[0].serial.as_str()), first.serial());
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_misconfigured_connection_is_not_an_outage() {
+    let env = start("misconfigured", 1).await;
+    let all = codes(&env);
+    // A refused login (NMVS_FE_AU_01) and an untrusted server (another CA):
+    // red "cannot check", nothing recorded as sent, the banner says what to
+    // fix; never "you may hand out".
+    let other = simulator::pki::issue("elsewhere").expect("other pki");
+    for (what, e) in [
+        (
+            "refused login",
+            engine_with(&env, SystemClock, |c| {
+                c.credentials.password = "wrong".into()
+            }),
+        ),
+        (
+            "untrusted server",
+            engine_with(&env, SystemClock, |c| {
+                c.ca_pem = Some(other.ca_cert.clone())
+            }),
+        ),
+    ] {
+        for op in [Operation::Verify, Operation::Dispense] {
+            let v = e
+                .operate(op, &sc(&all[0]), "anna", Choice::AsChecked)
+                .await
+                .expect("operate");
+            assert!(
+                matches!(&v, Verdict::Misconfigured { fix, .. } if !fix.is_empty()),
+                "{what} {op:?}: {v:?}"
+            );
+        }
+        let state = e.offline_state().expect("state");
+        assert_eq!(state.backlog, 0, "{what}: nothing recorded for replay");
+        assert_eq!(state.offline_since, None, "{what}: not offline");
+        assert!(state.misconfigured.is_some(), "{what}: the banner");
+        e.connection_tested_ok();
+        assert!(e.offline_state().expect("state").misconfigured.is_none());
+    }
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 0, "{stats}");
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_the_system_asks_to_repeat_is_repeated_not_recorded_offline() {
+    let env = start("retry", 1).await;
+    let all = codes(&env);
+    let e = engine(&env, SystemClock);
+    // Two HTTP 500 answers (class retry): the dispense is repeated within
+    // the budget and answered, not recorded offline.
+    env.admin
+        .fault(&Fault {
+            http_500: 2,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let v = e
+        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
+        .await
+        .expect("operate");
+    assert!(
+        matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+        "{v:?}"
+    );
+    let state = e.offline_state().expect("state");
+    assert_eq!((state.backlog, state.offline_since), (0, None));
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 1, "{stats}");
+    // A verify during an outage sets the offline banner too.
+    env.admin.outage(true).await.expect("outage");
+    let v = e
+        .operate(Operation::Verify, &sc(&all[1]), "anna", Choice::AsChecked)
+        .await
+        .expect("operate");
+    assert!(matches!(v, Verdict::Offline { .. }), "{v:?}");
+    assert!(e.offline_state().expect("state").offline_since.is_some());
+    env.admin.outage(false).await.expect("back");
+    env.sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_repeated_wrong_answers_are_never_applied_redirects_are_configuration() {
+    let env = start("faults", 1).await;
+    let all = codes(&env);
+    let e = engine(&env, SystemClock);
+    // The rate limit, twice: repeated with backoff, answered, once.
+    env.admin
+        .fault(&Fault {
+            return_code: Some("NMVS_FI_SE_CLI_01".into()),
+            return_code_count: 2,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let v = e
+        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
+        .await
+        .expect("operate");
+    assert!(
+        matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+        "{v:?}"
+    );
+    // An answer with another request's ClientTrxId (the dispense was
+    // applied): not applied by us as an answer, recorded as possibly sent,
+    // and the replay finds it applied (no second dispense, no PCK_22).
+    env.admin
+        .fault(&Fault {
+            other_trx_id: 1,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let v = e
+        .operate(Operation::Dispense, &sc(&all[1]), "anna", Choice::AsChecked)
+        .await
+        .expect("operate");
+    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    let (done, exceptions) = drain(&e).await;
+    assert_eq!((done, exceptions), (1, 0));
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 2, "{stats}");
+    assert!(stats["by_code"].get("NMVS_NC_PCK_22").is_none(), "{stats}");
+    // A redirect: a configuration fault, never followed.
+    env.admin
+        .fault(&Fault {
+            redirect: 1,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let v = e
+        .operate(Operation::Verify, &sc(&all[2]), "anna", Choice::AsChecked)
+        .await
+        .expect("operate");
+    assert!(
+        matches!(&v, Verdict::Misconfigured { fix, .. } if fix.contains("redirect")),
+        "{v:?}"
+    );
     env.sim.stop().await;
 }

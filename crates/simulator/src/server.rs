@@ -59,6 +59,19 @@ pub struct Fault {
     /// How long a bulk job "processes" before G188 returns its result.
     #[serde(default)]
     pub bulk_delay_ms: u64,
+    /// Answer the next `return_code_count` single-pack requests with this
+    /// return code, without applying them (rate limit, time-outs…).
+    #[serde(default)]
+    pub return_code: Option<String>,
+    #[serde(default)]
+    pub return_code_count: u32,
+    /// Apply the next N requests, then answer with another ClientTrxId (an
+    /// answer that does not belong to the request).
+    #[serde(default)]
+    pub other_trx_id: u32,
+    /// Answer the next N SOAP requests with a 307 redirect elsewhere.
+    #[serde(default)]
+    pub redirect: u32,
 }
 
 struct Sim {
@@ -70,6 +83,10 @@ struct Sim {
     http_500: AtomicU32,
     drop_after_apply: AtomicU32,
     bulk_delay_ms: AtomicU64,
+    return_code: Mutex<Option<String>>,
+    return_code_count: AtomicU32,
+    other_trx_id: AtomicU32,
+    redirect: AtomicU32,
     trx_counter: AtomicU64,
 }
 
@@ -154,6 +171,10 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
         latency_ms: AtomicU64::new(0),
         http_500: AtomicU32::new(0),
         drop_after_apply: AtomicU32::new(0),
+        return_code: Mutex::new(None),
+        return_code_count: AtomicU32::new(0),
+        other_trx_id: AtomicU32::new(0),
+        redirect: AtomicU32::new(0),
         bulk_delay_ms: AtomicU64::new(0),
         trx_counter: AtomicU64::new(0),
     });
@@ -256,6 +277,17 @@ async fn soap_endpoint(
             StatusCode::INTERNAL_SERVER_ERROR,
             soap::write_fault("env:Receiver", "Injected internal error."),
         );
+    }
+    if take_one(&sim.redirect) {
+        return (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(
+                header::LOCATION,
+                "https://elsewhere.invalid/ws/SinglePackServiceV50",
+            )],
+            "",
+        )
+            .into_response();
     }
     let req = match soap::read_request(&body) {
         Ok(r) => r,
@@ -377,6 +409,27 @@ async fn soap_endpoint(
         "SIM{:012}",
         sim.trx_counter.fetch_add(1, Ordering::Relaxed) + 1
     );
+    if take_one(&sim.return_code_count) {
+        let code = sim
+            .return_code
+            .lock()
+            .ok()
+            .and_then(|c| c.clone())
+            .unwrap_or_else(|| "NMVS_ERROR".into());
+        let desc = sim.codes.lookup(&code).message;
+        let resp = SoapResponse {
+            operation: op,
+            req: &req,
+            nmvs_trx_id: nmvs_trx,
+            timestamp: timestamp_text(now),
+            state: None,
+            reasons: &[],
+            code: &code,
+            desc: &desc,
+            product_name: None,
+        };
+        return xml(StatusCode::OK, soap::write_response(&resp));
+    }
     let outcome = {
         let Ok(mut db) = sim.db.lock() else {
             return xml(
@@ -406,9 +459,20 @@ async fn soap_endpoint(
         Err(_) => None,
     };
     let desc = sim.codes.lookup(code).message;
+    // An answer for another request: applied above, answered wrongly.
+    let other;
+    let req = if take_one(&sim.other_trx_id) {
+        other = soap::SoapRequest {
+            client_trx_id: format!("{}-OTHER", req.client_trx_id),
+            ..req.clone()
+        };
+        &other
+    } else {
+        &req
+    };
     let resp = SoapResponse {
         operation: op,
-        req: &req,
+        req,
         nmvs_trx_id: nmvs_trx,
         timestamp: timestamp_text(now),
         state,
@@ -734,6 +798,13 @@ async fn fault(State(sim): State<Arc<Sim>>, Json(f): Json<Fault>) -> Response {
     sim.drop_after_apply
         .store(f.drop_after_apply, Ordering::Relaxed);
     sim.bulk_delay_ms.store(f.bulk_delay_ms, Ordering::Relaxed);
+    if let Ok(mut c) = sim.return_code.lock() {
+        c.clone_from(&f.return_code);
+    }
+    sim.return_code_count
+        .store(f.return_code_count, Ordering::Relaxed);
+    sim.other_trx_id.store(f.other_trx_id, Ordering::Relaxed);
+    sim.redirect.store(f.redirect, Ordering::Relaxed);
     Json(f).into_response()
 }
 
