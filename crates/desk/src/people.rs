@@ -212,24 +212,21 @@ impl Desk {
     /// (the refusal is journaled).
     pub(crate) fn may(&self, op: Operation) -> Result<(), String> {
         let Some(s) = self.signed_in() else {
-            return Err("Nobody is signed in: sign in first (W).".into());
+            return Err(crate::words::sign_in_first(self.lang()).into());
         };
         if s.role.may(op) {
             return Ok(());
         }
-        let allowed: Vec<&str> = Role::allowed_for(op)
-            .into_iter()
-            .map(Role::as_str)
-            .collect();
-        let why = format!(
-            "{} is a {}: only a {} may {} a pack.",
-            s.name,
-            s.role.as_str(),
-            allowed.join(" or "),
-            op.cli_name()
-        );
-        self.journal_note("refused", op.g_code(), "not_permitted", &why);
-        Err(why)
+        // Journaled in English (a record searched by anyone), shown in the
+        // desk's language.
+        let record = crate::words::not_permitted(crate::Lang::En, &s.name, s.role, op);
+        self.journal_note("refused", op.g_code(), "not_permitted", &record);
+        Err(crate::words::not_permitted(
+            self.lang(),
+            &s.name,
+            s.role,
+            op,
+        ))
     }
 
     /// The signed-in user must be an administrator; only a first start with

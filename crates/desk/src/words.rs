@@ -147,3 +147,84 @@ pub(crate) fn for_lang(l: Lang) -> &'static Words {
         Lang::De => &DE,
     }
 }
+
+/// A role as people say it.
+pub(crate) fn role_name(l: Lang, r: domain::Role) -> &'static str {
+    use domain::Role;
+    match (l, r) {
+        (Lang::En, Role::Pharmacist) => "pharmacist",
+        (Lang::En, Role::Technician) => "technician",
+        (Lang::En, Role::Administrator) => "administrator",
+        (Lang::De, Role::Pharmacist) => "Apotheker/in",
+        (Lang::De, Role::Technician) => "PTA",
+        (Lang::De, Role::Administrator) => "Administrator/in",
+    }
+}
+
+/// What an operation does to a pack, as a verb ("destroy").
+pub(crate) fn op_verb(l: Lang, op: domain::Operation) -> &'static str {
+    use domain::Operation as O;
+    match (l, op) {
+        (Lang::En, O::Verify) => "verify",
+        (Lang::En, O::Dispense) => "dispense",
+        (Lang::En, O::UndoDispense) => "undo the dispense of",
+        (Lang::En, O::Destroy) => "destroy",
+        (Lang::En, O::Export) => "export",
+        (Lang::En, O::UndoExport) => "undo the export of",
+        (Lang::En, O::Sample) => "supply as a sample",
+        (Lang::En, O::UndoSample) => "undo the sample supply of",
+        (Lang::En, O::FreeSample) => "supply as a free sample",
+        (Lang::En, O::UndoFreeSample) => "undo the free sample supply of",
+        (Lang::En, O::Lock) => "lock",
+        (Lang::En, O::Unlock) => "unlock",
+        (Lang::En, O::Stolen) => "report stolen",
+        (Lang::De, O::Verify) => "prüfen",
+        (Lang::De, O::Dispense) => "abgeben",
+        (Lang::De, O::UndoDispense) => "die Abgabe zurücknehmen für",
+        (Lang::De, O::Destroy) => "vernichten",
+        (Lang::De, O::Export) => "exportieren",
+        (Lang::De, O::UndoExport) => "den Export zurücknehmen für",
+        (Lang::De, O::Sample) => "als Muster abgeben",
+        (Lang::De, O::UndoSample) => "die Musterabgabe zurücknehmen für",
+        (Lang::De, O::FreeSample) => "als Gratismuster abgeben",
+        (Lang::De, O::UndoFreeSample) => "die Gratismusterabgabe zurücknehmen für",
+        (Lang::De, O::Lock) => "sperren",
+        (Lang::De, O::Unlock) => "entsperren",
+        (Lang::De, O::Stolen) => "als gestohlen melden",
+    }
+}
+
+/// Why someone may not send an operation.
+pub(crate) fn not_permitted(
+    l: Lang,
+    name: &str,
+    role: domain::Role,
+    op: domain::Operation,
+) -> String {
+    let allowed: Vec<&str> = domain::Role::allowed_for(op)
+        .into_iter()
+        .map(|r| role_name(l, r))
+        .collect();
+    match l {
+        Lang::En => format!(
+            "{name} is a {}: only a {} may {} a pack.",
+            role_name(l, role),
+            allowed.join(" or "),
+            op_verb(l, op)
+        ),
+        Lang::De => format!(
+            "{name} ist {}: nur {} dürfen eine Packung {}.",
+            role_name(l, role),
+            allowed.join(" oder "),
+            op_verb(l, op)
+        ),
+    }
+}
+
+/// Nobody is signed in.
+pub(crate) fn sign_in_first(l: Lang) -> &'static str {
+    match l {
+        Lang::En => "Nobody is signed in: sign in first (W).",
+        Lang::De => "Niemand ist angemeldet: bitte zuerst anmelden (W).",
+    }
+}

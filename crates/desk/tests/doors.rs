@@ -133,3 +133,37 @@ async fn settings_changes_are_journaled_in_the_settings_database() {
         .iter()
         .any(|r| r.entry.outcome == "preferences"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_on_a_german_desk_is_german() {
+    let dir = temp("german");
+    let desk = Desk::training(&dir).await.expect("desk");
+    desk.set_language(desk::Lang::De);
+    desk.sign_in("tom", "2222").expect("tom");
+    let sheet = desk.demo_sheet().expect("sheet");
+    let text = sheet
+        .iter()
+        .find(|c| c.label.contains("genuine"))
+        .map(|c| packcode::escapes::decode(&c.text))
+        .expect("a genuine demo pack");
+    let v = desk.scan(&text, false).await;
+    let p = v.pack.expect("pack");
+    let refused = desk
+        .decommission(
+            domain::Operation::Destroy,
+            (p.product_code.as_str(), p.serial.as_str()),
+        )
+        .await
+        .expect("verdict");
+    assert_eq!(refused.code.as_deref(), Some("refused"), "{refused:?}");
+    assert_eq!(refused.headline, "Nicht erlaubt");
+    assert!(
+        refused.detail.contains("ist PTA") && refused.detail.contains("vernichten"),
+        "{}",
+        refused.detail
+    );
+    // Nobody signed in: said in German too.
+    desk.sign_out();
+    let v = desk.scan(&text, false).await;
+    assert!(v.detail.starts_with("Niemand ist angemeldet"), "{v:?}");
+}
