@@ -63,7 +63,7 @@ fn default_connect_ms() -> u64 {
     3_000
 }
 fn default_replay_lease_secs() -> i64 {
-    120
+    engine::DEFAULT_CLAIM_LEASE_SECS
 }
 fn default_offline_budget_ms() -> u64 {
     3_000

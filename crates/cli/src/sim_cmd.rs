@@ -210,7 +210,7 @@ async fn serve(
             connect_timeout_ms: 3_000,
             response_timeout_ms: 10_000,
             offline_budget_ms: 3_000,
-            replay_lease_secs: 120,
+            replay_lease_secs: engine::DEFAULT_CLAIM_LEASE_SECS,
         };
         let written = write_secret(&password_file, DEMO_PASSWORD)
             .and_then(|_| serde_json::to_string_pretty(&cfg).map_err(std::io::Error::other))

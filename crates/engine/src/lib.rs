@@ -155,6 +155,9 @@ pub struct OfflineState {
 
 const OFFLINE_SINCE: &str = "engine.offline_since";
 
+/// See [`Engine::claim_lease_secs`].
+pub const DEFAULT_CLAIM_LEASE_SECS: i64 = 15;
+
 /// The packs whose state-changing request is on its way, in this process:
 /// the "already decommissioned here" check and the request are one step per
 /// pack, so two presses of X, or the counter and the delivery check at
@@ -221,8 +224,11 @@ pub struct Engine<N, C> {
     codes: CodeTable,
     /// How long to wait for the national system before going offline.
     offline_budget_ms: std::sync::atomic::AtomicU64,
-    /// How long a replay claim holds before another process may take the
-    /// item over (its claimant died).
+    /// How long a replay claim holds, unrenewed, before another process may
+    /// take the item over (its claimant died). A round renews its claims
+    /// after every item, so a short lease only has to outlast one item's
+    /// two requests (each bounded by the client's time-outs, 5 s here):
+    /// 15 s, so a crashed replayer's items come back within seconds.
     pub claim_lease_secs: i64,
 }
 
@@ -253,7 +259,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             misconfigured: Mutex::new(None),
             codes: CodeTable::for_interface(Interface::ArvatoV5),
             offline_budget_ms: std::sync::atomic::AtomicU64::new(3_000),
-            claim_lease_secs: 120,
+            claim_lease_secs: DEFAULT_CLAIM_LEASE_SECS,
         }
     }
 
@@ -881,6 +887,8 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         let items = self.with_store(|s| s.claim_due(worker, now, self.claim_lease_secs, limit))?;
         let (mut done, mut exceptions, mut later) = (0, 0, 0);
         for item in items {
+            // Still ours, and seen to be alive.
+            self.with_store(|s| s.renew_claims(worker, self.clock.now()).map(|_| ()))?;
             let Some(op) = Operation::from_g_code(&item.op.operation) else {
                 self.with_store(|s| {
                     s.to_exception(

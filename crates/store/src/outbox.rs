@@ -226,7 +226,9 @@ impl Store {
     }
 
     /// Claims up to `limit` due items for `worker` (items whose claim is
-    /// older than `lease_secs` count as due again: their process died).
+    /// older than `lease_secs` count as due again: their process died; so
+    /// do claims more than a lease in the future: the clock was moved back,
+    /// and such a claim would otherwise never run out).
     pub fn claim_due(
         &mut self,
         worker: &str,
@@ -244,7 +246,8 @@ impl Store {
                 // not finished (a dispense then its undo ends ACTIVE, even
                 // when the dispense met a backoff).
                 "SELECT id FROM outbox
-                 WHERE ((status = 'pending' AND next_attempt_at <= ?1) OR (status = 'claimed' AND claimed_at < ?2))
+                 WHERE ((status = 'pending' AND next_attempt_at <= ?1)
+                        OR (status = 'claimed' AND (claimed_at < ?2 OR claimed_at > ?1 + (?1 - ?2))))
                    AND NOT EXISTS (SELECT 1 FROM outbox AS earlier
                                    WHERE earlier.product_code = outbox.product_code
                                      AND earlier.serial = outbox.serial
@@ -266,6 +269,15 @@ impl Store {
         }
         tx.commit()?;
         Ok(items)
+    }
+
+    /// Renews `worker`'s claims (a long replay round keeps what it holds;
+    /// a claim not renewed for the lease belongs to a process that died).
+    pub fn renew_claims(&self, worker: &str, now: i64) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE outbox SET claimed_at = ?1 WHERE status = 'claimed' AND claimed_by = ?2",
+            params![now, worker],
+        )?)
     }
 
     /// The national system confirmed the item: done, ledger updated, journaled.

@@ -392,3 +392,26 @@ fn alert_cases_open_and_are_decided_once() {
     );
     assert!(!s.decide_case(999, "x", "y", "z", 1).expect("unknown id"));
 }
+
+#[test]
+fn claims_are_renewed_by_their_round_and_survive_no_clock_change() {
+    let path = db("lease");
+    let mut s = Store::open(&path).expect("opens");
+    for n in 0..3 {
+        s.record_offline(&op(n, "G120"), 100).expect("recorded");
+    }
+    assert_eq!(s.claim_due("a", 100, 15, 10).expect("claim").len(), 3);
+    // A long round renews what it holds: nobody else takes it.
+    assert_eq!(s.renew_claims("a", 140).expect("renew"), 3);
+    assert!(s.claim_due("b", 150, 15, 10).expect("claim").is_empty());
+    // Not renewed for the lease: the claimant died; taken over.
+    assert_eq!(s.claim_due("b", 160, 15, 10).expect("claim").len(), 3);
+    // The clock moved back an hour: a claim "from the future" would never
+    // run out; it counts as due, not stranded.
+    assert_eq!(
+        s.claim_due("c", 160 - 3600, 15, 10).expect("claim").len(),
+        3
+    );
+    // Renewing only touches the worker's own claims.
+    assert_eq!(s.renew_claims("b", 170).expect("renew"), 0);
+}
