@@ -167,3 +167,38 @@ async fn a_refusal_on_a_german_desk_is_german() {
     let v = desk.scan(&text, false).await;
     assert!(v.detail.starts_with("Niemand ist angemeldet"), "{v:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_host_needs_the_password_again_and_the_connection_test_an_administrator() {
+    use desk::view::NationalInput;
+    let dir = temp("host");
+    let desk = Desk::training(&dir).await.expect("desk");
+    desk.sign_in("ada", "0000").expect("administrator");
+    let at = |host: &str, password: Option<&str>| NationalInput {
+        single_pack_url: format!("https://{host}:8443/ws/SinglePackServiceV50"),
+        bulk_url: format!("https://{host}:8445/ws/BulkServiceV50"),
+        support_url: String::new(),
+        client_login_id: "PH-1".into(),
+        user_id: "anna".into(),
+        password: password.map(str::to_owned),
+        ca_pem: None,
+    };
+    desk.settings_national(&at("nmvs.example", Some("secret")))
+        .expect("first setup with its password");
+    // The same host again, no password: kept.
+    desk.settings_national(&at("nmvs.example", None))
+        .expect("same host");
+    // Another host without the password: refused, nothing changed.
+    let e = desk
+        .settings_national(&at("evil.example", None))
+        .expect_err("a new host needs the password");
+    assert!(e.to_string().contains("password again"), "{e}");
+    // With it: accepted.
+    desk.settings_national(&at("other.example", Some("secret2")))
+        .expect("new host with its password");
+    // The connection test sends the password: an administrator's act.
+    desk.sign_in("tom", "2222").expect("technician");
+    let p = desk.connection_test().await;
+    assert!(!p.ok);
+    assert!(p.message.contains("administrator"), "{}", p.message);
+}
