@@ -113,6 +113,19 @@ fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (String, String) {
 }
 
 impl Desk {
+    /// One pack of the delivery through the engine, as its scan was taken
+    /// (a scan the gate holds never got into the delivery).
+    async fn delivery_operate(
+        &self,
+        op: Operation,
+        text: &str,
+    ) -> Result<Verdict, engine::EngineError> {
+        let scanned = engine::Scanned::new(text, false, crate::today());
+        self.engine
+            .operate(op, &scanned, &self.user_id(), engine::Choice::AsChecked)
+            .await
+    }
+
     /// Starts a delivery check: wedge scans go to the delivery until it
     /// is stopped.
     pub fn delivery_start(&self) {
@@ -332,16 +345,7 @@ impl Desk {
                 let result = match answered.remove(serial) {
                     Some(r) => r,
                     None => {
-                        let scanned = engine::Scanned::new(text, false, crate::today());
-                        let v = self
-                            .engine
-                            .operate(
-                                Operation::Verify,
-                                &scanned,
-                                &self.user_id(),
-                                engine::Choice::AsChecked,
-                            )
-                            .await;
+                        let v = self.delivery_operate(Operation::Verify, text).await;
                         let (s, d) = verdict_text(&v);
                         (s, format!("single: {d}"))
                     }
@@ -388,16 +392,7 @@ impl Desk {
         lock(&self.delivery).checking = true;
         self.emit(DeskEvent::Status);
         for (key, serial, text) in todo {
-            let scanned = engine::Scanned::new(&text, false, crate::today());
-            let v = self
-                .engine
-                .operate(
-                    Operation::Dispense,
-                    &scanned,
-                    &self.user_id(),
-                    engine::Choice::AsChecked,
-                )
-                .await;
+            let v = self.delivery_operate(Operation::Dispense, &text).await;
             let result = match &v {
                 Ok(Verdict::Answered { code, .. }) if code == "NMVS_SUCCESS" => (
                     "decommissioned".to_owned(),

@@ -107,8 +107,16 @@ impl Desk {
         }
     }
 
-    pub(crate) fn journal_note(&self, kind: &str, operation: &str, outcome: &str, detail: &str) {
-        let entry = store::JournalEntry {
+    /// A journal entry about the desk itself (no pack), by the signed-in
+    /// person at this workstation.
+    fn note_entry(
+        &self,
+        kind: &str,
+        operation: &str,
+        outcome: &str,
+        detail: &str,
+    ) -> store::JournalEntry {
+        store::JournalEntry {
             at: now(),
             kind: kind.to_owned(),
             product_code: String::new(),
@@ -119,7 +127,11 @@ impl Desk {
             user_id: self.user_id(),
             workstation: self.counter.workstation.clone(),
             detail: detail.to_owned(),
-        };
+        }
+    }
+
+    pub(crate) fn journal_note(&self, kind: &str, operation: &str, outcome: &str, detail: &str) {
+        let entry = self.note_entry(kind, operation, outcome, detail);
         if let Ok(mut s) = self.engine.store() {
             let _ = s.journal_append(&entry);
         }
@@ -133,18 +145,7 @@ impl Desk {
 
     /// An entry in the settings database's journal only.
     pub(crate) fn journal_config_copy(&self, kind: &str, outcome: &str, detail: &str) {
-        let entry = store::JournalEntry {
-            at: now(),
-            kind: kind.to_owned(),
-            product_code: String::new(),
-            batch: String::new(),
-            serial: String::new(),
-            operation: String::new(),
-            outcome: outcome.to_owned(),
-            user_id: self.user_id(),
-            workstation: self.counter.workstation.clone(),
-            detail: detail.to_owned(),
-        };
+        let entry = self.note_entry(kind, "", outcome, detail);
         let _ = lock(&self.config).journal_append(&entry);
     }
 
