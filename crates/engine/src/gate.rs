@@ -69,8 +69,12 @@ pub struct Finding {
 /// The gate's decision.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Gate {
-    /// Nothing looks damaged, or the person chose: send this text.
-    Send { text: String, overridden: bool },
+    /// Nothing looks damaged (`held_for` empty), or the person chose to
+    /// send despite `held_for`: send this text.
+    Send {
+        text: String,
+        held_for: Vec<Finding>,
+    },
     /// Held: nothing is sent until someone chooses.
     Held {
         findings: Vec<Finding>,
@@ -130,53 +134,55 @@ pub fn gate(s: &Scanned, today: packcode::Date, choice: Choice) -> Gate {
         _ => None,
     };
     let valid = scan.ok();
+    if !valid && repair.is_none() {
+        return Gate::Bad {
+            message: first_error(scan),
+        };
+    }
+    if !valid && findings.is_empty() {
+        // Invalid with one repair but no finding of warning weight: say
+        // what the parser found.
+        findings.push(Finding {
+            code: "invalid".into(),
+            message: first_error(scan),
+            fix: "Compare the code with the pack's print.".into(),
+        });
+    }
     match choice {
         Choice::SendRepair => {
             if let Some(text) = repair.clone().filter(|r| packcode::parse(r, today).ok()) {
                 return Gate::Send {
                     text,
-                    overridden: true,
+                    held_for: findings,
                 };
             }
         }
         Choice::SendAsScanned if valid => {
             return Gate::Send {
                 text: s.text.clone(),
-                overridden: !findings.is_empty(),
+                held_for: findings,
             }
         }
         _ => {}
     }
-    if valid && findings.is_empty() {
+    if findings.is_empty() {
         return Gate::Send {
             text: s.text.clone(),
-            overridden: false,
+            held_for: findings,
         };
-    }
-    if !valid && repair.is_none() {
-        let message = scan
-            .errors
-            .first()
-            .map_or_else(|| "not a pack code".to_owned(), |e| e.message.clone());
-        return Gate::Bad { message };
-    }
-    if findings.is_empty() {
-        // Invalid with one repair but no finding of warning weight: say
-        // what the parser found.
-        findings.push(Finding {
-            code: "invalid".into(),
-            message: scan
-                .errors
-                .first()
-                .map_or_else(|| "not a pack code".to_owned(), |e| e.message.clone()),
-            fix: "Compare the code with the pack's print.".into(),
-        });
     }
     Gate::Held {
         findings,
         repair,
         valid_as_read: valid,
     }
+}
+
+/// The parser's first error, in words (what a bad scan says).
+pub(crate) fn first_error(scan: &Scan) -> String {
+    scan.errors
+        .first()
+        .map_or_else(|| "not a pack code".to_owned(), |e| e.message.clone())
 }
 
 fn code_name(c: packcode::DiagnosisCode) -> String {
@@ -203,7 +209,7 @@ mod tests {
             gate(&s, today(), Choice::AsChecked),
             Gate::Send {
                 text: CLEAN.into(),
-                overridden: false
+                held_for: Vec::new()
             }
         );
         // Caps Lock on but no letters in batch or serial: nothing to damage.
@@ -238,11 +244,11 @@ mod tests {
         // Explicit choices send.
         assert!(matches!(
             gate(&s, today(), Choice::SendAsScanned),
-            Gate::Send { overridden: true, ref text } if text == &s.text
+            Gate::Send { ref held_for, ref text } if !held_for.is_empty() && text == &s.text
         ));
         assert!(matches!(
             gate(&s, today(), Choice::SendRepair),
-            Gate::Send { overridden: true, ref text } if text.ends_with("21SER1")
+            Gate::Send { ref held_for, ref text } if !held_for.is_empty() && text.ends_with("21SER1")
         ));
     }
 

@@ -198,6 +198,33 @@ impl Drop for Claim<'_> {
     }
 }
 
+/// The fields that name a pack in the journal.
+struct Pack {
+    product_code: String,
+    batch: String,
+    serial: String,
+}
+
+fn pack_of(scan: &packcode::Scan) -> Pack {
+    Pack {
+        product_code: scan
+            .product_code()
+            .map(|p| p.0.to_owned())
+            .unwrap_or_default(),
+        batch: scan.batch().unwrap_or_default().to_owned(),
+        serial: scan.serial().unwrap_or_default().to_owned(),
+    }
+}
+
+/// The findings' codes, for a journal entry (`caps_lock,keyboard_layout`).
+fn codes_of(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// What one call within the budget came to.
 enum Sent {
     Answer(Answer),
@@ -424,20 +451,32 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 },
                 scanned.scan.clone(),
             ),
-            gate::Gate::Send { text, overridden } => {
+            gate::Gate::Send { text, held_for } => {
                 let scan = if text == scanned.text {
                     scanned.scan.clone()
                 } else {
                     packcode::parse(&text, day)
                 };
-                if overridden {
-                    self.journal_override(op, scanned, &scan, by, choice, now)?;
+                if !held_for.is_empty() {
+                    self.journal_override(op, scanned, &scan, &held_for, by, choice, now)?;
                 }
                 (self.decide_scan(op, &scan, by, now).await?, scan)
             }
         };
-        // Every scan and its outcome goes into the journal; state changes
-        // and offline records were journaled with their ledger rows.
+        self.finish(op, v, &pack_of(&scan), by, now, "")
+    }
+
+    /// Journals a verdict that its ledger row did not journal already
+    /// (every scan and its outcome is in the journal), and sends its event.
+    fn finish(
+        &self,
+        op: Operation,
+        v: Verdict,
+        pack: &Pack,
+        by: &str,
+        now: i64,
+        note: &str,
+    ) -> Result<Verdict, EngineError> {
         let journaled = match &v {
             Verdict::RecordedOffline { .. } => true,
             Verdict::Answered { code, .. } => op.changes_state() && code == "NMVS_SUCCESS",
@@ -449,20 +488,18 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 Verdict::Stopped { reason, .. } => (format!("stopped:{reason}"), String::new()),
                 Verdict::BadScan { message } => ("bad_scan".to_owned(), message.clone()),
                 Verdict::Offline { message } => ("offline".to_owned(), message.clone()),
-                Verdict::Held { findings, .. } => (
-                    "held".to_owned(),
-                    findings
-                        .iter()
-                        .map(|f| f.code.as_str())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                ),
+                Verdict::Held { findings, .. } => ("held".to_owned(), codes_of(findings)),
                 Verdict::Misconfigured { detail, .. } => {
                     ("misconfigured".to_owned(), detail.clone())
                 }
                 Verdict::RecordedOffline { .. } => (String::new(), String::new()),
             };
-            let entry = self.entry("scan", op, &scan, by, outcome, detail, now);
+            let detail = if detail.is_empty() {
+                note.to_owned()
+            } else {
+                detail
+            };
+            let entry = self.entry("scan", op, pack, by, outcome, detail, now);
             self.with_store(|s| s.journal_append(&entry).map(|_| ()))?;
         }
         self.emit(Event::Verdict {
@@ -477,7 +514,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         &self,
         kind: &str,
         op: Operation,
-        scan: &packcode::Scan,
+        pack: &Pack,
         by: &str,
         outcome: String,
         detail: String,
@@ -486,12 +523,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         store::JournalEntry {
             at: now,
             kind: kind.into(),
-            product_code: scan
-                .product_code()
-                .map(|p| p.0.to_owned())
-                .unwrap_or_default(),
-            batch: scan.batch().unwrap_or_default().to_owned(),
-            serial: scan.serial().unwrap_or_default().to_owned(),
+            product_code: pack.product_code.clone(),
+            batch: pack.batch.clone(),
+            serial: pack.serial.clone(),
             operation: op.g_code().to_owned(),
             outcome,
             user_id: by.to_owned(),
@@ -501,23 +535,18 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     }
 
     /// Who chose to send a held scan, and what.
+    #[allow(clippy::too_many_arguments)]
     fn journal_override(
         &self,
         op: Operation,
         scanned: &Scanned,
         sent: &packcode::Scan,
+        held_for: &[Finding],
         by: &str,
         choice: Choice,
         now: i64,
     ) -> Result<(), EngineError> {
-        let held = match gate::gate(scanned, today(now), Choice::AsChecked) {
-            gate::Gate::Held { findings, .. } => findings
-                .iter()
-                .map(|f| f.code.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-            _ => String::new(),
-        };
+        let held = codes_of(held_for);
         let detail = match choice {
             Choice::SendRepair => format!(
                 "held for {held}; sent the repaired reading (batch {}, serial {}) instead of the scan (batch {}, serial {})",
@@ -531,7 +560,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         let entry = self.entry(
             "override",
             op,
-            sent,
+            &pack_of(sent),
             by,
             choice.name().to_owned(),
             detail,
@@ -552,11 +581,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             .then(|| PackRequest::from_scan(op, scan, nmvs::new_client_trx_id()))
             .flatten()
         else {
-            let message = scan
-                .errors
-                .first()
-                .map_or_else(|| "not a pack code".to_owned(), |e| e.message.clone());
-            return Ok(Verdict::BadScan { message });
+            return Ok(Verdict::BadScan {
+                message: gate::first_error(scan),
+            });
         };
         self.decide_request(op, &mut req, scan.expiry_date(), by, now)
             .await
@@ -842,38 +869,19 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             ref_client_trx_id: None,
         };
         let v = self.decide_request(undo, &mut req, None, by, now).await?;
-        let journaled = match &v {
-            Verdict::RecordedOffline { .. } => true,
-            Verdict::Answered { code, .. } => code == "NMVS_SUCCESS",
-            _ => false,
+        let pack = Pack {
+            product_code: req.product_code.clone(),
+            batch: req.batch.clone(),
+            serial: req.serial.clone(),
         };
-        if !journaled {
-            let outcome = match &v {
-                Verdict::Answered { code, .. } => code.clone(),
-                Verdict::Stopped { reason, .. } => format!("stopped:{reason}"),
-                Verdict::Offline { .. } => "offline".into(),
-                Verdict::Misconfigured { .. } => "misconfigured".into(),
-                _ => "not_sent".into(),
-            };
-            let entry = store::JournalEntry {
-                at: now,
-                kind: "scan".into(),
-                product_code: req.product_code.clone(),
-                batch: req.batch.clone(),
-                serial: req.serial.clone(),
-                operation: undo.g_code().to_owned(),
-                outcome,
-                user_id: by.to_owned(),
-                workstation: self.counter.workstation.clone(),
-                detail: "undo from the list of packs decommissioned here".into(),
-            };
-            self.with_store(|s| s.journal_append(&entry).map(|_| ()))?;
-        }
-        self.emit(Event::Verdict {
-            operation: undo.cli_name().to_owned(),
-            verdict: v.clone(),
-        });
-        Ok(v)
+        self.finish(
+            undo,
+            v,
+            &pack,
+            by,
+            now,
+            "undo from the list of packs decommissioned here",
+        )
     }
 
     /// Replays due outbox items once: verify first, then the decommission
