@@ -10,6 +10,7 @@ pub const COMMANDS: &[&str] = &[
     "undo",
     "undo_last",
     "send_held",
+    "confirm_offline",
     "remove_from_basket",
     "acknowledge",
     "demo_sheet",

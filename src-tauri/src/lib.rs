@@ -61,6 +61,11 @@ async fn dispense(state: State<'_, AppState>) -> Res<Vec<CounterVerdict>> {
 }
 
 #[tauri::command]
+async fn confirm_offline(state: State<'_, AppState>) -> Res<Vec<CounterVerdict>> {
+    Ok(state.0.confirm_offline().await)
+}
+
+#[tauri::command]
 async fn undo(state: State<'_, AppState>, id: u64) -> Res<CounterVerdict> {
     Ok(state.0.undo(id).await?)
 }
@@ -419,6 +424,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             undo,
             undo_last,
             send_held,
+            confirm_offline,
             remove_from_basket,
             acknowledge,
             demo_sheet,

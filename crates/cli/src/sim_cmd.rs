@@ -69,6 +69,14 @@ pub enum SimCommand {
         /// Answer the next N requests with a redirect.
         #[arg(long)]
         redirect: Option<u32>,
+        /// Apply the next N requests, then hold each answer for `--hold`.
+        #[arg(long)]
+        hold_after_apply: Option<u32>,
+        #[arg(long, value_parser = parse_duration)]
+        hold: Option<Duration>,
+        /// Refuse the client certificate in the next N TLS handshakes.
+        #[arg(long)]
+        refuse_client_cert: Option<u32>,
     },
     /// State changes and alerts by return code, as JSON.
     Stats,
@@ -284,6 +292,9 @@ async fn admin(cmd: &SimCommand, config: &Path) -> ExitCode {
             count,
             other_trx_id,
             redirect,
+            hold_after_apply,
+            hold,
+            refuse_client_cert,
         } => {
             client
                 .fault(&Fault {
@@ -295,6 +306,9 @@ async fn admin(cmd: &SimCommand, config: &Path) -> ExitCode {
                     return_code: return_code.clone(),
                     other_trx_id: other_trx_id.unwrap_or(0),
                     redirect: redirect.unwrap_or(0),
+                    hold_after_apply: hold_after_apply.unwrap_or(0),
+                    hold_ms: hold.map_or(0, |d| d.as_millis() as u64),
+                    refuse_client_cert: refuse_client_cert.unwrap_or(0),
                 })
                 .await
         }

@@ -389,3 +389,71 @@ fn a_read_only_database_file_claims_nothing_and_says_why() {
     let queue = json_lines(&cc(&dir, &["queue", "list"]).stdout);
     assert_eq!(queue.len(), 1, "{queue:?}");
 }
+
+/// The system applies a dispense and holds its answer; the CLI is killed
+/// (-9) while it waits. The intent it wrote before sending is settled by
+/// the next `queue sync` (same ClientTrxId: "ours"), the journal says so,
+/// and the pack can be undone: one dispense, one undo, no alert.
+#[test]
+fn a_dispense_applied_while_the_cli_was_killed_is_settled_and_undoable() {
+    let (dir, _server) = serve("countercheck-applied-killed", 11, 1, 4);
+    let cfg_path = dir.join("client.json");
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cfg_path).expect("cfg")).expect("json");
+    cfg["replay_lease_secs"] = serde_json::json!(1);
+    cfg["offline_budget_ms"] = serde_json::json!(30_000);
+    std::fs::write(&cfg_path, cfg.to_string()).expect("write cfg");
+    let code = std::fs::read_to_string(dir.join("packs.txt"))
+        .expect("packs")
+        .lines()
+        .find(|l| l.starts_with("]d2"))
+        .expect("a pack")
+        .to_owned();
+    let fault = cc(
+        &dir,
+        &["sim", "fault", "--hold-after-apply", "1", "--hold", "60s"],
+    );
+    assert!(fault.status.success(), "{fault:?}");
+    let mut p = Command::new(bin())
+        .arg("--config")
+        .arg(&cfg_path)
+        .arg("--data-dir")
+        .arg(dir.join("counter"))
+        .args(["dispense", &code])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dispense");
+    let started = Instant::now();
+    loop {
+        let stats = json_lines(&cc(&dir, &["sim", "stats"]).stdout);
+        if stats[0]["state_changes"] == 1 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "never applied");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    p.kill().expect("kill -9");
+    let _ = p.wait();
+    // The lease (1 s, in whole seconds) runs out.
+    std::thread::sleep(Duration::from_millis(2100));
+    let sync = cc(&dir, &["queue", "sync"]);
+    assert!(sync.status.success(), "{sync:?}");
+    let queue = json_lines(&cc(&dir, &["queue", "list"]).stdout);
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    assert_eq!(queue[0]["status"], "done", "{queue:?}");
+    let journal = String::from_utf8_lossy(&cc(&dir, &["journal", "export"]).stdout).into_owned();
+    assert!(
+        journal.contains("\"intent\"") && journal.contains("\"replayed\""),
+        "{journal}"
+    );
+    let undo = json_lines(&cc(&dir, &["undo", &code]).stdout);
+    assert_eq!(undo[0]["return_code"], "NMVS_SUCCESS", "{undo:?}");
+    let stats = json_lines(&cc(&dir, &["sim", "stats"]).stdout);
+    assert_eq!(stats[0]["state_changes"], 2, "{:?}", stats[0]);
+    assert!(
+        stats[0]["alerts"].as_object().is_some_and(|m| m.is_empty()),
+        "no alert: {:?}",
+        stats[0]
+    );
+}

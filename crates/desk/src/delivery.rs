@@ -108,6 +108,7 @@ fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (String, String) {
         Ok(Verdict::Misconfigured { fix, detail }) => {
             ("unchecked".into(), format!("{fix} ({detail})"))
         }
+        Ok(Verdict::ConfirmOffline { message, .. }) => ("unchecked".into(), message.clone()),
         Err(e) => ("unchecked".into(), e.to_string()),
     }
 }

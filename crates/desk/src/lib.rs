@@ -776,19 +776,50 @@ impl Desk {
         if let Err(why) = self.may(Operation::Dispense) {
             return vec![self.refused_view(Operation::Dispense, why, None)];
         }
+        self.dispense_basket(None).await
+    }
+
+    /// P: the signed-in pharmacist confirms the packs that wait in the
+    /// basket because the system has been unreachable for longer than the
+    /// limit; they are dispensed (recorded offline) under that confirmation.
+    /// The engine checks that the person may confirm.
+    pub async fn confirm_offline(&self) -> Vec<CounterVerdict> {
+        if let Err(why) = self.may(Operation::Dispense) {
+            return vec![self.refused_view(Operation::Dispense, why, None)];
+        }
+        let me = self.user_id();
+        self.dispense_basket(Some(&me)).await
+    }
+
+    /// Every pack in the basket through the engine; a pack that waits for a
+    /// pharmacist's confirmation stays in the basket.
+    async fn dispense_basket(&self, confirmed_by: Option<&str>) -> Vec<CounterVerdict> {
         let basket = std::mem::take(&mut lock(&self.inner).basket);
         let mut out = Vec::new();
+        let mut waiting = Vec::new();
         for e in basket {
-            let v = self
-                .operate_view(
+            let verdict = self
+                .engine
+                .operate_confirmed(
                     Operation::Dispense,
                     &e.scanned,
+                    &self.user_id(),
                     e.choice,
-                    Some(e.item.pack.clone()),
+                    confirmed_by,
                 )
                 .await;
-            out.push(v);
+            let wait = matches!(verdict, Ok(Verdict::ConfirmOffline { .. }));
+            out.push(self.view(
+                Operation::Dispense,
+                verdict,
+                &e.scanned,
+                Some(e.item.pack.clone()),
+            ));
+            if wait {
+                waiting.push(e);
+            }
         }
+        lock(&self.inner).basket.extend(waiting);
         self.emit(DeskEvent::Status);
         out
     }
@@ -1231,6 +1262,15 @@ impl Desk {
                     .collect::<Vec<_>>()
                     .join(" ");
                 (Tone::Amber, w.held, next, detail)
+            }
+            Ok(Verdict::ConfirmOffline { message, .. }) => {
+                v.code = Some("confirm_offline".into());
+                (
+                    Tone::Amber,
+                    w.confirm_offline,
+                    w.next_confirm_offline,
+                    message,
+                )
             }
             Ok(Verdict::Misconfigured { fix, detail }) => {
                 v.code = Some("misconfigured".into());

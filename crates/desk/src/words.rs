@@ -59,6 +59,8 @@ pub(crate) struct Words {
     pub next_held_both: &'static str,
     pub misconfigured: &'static str,
     pub next_misconfigured: &'static str,
+    pub confirm_offline: &'static str,
+    pub next_confirm_offline: &'static str,
 }
 
 const EN: Words = Words {
@@ -97,6 +99,9 @@ const EN: Words = Words {
     next_held_as_scanned: "Fix the scanner and scan again, or G: send as scanned",
     next_held_both:
         "Fix the scanner and scan again, or F: send the repaired reading, G: send as scanned",
+    confirm_offline: "Offline too long: a pharmacist must confirm this pack.",
+    next_confirm_offline:
+        "P: confirm as pharmacist (recorded, sent when the system is back) · else keep the pack",
     misconfigured: "Cannot check: the connection to the national system is misconfigured.",
     next_misconfigured:
         "Do not hand the pack out. E: fix the settings, then run the connection test",
@@ -137,6 +142,8 @@ const DE: Words = Words {
     next_held_repair: "Scanner korrigieren und neu scannen, oder F: reparierte Lesung senden",
     next_held_as_scanned: "Scanner korrigieren und neu scannen, oder G: wie gescannt senden",
     next_held_both: "Scanner korrigieren und neu scannen, oder F: reparierte Lesung senden, G: wie gescannt senden",
+    confirm_offline: "Zu lange offline: ein Apotheker muss diese Packung bestätigen.",
+    next_confirm_offline: "P: als Apotheker bestätigen (gespeichert, später gesendet) · sonst Packung zurückhalten",
     misconfigured: "Keine Prüfung möglich: die Verbindung zum nationalen System ist falsch eingerichtet.",
     next_misconfigured: "Packung nicht abgeben. E: Einstellungen korrigieren, dann Verbindungstest",
 };

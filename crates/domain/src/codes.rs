@@ -7,6 +7,12 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+/// The NMVS answer "this ClientTrxId was used before": the system refuses
+/// an id it has seen, so re-sending a request with its own id tells "our
+/// earlier request reached the system" from "someone else changed the
+/// pack" (the replay settles an unknown outcome with it).
+pub const TRX_ID_USED: &str = "NMVS_TE_TX_01";
+
 /// How Countercheck presents an outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

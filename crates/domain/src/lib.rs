@@ -14,7 +14,7 @@ pub mod ops;
 pub mod roles;
 pub mod rules;
 
-pub use codes::{CodeInfo, CodeTable, Interface, OutcomeClass};
+pub use codes::{CodeInfo, CodeTable, Interface, OutcomeClass, TRX_ID_USED};
 pub use failure::{Failure, FailureClass, FailureInfo};
 pub use ops::{BulkOperation, InactiveReason, Operation, PackState, BULK_RESULT_G_CODE};
 pub use roles::Role;

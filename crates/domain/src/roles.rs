@@ -57,6 +57,12 @@ impl Role {
         matches!(self, Role::Pharmacist | Role::Administrator)
     }
 
+    /// May someone with this role confirm a decommission made offline
+    /// after the offline period's limit (the pack leaves unchecked)?
+    pub fn may_confirm_offline(self) -> bool {
+        matches!(self, Role::Pharmacist | Role::Administrator)
+    }
+
     /// The roles that may send `op` (for the refusal's sentence).
     pub fn allowed_for(op: Operation) -> Vec<Role> {
         Role::ALL.into_iter().filter(|r| r.may(op)).collect()

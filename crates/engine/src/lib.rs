@@ -24,7 +24,7 @@ use serde::Serialize;
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
-use store::{NewOperation, Store, StoreError};
+use store::{Begin, NewOperation, Settle, Store, StoreError};
 
 /// The time, in seconds since 1970 (UTC).
 pub trait Clock: Send + Sync {
@@ -111,6 +111,14 @@ pub enum Verdict {
     /// Countercheck is set up wrongly for the national system: the pack
     /// could not be checked, nothing was recorded as sent; do not hand out.
     Misconfigured { fix: String, detail: String },
+    /// The national system has been unreachable for longer than the
+    /// limit: this decommission is neither sent nor recorded until a
+    /// pharmacist confirms it (then it is recorded as usual).
+    ConfirmOffline {
+        since: i64,
+        backlog: usize,
+        message: String,
+    },
 }
 
 /// What the UI and the CLI can follow.
@@ -155,46 +163,63 @@ pub struct OfflineState {
 
 const OFFLINE_SINCE: &str = "engine.offline_since";
 
+/// See [`Engine::offline_confirm_after`]: a day, after which a pharmacy
+/// has handed out a day's packs unchecked and a pharmacist should decide,
+/// pack by pack, whether to go on (the offline period is bounded).
+pub const DEFAULT_OFFLINE_CONFIRM_AFTER_SECS: i64 = 24 * 3600;
+
 /// See [`Engine::claim_lease_secs`].
 pub const DEFAULT_CLAIM_LEASE_SECS: i64 = 15;
 
-/// The packs whose state-changing request is on its way, in this process:
-/// the "already decommissioned here" check and the request are one step per
-/// pack, so two presses of X, or the counter and the delivery check at
-/// once, never send two decommissions for one pack.
-#[derive(Debug, Default)]
-struct InFlight(Mutex<std::collections::HashSet<(String, String)>>);
-
-/// A pack claimed for one request; released when dropped.
-struct Claim<'a> {
-    set: &'a InFlight,
-    key: (String, String),
-}
-
-impl InFlight {
-    fn claim(&self, product_code: &str, serial: &str) -> Option<Claim<'_>> {
-        let key = (product_code.to_owned(), serial.to_owned());
-        let mut set = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Lazily: a Claim made and dropped here would lock the set again.
-        if set.insert(key.clone()) {
-            drop(set);
-            Some(Claim { set: self, key })
-        } else {
-            None
+/// The guard of a state change, given the pack's last change here (read in
+/// the intent's transaction): a second decommission is refused; an undo
+/// refers to the change it reverts (its RefClientTrxId), or is refused.
+fn change_guard(
+    op: Operation,
+    last: Option<&store::LedgerRow>,
+) -> Result<Option<String>, Box<Verdict>> {
+    if let Some(prev) = last {
+        let prev_op = Operation::from_g_code(&prev.operation);
+        if op.is_decommission() && prev_op.is_some_and(Operation::is_decommission) {
+            let done = match prev_op {
+                Some(Operation::Dispense) => "dispensed",
+                Some(Operation::Destroy) => "destroyed",
+                Some(Operation::Export) => "exported",
+                Some(Operation::Sample) => "supplied as a sample",
+                Some(Operation::FreeSample) => "supplied as a free sample",
+                Some(Operation::Lock) => "locked",
+                Some(Operation::Stolen) => "reported stolen",
+                _ => "decommissioned",
+            };
+            let pending = match prev.outcome.as_str() {
+                "recorded" => " (recorded offline, to be sent)",
+                store::SENDING => " (being sent)",
+                _ => "",
+            };
+            return Err(Box::new(Verdict::Stopped {
+                reason: "already_decommissioned_here".into(),
+                message: format!(
+                    "Already {done} here by {} on {}{pending}; not sent again.",
+                    prev.user_id,
+                    time_text(prev.at)
+                ),
+            }));
         }
     }
-}
-
-impl Drop for Claim<'_> {
-    fn drop(&mut self) {
-        self.set
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&self.key);
+    match op.undoes() {
+        None => Ok(None),
+        Some(reverted) => match last {
+            Some(prev) if prev.operation == reverted.g_code() => {
+                Ok(Some(prev.client_trx_id.clone()))
+            }
+            _ => Err(Box::new(Verdict::Stopped {
+                reason: "nothing_to_undo".into(),
+                message: format!(
+                    "This pharmacy's ledger has no {} of this pack to undo.",
+                    reverted.cli_name()
+                ),
+            })),
+        },
     }
 }
 
@@ -245,7 +270,12 @@ pub struct Engine<N, C> {
     ns: N,
     clock: C,
     counter: Counter,
-    in_flight: InFlight,
+    /// Who holds this process's intents (see `store::change`): unique per
+    /// engine, so a claim of a process that died is never mistaken for ours.
+    sender: String,
+    /// Past this long offline, every offline decommission needs a
+    /// pharmacist's confirmation (seconds).
+    offline_confirm_after_secs: std::sync::atomic::AtomicI64,
     /// What to fix, after a configuration failure.
     misconfigured: Mutex<Option<String>>,
     codes: CodeTable,
@@ -276,13 +306,22 @@ fn today(now: i64) -> packcode::Date {
 
 impl<N: NationalSystem, C: Clock> Engine<N, C> {
     pub fn new(store: Store, ns: N, clock: C, counter: Counter) -> Engine<N, C> {
+        let sender = format!(
+            "{}/send/{}/{}",
+            counter.workstation,
+            std::process::id(),
+            nmvs::new_client_trx_id()
+        );
         Engine {
             events: tokio::sync::broadcast::channel(256).0,
             store: Mutex::new(store),
             ns,
             clock,
             counter,
-            in_flight: InFlight::default(),
+            sender,
+            offline_confirm_after_secs: std::sync::atomic::AtomicI64::new(
+                DEFAULT_OFFLINE_CONFIRM_AFTER_SECS,
+            ),
             misconfigured: Mutex::new(None),
             codes: CodeTable::for_interface(Interface::ArvatoV5),
             offline_budget_ms: std::sync::atomic::AtomicU64::new(3_000),
@@ -312,6 +351,72 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             d.as_millis().min(u128::from(u64::MAX)) as u64,
             std::sync::atomic::Ordering::Relaxed,
         );
+    }
+
+    /// How long the national system may be unreachable before every
+    /// offline decommission needs a pharmacist's confirmation.
+    pub fn offline_confirm_after(&self) -> Duration {
+        Duration::from_secs(
+            self.offline_confirm_after_secs
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .max(0) as u64,
+        )
+    }
+
+    pub fn set_offline_confirm_after(&self, d: Duration) {
+        self.offline_confirm_after_secs.store(
+            d.as_secs().min(i64::MAX as u64) as i64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// Offline for longer than the limit: `Err` with the verdict that asks
+    /// for a pharmacist when nobody who may confirm has, `Ok(Some(who))`
+    /// when `who` confirmed, `Ok(None)` when no confirmation is needed.
+    fn offline_too_long<'a>(
+        &self,
+        confirmed_by: Option<&'a str>,
+        now: i64,
+    ) -> Result<Result<Option<&'a str>, Verdict>, EngineError> {
+        let Some(since) = self.with_store(|s| {
+            Ok(s.setting(OFFLINE_SINCE)?
+                .and_then(|v| v.parse::<i64>().ok()))
+        })?
+        else {
+            return Ok(Ok(None));
+        };
+        let limit = self.offline_confirm_after().as_secs() as i64;
+        if now - since <= limit {
+            return Ok(Ok(None));
+        }
+        if let Some(who) = confirmed_by {
+            // Anyone may confirm where the site keeps no people (the CLI on
+            // its own); else a pharmacist or an administrator.
+            let allowed = self.with_store(|s| {
+                let people = s.users()?;
+                Ok(people.is_empty()
+                    || people.iter().any(|u| {
+                        u.id == who
+                            && u.active
+                            && domain::Role::parse(&u.role)
+                                .is_some_and(domain::Role::may_confirm_offline)
+                    }))
+            })?;
+            if allowed {
+                return Ok(Ok(Some(who)));
+            }
+        }
+        let backlog = self.offline_state()?.backlog;
+        let hours = (now - since) / 3600;
+        Ok(Err(Verdict::ConfirmOffline {
+            since,
+            backlog,
+            message: format!(
+                "The national system has been unreachable since {} ({hours} h, {backlog} packs waiting). Past {} h every offline pack needs a pharmacist: nothing is sent or recorded until a pharmacist confirms.",
+                time_text(since),
+                limit / 3600
+            ),
+        }))
     }
 
     /// The connection needs fixing (`Some(what)`), or works again (`None`).
@@ -435,6 +540,20 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         by: &str,
         choice: Choice,
     ) -> Result<Verdict, EngineError> {
+        self.operate_confirmed(op, scanned, by, choice, None).await
+    }
+
+    /// [`Engine::operate`], with an offline decommission confirmed by the
+    /// pharmacist `confirmed_by` (asked for once the system has been
+    /// unreachable for longer than [`Engine::offline_confirm_after`]).
+    pub async fn operate_confirmed(
+        &self,
+        op: Operation,
+        scanned: &Scanned,
+        by: &str,
+        choice: Choice,
+        confirmed_by: Option<&str>,
+    ) -> Result<Verdict, EngineError> {
         let now = self.clock.now();
         let day = today(now);
         let (v, scan) = match gate::gate(scanned, day, choice) {
@@ -460,7 +579,10 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 if !held_for.is_empty() {
                     self.journal_override(op, scanned, &scan, &held_for, by, choice, now)?;
                 }
-                (self.decide_scan(op, &scan, by, now).await?, scan)
+                (
+                    self.decide_scan(op, &scan, by, confirmed_by, now).await?,
+                    scan,
+                )
             }
         };
         self.finish(op, v, &pack_of(&scan), by, now, "")
@@ -491,6 +613,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 Verdict::Held { findings, .. } => ("held".to_owned(), codes_of(findings)),
                 Verdict::Misconfigured { detail, .. } => {
                     ("misconfigured".to_owned(), detail.clone())
+                }
+                Verdict::ConfirmOffline { message, .. } => {
+                    ("confirm_offline".to_owned(), message.clone())
                 }
                 Verdict::RecordedOffline { .. } => (String::new(), String::new()),
             };
@@ -574,6 +699,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         op: Operation,
         scan: &packcode::Scan,
         by: &str,
+        confirmed_by: Option<&str>,
         now: i64,
     ) -> Result<Verdict, EngineError> {
         let Some(mut req) = scan
@@ -585,7 +711,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 message: gate::first_error(scan),
             });
         };
-        self.decide_request(op, &mut req, scan.expiry_date(), by, now)
+        self.decide_request(op, &mut req, scan.expiry_date(), by, confirmed_by, now)
             .await
     }
 
@@ -597,6 +723,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         req: &mut PackRequest,
         expiry: Option<packcode::Date>,
         by: &str,
+        confirmed_by: Option<&str>,
         now: i64,
     ) -> Result<Verdict, EngineError> {
         // Local guards, before anything is sent.
@@ -605,51 +732,6 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 reason: "expired".into(),
                 message: "The pack is expired. Do not hand it out.".into(),
             });
-        }
-        // One state-changing request per pack at a time; the ledger is read
-        // after the claim, so a second caller sees what the first recorded.
-        let _claim = if op.changes_state() {
-            match self.in_flight.claim(&req.product_code, &req.serial) {
-                Some(c) => Some(c),
-                None => {
-                    return Ok(Verdict::Stopped {
-                        reason: "in_progress".into(),
-                        message: "This pack is being sent right now (from another key or screen); it is not sent twice.".into(),
-                    })
-                }
-            }
-        } else {
-            None
-        };
-        let last = self.with_store(|s| s.last_change(&req.product_code, &req.serial))?;
-        if let Some(prev) = &last {
-            let still_decommissioned =
-                Operation::from_g_code(&prev.operation).is_some_and(Operation::is_decommission);
-            if op.is_decommission() && still_decommissioned {
-                let done = match Operation::from_g_code(&prev.operation) {
-                    Some(Operation::Dispense) => "dispensed",
-                    Some(Operation::Destroy) => "destroyed",
-                    Some(Operation::Export) => "exported",
-                    Some(Operation::Sample) => "supplied as a sample",
-                    Some(Operation::FreeSample) => "supplied as a free sample",
-                    Some(Operation::Lock) => "locked",
-                    Some(Operation::Stolen) => "reported stolen",
-                    _ => "decommissioned",
-                };
-                let recorded = if prev.outcome == "recorded" {
-                    " (recorded offline, to be sent)"
-                } else {
-                    ""
-                };
-                return Ok(Verdict::Stopped {
-                    reason: "already_decommissioned_here".into(),
-                    message: format!(
-                        "Already {done} here by {} on {}{recorded}; not sent again.",
-                        prev.user_id,
-                        time_text(prev.at)
-                    ),
-                });
-            }
         }
         if op.is_decommission() {
             if let Some((recalled, withdrawn)) =
@@ -664,23 +746,82 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 }
             }
         }
-        if let Some(reverted) = op.undoes() {
-            match &last {
-                Some(prev) if prev.operation == reverted.g_code() => {
-                    req.ref_client_trx_id = Some(prev.client_trx_id.clone())
-                }
-                _ => {
+        // The guard ("already decommissioned here", what an undo refers to)
+        // and the intent are one transaction in the store, so two callers
+        // (two keys, two screens, the desk and the CLI) never both send a
+        // state-changing request for one pack; the intent is durable before
+        // the request goes out, so a crash cannot lose what was sent.
+        let intent = if op.changes_state() {
+            let mut new = self.new_op(req, by);
+            let too_long = if op.is_decommission() {
+                self.offline_too_long(confirmed_by, now)?
+            } else {
+                Ok(None)
+            };
+            let confirmer = too_long.as_ref().ok().copied().flatten();
+            let begun = self.with_store(|s| {
+                s.begin_change(&mut new, &self.sender, now, self.claim_lease_secs, |last| {
+                    let reference = change_guard(op, last)?;
+                    too_long.map(|_| reference).map_err(Box::new)
+                })
+            })?;
+            if let (Some(who), Begin::Send(_) | Begin::Queued(_)) = (confirmer, &begun) {
+                let pack = Pack {
+                    product_code: req.product_code.clone(),
+                    batch: req.batch.clone(),
+                    serial: req.serial.clone(),
+                };
+                let entry = self.entry(
+                    "confirm_offline",
+                    op,
+                    &pack,
+                    who,
+                    "confirmed".into(),
+                    format!("offline for longer than the limit; the decommission by {by} confirmed by {who}"),
+                    now,
+                );
+                self.with_store(|s| s.journal_append(&entry).map(|_| ()))?;
+            }
+            match begun {
+                Begin::Busy => {
                     return Ok(Verdict::Stopped {
-                        reason: "nothing_to_undo".into(),
-                        message: format!(
-                            "This pharmacy's ledger has no {} of this pack to undo.",
-                            reverted.cli_name()
-                        ),
+                        reason: "in_progress".into(),
+                        message: "This pack is being sent right now (from another key, screen or program); it is not sent twice.".into(),
                     })
                 }
+                Begin::Refused(v) => return Ok(*v),
+                Begin::Queued(_) => {
+                    return Ok(Verdict::RecordedOffline {
+                        client_trx_id: req.client_trx_id.clone(),
+                        message: "An earlier change of this pack is still waiting to be sent: this one is recorded and will be sent after it, in order.".into(),
+                    })
+                }
+                Begin::Send(id) => {
+                    req.ref_client_trx_id = new.ref_client_trx_id;
+                    Some(id)
+                }
             }
-        }
-        match self.call(req).await {
+        } else {
+            None
+        };
+        // Settling writes what the answer said. Should that write fail (a
+        // full disk), an applied or unknown change is still recorded by its
+        // intent, which the replay settles: the verdict stays true, the
+        // failure is logged. A refusal that cannot be written is an error
+        // (the replay's verify-first would find the pack's state).
+        let settle = |how: Settle<'_>| {
+            let Some(id) = intent else { return Ok(()) };
+            match self.with_store(|s| s.settle_change(id, &self.sender, how, now)) {
+                Err(e) if matches!(how, Settle::Applied { .. } | Settle::Unknown { .. }) => {
+                    eprintln!(
+                        "countercheck: could not settle change {id} ({e}); the replay settles it"
+                    );
+                    Ok(())
+                }
+                other => other.map(|_| ()),
+            }
+        };
+        match self.call(req, intent).await? {
             Sent::Answer(a) => {
                 self.came_online()?;
                 self.set_misconfigured(None);
@@ -700,19 +841,17 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     })?;
                 }
                 let info = self.codes.lookup(&a.response.return_code);
-                if op.changes_state() && a.response.return_code == "NMVS_SUCCESS" {
-                    let new = self.new_op(req, by);
-                    let state = a.response.state.map(PackState::name);
-                    self.with_store(|s| {
-                        s.record_online(
-                            &new,
-                            &a.response.return_code,
-                            state,
-                            a.response.nmvs_trx_id.as_deref(),
-                            now,
-                        )
-                    })?;
-                }
+                settle(if a.response.return_code == "NMVS_SUCCESS" {
+                    Settle::Applied {
+                        code: &a.response.return_code,
+                        state: a.response.state.map(PackState::name),
+                        nmvs_trx_id: a.response.nmvs_trx_id.as_deref(),
+                    }
+                } else {
+                    Settle::Refused {
+                        code: &a.response.return_code,
+                    }
+                })?;
                 let product_name = match &a.response.product_name {
                     Some(name) => {
                         self.with_store(|s| s.note_product(&req.product_code, name, now))?;
@@ -744,6 +883,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 detail,
                 ..
             } => {
+                settle(Settle::NotSent)?;
                 let fix = fix.unwrap_or_else(|| "Check the national system in Settings.".into());
                 self.set_misconfigured(Some(fix.clone()));
                 Ok(Verdict::Misconfigured { fix, detail })
@@ -756,10 +896,14 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     message: format!("The pack could not be verified: {detail}"),
                 })
             }
-            Sent::Failed { maybe_sent, .. } => {
-                // Commit to the outbox (the replay verifies first).
-                let new = self.new_op(req, by);
-                self.with_store(|s| s.record_for_replay(&new, now, maybe_sent))?;
+            Sent::Failed {
+                maybe_sent, detail, ..
+            } => {
+                // The intent becomes an outbox item (the replay settles it).
+                settle(Settle::Unknown {
+                    maybe_sent,
+                    error: &detail,
+                })?;
                 self.went_offline(now)?;
                 Ok(Verdict::RecordedOffline {
                     client_trx_id: req.client_trx_id.clone(),
@@ -775,7 +919,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     /// operation only when the system did not apply it (it answered so, or
     /// `CallError::outcome_unknown` says so), else it counts as an outage
     /// whose outcome is unknown.
-    async fn call(&self, req: &mut PackRequest) -> Sent {
+    async fn call(&self, req: &mut PackRequest, intent: Option<i64>) -> Result<Sent, EngineError> {
         let started = tokio::time::Instant::now();
         let budget = self.offline_budget();
         let mut pause = Duration::from_millis(100);
@@ -785,17 +929,17 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             let (info, detail, not_applied) =
                 match tokio::time::timeout(left, self.ns.send(req)).await {
                     Err(_) => {
-                        return Sent::Failed {
+                        return Ok(Sent::Failed {
                             class: FailureClass::Outage,
                             fix: None,
                             detail: "the national system did not answer in time".into(),
                             maybe_sent: true,
-                        }
+                        })
                     }
                     Ok(Ok(a)) => {
                         let code = a.response.return_code.clone();
                         match domain::failure::classify(domain::Failure::ReturnCode(&code)) {
-                            None => return Sent::Answer(a),
+                            None => return Ok(Sent::Answer(a)),
                             Some(info) => {
                                 let msg = self.codes.lookup(&code).message;
                                 (info, format!("{code}: {msg}"), true)
@@ -813,16 +957,20 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             };
             let left = budget.saturating_sub(started.elapsed());
             if class != FailureClass::Retry || left <= pause {
-                return Sent::Failed {
+                return Ok(Sent::Failed {
                     class,
                     fix: info.fix,
                     detail,
                     maybe_sent,
-                };
+                });
             }
             tokio::time::sleep(pause).await;
             pause *= 2;
-            req.client_trx_id = nmvs::new_client_trx_id();
+            let fresh = nmvs::new_client_trx_id();
+            if intent.is_some() {
+                self.with_store(|s| s.rekey_change(&req.client_trx_id, &fresh))?;
+            }
+            req.client_trx_id = fresh;
         }
     }
 
@@ -868,7 +1016,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             client_trx_id: nmvs::new_client_trx_id(),
             ref_client_trx_id: None,
         };
-        let v = self.decide_request(undo, &mut req, None, by, now).await?;
+        let v = self
+            .decide_request(undo, &mut req, None, by, None, now)
+            .await?;
         let pack = Pack {
             product_code: req.product_code.clone(),
             batch: req.batch.clone(),
@@ -963,18 +1113,60 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             }
             if verified.state == Some(target) {
                 if item.sent_at.is_some() {
-                    // Our earlier attempt was applied; its answer was lost.
-                    self.with_store(|s| {
-                        s.complete(
-                            item.id,
-                            worker,
-                            "NMVS_SUCCESS",
-                            Some(target.name()),
-                            None,
-                            now,
-                        )
-                    })?;
-                    done += 1;
+                    // Our earlier attempt may have been applied with its
+                    // answer lost, or someone else changed the pack: a
+                    // request with the same ClientTrxId tells them apart
+                    // (the system refuses an id it has seen). It goes as a
+                    // verify: should the id be unknown, a verify changes
+                    // nothing and raises no alert, where a second
+                    // decommission of an inactive pack would.
+                    let again = PackRequest {
+                        client_trx_id: item.op.client_trx_id.clone(),
+                        ..base.clone()
+                    };
+                    match self.ns.send(&again).await {
+                        Ok(a) if a.response.return_code == domain::TRX_ID_USED => {
+                            self.with_store(|s| {
+                                s.complete(
+                                    item.id,
+                                    worker,
+                                    "NMVS_SUCCESS",
+                                    Some(target.name()),
+                                    None,
+                                    now,
+                                )
+                            })?;
+                            done += 1;
+                        }
+                        Ok(a)
+                            if domain::failure::classify(domain::Failure::ReturnCode(
+                                &a.response.return_code,
+                            ))
+                            .is_some() =>
+                        {
+                            let msg = self.codes.lookup(&a.response.return_code).message;
+                            let why = format!("{}: {msg}", a.response.return_code);
+                            self.with_store(|s| s.retry_later(item.id, worker, &why, retry_at))?;
+                            later += 1;
+                        }
+                        Ok(a) => {
+                            let reason = format!(
+                                "The pack was already {} at replay, and the national system did not know our request ({}): it was changed elsewhere.",
+                                target.name().to_lowercase(),
+                                a.response.return_code
+                            );
+                            self.with_store(|s| {
+                                s.to_exception(item.id, worker, "CHANGED_ELSEWHERE", &reason, now)
+                            })?;
+                            exceptions += 1;
+                        }
+                        Err(e) => {
+                            self.with_store(|s| {
+                                s.retry_later(item.id, worker, &e.to_string(), retry_at)
+                            })?;
+                            later += 1;
+                        }
+                    }
                 } else {
                     let reason = "The pack was already in this state before the recorded operation was sent: it was changed elsewhere.";
                     self.with_store(|s| {
@@ -1028,7 +1220,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 operation: op,
                 client_trx_id: item.op.client_trx_id.clone(),
                 ref_client_trx_id: item.op.ref_client_trx_id.clone(),
-                ..base
+                ..base.clone()
             };
             match self.ns.send(&req).await {
                 Ok(a) if a.response.return_code == "NMVS_SUCCESS" => {
@@ -1051,7 +1243,38 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     ))
                     .is_some() =>
                 {
-                    // Not applied; the next round verifies first.
+                    // Not applied; the next round verifies first. The id
+                    // was seen before: our earlier attempt reached the
+                    // system. Applied meanwhile (the pack is in the target
+                    // state now), it is done; else it was refused and its
+                    // answer lost, and a repeat is a new transaction.
+                    if a.response.return_code == domain::TRX_ID_USED {
+                        let check = PackRequest {
+                            client_trx_id: nmvs::new_client_trx_id(),
+                            ..base.clone()
+                        };
+                        let now_state = self.ns.send(&check).await.ok().and_then(|v| {
+                            (v.response.return_code == "NMVS_SUCCESS")
+                                .then_some(v.response.state)
+                                .flatten()
+                        });
+                        if now_state == Some(target) {
+                            self.with_store(|s| {
+                                s.complete(
+                                    item.id,
+                                    worker,
+                                    "NMVS_SUCCESS",
+                                    Some(target.name()),
+                                    None,
+                                    now,
+                                )
+                            })?;
+                            done += 1;
+                            continue;
+                        }
+                        let fresh = nmvs::new_client_trx_id();
+                        self.with_store(|s| s.rekey_change(&req.client_trx_id, &fresh))?;
+                    }
                     let msg = self.codes.lookup(&a.response.return_code).message;
                     let why = format!("{}: {msg}", a.response.return_code);
                     self.with_store(|s| s.retry_later(item.id, worker, &why, retry_at))?;

@@ -193,10 +193,11 @@ async fn online_guards_and_undo() {
         stats["requests"], 2,
         "the stopped scan never reached the system: {stats}"
     );
-    // Every scan is journaled: the dispense, the stopped repeat, the undo and the bad scan.
+    // Every scan is journaled: the dispense (its intent, then its answer),
+    // the stopped repeat, the undo (intent, answer) and the bad scan.
     assert_eq!(
         e.store().expect("store").journal_verify().expect("verify"),
-        Ok(4)
+        Ok(6)
     );
     env.sim.stop().await;
 }
@@ -767,5 +768,343 @@ async fn rate_limits_are_repeated_wrong_answers_are_never_applied_redirects_are_
         matches!(&v, Verdict::Misconfigured { fix, .. } if fix.contains("redirect")),
         "{v:?}"
     );
+    env.sim.stop().await;
+}
+
+fn pack_of(code: &str) -> (String, String) {
+    let scan = packcode::parse(code, "2026-11-23".parse().expect("date"));
+    (
+        scan.product_code().expect("pc").0.to_owned(),
+        scan.serial().expect("sn").to_owned(),
+    )
+}
+
+/// Two engines on one database file are two programs at one counter (the
+/// desk and the CLI): pressed at once for the same packs, they send one
+/// decommission per pack, and the other is told why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_programs_on_one_database_send_one_decommission_per_pack() {
+    let env = start("two-programs", 2).await;
+    let a = engine(&env, SystemClock);
+    let b = engine(&env, SystemClock);
+    let all = codes(&env);
+    // Slow answers, so both requests are certainly under way at once.
+    env.admin
+        .fault(&Fault {
+            latency_ms: 200,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let mut sent = 0;
+    for code in all.iter().take(8) {
+        let scanned = sc(code);
+        let (x, y) = tokio::join!(
+            a.operate(Operation::Dispense, &scanned, "anna", Choice::AsChecked),
+            b.operate(Operation::Dispense, &scanned, "ben", Choice::AsChecked)
+        );
+        for v in [x.expect("a"), y.expect("b")] {
+            match v {
+                Verdict::Answered { code, .. } => {
+                    assert_eq!(code, "NMVS_SUCCESS");
+                    sent += 1;
+                }
+                Verdict::Stopped { reason, .. } => assert!(
+                    reason == "in_progress" || reason == "already_decommissioned_here",
+                    "{reason}"
+                ),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert_eq!(sent, 8, "one dispense per pack");
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["requests"], 8, "one request per pack: {stats}");
+    assert_eq!(stats["alerts"], serde_json::json!({}), "{stats}");
+    env.sim.stop().await;
+}
+
+/// A system that refuses our client certificate is a configuration
+/// failure: red, nothing recorded as sent, no "you may hand out".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_client_certificate_is_misconfigured_never_offline() {
+    let env = start("refused-cert", 1).await;
+    let e = engine(&env, SystemClock);
+    let all = codes(&env);
+    env.admin
+        .fault(&Fault {
+            refuse_client_cert: 50,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    for op in [Operation::Verify, Operation::Dispense] {
+        let v = e
+            .operate(op, &sc(&all[0]), "anna", Choice::AsChecked)
+            .await
+            .expect("verdict");
+        match &v {
+            Verdict::Misconfigured { detail, .. } => {
+                assert!(detail.contains("client certificate"), "{detail}")
+            }
+            other => panic!("{op:?}: {other:?}"),
+        }
+    }
+    let state = e.offline_state().expect("state");
+    assert!(state.misconfigured.is_some(), "{state:?}");
+    assert_eq!(state.offline_since, None, "not an outage");
+    assert_eq!(state.backlog, 0, "nothing waits to be sent");
+    let (pc, sn) = pack_of(&all[0]);
+    assert_eq!(
+        e.store()
+            .expect("store")
+            .last_change(&pc, &sn)
+            .expect("ledger"),
+        None
+    );
+    env.sim.stop().await;
+}
+
+/// The system applies a dispense and the process dies before the answer
+/// arrives (the task is dropped: nothing after the send runs). The intent
+/// written before the send is settled by the next replay with the same
+/// ClientTrxId: the ledger and journal say what happened, no second
+/// decommission and no alert, and the pack can be undone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispense_applied_while_the_program_died_is_settled_and_undoable() {
+    let env = start("died", 1).await;
+    let all = codes(&env);
+    let (pc, sn) = pack_of(&all[0]);
+    env.admin
+        .fault(&Fault {
+            hold_after_apply: 1,
+            hold_ms: 20_000,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    {
+        let first = engine(&env, SystemClock);
+        first.set_offline_budget(Duration::from_secs(30));
+        let first = std::sync::Arc::new(first);
+        let task = {
+            let first = first.clone();
+            let code = all[0].clone();
+            tokio::spawn(async move {
+                first
+                    .operate(Operation::Dispense, &sc(&code), "anna", Choice::AsChecked)
+                    .await
+            })
+        };
+        // Wait until the system has applied it, then "kill" the program.
+        for _ in 0..100 {
+            if env.admin.stats().await.expect("stats")["state_changes"] == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        task.abort();
+        assert!(task.await.is_err(), "the task died before the answer");
+        let last = first
+            .store()
+            .expect("store")
+            .last_change(&pc, &sn)
+            .expect("ledger");
+        assert_eq!(last.map(|r| r.outcome).as_deref(), Some(store::SENDING));
+    }
+    let mut again = engine(&env, SystemClock);
+    again.claim_lease_secs = 1;
+    // While its claim is live, the pack is "being sent": not sent twice.
+    let v = again
+        .operate(Operation::Dispense, &sc(&all[0]), "ben", Choice::AsChecked)
+        .await
+        .expect("verdict");
+    assert!(
+        matches!(&v, Verdict::Stopped { reason, .. } if reason == "in_progress" || reason == "already_decommissioned_here"),
+        "{v:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (done, exceptions) = drain(&again).await;
+    assert_eq!((done, exceptions), (1, 0));
+    let last = again
+        .store()
+        .expect("store")
+        .last_change(&pc, &sn)
+        .expect("ledger")
+        .expect("row");
+    assert_eq!(
+        (last.operation.as_str(), last.outcome.as_str()),
+        ("G120", "NMVS_SUCCESS")
+    );
+    let kinds: Vec<(String, String)> = again
+        .store()
+        .expect("store")
+        .journal_query(&store::JournalFilter {
+            serial: sn.clone(),
+            ..store::JournalFilter::default()
+        })
+        .expect("journal")
+        .into_iter()
+        .map(|r| (r.entry.kind, r.entry.outcome))
+        .collect();
+    assert!(
+        kinds.contains(&("intent".into(), "sending".into()))
+            && kinds.contains(&("replayed".into(), "NMVS_SUCCESS".into())),
+        "{kinds:?}"
+    );
+    // Undoable from the ledger, as any dispense made here.
+    let standing = again
+        .standing(Operation::Dispense, 10 * 86_400, 10)
+        .expect("standing");
+    let v = again
+        .undo_standing(&standing[0], "anna")
+        .await
+        .expect("undo");
+    assert!(
+        matches!(&v, Verdict::Answered { code, state: Some(s), .. } if code == "NMVS_SUCCESS" && s == "ACTIVE"),
+        "{v:?}"
+    );
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(
+        stats["state_changes"], 2,
+        "dispense and undo, once each: {stats}"
+    );
+    assert_eq!(stats["alerts"], serde_json::json!({}), "{stats}");
+    env.sim.stop().await;
+}
+
+/// Past the offline limit, a dispense is neither sent nor recorded until a
+/// pharmacist confirms it; a technician's confirmation is not enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
+    let env = start("limit", 1).await;
+    let e = engine(&env, SystemClock);
+    e.set_offline_confirm_after(Duration::from_secs(3600));
+    e.set_offline_budget(Duration::from_millis(300));
+    for (id, role) in [("petra", "pharmacist"), ("tom", "technician")] {
+        e.store()
+            .expect("store")
+            .put_user(&store::User {
+                id: id.into(),
+                name: id.into(),
+                role: role.into(),
+                pin_hash: None,
+                active: true,
+                created_at: 0,
+            })
+            .expect("user");
+    }
+    let all = codes(&env);
+    env.admin.outage(true).await.expect("outage");
+    let v = e
+        .operate(Operation::Dispense, &sc(&all[0]), "tom", Choice::AsChecked)
+        .await
+        .expect("first");
+    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    // Offline for two hours now.
+    let two_hours_ago = SystemClock.now() - 7200;
+    e.store()
+        .expect("store")
+        .set_setting("engine.offline_since", &two_hours_ago.to_string())
+        .expect("since");
+    let v = e
+        .operate(Operation::Dispense, &sc(&all[1]), "tom", Choice::AsChecked)
+        .await
+        .expect("second");
+    assert!(
+        matches!(&v, Verdict::ConfirmOffline { backlog: 1, .. }),
+        "{v:?}"
+    );
+    let v = e
+        .operate_confirmed(
+            Operation::Dispense,
+            &sc(&all[1]),
+            "tom",
+            Choice::AsChecked,
+            Some("tom"),
+        )
+        .await
+        .expect("technician");
+    assert!(matches!(v, Verdict::ConfirmOffline { .. }), "{v:?}");
+    assert_eq!(
+        e.offline_state().expect("state").backlog,
+        1,
+        "nothing recorded yet"
+    );
+    let v = e
+        .operate_confirmed(
+            Operation::Dispense,
+            &sc(&all[1]),
+            "tom",
+            Choice::AsChecked,
+            Some("petra"),
+        )
+        .await
+        .expect("pharmacist");
+    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    assert_eq!(e.offline_state().expect("state").backlog, 2);
+    let (_, sn) = pack_of(&all[1]);
+    let confirmed = e
+        .store()
+        .expect("store")
+        .journal_query(&store::JournalFilter {
+            serial: sn,
+            ..store::JournalFilter::default()
+        })
+        .expect("journal")
+        .into_iter()
+        .any(|r| r.entry.kind == "confirm_offline" && r.entry.user_id == "petra");
+    assert!(
+        confirmed,
+        "the confirmation is journaled under the pharmacist"
+    );
+    env.sim.stop().await;
+}
+
+/// An item whose request may have been sent (a program died between
+/// marking it sent and sending it) finds the pack already in the target
+/// state: the same ClientTrxId, which the system has never seen, says
+/// "changed by someone else", an exception, not "it was us". The probe is
+/// a verify, so it raises no alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_outcome_is_told_apart_by_the_same_trx_id() {
+    let env = start("told-apart", 1).await;
+    let e = engine(&env, SystemClock);
+    let all = codes(&env);
+    env.admin.outage(true).await.expect("outage");
+    let v = e
+        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
+        .await
+        .expect("recorded");
+    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    env.admin.outage(false).await.expect("back");
+    e.store()
+        .expect("store")
+        .connection()
+        .execute(
+            "UPDATE outbox SET sent_at = created_at, next_attempt_at = 0",
+            [],
+        )
+        .expect("maybe sent");
+    let (pc, sn) = pack_of(&all[0]);
+    env.admin
+        .set_pack_state(&pc, &sn, "SUPPLIED")
+        .await
+        .expect("elsewhere");
+    let (done, exceptions) = drain(&e).await;
+    assert_eq!((done, exceptions), (0, 1));
+    let ex = e
+        .store()
+        .expect("store")
+        .outbox(Some(OutboxStatus::Exception))
+        .expect("list");
+    assert_eq!(
+        ex[0].result_code.as_deref(),
+        Some("CHANGED_ELSEWHERE"),
+        "{ex:?}"
+    );
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["alerts"], serde_json::json!({}), "{stats}");
+    assert_eq!(stats["state_changes"], 0, "{stats}");
     env.sim.stop().await;
 }

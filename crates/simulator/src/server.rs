@@ -72,6 +72,16 @@ pub struct Fault {
     /// Answer the next N SOAP requests with a 307 redirect elsewhere.
     #[serde(default)]
     pub redirect: u32,
+    /// Apply the next N requests, then hold the answer for `hold_ms` before
+    /// sending it (a client killed meanwhile never learns the outcome).
+    #[serde(default)]
+    pub hold_after_apply: u32,
+    #[serde(default)]
+    pub hold_ms: u64,
+    /// Refuse the client certificate in the next N TLS handshakes (as a
+    /// system does with a revoked or unknown certificate).
+    #[serde(default)]
+    pub refuse_client_cert: u32,
 }
 
 struct Sim {
@@ -87,6 +97,9 @@ struct Sim {
     return_code_count: AtomicU32,
     other_trx_id: AtomicU32,
     redirect: AtomicU32,
+    hold_after_apply: AtomicU32,
+    hold_ms: AtomicU64,
+    refuse_client_cert: Arc<AtomicU32>,
     trx_counter: AtomicU64,
 }
 
@@ -124,7 +137,57 @@ impl Handle {
     }
 }
 
-fn tls_config(pki: &Pki) -> Result<rustls::ServerConfig, SimError> {
+/// The client-certificate check, with the fault that refuses a valid one.
+#[derive(Debug)]
+struct RefusingVerifier {
+    inner: Arc<dyn rustls::server::danger::ClientCertVerifier>,
+    refuse: Arc<AtomicU32>,
+}
+
+impl rustls::server::danger::ClientCertVerifier for RefusingVerifier {
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        self.inner.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        if take_one(&self.refuse) {
+            return Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::Revoked,
+            ));
+        }
+        self.inner
+            .verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+fn tls_config(pki: &Pki, refuse: Arc<AtomicU32>) -> Result<rustls::ServerConfig, SimError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_slice_iter(pki.ca_cert.as_bytes()) {
@@ -136,6 +199,10 @@ fn tls_config(pki: &Pki) -> Result<rustls::ServerConfig, SimError> {
     )
     .build()
     .map_err(|e| SimError::Cert(e.to_string()))?;
+    let verifier = Arc::new(RefusingVerifier {
+        inner: verifier,
+        refuse,
+    });
     let certs: Vec<CertificateDer<'static>> =
         CertificateDer::pem_slice_iter(pki.server_cert.as_bytes())
             .collect::<Result<_, _>>()
@@ -175,6 +242,9 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
         return_code_count: AtomicU32::new(0),
         other_trx_id: AtomicU32::new(0),
         redirect: AtomicU32::new(0),
+        hold_after_apply: AtomicU32::new(0),
+        hold_ms: AtomicU64::new(0),
+        refuse_client_cert: Arc::new(AtomicU32::new(0)),
         bulk_delay_ms: AtomicU64::new(0),
         trx_counter: AtomicU64::new(0),
     });
@@ -187,8 +257,11 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
         .route("/admin/fault", post(fault))
         .route("/admin/pack-state", post(pack_state))
         .fallback(post(soap_endpoint))
-        .with_state(sim);
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(&pki)?));
+        .with_state(sim.clone());
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(
+        &pki,
+        sim.refuse_client_cert.clone(),
+    )?));
     let listener = TcpListener::bind(cfg.addr).await.map_err(SimError::Net)?;
     let addr = listener.local_addr().map_err(SimError::Net)?;
     let (stop_tx, mut stop_rx) = oneshot::channel::<()>();
@@ -451,6 +524,12 @@ async fn soap_endpoint(
     if take_one(&sim.drop_after_apply) {
         kill.notify_one();
         std::future::pending::<()>().await;
+    }
+    if take_one(&sim.hold_after_apply) {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            sim.hold_ms.load(Ordering::Relaxed),
+        ))
+        .await;
     }
     let product_name = match sim.db.lock() {
         Ok(db) => store::product_name(&db, &req.scheme, &req.product_code)
@@ -805,6 +884,11 @@ async fn fault(State(sim): State<Arc<Sim>>, Json(f): Json<Fault>) -> Response {
         .store(f.return_code_count, Ordering::Relaxed);
     sim.other_trx_id.store(f.other_trx_id, Ordering::Relaxed);
     sim.redirect.store(f.redirect, Ordering::Relaxed);
+    sim.hold_after_apply
+        .store(f.hold_after_apply, Ordering::Relaxed);
+    sim.hold_ms.store(f.hold_ms, Ordering::Relaxed);
+    sim.refuse_client_cert
+        .store(f.refuse_client_cert, Ordering::Relaxed);
     Json(f).into_response()
 }
 

@@ -7,6 +7,7 @@
 //! before, so that a changed, deleted or reordered row is found.
 
 mod cases;
+mod change;
 pub mod export;
 mod journal;
 mod migrate;
@@ -14,6 +15,7 @@ mod outbox;
 mod people;
 
 pub use cases::{Case, NewCase};
+pub use change::{Begin, Settle, SENDING};
 pub use journal::{JournalBreak, JournalEntry, JournalFilter, JournalRow};
 pub use outbox::{LedgerRow, NewOperation, OutboxItem, OutboxStatus, StandingChange};
 pub use people::{User, Workstation};

@@ -146,16 +146,16 @@ impl Store {
         since: i64,
         limit: i64,
     ) -> Result<Vec<StandingChange>, StoreError> {
-        let mut st = self.conn.prepare(
+        let mut st = self.conn.prepare(&format!(
             "SELECT l.id, l.client_trx_id, l.operation, l.product_code, l.scheme, l.serial, l.batch,
                     l.expiry, l.user_id, l.workstation, l.at, l.outcome
              FROM ledger AS l
-             WHERE l.operation = ?1 AND l.at >= ?2 AND l.outcome IN ('NMVS_SUCCESS', 'recorded')
+             WHERE l.operation = ?1 AND l.at >= ?2 AND l.outcome IN {STANDING_OUTCOMES}
                AND NOT EXISTS (SELECT 1 FROM ledger AS later
                                WHERE later.product_code = l.product_code AND later.serial = l.serial
-                                 AND later.id > l.id AND later.outcome IN ('NMVS_SUCCESS', 'recorded'))
-             ORDER BY l.id DESC LIMIT ?3",
-        )?;
+                                 AND later.id > l.id AND later.outcome IN {STANDING_OUTCOMES})
+             ORDER BY l.id DESC LIMIT ?3"
+        ))?;
         let rows = st.query_map(params![operation, since, limit], |r| {
             Ok(StandingChange {
                 id: r.get(0)?,
@@ -169,7 +169,7 @@ impl Store {
                 user_id: r.get(8)?,
                 workstation: r.get(9)?,
                 at: r.get(10)?,
-                pending: r.get::<_, String>(11)? == "recorded",
+                pending: r.get::<_, String>(11)? != "NMVS_SUCCESS",
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -466,42 +466,6 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Records a state change confirmed at once (online), with the journal entry.
-    pub fn record_online(
-        &mut self,
-        op: &NewOperation,
-        code: &str,
-        state: Option<&str>,
-        nmvs_trx_id: Option<&str>,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO ledger (client_trx_id, nmvs_trx_id, operation, product_code, scheme, serial, batch, expiry, user_id, workstation, site, at, outcome, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            params![op.client_trx_id, nmvs_trx_id, op.operation, op.product_code, op.scheme, op.serial, op.batch, op.expiry, op.user_id, op.workstation, op.site, now, code, state],
-        )?;
-        journal_append_in(
-            &tx,
-            &JournalEntry {
-                at: now,
-                kind: "online".into(),
-                product_code: op.product_code.clone(),
-                batch: op.batch.clone(),
-                serial: op.serial.clone(),
-                operation: op.operation.clone(),
-                outcome: code.to_owned(),
-                user_id: op.user_id.clone(),
-                workstation: op.workstation.clone(),
-                detail: String::new(),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// Remembers a product's name from the national system's answer.
     pub fn note_product(&self, product_code: &str, name: &str, now: i64) -> Result<(), StoreError> {
         self.conn.execute(
@@ -558,34 +522,64 @@ impl Store {
             .optional()?)
     }
 
-    /// Our last state change of a pack that the system accepted or that is
-    /// recorded for replay (for "already dispensed here" and undo).
+    /// Our last state change of a pack that the system accepted, that is
+    /// recorded for replay, or whose request is being sent (for "already
+    /// dispensed here" and undo).
     pub fn last_change(
         &self,
         product_code: &str,
         serial: &str,
     ) -> Result<Option<LedgerRow>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT client_trx_id, nmvs_trx_id, operation, user_id, workstation, site, at, outcome, state FROM ledger
-                 WHERE product_code = ?1 AND serial = ?2 AND outcome IN ('NMVS_SUCCESS', 'recorded')
-                 ORDER BY id DESC LIMIT 1",
-                params![product_code, serial],
-                |r| {
-                    Ok(LedgerRow {
-                        client_trx_id: r.get(0)?,
-                        nmvs_trx_id: r.get(1)?,
-                        operation: r.get(2)?,
-                        user_id: r.get(3)?,
-                        workstation: r.get(4)?,
-                        site: r.get(5)?,
-                        at: r.get(6)?,
-                        outcome: r.get(7)?,
-                        state: r.get(8)?,
-                    })
-                },
-            )
-            .optional()?)
+        last_change_in(&self.conn, product_code, serial)
     }
+}
+
+/// The outcomes of a change that took effect or may still take effect.
+const STANDING_OUTCOMES: &str = "('NMVS_SUCCESS', 'recorded', 'sending')";
+
+pub(crate) fn last_change_in(
+    conn: &rusqlite::Connection,
+    product_code: &str,
+    serial: &str,
+) -> Result<Option<LedgerRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT client_trx_id, nmvs_trx_id, operation, user_id, workstation, site, at, outcome, state FROM ledger
+                 WHERE product_code = ?1 AND serial = ?2 AND outcome IN {STANDING_OUTCOMES}
+                 ORDER BY id DESC LIMIT 1"
+            ),
+            params![product_code, serial],
+            |r| {
+                Ok(LedgerRow {
+                    client_trx_id: r.get(0)?,
+                    nmvs_trx_id: r.get(1)?,
+                    operation: r.get(2)?,
+                    user_id: r.get(3)?,
+                    workstation: r.get(4)?,
+                    site: r.get(5)?,
+                    at: r.get(6)?,
+                    outcome: r.get(7)?,
+                    state: r.get(8)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The item `id` if `worker` holds its claim.
+pub(crate) fn claimed_item_in(
+    conn: &rusqlite::Connection,
+    id: i64,
+    worker: &str,
+) -> Result<Option<OutboxItem>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {ITEM_COLUMNS} FROM outbox WHERE id = ?1 AND status = 'claimed' AND claimed_by = ?2"
+            ),
+            params![id, worker],
+            item,
+        )
+        .optional()?)
 }

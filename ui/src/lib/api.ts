@@ -34,6 +34,7 @@ export const api = {
   keyIdle: (tMs: number) => invoke<KeyResult>("key_idle", { tMs }),
   scanText: (text: string) => invoke<CounterVerdict>("scan_text", { text }),
   dispense: () => invoke<CounterVerdict[]>("dispense"),
+  confirmOffline: () => invoke<CounterVerdict[]>("confirm_offline"),
   undo: (id: number) => invoke<CounterVerdict>("undo", { id }),
   undoLast: () => invoke<CounterVerdict>("undo_last"),
   sendHeld: (choice: "repair" | "as_scanned") => invoke<CounterVerdict>("send_held", { choice }),

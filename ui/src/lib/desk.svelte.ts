@@ -146,6 +146,11 @@ export class DeskState {
     return this.act(async () => this.showMany(await api.dispense()));
   }
 
+  /** P: the signed-in pharmacist confirms the packs held back after a long outage. */
+  confirmOffline(): Promise<boolean> {
+    return this.act(async () => this.showMany(await api.confirmOffline()));
+  }
+
   undo(id: number): Promise<boolean> {
     return this.act(async () => this.show(await api.undo(id)));
   }
