@@ -141,6 +141,33 @@ describe("keyboard wedge", () => {
     expect(text("#headline")).toBe("Genuine and active.");
   });
 
+  it("P confirms the packs held back after a long outage, only while that verdict is on show", async () => {
+    const typed = ["p", "p"];
+    const ask = verdict({
+      id: 30,
+      tone: "amber",
+      code: "confirm_offline",
+      headline: "Offline too long: a pharmacist must confirm this pack.",
+    });
+    const desk = fakeDesk({
+      answers: {
+        key_event: () => result({ typed: typed.shift() ?? "" }),
+        confirm_offline: () => [verdict({ id: 31, tone: "amber", headline: "Recorded offline." })],
+      },
+    });
+    await start();
+    await emit("verdict", ask);
+    keydown("p", { code: "KeyP" });
+    await settle();
+    flushSync();
+    // Now a "recorded" verdict is on show: P has nothing to confirm.
+    keydown("p", { code: "KeyP" });
+    await settle();
+    flushSync();
+    expect(desk.of("confirm_offline")).toHaveLength(1);
+    expect(text("#headline")).toBe("Recorded offline.");
+  });
+
   it("runs K: waits for the calibration code, then shows the outcome", async () => {
     const desk = fakeDesk({ answers: { key_event: () => result({ typed: "k" }) } });
     await start();

@@ -30,6 +30,7 @@ function settingsView(over: Partial<SettingsView> = {}): SettingsView {
     language: "en",
     sounds: true,
     offline_delay_ms: 2500,
+    offline_confirm_after_hours: 24,
     national: {
       single_pack_url: "",
       bulk_url: "",
@@ -159,11 +160,18 @@ describe("settings (E)", () => {
     el<HTMLSelectElement>("site-type").value = "healthcare_institution";
     el("site-type").dispatchEvent(new Event("change", { bubbles: true }));
     fill("site-name", "St. Anna Klinik");
+    expect(el<HTMLInputElement>("offline-limit").value).toBe("24");
+    fill("offline-limit", "12");
     flushSync();
     el<HTMLButtonElement>("site-save").click();
     await after();
     expect(desk.of("settings_site")[0].args).toEqual({
-      site: { site_name: "St. Anna Klinik", site_type: "healthcare_institution", workstation_name: "HV 1" },
+      site: {
+        site_name: "St. Anna Klinik",
+        site_type: "healthcare_institution",
+        workstation_name: "HV 1",
+        offline_confirm_after_hours: 12,
+      },
     });
     el<HTMLButtonElement>("connection-test").click();
     await after();

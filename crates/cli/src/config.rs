@@ -51,6 +51,14 @@ pub struct ConfigFile {
     /// How long a replay claim holds before another process may take over.
     #[serde(default = "default_replay_lease_secs")]
     pub replay_lease_secs: i64,
+    /// Hours offline after which every offline decommission needs a
+    /// pharmacist's confirmation (`--confirmed-by`).
+    #[serde(default = "default_offline_confirm_after_hours")]
+    pub offline_confirm_after_hours: u64,
+}
+
+fn default_offline_confirm_after_hours() -> u64 {
+    (engine::DEFAULT_OFFLINE_CONFIRM_AFTER_SECS / 3600) as u64
 }
 
 fn default_single_pack_path() -> String {

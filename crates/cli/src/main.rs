@@ -31,6 +31,11 @@ struct Cli {
     /// Send the one repaired reading of a scan that looks damaged.
     #[arg(long, global = true)]
     send_repair: bool,
+    /// The pharmacist who confirms decommissions made while the national
+    /// system has been unreachable for longer than the offline limit
+    /// (`offline_confirm_after_hours`, 24 by default).
+    #[arg(long, global = true)]
+    confirmed_by: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -261,6 +266,7 @@ fn main() -> ExitCode {
         } else {
             engine::Choice::AsChecked
         },
+        confirmed_by: cli.confirmed_by.as_deref(),
         codes,
         config,
         data_dir: &data_dir,

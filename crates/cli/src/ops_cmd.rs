@@ -60,6 +60,7 @@ pub fn engine(config: &Path, data_dir: &Path) -> Result<Engine<NmvsClient, Syste
     let mut e = Engine::new(store, client, SystemClock, counter);
     e.set_offline_budget(budget);
     e.claim_lease_secs = file.replay_lease_secs;
+    e.set_offline_confirm_after(Duration::from_secs(file.offline_confirm_after_hours * 3600));
     Ok(e)
 }
 
@@ -75,6 +76,8 @@ pub struct OpsArgs<'a> {
     /// What to do with a scan the damage gate holds (`--send-anyway`,
     /// `--send-repair`); by default it is held and nothing is sent.
     pub choice: Choice,
+    /// The pharmacist confirming offline decommissions past the limit.
+    pub confirmed_by: Option<&'a str>,
     pub codes: &'a [String],
     pub config: &'a Path,
     pub data_dir: &'a Path,
@@ -106,7 +109,13 @@ pub fn run(args: OpsArgs<'_>) -> ExitCode {
     for code in &codes {
         let text = packcode::escapes::decode(code);
         let scanned = Scanned::new(&text, false, crate::parse_cmd::system_today());
-        let v = match rt.block_on(e.operate(args.operation, &scanned, &by, args.choice)) {
+        let v = match rt.block_on(e.operate_confirmed(
+            args.operation,
+            &scanned,
+            &by,
+            args.choice,
+            args.confirmed_by,
+        )) {
             Ok(verdict) => verdict_json(args.operation, code, &verdict),
             Err(err) => {
                 json!({"ok": false, "input": code, "operation": args.operation.cli_name(), "verdict": "error", "message": err.to_string()})

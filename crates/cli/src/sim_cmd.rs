@@ -219,6 +219,7 @@ async fn serve(
             response_timeout_ms: 10_000,
             offline_budget_ms: 3_000,
             replay_lease_secs: engine::DEFAULT_CLAIM_LEASE_SECS,
+            offline_confirm_after_hours: (engine::DEFAULT_OFFLINE_CONFIRM_AFTER_SECS / 3600) as u64,
         };
         let written = write_secret(&password_file, DEMO_PASSWORD)
             .and_then(|_| serde_json::to_string_pretty(&cfg).map_err(std::io::Error::other))

@@ -21,6 +21,7 @@ pub(crate) const K_WS_NAME: &str = "workstation.name";
 pub(crate) const K_LANGUAGE: &str = "ui.language";
 pub(crate) const K_SOUNDS: &str = "ui.sounds";
 pub(crate) const K_OFFLINE_MS: &str = "desk.offline_delay_ms";
+pub(crate) const K_OFFLINE_CONFIRM_H: &str = "site.offline_confirm_after_hours";
 pub(crate) const K_MODE: &str = "mode";
 /// Which secret store the site uses (`keyring` or `encrypted_file`).
 pub(crate) const K_SECRETS: &str = "secrets.backend";
@@ -96,6 +97,13 @@ impl Desk {
             .and_then(|v| v.parse::<u64>().ok())
         {
             self.engine.set_offline_budget(Duration::from_millis(ms));
+        }
+        if let Some(h) = self
+            .setting(K_OFFLINE_CONFIRM_H)
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            self.engine
+                .set_offline_confirm_after(Duration::from_secs(h * 3600));
         }
     }
 
@@ -193,6 +201,8 @@ impl Desk {
             language: self.lang().code().to_owned(),
             sounds: self.sounds_on(),
             offline_delay_ms: self.engine.offline_budget().as_millis() as u32,
+            offline_confirm_after_hours: (self.engine.offline_confirm_after().as_secs() / 3600)
+                as u32,
             national,
             workstations,
             users: self.users_list()?,
@@ -208,8 +218,20 @@ impl Desk {
                 s.site_type
             )));
         }
+        if let Some(h) = s.offline_confirm_after_hours {
+            if !(1..=168).contains(&h) {
+                return Err(DeskError::Input(
+                    "The offline limit is 1 to 168 hours.".into(),
+                ));
+            }
+        }
         self.put(K_SITE_NAME, s.site_name.trim())?;
         self.put(K_SITE_TYPE, &s.site_type)?;
+        if let Some(h) = s.offline_confirm_after_hours {
+            self.put(K_OFFLINE_CONFIRM_H, &h.to_string())?;
+            self.engine
+                .set_offline_confirm_after(Duration::from_secs(u64::from(h) * 3600));
+        }
         if !s.workstation_name.trim().is_empty() {
             self.put(K_WS_NAME, s.workstation_name.trim())?;
             let id = self.setting(K_WS_ID).unwrap_or_default();
@@ -220,7 +242,12 @@ impl Desk {
             "settings",
             "",
             "site",
-            &format!("{} ({})", s.site_name.trim(), s.site_type),
+            &format!(
+                "{} ({}), offline limit {} h",
+                s.site_name.trim(),
+                s.site_type,
+                self.engine.offline_confirm_after().as_secs() / 3600
+            ),
         );
         self.emit(DeskEvent::Status);
         Ok(())

@@ -277,6 +277,8 @@ pub struct SettingsView {
     pub language: String,
     pub sounds: bool,
     pub offline_delay_ms: u32,
+    /// Past this many hours offline, every offline pack needs a pharmacist.
+    pub offline_confirm_after_hours: u32,
     pub national: NationalView,
     pub workstations: Vec<WorkstationLine>,
     pub users: Vec<UserLine>,
@@ -287,6 +289,11 @@ pub struct SiteInput {
     pub site_name: String,
     pub site_type: String,
     pub workstation_name: String,
+    /// Hours offline after which every offline pack needs a pharmacist's
+    /// confirmation (1 to 168); unset keeps the current limit.
+    #[serde(default)]
+    #[ts(optional)]
+    pub offline_confirm_after_hours: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

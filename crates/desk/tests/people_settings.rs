@@ -196,6 +196,7 @@ async fn healthcare_institutions_decommission_a_delivery_on_receipt() {
         site_name: "St. Anna Hospital pharmacy".into(),
         site_type: "healthcare_institution".into(),
         workstation_name: "Goods in".into(),
+        offline_confirm_after_hours: None,
     })
     .expect("site");
     desk.sign_in("tom", "2222").expect("tom");
@@ -393,6 +394,7 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
             site_name: "x".into(),
             site_type: "community_pharmacy".into(),
             workstation_name: String::new(),
+            offline_confirm_after_hours: None,
         })
         .expect_err("refused");
     assert!(e.to_string().contains("own administrator"), "{e}");

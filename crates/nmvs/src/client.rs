@@ -109,9 +109,53 @@ impl CallError {
     }
 }
 
-/// A client for one national system.
 #[cfg(test)]
 mod tests {
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn the_probe_takes_the_proxy_the_environment_names() {
+        let url = reqwest::Url::parse("https://nmvs.example.eu/ws").expect("url");
+        let via =
+            |pairs: &[(&str, &str)]| super::proxy_for(&url, env(pairs)).map(|u| u.to_string());
+        assert_eq!(via(&[]), None);
+        assert_eq!(
+            via(&[("HTTPS_PROXY", "http://proxy.lan:3128")]).as_deref(),
+            Some("http://proxy.lan:3128/")
+        );
+        assert_eq!(
+            via(&[("https_proxy", "proxy.lan:8080")]).as_deref(),
+            Some("http://proxy.lan:8080/")
+        );
+        assert_eq!(
+            via(&[("ALL_PROXY", "http://p:1")]).as_deref(),
+            Some("http://p:1/")
+        );
+        for no in [
+            "example.eu",
+            ".example.eu",
+            "nmvs.example.eu",
+            "*",
+            "a.lan, example.eu",
+        ] {
+            assert_eq!(
+                via(&[("HTTPS_PROXY", "http://p:1"), ("NO_PROXY", no)]),
+                None,
+                "{no}"
+            );
+        }
+        assert!(via(&[("HTTPS_PROXY", "http://p:1"), ("NO_PROXY", "ample.eu")]).is_some());
+        // A SOCKS or HTTPS proxy is not a CONNECT tunnel the probe can open.
+        assert_eq!(via(&[("HTTPS_PROXY", "socks5://p:1")]), None);
+    }
+
     #[test]
     fn base64_matches_the_rfc_4648_vectors() {
         for (input, want) in [
@@ -128,6 +172,7 @@ mod tests {
     }
 }
 
+/// A client for one national system.
 #[derive(Debug, Clone)]
 pub struct NmvsClient {
     http: reqwest::Client,
@@ -433,21 +478,33 @@ impl NmvsClient {
         Ok((bytes, status, started.elapsed()))
     }
 
-    /// Opens a TLS connection to the service and waits briefly for the
-    /// server's verdict on our certificate; `Some` when it refused us.
-    async fn probe_tls(&self) -> Option<CallError> {
+    /// The TLS probe: opens a TLS connection to the service (through the
+    /// environment's proxy, as requests go) and waits briefly for the
+    /// server's verdict on our certificate; `Some` when it refused us or
+    /// could not be trusted. A request that failed with a closed
+    /// connection runs it to name the cause.
+    pub async fn probe_tls(&self) -> Option<CallError> {
         use tokio::io::AsyncReadExt;
         let url = reqwest::Url::parse(&self.cfg.single_pack_url).ok()?;
         let host = url.host_str()?.to_owned();
         let port = url.port_or_known_default()?;
         let name = rustls::pki_types::ServerName::try_from(host.clone()).ok()?;
-        let tcp = tokio::time::timeout(
-            self.cfg.connect_timeout,
-            tokio::net::TcpStream::connect((host.as_str(), port)),
-        )
-        .await
-        .ok()?
-        .ok()?;
+        // Through the proxy the system's settings name, as the request went.
+        let tcp = match proxy_for(&url, |k| std::env::var(k).ok()) {
+            Some(proxy) => {
+                tokio::time::timeout(self.cfg.connect_timeout, tunnel(&proxy, &host, port))
+                    .await
+                    .ok()?
+                    .ok()?
+            }
+            None => tokio::time::timeout(
+                self.cfg.connect_timeout,
+                tokio::net::TcpStream::connect((host.as_str(), port)),
+            )
+            .await
+            .ok()?
+            .ok()?,
+        };
         let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
         let mut tls = match connector.connect(name, tcp).await {
             Ok(t) => t,
@@ -479,6 +536,91 @@ impl NmvsClient {
             src = s.source();
         }
         CallError::Transport(msg)
+    }
+}
+
+/// The proxy the environment names for an `https` URL (`HTTPS_PROXY`,
+/// `https_proxy`, `ALL_PROXY`, `all_proxy`; `NO_PROXY`/`no_proxy` lists
+/// hosts, domain suffixes or `*` to go direct), as reqwest's system proxy
+/// reads them on Linux; only `http://` proxies (a CONNECT tunnel).
+/// (On Windows and macOS reqwest also reads the system's proxy settings;
+/// the probe uses the variables only, see docs/settings.md.)
+fn proxy_for(url: &reqwest::Url, var: impl Fn(&str) -> Option<String>) -> Option<reqwest::Url> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    let first = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| var(n).filter(|v| !v.trim().is_empty()))
+    };
+    if let Some(no) = first(&["NO_PROXY", "no_proxy"]) {
+        let bypass = no.split(',').map(str::trim).any(|e| {
+            let e = e.trim_start_matches('.').to_ascii_lowercase();
+            e == "*" || (!e.is_empty() && (host == e || host.ends_with(&format!(".{e}"))))
+        });
+        if bypass {
+            return None;
+        }
+    }
+    let raw = first(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])?;
+    let raw = if raw.contains("://") {
+        raw
+    } else {
+        format!("http://{raw}")
+    };
+    reqwest::Url::parse(&raw)
+        .ok()
+        .filter(|p| p.scheme() == "http" && p.host_str().is_some())
+}
+
+/// A TCP connection to `host:port` through an HTTP proxy's CONNECT tunnel.
+async fn tunnel(
+    proxy: &reqwest::Url,
+    host: &str,
+    port: u16,
+) -> std::io::Result<tokio::net::TcpStream> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let phost = proxy.host_str().unwrap_or_default();
+    let pport = proxy.port_or_known_default().unwrap_or(8080);
+    let mut tcp = tokio::net::TcpStream::connect((phost, pport)).await?;
+    let mut head = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n");
+    if !proxy.username().is_empty() {
+        let user = format!(
+            "{}:{}",
+            proxy.username(),
+            proxy.password().unwrap_or_default()
+        );
+        head.push_str(&format!(
+            "Proxy-Authorization: Basic {}\r\n",
+            base64(user.as_bytes())
+        ));
+    }
+    head.push_str("\r\n");
+    tcp.write_all(head.as_bytes()).await?;
+    // The proxy's answer, up to the blank line (byte by byte: nothing of
+    // the tunnel after it may be read here).
+    let mut answer = Vec::new();
+    while !answer.ends_with(b"\r\n\r\n") {
+        if answer.len() > 8192 {
+            return Err(std::io::Error::other("the proxy's answer is too long"));
+        }
+        let mut b = [0u8; 1];
+        if tcp.read(&mut b).await? == 0 {
+            return Err(std::io::Error::other("the proxy closed the connection"));
+        }
+        answer.push(b[0]);
+    }
+    let status = String::from_utf8_lossy(&answer);
+    let ok = status
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|code| code == "200");
+    if ok {
+        Ok(tcp)
+    } else {
+        Err(std::io::Error::other(format!(
+            "the proxy refused the tunnel: {}",
+            status.lines().next().unwrap_or_default()
+        )))
     }
 }
 

@@ -362,9 +362,18 @@ live_next_start: boolean,
 /**
  * The national system's settings are complete.
  */
-live_ready: boolean, site_name: string, site_type: string, workstation_id: string, workstation_name: string, language: string, sounds: boolean, offline_delay_ms: number, national: NationalView, workstations: Array<WorkstationLine>, users: Array<UserLine>, };
+live_ready: boolean, site_name: string, site_type: string, workstation_id: string, workstation_name: string, language: string, sounds: boolean, offline_delay_ms: number, 
+/**
+ * Past this many hours offline, every offline pack needs a pharmacist.
+ */
+offline_confirm_after_hours: number, national: NationalView, workstations: Array<WorkstationLine>, users: Array<UserLine>, };
 
-export type SiteInput = { site_name: string, site_type: string, workstation_name: string, };
+export type SiteInput = { site_name: string, site_type: string, workstation_name: string, 
+/**
+ * Hours offline after which every offline pack needs a pharmacist's
+ * confirmation (1 to 168); unset keeps the current limit.
+ */
+offline_confirm_after_hours?: number, };
 
 export type PrefsInput = { language: string, sounds: boolean, offline_delay_ms: number, };
 

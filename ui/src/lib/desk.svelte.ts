@@ -146,8 +146,10 @@ export class DeskState {
     return this.act(async () => this.showMany(await api.dispense()));
   }
 
-  /** P: the signed-in pharmacist confirms the packs held back after a long outage. */
+  /** P: the signed-in pharmacist confirms the packs held back after a long outage
+   * (only while such a verdict is on show). */
   confirmOffline(): Promise<boolean> {
+    if (this.verdict?.code !== "confirm_offline") return Promise.resolve(false);
     return this.act(async () => this.showMany(await api.confirmOffline()));
   }
 
