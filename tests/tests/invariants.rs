@@ -164,3 +164,72 @@ fn the_store_knows_nothing_of_the_network_and_the_engine_nothing_of_the_ui() {
         "the engine must not depend on the simulator: {engine:?}"
     );
 }
+
+/// Every `.rs` file under `dir` (recursively), with its text.
+fn sources(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push((p.clone(), std::fs::read_to_string(&p).unwrap_or_default()));
+            }
+        }
+    }
+    out
+}
+
+/// The engine is the one door to pack state: no code of the desk, the CLI
+/// or the shell writes the ledger, the outbox, the alert cases or the
+/// counter's journal itself, or reaches the engine's store. (Read from the
+/// code, as the dependency rules are read from the manifests.) The one
+/// write allowed: the desk's settings database keeps its own journal of
+/// settings, people and access (`config).journal_append`), which is not
+/// pack state.
+#[test]
+fn no_crate_but_the_engine_writes_pack_state() {
+    let writes = [
+        ".record_offline(",
+        ".record_for_replay(",
+        ".begin_change(",
+        ".settle_change(",
+        ".rekey_change(",
+        ".claim_due(",
+        ".renew_claims(",
+        ".to_exception(",
+        ".mark_sent(",
+        ".make_due(",
+        ".retry_later(",
+        ".note_product(",
+        ".note_batch(",
+        ".open_case(",
+        ".journal_append(",
+        ".journal_append_many(",
+        ".store_for_tests(",
+        ".store()",
+    ];
+    let root = countercheck_scenarios::workspace_root();
+    let mut seen = 0;
+    for dir in ["crates/desk/src", "crates/cli/src", "src-tauri/src"] {
+        for (path, text) in sources(&root.join(dir)) {
+            seen += 1;
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                for w in writes {
+                    if code.contains(w) && !code.contains("config).journal_append(") {
+                        panic!(
+                            "{}:{}: `{w}` outside the engine: {}",
+                            path.display(),
+                            n + 1,
+                            line.trim()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen > 10, "the sources were read ({seen} files)");
+}

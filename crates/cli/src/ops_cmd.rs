@@ -76,7 +76,8 @@ pub struct OpsArgs<'a> {
     /// What to do with a scan the damage gate holds (`--send-anyway`,
     /// `--send-repair`); by default it is held and nothing is sent.
     pub choice: Choice,
-    /// The pharmacist confirming offline decommissions past the limit.
+    /// The pharmacist confirming offline decommissions past the limit (the
+    /// operator vouches that this is a pharmacist: the CLI has no sign-in).
     pub confirmed_by: Option<&'a str>,
     pub codes: &'a [String],
     pub config: &'a Path,
@@ -114,7 +115,7 @@ pub fn run(args: OpsArgs<'_>) -> ExitCode {
             &scanned,
             &by,
             args.choice,
-            args.confirmed_by,
+            args.confirmed_by.map(|who| (who, domain::Role::Pharmacist)),
         )) {
             Ok(verdict) => verdict_json(args.operation, code, &verdict),
             Err(err) => {

@@ -114,8 +114,8 @@ fn dispense_undo_and_admin_through_the_cli() {
     // The same pack again: stopped here, never sent a second time.
     let (code, out) = run(&s.dir, &["dispense", &gs1]);
     assert_eq!(
-        (code, out[0]["reason"].as_str()),
-        (1, Some("already_decommissioned_here")),
+        (code, out[0]["verdict"].as_str()),
+        (1, Some("already_here")),
         "{out:?}"
     );
     let (code, out) = run(&s.dir, &["undo", &gs1]);

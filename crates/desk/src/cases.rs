@@ -1,57 +1,16 @@
-//! Alert cases: every alert outcome opens one, with the pack's data, the
-//! return code and the likely cause; a person adds a note and a decision;
-//! the cases export as CSV for the national organisation.
+//! Alert cases: the engine opens one for every alert outcome (see
+//! `engine::Engine::finish`), with the pack's data, the return code and the
+//! likely cause; here a person adds a note and a decision, and the cases
+//! export as CSV for the national organisation.
 
-use crate::view::{AlertCase, CounterVerdict};
+use crate::view::AlertCase;
 use crate::{now, utc_text, Desk, DeskError, DeskEvent};
-use domain::Operation;
 
 impl Desk {
-    /// Opens a case for an alert verdict; its id, or `None` if it could
-    /// not be stored (the verdict is shown all the same).
-    pub(crate) fn open_case(
-        &self,
-        op: Operation,
-        v: &CounterVerdict,
-        parsed: &packcode::Scan,
-        caps_lock: bool,
-        message: &str,
-    ) -> Option<i64> {
-        let p = v.pack.as_ref()?;
-        let damaged = caps_lock || !parsed.diagnosis.is_empty();
-        let likely_cause = if damaged {
-            "The scan shows signs of scanner damage: scan again (see the fix) before treating the pack as falsified."
-        } else {
-            "The scan was read cleanly: the pack itself may be falsified. Quarantine it and report the alert."
-        };
-        let case = store::NewCase {
-            opened_at: now(),
-            product_code: p.product_code.clone(),
-            batch: p.batch.clone(),
-            expiry: p.expiry_raw.clone(),
-            serial: p.serial.clone(),
-            operation: op.cli_name().to_owned(),
-            return_code: v.code.clone().unwrap_or_default(),
-            message: message.to_owned(),
-            likely_cause: likely_cause.to_owned(),
-            // The human-readable element string, as printed beside the code.
-            scan_text: format!(
-                "(01){}(17){}(10){}(21){}",
-                p.product_code, p.expiry_raw, p.batch, p.serial
-            ),
-            user_id: self.user_id(),
-            workstation: self.counter.workstation.clone(),
-        };
-        let id = self.engine.store().ok()?.open_case(&case).ok()?;
-        self.emit(DeskEvent::Status);
-        Some(id)
-    }
-
     /// The alert cases, newest first (only the open ones when asked).
     pub fn cases_list(&self, open_only: bool) -> Result<Vec<AlertCase>, DeskError> {
         Ok(self
             .engine
-            .store()?
             .cases(open_only)?
             .into_iter()
             .map(|c| AlertCase {
@@ -84,10 +43,9 @@ impl Desk {
                 "a decision is needed (e.g. reported, returned, scanner damage)".into(),
             ));
         }
-        let ok =
-            self.engine
-                .store()?
-                .decide_case(id, note.trim(), decision, &self.user_id(), now())?;
+        let ok = self
+            .engine
+            .decide_case(id, note.trim(), decision, &self.user_id())?;
         self.emit(DeskEvent::Status);
         Ok(ok)
     }
@@ -115,7 +73,7 @@ impl Desk {
             "decided_utc",
             "decided_by",
         ]);
-        for c in self.engine.store()?.cases(false)? {
+        for c in self.engine.cases(false)? {
             csv.row(&[
                 c.id.to_string(),
                 utc_text(c.opened_at),

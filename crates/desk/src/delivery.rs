@@ -7,10 +7,9 @@
 
 use crate::view::{DeliveryGroup, DeliveryPack, DeliveryView};
 use crate::{lock, now, utc_text, Desk, DeskError, DeskEvent};
-use domain::{BulkOperation, Operation};
+use domain::Operation;
 use engine::Verdict;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::Duration;
 
 type GroupKey = (String, String, String);
 
@@ -93,9 +92,9 @@ fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (String, String) {
             (status, detail.trim().to_owned())
         }
         Ok(Verdict::Offline { message }) => ("unchecked".into(), message.clone()),
-        Ok(Verdict::BadScan { message }) | Ok(Verdict::Stopped { message, .. }) => {
-            ("problem".into(), message.clone())
-        }
+        Ok(Verdict::BadScan { message })
+        | Ok(Verdict::Stopped { message, .. })
+        | Ok(Verdict::AlreadyHere { message, .. }) => ("problem".into(), message.clone()),
         Ok(Verdict::RecordedOffline { message, .. }) => ("unchecked".into(), message.clone()),
         Ok(Verdict::Held { findings, .. }) => (
             "problem".into(),
@@ -202,11 +201,7 @@ impl Desk {
         for (key, serial, _) in &d.packs {
             let g = groups.entry(key.clone()).or_insert_with(|| DeliveryGroup {
                 product_code: key.0.clone(),
-                product_name: self
-                    .engine
-                    .store()
-                    .ok()
-                    .and_then(|s| s.product_name(&key.0).ok().flatten()),
+                product_name: self.engine.product_name(&key.0).ok().flatten(),
                 batch: key.1.clone(),
                 expiry: key.2.clone(),
                 scanned: 0,
@@ -305,40 +300,32 @@ impl Desk {
         };
         self.emit(DeskEvent::Status);
         for (key, packs, scheme) in groups {
+            // Through the engine's port, in chunks of 500: every answer
+            // journaled, every alert a case. What the bulk service did not
+            // answer is verified pack by pack below.
             let mut answered: HashMap<String, (String, String)> = HashMap::new();
-            if let (Some(client), Some(scheme)) = (&self.bulk_client, scheme) {
+            if let Some(scheme) = scheme {
+                let by = self.user_id();
                 for chunk in packs.chunks(500) {
-                    let req = nmvs::BulkRequest {
-                        operation: BulkOperation::Verify,
-                        product_code: key.0.clone(),
-                        scheme,
-                        batch: key.1.clone(),
-                        expiry: key.2.clone(),
-                        serials: chunk.iter().map(|(s, _)| s.clone()).collect(),
-                        client_trx_id: nmvs::new_client_trx_id(),
-                    };
-                    if let Ok(resp) = client
-                        .bulk(&req, Duration::from_millis(250), Duration::from_secs(60))
+                    let serials: Vec<String> = chunk.iter().map(|(s, _)| s.clone()).collect();
+                    let bulk = self
+                        .engine
+                        .verify_bulk(&key.0, scheme, &key.1, &key.2, &serials, &by)
                         .await
-                    {
-                        for p in resp.packs {
-                            let Some(serial) = p.serial else { continue };
-                            let code = p.return_code.unwrap_or_default();
-                            let state = p.state.map(|s| s.name().to_owned()).unwrap_or_default();
-                            let ok = (code.is_empty() || code == "NMVS_SUCCESS")
-                                && state == "ACTIVE"
-                                && p.reasons.is_empty();
-                            let reasons: Vec<&str> = p.reasons.iter().map(|r| r.name()).collect();
-                            let detail = if reasons.is_empty() {
-                                format!("bulk: {code} {state}")
-                            } else {
-                                format!("bulk: {code} {state} ({})", reasons.join(", "))
-                            };
-                            answered.insert(
-                                serial,
-                                (if ok { "active" } else { "problem" }.to_owned(), detail),
-                            );
-                        }
+                        .unwrap_or_default();
+                    for (serial, a) in bulk {
+                        let state = a.state.unwrap_or_default();
+                        let ok =
+                            a.code == "NMVS_SUCCESS" && state == "ACTIVE" && a.reasons.is_empty();
+                        let detail = if a.reasons.is_empty() {
+                            format!("bulk: {} {state}", a.code)
+                        } else {
+                            format!("bulk: {} {state} ({})", a.code, a.reasons.join(", "))
+                        };
+                        answered.insert(
+                            serial,
+                            (if ok { "active" } else { "problem" }.to_owned(), detail),
+                        );
                     }
                 }
             }

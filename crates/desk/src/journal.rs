@@ -54,18 +54,12 @@ impl Desk {
     /// Journal entries matching `q`, newest first (at most 500).
     pub fn journal_search(&self, q: &JournalQuery) -> Result<Vec<JournalLine>, DeskError> {
         let f = Desk::filter(q, 500)?;
-        Ok(self
-            .engine
-            .store()?
-            .journal_query(&f)?
-            .iter()
-            .map(line)
-            .collect())
+        Ok(self.engine.journal_query(&f)?.iter().map(line).collect())
     }
 
     /// Checks the whole hash chain.
     pub fn journal_check(&self) -> Result<JournalCheck, DeskError> {
-        Ok(match self.engine.store()?.journal_verify()? {
+        Ok(match self.engine.journal_verify()? {
             Ok(n) => JournalCheck {
                 ok: true,
                 entries: n,
@@ -83,10 +77,7 @@ impl Desk {
     /// into the exports folder and returns the file's path.
     /// `pdf`: a PDF extract instead of CSV.
     pub fn journal_export(&self, q: &JournalQuery, pdf: bool) -> Result<String, DeskError> {
-        let mut rows = self
-            .engine
-            .store()?
-            .journal_query(&Desk::filter(q, 100_000)?)?;
+        let mut rows = self.engine.journal_query(&Desk::filter(q, 100_000)?)?;
         rows.reverse();
         let mut csv = store::export::Csv::new();
         csv.row(&[
@@ -165,10 +156,9 @@ impl Desk {
                 "a recall search needs the product code and the batch".into(),
             ));
         }
-        let rows =
-            self.engine
-                .store()?
-                .journal_search(product_code.trim(), batch.trim(), None, None)?;
+        let rows = self
+            .engine
+            .journal_search(product_code.trim(), batch.trim(), None, None)?;
         let mut by_serial: BTreeMap<String, Vec<store::JournalRow>> = BTreeMap::new();
         for r in rows {
             if r.entry.serial.is_empty() {
@@ -200,9 +190,8 @@ impl Desk {
 impl Desk {
     /// The backlog: every operation waiting to be sent, oldest first.
     pub fn outbox_list(&self) -> Result<Vec<OutboxLine>, DeskError> {
-        let store = self.engine.store()?;
-        let mut items = store.outbox(Some(store::OutboxStatus::Pending))?;
-        items.extend(store.outbox(Some(store::OutboxStatus::Claimed))?);
+        let mut items = self.engine.outbox(Some(store::OutboxStatus::Pending))?;
+        items.extend(self.engine.outbox(Some(store::OutboxStatus::Claimed))?);
         items.sort_by_key(|i| i.id);
         Ok(items
             .into_iter()
@@ -223,7 +212,7 @@ impl Desk {
     /// "Retry now": makes the backlog due and runs one replay round.
     /// Returns (sent, exceptions, still waiting).
     pub async fn outbox_retry(&self) -> Result<(usize, usize, usize), DeskError> {
-        self.engine.store()?.make_due(now())?;
+        self.engine.retry_now()?;
         let r = self.engine.sync_once("desk-retry", 500).await?;
         self.emit(crate::DeskEvent::Status);
         Ok(r)

@@ -86,6 +86,9 @@ struct Training {
     demo: Vec<DemoCode>,
     /// The demo codes as camera-like pictures (for the demo camera).
     demo_pictures: Vec<PathBuf>,
+    /// Training's demo people, in their own database in the training
+    /// folder (gone with it), never in the ledger.
+    people: Mutex<store::Store>,
 }
 
 /// A pack in the basket: the scan and the choice it was verified with (a
@@ -124,8 +127,6 @@ pub struct Desk {
     inner: Mutex<Inner>,
     inputs: Mutex<inputs::Inputs>,
     delivery: Mutex<delivery::Delivery>,
-    /// A client for bulk requests (the engine owns the single-pack one).
-    bulk_client: Option<NmvsClient>,
     lang: Mutex<Lang>,
     next_id: AtomicU64,
     counter: Counter,
@@ -215,11 +216,16 @@ impl Desk {
         let _ = std::fs::remove_dir_all(dir);
         store::private_dir(dir)?;
         let password = throwaway_password();
+        // A folder of its own per start: a simulator of an earlier start in
+        // this folder may still be closing (its database connection ends on
+        // the runtime, after the desk that owned it is dropped), and closing
+        // it must not touch this start's database files at the same path.
+        let sim_dir = dir.join(format!("simulator-{}", &throwaway_password()[..12]));
         let sim_config = simulator::SimConfig {
             addr: "127.0.0.1:0"
                 .parse()
                 .map_err(|e| DeskError::Simulator(format!("{e}")))?,
-            data_dir: dir.join("simulator"),
+            data_dir: sim_dir.clone(),
             seed: Some((
                 2026,
                 simulator::seed::SeedSize {
@@ -248,8 +254,8 @@ impl Desk {
             &sim.pki.client_key,
         )
         .map_err(|e| DeskError::Simulator(e.to_string()))?;
-        let codes = simulator::export_file(&dir.join("simulator"))
-            .map_err(|e| DeskError::Simulator(e.to_string()))?;
+        let codes =
+            simulator::export_file(&sim_dir).map_err(|e| DeskError::Simulator(e.to_string()))?;
         let demo = sheet::demo_packs(&codes, &admin).await?;
         let demo_pictures = sheet::demo_pictures(&demo, &dir.join("demo-pictures"))?;
         let client = NmvsClient::new(ClientConfig {
@@ -270,7 +276,6 @@ impl Desk {
             response_timeout: Duration::from_secs(5),
         })
         .map_err(|e| DeskError::Client(e.to_string()))?;
-        let bulk_client = client.clone();
         let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
         let (config, secrets) = open_settings(settings_dir)?;
         let counter = Counter {
@@ -285,10 +290,10 @@ impl Desk {
             admin,
             demo,
             demo_pictures,
+            people: Mutex::new(store::Store::open(&dir.join("training-people.sqlite"))?),
         };
         let desk = Desk::with_engine(
             engine,
-            Some(bulk_client),
             counter,
             Some(training),
             dir.to_path_buf(),
@@ -307,7 +312,6 @@ impl Desk {
         let cfg = settings::national_config_from(&config, secrets.as_ref())?;
         let site = cfg.credentials.client_login_id.clone();
         let client = NmvsClient::new(cfg).map_err(|e| DeskError::Client(e.to_string()))?;
-        let bulk_client = client.clone();
         let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
         let counter = Counter {
             workstation: workstation_name(&config)?,
@@ -315,15 +319,7 @@ impl Desk {
         };
         let engine = Engine::new(store, client, SystemClock, counter.clone());
         engine.set_offline_budget(DEFAULT_OFFLINE_BUDGET);
-        let desk = Desk::with_engine(
-            engine,
-            Some(bulk_client),
-            counter,
-            None,
-            dir.to_path_buf(),
-            config,
-            secrets,
-        );
+        let desk = Desk::with_engine(engine, counter, None, dir.to_path_buf(), config, secrets);
         desk.apply_preferences();
         Ok(desk)
     }
@@ -372,7 +368,6 @@ impl Desk {
     /// Must be called inside a tokio runtime (the async constructors are).
     fn with_engine(
         engine: Eng,
-        bulk_client: Option<NmvsClient>,
         counter: Counter,
         training: Option<Training>,
         dir: PathBuf,
@@ -392,7 +387,6 @@ impl Desk {
             inner: Mutex::new(Inner::default()),
             inputs: Mutex::new(inputs::Inputs::default()),
             delivery: Mutex::new(delivery::Delivery::default()),
-            bulk_client,
             lang: Mutex::new(Lang::En),
             next_id: AtomicU64::new(1),
             counter,
@@ -419,13 +413,6 @@ impl Desk {
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 };
-                if matches!(ev, engine::Event::Online) {
-                    // The system answers again: what waits on a backoff
-                    // from the outage is due now, not in minutes.
-                    if let Ok(mut s) = desk.engine.store() {
-                        let _ = s.make_due(now());
-                    }
-                }
                 if let engine::Event::Replayed {
                     done, exceptions, ..
                 } = ev
@@ -697,19 +684,12 @@ impl Desk {
                 );
             }
         }
-        // Dispensed (or otherwise decommissioned) here and not undone: say
-        // when and by whom, with the undo key, instead of asking again.
-        let verdict = match pack.as_ref().and_then(|p| self.already_here(p)) {
-            Some(message) => Ok(Verdict::Stopped {
-                reason: "already_decommissioned_here".into(),
-                message,
-            }),
-            None => {
-                self.engine
-                    .operate(Operation::Verify, &scanned, &self.user_id(), choice)
-                    .await
-            }
-        };
+        // Dispensed (or otherwise decommissioned) here and not undone: the
+        // engine says when and by whom instead of asking the system again.
+        let verdict = self
+            .engine
+            .operate(Operation::Verify, &scanned, &self.user_id(), choice)
+            .await;
         // Offline, the pack could not be checked: it still goes into the
         // basket, so it can be dispensed and recorded for replay (which
         // verifies it first). A misconfigured connection never does.
@@ -735,42 +715,6 @@ impl Desk {
         v
     }
 
-    /// "Dispensed here by … on …" when this pack's last change in the
-    /// ledger is a decommission that was not undone.
-    fn already_here(&self, p: &PackFields) -> Option<String> {
-        let row = self
-            .engine
-            .store()
-            .ok()?
-            .last_change(&p.product_code, &p.serial)
-            .ok()??;
-        let op = Operation::from_g_code(&row.operation)?;
-        if !op.is_decommission() {
-            return None;
-        }
-        let pending = if row.outcome == "recorded" {
-            " (recorded offline, to be sent)"
-        } else {
-            ""
-        };
-        Some(format!(
-            "{} here by {} on {}{pending}.",
-            match op {
-                Operation::Dispense => "Dispensed",
-                Operation::Destroy => "Destroyed",
-                Operation::Export => "Exported",
-                Operation::Lock => "Locked",
-                Operation::Stolen => "Reported stolen",
-                _ => "Decommissioned",
-            },
-            self.people()
-                .ok()
-                .and_then(|p| p.user(&row.user_id).ok().flatten())
-                .map_or(row.user_id.clone(), |u| u.name),
-            utc_text(row.at)
-        ))
-    }
-
     /// Dispenses every pack in the basket; one verdict per pack.
     pub async fn dispense(&self) -> Vec<CounterVerdict> {
         if let Err(why) = self.may(Operation::Dispense) {
@@ -787,13 +731,22 @@ impl Desk {
         if let Err(why) = self.may(Operation::Dispense) {
             return vec![self.refused_view(Operation::Dispense, why, None)];
         }
-        let me = self.user_id();
-        self.dispense_basket(Some(&me)).await
+        let Some(me) = self.signed_in() else {
+            return vec![self.refused_view(
+                Operation::Dispense,
+                words::sign_in_first(self.lang()).to_owned(),
+                None,
+            )];
+        };
+        self.dispense_basket(Some((&me.id, me.role))).await
     }
 
     /// Every pack in the basket through the engine; a pack that waits for a
     /// pharmacist's confirmation stays in the basket.
-    async fn dispense_basket(&self, confirmed_by: Option<&str>) -> Vec<CounterVerdict> {
+    async fn dispense_basket(
+        &self,
+        confirmed_by: Option<engine::Confirmer<'_>>,
+    ) -> Vec<CounterVerdict> {
         let basket = std::mem::take(&mut lock(&self.inner).basket);
         let mut out = Vec::new();
         let mut waiting = Vec::new();
@@ -986,13 +939,7 @@ impl Desk {
                 "Only a pharmacist may acknowledge a problem after an outage.".into(),
             ));
         }
-        let ok = self.engine.store()?.acknowledge(
-            id,
-            note,
-            &who.id,
-            &self.counter.workstation,
-            now(),
-        )?;
+        let ok = self.engine.acknowledge(id, note, &who.id)?;
         if ok {
             // Also in the settings database's journal (kept across modes).
             self.journal_config_copy("exception", "acknowledged", &format!("{id}: {note}"));
@@ -1006,7 +953,6 @@ impl Desk {
         let off = self.engine.offline_state()?;
         let open: Vec<store::OutboxItem> = self
             .engine
-            .store()?
             .outbox(Some(store::OutboxStatus::Exception))?
             .into_iter()
             .filter(|i| i.acknowledged_at.is_none())
@@ -1020,11 +966,7 @@ impl Desk {
                 let pack = pack_fields(&packcode::parse(&change_text(&c), today()))?;
                 Some(Dispensed {
                     id: c.id as u64,
-                    product_name: self
-                        .engine
-                        .store()
-                        .ok()
-                        .and_then(|s| s.product_name(&c.product_code).ok().flatten()),
+                    product_name: self.engine.product_name(&c.product_code).ok().flatten(),
                     pack,
                     at: c.at,
                     undo_until: c.at + UNDO_WINDOW_SECS,
@@ -1106,7 +1048,7 @@ impl Desk {
             );
             // Back: the backlog is due at once (as after any outage the
             // desk sees end).
-            self.engine.store()?.make_due(now())?;
+            self.engine.retry_now()?;
         }
         drop(sim);
         self.emit(DeskEvent::Status);
@@ -1175,12 +1117,9 @@ impl Desk {
         let parsed = &scanned.scan;
         let caps_lock = scanned.caps_lock;
         let w = words::for_lang(self.lang());
-        let product_name = pack.as_ref().and_then(|p| {
-            self.engine
-                .store()
-                .ok()
-                .and_then(|s| s.product_name(&p.product_code).ok().flatten())
-        });
+        let product_name = pack
+            .as_ref()
+            .and_then(|p| self.engine.product_name(&p.product_code).ok().flatten());
         let mut v = self.verdict_view(
             op.cli_name(),
             Tone::Amber,
@@ -1208,10 +1147,29 @@ impl Desk {
         let (tone, headline, next, detail) = match verdict {
             Err(e) => (Tone::Amber, w.desk_error, w.next_rescan, e.to_string()),
             Ok(Verdict::BadScan { message }) => (Tone::Amber, w.bad_scan, w.next_rescan, message),
+            Ok(Verdict::AlreadyHere {
+                earlier,
+                by,
+                at,
+                pending,
+                ..
+            }) => {
+                // The person's name where this desk knows them.
+                let name = self
+                    .people()
+                    .ok()
+                    .and_then(|p| p.user(&by).ok().flatten())
+                    .map_or(by, |u| u.name);
+                let detail = words::already_here(
+                    self.lang(),
+                    Operation::from_g_code(&earlier),
+                    &name,
+                    &utc_text(at),
+                    pending,
+                );
+                (Tone::Amber, w.already_here, w.next_undo, detail)
+            }
             Ok(Verdict::Stopped { reason, message }) => match reason.as_str() {
-                "already_decommissioned_here" => {
-                    (Tone::Amber, w.already_here, w.next_undo, message)
-                }
                 "nothing_to_undo" => (Tone::Amber, w.nothing_to_undo, w.next_continue, message),
                 "expired" => (Tone::Red, w.expired, w.next_set_aside, message),
                 "batch_recalled" | "batch_withdrawn" => {
@@ -1289,6 +1247,7 @@ impl Desk {
                 latency_ms,
                 product_name,
                 reasons,
+                case_id,
                 ..
             }) => {
                 v.code = Some(code);
@@ -1326,7 +1285,8 @@ impl Desk {
                         (Tone::Amber, w.technical, w.next_rescan, message)
                     }
                     (OutcomeClass::Alert, _) => {
-                        v.case_id = self.open_case(op, &v, parsed, caps_lock, &message);
+                        // The engine opened the alert case.
+                        v.case_id = case_id;
                         (Tone::Red, w.alert, w.next_alert, message)
                     }
                 }

@@ -132,9 +132,7 @@ impl Desk {
 
     pub(crate) fn journal_note(&self, kind: &str, operation: &str, outcome: &str, detail: &str) {
         let entry = self.note_entry(kind, operation, outcome, detail);
-        if let Ok(mut s) = self.engine.store() {
-            let _ = s.journal_append(&entry);
-        }
+        let _ = self.engine.journal_note(&entry);
         // Changes of settings, people, calibration and access are kept in
         // the settings database's own journal too: a change made in
         // training before going live is not lost with the training ledger.
@@ -260,11 +258,11 @@ impl Desk {
         ))
     }
 
-    /// The store that holds the users: the training ledger in training mode
-    /// (demo users, gone with it), else the settings database.
+    /// The store that holds the users: training's own people database in
+    /// training mode (demo users, gone with it), else the settings database.
     pub(crate) fn people(&self) -> Result<std::sync::MutexGuard<'_, store::Store>, DeskError> {
         Ok(match &self.training {
-            Some(_) => self.engine.store()?,
+            Some(t) => lock(&t.people),
             None => lock(&self.config),
         })
     }

@@ -235,3 +235,43 @@ pub(crate) fn sign_in_first(l: Lang) -> &'static str {
         Lang::De => "Niemand ist angemeldet: bitte zuerst anmelden (W).",
     }
 }
+
+/// "Dispensed here by Anna Berger on 2026-12-04 10:14 UTC." for a pack the
+/// ledger says was decommissioned here (`earlier`), by `name`, at `when`.
+pub(crate) fn already_here(
+    l: Lang,
+    earlier: Option<domain::Operation>,
+    name: &str,
+    when: &str,
+    pending: bool,
+) -> String {
+    use domain::Operation as O;
+    let done = match (l, earlier) {
+        (Lang::En, Some(O::Dispense)) => "Dispensed",
+        (Lang::En, Some(O::Destroy)) => "Destroyed",
+        (Lang::En, Some(O::Export)) => "Exported",
+        (Lang::En, Some(O::Sample)) => "Supplied as a sample",
+        (Lang::En, Some(O::FreeSample)) => "Supplied as a free sample",
+        (Lang::En, Some(O::Lock)) => "Locked",
+        (Lang::En, Some(O::Stolen)) => "Reported stolen",
+        (Lang::En, _) => "Decommissioned",
+        (Lang::De, Some(O::Dispense)) => "Abgegeben",
+        (Lang::De, Some(O::Destroy)) => "Vernichtet",
+        (Lang::De, Some(O::Export)) => "Exportiert",
+        (Lang::De, Some(O::Sample)) => "Als Muster abgegeben",
+        (Lang::De, Some(O::FreeSample)) => "Als Gratismuster abgegeben",
+        (Lang::De, Some(O::Lock)) => "Gesperrt",
+        (Lang::De, Some(O::Stolen)) => "Als gestohlen gemeldet",
+        (Lang::De, _) => "Ausgebucht",
+    };
+    match (l, pending) {
+        (Lang::En, false) => format!("{done} here by {name} on {when}; not sent again."),
+        (Lang::En, true) => {
+            format!("{done} here by {name} on {when} (recorded, to be sent); not sent again.")
+        }
+        (Lang::De, false) => format!("{done} hier von {name} am {when}; nicht erneut gesendet."),
+        (Lang::De, true) => format!(
+            "{done} hier von {name} am {when} (gespeichert, wird gesendet); nicht erneut gesendet."
+        ),
+    }
+}

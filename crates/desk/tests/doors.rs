@@ -26,8 +26,9 @@ async fn parallel_wrong_pins_count_at_most_five_and_the_count_survives_a_restart
     for t in threads {
         assert!(t.join().expect("joined").is_err());
     }
-    // Counted in the database, checked and counted in one transaction.
-    let db = store::Store::open(&dir.join("countercheck.sqlite")).expect("store");
+    // Counted in the database (training's people database), checked and
+    // counted in one transaction.
+    let db = store::Store::open(&dir.join("training-people.sqlite")).expect("store");
     let n = db.pin_attempts("tom").expect("attempts");
     assert!((1..=5).contains(&n), "{n} attempts recorded");
     assert_eq!(n, 5, "five wrong PINs lock the user");
@@ -36,7 +37,7 @@ async fn parallel_wrong_pins_count_at_most_five_and_the_count_survives_a_restart
     assert!(e.to_string().contains("wait"), "{e}");
     // Another connection (a restarted app) sees the same lock.
     drop(db);
-    let db = store::Store::open(&dir.join("countercheck.sqlite")).expect("store");
+    let db = store::Store::open(&dir.join("training-people.sqlite")).expect("store");
     assert_eq!(db.pin_attempts("tom").expect("attempts"), 5);
 }
 

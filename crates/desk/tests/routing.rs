@@ -87,3 +87,27 @@ async fn u_undoes_the_pack_on_show_not_the_newest_dispense() {
     assert_eq!(left.len(), 1);
     assert_ne!(left[0].pack.serial, older_serial);
 }
+
+/// The engine opens the alert case, whichever screen met the alert: a pack
+/// the system does not know, checked during a delivery, opens one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_during_a_delivery_check_opens_a_case() {
+    let dir = temp("delivery-alert");
+    let desk = Arc::new(Desk::training(&dir).await.expect("desk"));
+    let sheet = desk.demo_sheet().expect("sheet");
+    let unknown = sheet
+        .iter()
+        .find(|c| c.label.contains("does not know"))
+        .map(|c| packcode::escapes::decode(&c.text))
+        .expect("the unknown pack on the demo sheet");
+    assert!(desk.cases_list(false).expect("cases").is_empty());
+    desk.delivery_start();
+    desk.delivery_scan(&unknown);
+    let view = desk.delivery_verify().await.expect("verify");
+    assert_eq!(view.scanned, 1);
+    let cases = desk.cases_list(false).expect("cases");
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    assert_eq!(cases[0].return_code, "NMVS_NC_PC_02");
+    assert_eq!(cases[0].operation, "verify");
+    desk.delivery_stop();
+}

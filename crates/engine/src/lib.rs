@@ -46,12 +46,50 @@ impl Clock for SystemClock {
 /// The national system as the engine sees it.
 pub trait NationalSystem: Send + Sync {
     fn send(&self, req: &PackRequest) -> impl Future<Output = Result<Answer, CallError>> + Send;
+
+    /// A bulk request and its result (polled until ready). A system
+    /// without a bulk service says so; callers then go pack by pack.
+    fn bulk(
+        &self,
+        req: &nmvs::BulkRequest,
+    ) -> impl Future<Output = Result<nmvs::BulkResponse, CallError>> + Send {
+        let _ = req;
+        async {
+            Err(CallError::Unreachable(
+                "this national system has no bulk service".into(),
+            ))
+        }
+    }
 }
 
 impl NationalSystem for nmvs::NmvsClient {
     fn send(&self, req: &PackRequest) -> impl Future<Output = Result<Answer, CallError>> + Send {
         nmvs::NmvsClient::send(self, req)
     }
+
+    fn bulk(
+        &self,
+        req: &nmvs::BulkRequest,
+    ) -> impl Future<Output = Result<nmvs::BulkResponse, CallError>> + Send {
+        // Results are asked for every quarter second, for at most a minute.
+        nmvs::NmvsClient::bulk(
+            self,
+            req,
+            Duration::from_millis(250),
+            Duration::from_secs(60),
+        )
+    }
+}
+
+/// One pack's answer in a bulk verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BulkAnswer {
+    pub code: String,
+    pub state: Option<String>,
+    pub reasons: Vec<String>,
+    /// The code raises an alert; its case is `case_id`.
+    pub alert: bool,
+    pub case_id: Option<i64>,
 }
 
 /// Where the engine works (the person acting is named per operation).
@@ -79,6 +117,17 @@ pub enum Verdict {
     BadScan { message: String },
     /// A local guard stopped it; nothing was sent.
     Stopped { reason: String, message: String },
+    /// The pack was decommissioned here and that stands (the ledger says
+    /// so): nothing was sent, for a verify as for a second decommission.
+    /// `earlier` is the change's G-code, `by` who made it, `at` when;
+    /// `pending` while it waits to be sent or is being sent.
+    AlreadyHere {
+        earlier: String,
+        by: String,
+        at: i64,
+        pending: bool,
+        message: String,
+    },
     /// The national system answered.
     Answered {
         code: String,
@@ -92,6 +141,8 @@ pub enum Verdict {
         latency_ms: f64,
         /// The product's name from the system's master data (or the cache).
         product_name: Option<String>,
+        /// The alert case opened for an alert answer (see `finish`).
+        case_id: Option<i64>,
     },
     /// The system could not be reached in time; the operation is committed
     /// to the outbox and will be replayed.
@@ -171,35 +222,41 @@ pub const DEFAULT_OFFLINE_CONFIRM_AFTER_SECS: i64 = 24 * 3600;
 /// See [`Engine::claim_lease_secs`].
 pub const DEFAULT_CLAIM_LEASE_SECS: i64 = 15;
 
-/// The guard of a state change, given the pack's last change here (read in
-/// the intent's transaction): a second decommission is refused; an undo
-/// refers to the change it reverts (its RefClientTrxId), or is refused.
+/// The guard of a request, given the pack's last change here (read in the
+/// intent's transaction for a state change): a pack decommissioned here and
+/// not undone is answered from the ledger, for a verify as for a second
+/// decommission (never sent); an undo refers to the change it reverts (its
+/// RefClientTrxId), or is refused.
 fn change_guard(
     op: Operation,
     last: Option<&store::LedgerRow>,
 ) -> Result<Option<String>, Box<Verdict>> {
     if let Some(prev) = last {
         let prev_op = Operation::from_g_code(&prev.operation);
-        if op.is_decommission() && prev_op.is_some_and(Operation::is_decommission) {
+        let asks = op.is_decommission() || op == Operation::Verify;
+        if asks && prev_op.is_some_and(Operation::is_decommission) {
             let done = match prev_op {
-                Some(Operation::Dispense) => "dispensed",
-                Some(Operation::Destroy) => "destroyed",
-                Some(Operation::Export) => "exported",
-                Some(Operation::Sample) => "supplied as a sample",
-                Some(Operation::FreeSample) => "supplied as a free sample",
-                Some(Operation::Lock) => "locked",
-                Some(Operation::Stolen) => "reported stolen",
-                _ => "decommissioned",
+                Some(Operation::Dispense) => "Dispensed",
+                Some(Operation::Destroy) => "Destroyed",
+                Some(Operation::Export) => "Exported",
+                Some(Operation::Sample) => "Supplied as a sample",
+                Some(Operation::FreeSample) => "Supplied as a free sample",
+                Some(Operation::Lock) => "Locked",
+                Some(Operation::Stolen) => "Reported stolen",
+                _ => "Decommissioned",
             };
             let pending = match prev.outcome.as_str() {
                 "recorded" => " (recorded offline, to be sent)",
                 store::SENDING => " (being sent)",
                 _ => "",
             };
-            return Err(Box::new(Verdict::Stopped {
-                reason: "already_decommissioned_here".into(),
+            return Err(Box::new(Verdict::AlreadyHere {
+                earlier: prev.operation.clone(),
+                by: prev.user_id.clone(),
+                at: prev.at,
+                pending: prev.outcome != "NMVS_SUCCESS",
                 message: format!(
-                    "Already {done} here by {} on {}{pending}; not sent again.",
+                    "{done} here by {} on {}{pending}; not sent again.",
                     prev.user_id,
                     time_text(prev.at)
                 ),
@@ -223,11 +280,20 @@ fn change_guard(
     }
 }
 
-/// The fields that name a pack in the journal.
+/// Who confirms an offline decommission past the limit, with the role
+/// the caller vouches for (the desk: the signed-in person's; the CLI: the
+/// pharmacist its operator names).
+pub type Confirmer<'a> = (&'a str, domain::Role);
+
+/// The fields that name a pack in the journal and in an alert case.
 struct Pack {
     product_code: String,
     batch: String,
     serial: String,
+    /// The expiry as sent (YYMMDD).
+    expiry: String,
+    /// The scan showed signs of scanner damage (Caps Lock, a diagnosis).
+    damaged: bool,
 }
 
 fn pack_of(scan: &packcode::Scan) -> Pack {
@@ -238,6 +304,21 @@ fn pack_of(scan: &packcode::Scan) -> Pack {
             .unwrap_or_default(),
         batch: scan.batch().unwrap_or_default().to_owned(),
         serial: scan.serial().unwrap_or_default().to_owned(),
+        expiry: scan.expiry_raw().unwrap_or_default().to_owned(),
+        damaged: !scan.diagnosis.is_empty(),
+    }
+}
+
+impl Pack {
+    /// The pack a request names (made from the ledger: no scan to judge).
+    fn of_request(req: &PackRequest) -> Pack {
+        Pack {
+            product_code: req.product_code.clone(),
+            batch: req.batch.clone(),
+            serial: req.serial.clone(),
+            expiry: req.expiry.clone(),
+            damaged: false,
+        }
     }
 }
 
@@ -375,7 +456,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     /// when `who` confirmed, `Ok(None)` when no confirmation is needed.
     fn offline_too_long<'a>(
         &self,
-        confirmed_by: Option<&'a str>,
+        confirmed_by: Option<Confirmer<'a>>,
         now: i64,
     ) -> Result<Result<Option<&'a str>, Verdict>, EngineError> {
         let Some(since) = self.with_store(|s| {
@@ -389,20 +470,8 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         if now - since <= limit {
             return Ok(Ok(None));
         }
-        if let Some(who) = confirmed_by {
-            // Anyone may confirm where the site keeps no people (the CLI on
-            // its own); else a pharmacist or an administrator.
-            let allowed = self.with_store(|s| {
-                let people = s.users()?;
-                Ok(people.is_empty()
-                    || people.iter().any(|u| {
-                        u.id == who
-                            && u.active
-                            && domain::Role::parse(&u.role)
-                                .is_some_and(domain::Role::may_confirm_offline)
-                    }))
-            })?;
-            if allowed {
+        if let Some((who, role)) = confirmed_by {
+            if role.may_confirm_offline() {
                 return Ok(Ok(Some(who)));
             }
         }
@@ -516,11 +585,14 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     }
 
     fn came_online(&self) -> Result<(), EngineError> {
+        let now = self.clock.now();
         let was = self.with_store(|s| {
             let was = s.setting(OFFLINE_SINCE)?.is_some();
             if was {
-                s.connection()
-                    .execute("DELETE FROM settings WHERE key = ?1", [OFFLINE_SINCE])?;
+                s.delete_setting(OFFLINE_SINCE)?;
+                // What waits on a backoff from the outage is due now, not
+                // in minutes.
+                s.make_due(now)?;
             }
             Ok(was)
         })?;
@@ -552,7 +624,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         scanned: &Scanned,
         by: &str,
         choice: Choice,
-        confirmed_by: Option<&str>,
+        confirmed_by: Option<Confirmer<'_>>,
     ) -> Result<Verdict, EngineError> {
         let now = self.clock.now();
         let day = today(now);
@@ -585,7 +657,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 )
             }
         };
-        self.finish(op, v, &pack_of(&scan), by, now, "")
+        let mut pack = pack_of(&scan);
+        pack.damaged |= scanned.caps_lock || !scanned.scan.diagnosis.is_empty();
+        self.finish(op, v, &pack, by, now, "")
     }
 
     /// Journals a verdict that its ledger row did not journal already
@@ -593,12 +667,24 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     fn finish(
         &self,
         op: Operation,
-        v: Verdict,
+        mut v: Verdict,
         pack: &Pack,
         by: &str,
         now: i64,
         note: &str,
     ) -> Result<Verdict, EngineError> {
+        // Every alert opens a case, whichever screen or program met it (the
+        // counter, the delivery check, the CLI).
+        if let Verdict::Answered {
+            alert: true,
+            code,
+            message,
+            case_id,
+            ..
+        } = &mut v
+        {
+            *case_id = Some(self.open_case(op, pack, code, message, by, now)?);
+        }
         let journaled = match &v {
             Verdict::RecordedOffline { .. } => true,
             Verdict::Answered { code, .. } => op.changes_state() && code == "NMVS_SUCCESS",
@@ -608,6 +694,10 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             let (outcome, detail) = match &v {
                 Verdict::Answered { code, .. } => (code.clone(), String::new()),
                 Verdict::Stopped { reason, .. } => (format!("stopped:{reason}"), String::new()),
+                Verdict::AlreadyHere { .. } => (
+                    "stopped:already_decommissioned_here".to_owned(),
+                    String::new(),
+                ),
                 Verdict::BadScan { message } => ("bad_scan".to_owned(), message.clone()),
                 Verdict::Offline { message } => ("offline".to_owned(), message.clone()),
                 Verdict::Held { findings, .. } => ("held".to_owned(), codes_of(findings)),
@@ -632,6 +722,43 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             verdict: v.clone(),
         });
         Ok(v)
+    }
+
+    /// Opens the alert case for an alert answer: the pack's data, the code,
+    /// and the likely cause (scanner damage, or the pack itself).
+    fn open_case(
+        &self,
+        op: Operation,
+        pack: &Pack,
+        code: &str,
+        message: &str,
+        by: &str,
+        now: i64,
+    ) -> Result<i64, EngineError> {
+        let likely_cause = if pack.damaged {
+            "The scan shows signs of scanner damage: scan again (see the fix) before treating the pack as falsified."
+        } else {
+            "The scan was read cleanly: the pack itself may be falsified. Quarantine it and report the alert."
+        };
+        let case = store::NewCase {
+            opened_at: now,
+            product_code: pack.product_code.clone(),
+            batch: pack.batch.clone(),
+            expiry: pack.expiry.clone(),
+            serial: pack.serial.clone(),
+            operation: op.cli_name().to_owned(),
+            return_code: code.to_owned(),
+            message: message.to_owned(),
+            likely_cause: likely_cause.to_owned(),
+            // The human-readable element string, as printed beside the code.
+            scan_text: format!(
+                "(01){}(17){}(10){}(21){}",
+                pack.product_code, pack.expiry, pack.batch, pack.serial
+            ),
+            user_id: by.to_owned(),
+            workstation: self.counter.workstation.clone(),
+        };
+        self.with_store(|s| s.open_case(&case))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -699,7 +826,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         op: Operation,
         scan: &packcode::Scan,
         by: &str,
-        confirmed_by: Option<&str>,
+        confirmed_by: Option<Confirmer<'_>>,
         now: i64,
     ) -> Result<Verdict, EngineError> {
         let Some(mut req) = scan
@@ -723,7 +850,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         req: &mut PackRequest,
         expiry: Option<packcode::Date>,
         by: &str,
-        confirmed_by: Option<&str>,
+        confirmed_by: Option<Confirmer<'_>>,
         now: i64,
     ) -> Result<Verdict, EngineError> {
         // Local guards, before anything is sent.
@@ -746,6 +873,12 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 }
             }
         }
+        if op == Operation::Verify {
+            let last = self.with_store(|s| s.last_change(&req.product_code, &req.serial))?;
+            if let Err(v) = change_guard(op, last.as_ref()) {
+                return Ok(*v);
+            }
+        }
         // The guard ("already decommissioned here", what an undo refers to)
         // and the intent are one transaction in the store, so two callers
         // (two keys, two screens, the desk and the CLI) never both send a
@@ -766,11 +899,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 })
             })?;
             if let (Some(who), Begin::Send(_) | Begin::Queued(_)) = (confirmer, &begun) {
-                let pack = Pack {
-                    product_code: req.product_code.clone(),
-                    batch: req.batch.clone(),
-                    serial: req.serial.clone(),
-                };
+                let pack = Pack::of_request(req);
                 let entry = self.entry(
                     "confirm_offline",
                     op,
@@ -875,6 +1004,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                         .collect(),
                     latency_ms: a.latency.as_secs_f64() * 1000.0,
                     product_name,
+                    case_id: None,
                 })
             }
             Sent::Failed {
@@ -974,6 +1104,91 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         }
     }
 
+    /// Verifies packs of one product and batch in one bulk request (a
+    /// delivery check). Every pack the system answered is journaled (kind
+    /// `bulk`) and an alert opens its case, as for a single verify; the map
+    /// holds the answered packs by serial. A failed or refused bulk request
+    /// gives an empty map: the caller verifies pack by pack.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn verify_bulk(
+        &self,
+        product_code: &str,
+        scheme: packcode::ProductScheme,
+        batch: &str,
+        expiry: &str,
+        serials: &[String],
+        by: &str,
+    ) -> Result<std::collections::HashMap<String, BulkAnswer>, EngineError> {
+        let req = nmvs::BulkRequest {
+            operation: domain::BulkOperation::Verify,
+            product_code: product_code.to_owned(),
+            scheme,
+            batch: batch.to_owned(),
+            expiry: expiry.to_owned(),
+            serials: serials.to_vec(),
+            client_trx_id: nmvs::new_client_trx_id(),
+        };
+        let mut out = std::collections::HashMap::new();
+        let Ok(resp) = self.ns.bulk(&req).await else {
+            return Ok(out);
+        };
+        let now = self.clock.now();
+        for p in resp.packs {
+            let Some(serial) = p.serial else { continue };
+            if !serials.contains(&serial) {
+                continue; // not a pack we asked about
+            }
+            let code = p
+                .return_code
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| "NMVS_SUCCESS".to_owned());
+            let info = self.codes.lookup(&code);
+            let pack = Pack {
+                product_code: product_code.to_owned(),
+                batch: batch.to_owned(),
+                serial: serial.clone(),
+                expiry: expiry.to_owned(),
+                damaged: false,
+            };
+            let state = p.state.map(|s| s.name().to_owned());
+            let reasons: Vec<String> = p.reasons.iter().map(|r| r.name().to_owned()).collect();
+            let entry = self.entry(
+                "bulk",
+                Operation::Verify,
+                &pack,
+                by,
+                code.clone(),
+                format!(
+                    "{}{}",
+                    state.as_deref().unwrap_or(""),
+                    if reasons.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", reasons.join(", "))
+                    }
+                ),
+                now,
+            );
+            self.with_store(|s| s.journal_append(&entry).map(|_| ()))?;
+            let case_id = if info.alert {
+                Some(self.open_case(Operation::Verify, &pack, &code, &info.message, by, now)?)
+            } else {
+                None
+            };
+            out.insert(
+                serial,
+                BulkAnswer {
+                    code,
+                    state,
+                    reasons,
+                    alert: info.alert,
+                    case_id,
+                },
+            );
+        }
+        Ok(out)
+    }
+
     /// The `op` decommissions made here that still stand (not undone, not
     /// refused at replay), made within the last `window_secs`, newest first:
     /// from the ledger, so "dispensed here" and the undo survive a restart.
@@ -1019,11 +1234,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         let v = self
             .decide_request(undo, &mut req, None, by, None, now)
             .await?;
-        let pack = Pack {
-            product_code: req.product_code.clone(),
-            batch: req.batch.clone(),
-            serial: req.serial.clone(),
-        };
+        let pack = Pack::of_request(&req);
         self.finish(
             undo,
             v,
@@ -1036,11 +1247,17 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
 
     /// Replays due outbox items once: verify first, then the decommission
     /// with its stored ClientTrxId, once. Returns (done, exceptions, later).
+    ///
+    /// `label` names the caller in the claims (`desk`, `cli`); the claims
+    /// are this engine's own (its label is joined to the engine's unique
+    /// sender id), so two programs with the same label never take each
+    /// other's claims for their own.
     pub async fn sync_once(
         &self,
-        worker: &str,
+        label: &str,
         limit: i64,
     ) -> Result<(usize, usize, usize), EngineError> {
+        let worker = &format!("{}/{label}", self.sender);
         let now = self.clock.now();
         let items = self.with_store(|s| s.claim_due(worker, now, self.claim_lease_secs, limit))?;
         let (mut done, mut exceptions, mut later) = (0, 0, 0);
@@ -1344,8 +1561,88 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         }
     }
 
-    /// The store, for reports.
-    pub fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, EngineError> {
+    // The reports, the journal and the cases: the only way in for the desk
+    // and the CLI (no other crate writes pack state; tests/tests/invariants.rs).
+
+    /// Journal entries matching `f`, newest first.
+    pub fn journal_query(
+        &self,
+        f: &store::JournalFilter,
+    ) -> Result<Vec<store::JournalRow>, EngineError> {
+        self.with_store(|s| s.journal_query(f))
+    }
+
+    /// A recall's entries: one product and batch, optionally within a time span.
+    pub fn journal_search(
+        &self,
+        product_code: &str,
+        batch: &str,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<Vec<store::JournalRow>, EngineError> {
+        self.with_store(|s| s.journal_search(product_code, batch, from, to))
+    }
+
+    /// The journal's hash chain: entries checked, or the first break.
+    pub fn journal_verify(&self) -> Result<Result<i64, store::JournalBreak>, EngineError> {
+        self.with_store(|s| s.journal_verify())
+    }
+
+    /// Journals what a person did that is not a pack operation (settings,
+    /// people, access, calibration, a refusal), in the counter's journal.
+    pub fn journal_note(&self, e: &store::JournalEntry) -> Result<(), EngineError> {
+        self.with_store(|s| s.journal_append(e).map(|_| ()))
+    }
+
+    /// Outbox items, optionally of one status, oldest first.
+    pub fn outbox(
+        &self,
+        status: Option<store::OutboxStatus>,
+    ) -> Result<Vec<store::OutboxItem>, EngineError> {
+        self.with_store(|s| s.outbox(status))
+    }
+
+    /// "Retry now": every waiting item is due at once. Returns how many.
+    pub fn retry_now(&self) -> Result<usize, EngineError> {
+        let now = self.clock.now();
+        self.with_store(|s| s.make_due(now))
+    }
+
+    /// The pharmacist `by` has seen an exception: recorded and journaled.
+    /// `false` when there is no such open exception.
+    pub fn acknowledge(&self, id: i64, note: &str, by: &str) -> Result<bool, EngineError> {
+        let now = self.clock.now();
+        self.with_store(|s| s.acknowledge(id, note, by, &self.counter.workstation, now))
+    }
+
+    /// The alert cases, newest first (only the open ones when asked).
+    pub fn cases(&self, open_only: bool) -> Result<Vec<store::Case>, EngineError> {
+        self.with_store(|s| s.cases(open_only))
+    }
+
+    /// A note and a decision on an open case, by `by`; `false` when it was
+    /// decided already or does not exist.
+    pub fn decide_case(
+        &self,
+        id: i64,
+        note: &str,
+        decision: &str,
+        by: &str,
+    ) -> Result<bool, EngineError> {
+        let now = self.clock.now();
+        self.with_store(|s| s.decide_case(id, note, decision, by, now))
+    }
+
+    /// The last name learned for a product.
+    pub fn product_name(&self, product_code: &str) -> Result<Option<String>, EngineError> {
+        self.with_store(|s| s.product_name(product_code))
+    }
+
+    /// The store itself, for tests and benchmarks that set up or inspect
+    /// what a scenario needs. Never used by the desk, the CLI or the shell
+    /// (`tests/tests/invariants.rs` reads their code for it).
+    #[doc(hidden)]
+    pub fn store_for_tests(&self) -> Result<std::sync::MutexGuard<'_, Store>, EngineError> {
         self.store.lock().map_err(|_| EngineError::Poisoned)
     }
 }
@@ -1403,17 +1700,21 @@ mod tests {
         assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
         assert_eq!(e.offline_state().expect("state").backlog, 1);
         // A verify cannot be recorded: it says the pack could not be checked.
+        let other = "]d2010415003752864317270131101234\u{1d}21SER2";
         let v = e
-            .operate(Operation::Verify, &sc(code), "u", Choice::AsChecked)
+            .operate(Operation::Verify, &sc(other), "u", Choice::AsChecked)
             .await
             .expect("operate");
         assert!(matches!(v, Verdict::Offline { .. }), "{v:?}");
-        // The same pack again while offline: not recorded twice.
-        let v = e
-            .operate(Operation::Dispense, &sc(code), "u", Choice::AsChecked)
-            .await
-            .expect("operate");
-        assert!(matches!(v, Verdict::Stopped { .. }), "{v:?}");
+        // The dispensed pack, verified or dispensed again while offline: the
+        // ledger answers, nothing is sent or recorded twice.
+        for op in [Operation::Verify, Operation::Dispense] {
+            let v = e
+                .operate(op, &sc(code), "u", Choice::AsChecked)
+                .await
+                .expect("operate");
+            assert!(matches!(v, Verdict::AlreadyHere { pending: true, .. }), "{v:?}");
+        }
         assert_eq!(e.offline_state().expect("state").backlog, 1);
     }
 
@@ -1475,10 +1776,8 @@ mod tests {
             let v = c.await.expect("joined").expect("operate");
             match v {
                 Verdict::Answered { .. } => sent += 1,
-                Verdict::Stopped { reason, .. } => assert!(
-                    reason == "in_progress" || reason == "already_decommissioned_here",
-                    "{reason}"
-                ),
+                Verdict::Stopped { reason, .. } => assert!(reason == "in_progress", "{reason}"),
+                Verdict::AlreadyHere { .. } => {}
                 other => panic!("{other:?}"),
             }
         }
@@ -1489,10 +1788,7 @@ mod tests {
             .operate(Operation::Dispense, &sc(code), "u", Choice::AsChecked)
             .await
             .expect("operate");
-        assert!(
-            matches!(&v, Verdict::Stopped { reason, .. } if reason == "already_decommissioned_here"),
-            "{v:?}"
-        );
+        assert!(matches!(&v, Verdict::AlreadyHere { .. }), "{v:?}");
     }
 
     #[tokio::test]
@@ -1506,7 +1802,7 @@ mod tests {
                 site: "s".into(),
             },
         );
-        e.store()
+        e.store_for_tests()
             .expect("store")
             .note_batch("04150037528643", "1234", true, false, 1)
             .expect("note");

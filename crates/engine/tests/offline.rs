@@ -151,7 +151,7 @@ async fn online_guards_and_undo() {
         },
     );
     let cached = e
-        .store()
+        .store_for_tests()
         .expect("store")
         .product_name(scan.product_code().expect("pc").0)
         .expect("cache");
@@ -161,10 +161,7 @@ async fn online_guards_and_undo() {
         .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
         .await
         .expect("again");
-    assert!(
-        matches!(&v, Verdict::Stopped { reason, .. } if reason == "already_decommissioned_here"),
-        "{v:?}"
-    );
+    assert!(matches!(&v, Verdict::AlreadyHere { .. }), "{v:?}");
     let v = e
         .operate(
             Operation::UndoDispense,
@@ -196,7 +193,10 @@ async fn online_guards_and_undo() {
     // Every scan is journaled: the dispense (its intent, then its answer),
     // the stopped repeat, the undo (intent, answer) and the bad scan.
     assert_eq!(
-        e.store().expect("store").journal_verify().expect("verify"),
+        e.store_for_tests()
+            .expect("store")
+            .journal_verify()
+            .expect("verify"),
         Ok(6)
     );
     env.sim.stop().await;
@@ -248,13 +248,13 @@ async fn outage_of_500_dispenses_replays_exactly_once() {
         .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
         .await
         .expect("again");
-    assert!(matches!(v, Verdict::Stopped { .. }), "{v:?}");
+    assert!(matches!(v, Verdict::AlreadyHere { pending: true, .. }), "{v:?}");
     // Replay during the outage changes nothing and keeps everything.
     let (done, exceptions) = drain(&e).await;
     assert_eq!((done, exceptions), (0, 0));
     env.admin.outage(false).await.expect("recovered");
     // Items retried later are due again: make them due now.
-    e.store()
+    e.store_for_tests()
         .expect("store")
         .connection()
         .execute("UPDATE outbox SET next_attempt_at = 0", [])
@@ -268,7 +268,7 @@ async fn outage_of_500_dispenses_replays_exactly_once() {
         "no alert caused by us: {stats}"
     );
     {
-        let s = e.store().expect("store");
+        let s = e.store_for_tests().expect("store");
         assert_eq!(s.outbox(Some(OutboxStatus::Done)).expect("done").len(), 500);
         assert!(s.journal_verify().expect("verify").is_ok());
     }
@@ -321,7 +321,7 @@ async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
         .set_pack_state(pc, scan.serial().expect("sn"), "SUPPLIED")
         .await
         .expect("set");
-    e.store()
+    e.store_for_tests()
         .expect("store")
         .connection()
         .execute("UPDATE outbox SET next_attempt_at = 0", [])
@@ -329,7 +329,7 @@ async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
     let (done, exceptions) = drain(&e).await;
     assert_eq!((done, exceptions), (0, 1));
     let ex = e
-        .store()
+        .store_for_tests()
         .expect("store")
         .outbox(Some(OutboxStatus::Exception))
         .expect("list");
@@ -351,7 +351,7 @@ async fn a_full_or_read_only_database_claims_nothing() {
     env.admin.outage(true).await.expect("outage");
     // Disk full: SQLite may not grow the file any more.
     {
-        let s = e.store().expect("store");
+        let s = e.store_for_tests().expect("store");
         let pages: i64 = s
             .connection()
             .query_row("PRAGMA page_count", [], |r| r.get(0))
@@ -377,14 +377,14 @@ async fn a_full_or_read_only_database_claims_nothing() {
     assert!(refused > 0, "the capped database must refuse some writes");
     // What was claimed recorded is there; what was refused is not.
     let recorded = e
-        .store()
+        .store_for_tests()
         .expect("store")
         .outbox(None)
         .expect("outbox")
         .len();
     assert_eq!(recorded, 40 - refused);
     // Read-only: every write refused, nothing claimed.
-    e.store()
+    e.store_for_tests()
         .expect("store")
         .connection()
         .execute_batch("PRAGMA query_only = ON;")
@@ -404,13 +404,13 @@ async fn a_full_or_read_only_database_claims_nothing() {
             || err.to_string().contains("query_only"),
         "{err}"
     );
-    e.store()
+    e.store_for_tests()
         .expect("store")
         .connection()
         .execute_batch("PRAGMA query_only = OFF;")
         .expect("rw");
     assert_eq!(
-        e.store()
+        e.store_for_tests()
             .expect("store")
             .outbox(None)
             .expect("outbox")
@@ -511,7 +511,7 @@ async fn replay_problems_become_exceptions() {
         "nothing dispensed at replay: {stats}"
     );
     let ex = e
-        .store()
+        .store_for_tests()
         .expect("store")
         .outbox(Some(OutboxStatus::Exception))
         .expect("list");
@@ -566,7 +566,7 @@ async fn background_replay_drains_when_the_system_is_back() {
     );
     env.admin.outage(false).await.expect("back");
     // Items tried during the outage wait for their backoff: make them due.
-    e.store()
+    e.store_for_tests()
         .expect("store")
         .connection()
         .execute(
@@ -809,10 +809,8 @@ async fn two_programs_on_one_database_send_one_decommission_per_pack() {
                     assert_eq!(code, "NMVS_SUCCESS");
                     sent += 1;
                 }
-                Verdict::Stopped { reason, .. } => assert!(
-                    reason == "in_progress" || reason == "already_decommissioned_here",
-                    "{reason}"
-                ),
+                Verdict::Stopped { reason, .. } => assert!(reason == "in_progress", "{reason}"),
+                Verdict::AlreadyHere { .. } => {}
                 other => panic!("unexpected {other:?}"),
             }
         }
@@ -856,7 +854,7 @@ async fn a_refused_client_certificate_is_misconfigured_never_offline() {
     assert_eq!(state.backlog, 0, "nothing waits to be sent");
     let (pc, sn) = pack_of(&all[0]);
     assert_eq!(
-        e.store()
+        e.store_for_tests()
             .expect("store")
             .last_change(&pc, &sn)
             .expect("ledger"),
@@ -906,7 +904,7 @@ async fn a_dispense_applied_while_the_program_died_is_settled_and_undoable() {
         task.abort();
         assert!(task.await.is_err(), "the task died before the answer");
         let last = first
-            .store()
+            .store_for_tests()
             .expect("store")
             .last_change(&pc, &sn)
             .expect("ledger");
@@ -920,14 +918,15 @@ async fn a_dispense_applied_while_the_program_died_is_settled_and_undoable() {
         .await
         .expect("verdict");
     assert!(
-        matches!(&v, Verdict::Stopped { reason, .. } if reason == "in_progress" || reason == "already_decommissioned_here"),
+        matches!(&v, Verdict::Stopped { reason, .. } if reason == "in_progress")
+            || matches!(&v, Verdict::AlreadyHere { pending: true, .. }),
         "{v:?}"
     );
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let (done, exceptions) = drain(&again).await;
     assert_eq!((done, exceptions), (1, 0));
     let last = again
-        .store()
+        .store_for_tests()
         .expect("store")
         .last_change(&pc, &sn)
         .expect("ledger")
@@ -937,7 +936,7 @@ async fn a_dispense_applied_while_the_program_died_is_settled_and_undoable() {
         ("G120", "NMVS_SUCCESS")
     );
     let kinds: Vec<(String, String)> = again
-        .store()
+        .store_for_tests()
         .expect("store")
         .journal_query(&store::JournalFilter {
             serial: sn.clone(),
@@ -981,19 +980,6 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
     let e = engine(&env, SystemClock);
     e.set_offline_confirm_after(Duration::from_secs(3600));
     e.set_offline_budget(Duration::from_millis(300));
-    for (id, role) in [("petra", "pharmacist"), ("tom", "technician")] {
-        e.store()
-            .expect("store")
-            .put_user(&store::User {
-                id: id.into(),
-                name: id.into(),
-                role: role.into(),
-                pin_hash: None,
-                active: true,
-                created_at: 0,
-            })
-            .expect("user");
-    }
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
     let v = e
@@ -1003,7 +989,7 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
     assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
     // Offline for two hours now.
     let two_hours_ago = SystemClock.now() - 7200;
-    e.store()
+    e.store_for_tests()
         .expect("store")
         .set_setting("engine.offline_since", &two_hours_ago.to_string())
         .expect("since");
@@ -1021,7 +1007,7 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
             &sc(&all[1]),
             "tom",
             Choice::AsChecked,
-            Some("tom"),
+            Some(("tom", domain::Role::Technician)),
         )
         .await
         .expect("technician");
@@ -1037,7 +1023,7 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
             &sc(&all[1]),
             "tom",
             Choice::AsChecked,
-            Some("petra"),
+            Some(("petra", domain::Role::Pharmacist)),
         )
         .await
         .expect("pharmacist");
@@ -1045,7 +1031,7 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
     assert_eq!(e.offline_state().expect("state").backlog, 2);
     let (_, sn) = pack_of(&all[1]);
     let confirmed = e
-        .store()
+        .store_for_tests()
         .expect("store")
         .journal_query(&store::JournalFilter {
             serial: sn,
@@ -1078,7 +1064,7 @@ async fn an_unknown_outcome_is_told_apart_by_the_same_trx_id() {
         .expect("recorded");
     assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
     env.admin.outage(false).await.expect("back");
-    e.store()
+    e.store_for_tests()
         .expect("store")
         .connection()
         .execute(
@@ -1094,7 +1080,7 @@ async fn an_unknown_outcome_is_told_apart_by_the_same_trx_id() {
     let (done, exceptions) = drain(&e).await;
     assert_eq!((done, exceptions), (0, 1));
     let ex = e
-        .store()
+        .store_for_tests()
         .expect("store")
         .outbox(Some(OutboxStatus::Exception))
         .expect("list");
@@ -1106,5 +1092,67 @@ async fn an_unknown_outcome_is_told_apart_by_the_same_trx_id() {
     let stats = env.admin.stats().await.expect("stats");
     assert_eq!(stats["alerts"], serde_json::json!({}), "{stats}");
     assert_eq!(stats["state_changes"], 0, "{stats}");
+    env.sim.stop().await;
+}
+
+/// A dispense and its undo recorded offline replay in the order recorded,
+/// whatever backoff the first met: the dispense's first verify at replay is
+/// answered "time-out, repeat" once, so it waits; the undo waits behind it
+/// (it is not sent first, which the system would refuse); in the end the
+/// pack is ACTIVE, changed twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispense_and_its_undo_replay_in_order_whatever_the_backoff() {
+    let env = start("in-order", 1).await;
+    let e = engine(&env, SystemClock);
+    let all = codes(&env);
+    env.admin.outage(true).await.expect("outage");
+    for op in [Operation::Dispense, Operation::UndoDispense] {
+        let v = e
+            .operate(op, &sc(&all[0]), "anna", Choice::AsChecked)
+            .await
+            .expect("recorded");
+        assert!(
+            matches!(v, Verdict::RecordedOffline { .. }),
+            "{op:?}: {v:?}"
+        );
+    }
+    env.admin.outage(false).await.expect("back");
+    env.admin
+        .fault(&Fault {
+            return_code: Some("NMVS_TI_TO_01".into()),
+            return_code_count: 1,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    let (done, exceptions, later) = e.sync_once("replayer", 100).await.expect("round");
+    assert_eq!(
+        (done, exceptions, later),
+        (0, 0, 1),
+        "the undo waits behind the dispense"
+    );
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 0, "{stats}");
+    assert!(
+        stats["by_code"].get("NMVS_NC_PCK_06").is_none(),
+        "no undo sent first: {stats}"
+    );
+    e.store_for_tests()
+        .expect("store")
+        .make_due(SystemClock.now())
+        .expect("due");
+    let (done, exceptions) = drain(&e).await;
+    assert_eq!((done, exceptions), (2, 0));
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 2, "{stats}");
+    assert_eq!(stats["alerts"], serde_json::json!({}), "{stats}");
+    let v = e
+        .operate(Operation::Verify, &sc(&all[0]), "anna", Choice::AsChecked)
+        .await
+        .expect("verify");
+    assert!(
+        matches!(&v, Verdict::Answered { state: Some(s), .. } if s == "ACTIVE"),
+        "{v:?}"
+    );
     env.sim.stop().await;
 }

@@ -415,3 +415,100 @@ fn claims_are_renewed_by_their_round_and_survive_no_clock_change() {
     // Renewing only touches the worker's own claims.
     assert_eq!(s.renew_claims("b", 170).expect("renew"), 0);
 }
+
+/// The intent of a change and its guard are one transaction: a live claim
+/// of the pack is "busy", a waiting item queues the new change behind it, a
+/// refused guard writes nothing; settling writes what the answer said.
+#[test]
+fn intents_are_guarded_queued_and_settled() {
+    use store::{Begin, Settle};
+    let path = db("intents");
+    let mut s = Store::open(&path).expect("opens");
+    let mut a = op(1, "G120");
+    let begun = s
+        .begin_change(&mut a, "w1", 100, 15, |last| {
+            assert!(last.is_none());
+            Ok::<_, ()>(None)
+        })
+        .expect("begin");
+    let Begin::Send(id) = begun else {
+        panic!("{begun:?}")
+    };
+    assert_eq!(
+        s.last_change("04150037528643", "SER00001")
+            .expect("last")
+            .map(|r| r.outcome)
+            .as_deref(),
+        Some(store::SENDING)
+    );
+    // Another program, while the claim is live: busy, and nothing written.
+    let mut again = op(1, "G120");
+    again.client_trx_id = "trx-other".into();
+    let other = Store::open(&path).expect("second connection");
+    let mut other = other;
+    assert_eq!(
+        other
+            .begin_change(&mut again, "w2", 105, 15, |_| Ok::<_, ()>(None))
+            .expect("busy"),
+        Begin::Busy
+    );
+    // The guard sees the intent and refuses; nothing is written.
+    assert_eq!(
+        s.begin_change(&mut again, "w1", 200, 15, |last| {
+            assert_eq!(last.map(|r| r.outcome.as_str()), Some(store::SENDING));
+            Err("already")
+        })
+        .expect("refused"),
+        Begin::Refused("already")
+    );
+    // Unknown outcome: the intent becomes an ordinary outbox item.
+    assert!(s
+        .settle_change(
+            id,
+            "w1",
+            Settle::Unknown {
+                maybe_sent: true,
+                error: "no answer"
+            },
+            101
+        )
+        .expect("settle"));
+    let items = s.outbox(Some(store::OutboxStatus::Pending)).expect("list");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].sent_at, Some(100));
+    // An undo now waits behind it (queued, recorded), in order.
+    let mut undo = op(1, "G121");
+    let queued = s
+        .begin_change(&mut undo, "w1", 102, 15, |last| {
+            Ok::<_, ()>(last.map(|r| r.client_trx_id.clone()))
+        })
+        .expect("queue");
+    assert!(matches!(queued, Begin::Queued(_)), "{queued:?}");
+    assert_eq!(undo.ref_client_trx_id.as_deref(), Some("trx-G120-1"));
+    // Answered: the queue keeps nothing, the ledger the answer.
+    let mut b = op(2, "G120");
+    let Begin::Send(id) = s
+        .begin_change(&mut b, "w1", 110, 15, |_| Ok::<_, ()>(None))
+        .expect("begin")
+    else {
+        panic!()
+    };
+    assert!(!s
+        .settle_change(id, "w9", Settle::NotSent, 111)
+        .expect("not w9's"));
+    assert!(s
+        .settle_change(
+            id,
+            "w1",
+            Settle::Refused {
+                code: "NMVS_NC_PCK_22"
+            },
+            111
+        )
+        .expect("refused"));
+    assert_eq!(
+        s.last_change("04150037528643", "SER00002").expect("last"),
+        None
+    );
+    assert_eq!(s.outbox(None).expect("all").len(), 2);
+}
