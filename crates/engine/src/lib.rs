@@ -1713,7 +1713,10 @@ mod tests {
                 .operate(op, &sc(code), "u", Choice::AsChecked)
                 .await
                 .expect("operate");
-            assert!(matches!(v, Verdict::AlreadyHere { pending: true, .. }), "{v:?}");
+            assert!(
+                matches!(v, Verdict::AlreadyHere { pending: true, .. }),
+                "{v:?}"
+            );
         }
         assert_eq!(e.offline_state().expect("state").backlog, 1);
     }

@@ -248,7 +248,10 @@ async fn outage_of_500_dispenses_replays_exactly_once() {
         .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
         .await
         .expect("again");
-    assert!(matches!(v, Verdict::AlreadyHere { pending: true, .. }), "{v:?}");
+    assert!(
+        matches!(v, Verdict::AlreadyHere { pending: true, .. }),
+        "{v:?}"
+    );
     // Replay during the outage changes nothing and keeps everything.
     let (done, exceptions) = drain(&e).await;
     assert_eq!((done, exceptions), (0, 0));
@@ -1154,5 +1157,67 @@ async fn a_dispense_and_its_undo_replay_in_order_whatever_the_backoff() {
         matches!(&v, Verdict::Answered { state: Some(s), .. } if s == "ACTIVE"),
         "{v:?}"
     );
+    env.sim.stop().await;
+}
+
+/// A replay round that fails on the database (read-only for a moment, as a
+/// busy or full disk makes it) does not end the background replay: it
+/// says so (an event), waits, and drains the backlog once writes work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_replay_survives_a_store_error() {
+    let env = start("replay-survives", 1).await;
+    let e = std::sync::Arc::new(engine(&env, SystemClock));
+    let all = codes(&env);
+    env.admin.outage(true).await.expect("outage");
+    for code in all.iter().take(3) {
+        let v = e
+            .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+            .await
+            .expect("recorded");
+        assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    }
+    env.admin.outage(false).await.expect("back");
+    e.store_for_tests()
+        .expect("store")
+        .connection()
+        .execute_batch("PRAGMA query_only = ON;")
+        .expect("read-only");
+    let mut events = e.subscribe();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let task = {
+        let (e, stop) = (e.clone(), stop.clone());
+        tokio::spawn(async move {
+            e.replay_loop("replayer", Duration::from_millis(50), &stop)
+                .await
+        })
+    };
+    let failed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Ok(engine::Event::ReplayFailed { in_a_row, .. }) = events.recv().await {
+                return in_a_row;
+            }
+        }
+    })
+    .await
+    .expect("a failed round is reported");
+    assert!(failed >= 1);
+    e.store_for_tests()
+        .expect("store")
+        .connection()
+        .execute_batch("PRAGMA query_only = OFF;")
+        .expect("writable");
+    let drained = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let Ok(engine::Event::Replayed { backlog: 0, .. }) = events.recv().await {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(drained.is_ok(), "the loop went on and drained the backlog");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    task.await.expect("loop ends when asked");
+    let stats = env.admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 3, "{stats}");
     env.sim.stop().await;
 }
