@@ -1,5 +1,7 @@
 //! The Tauri shell. Commands are a few lines each over [`desk::Desk`];
-//! this crate holds no rules of its own. Events: `verdict` (a
+//! this crate holds no rules of its own. Every command but the two key
+//! commands (which must stay in order and are instant) is async, so no
+//! database, device or network work runs on the window's thread. Events: `verdict` (a
 //! `CounterVerdict`, for scans that came from the keyboard wedge) and
 //! `status` (fetch `desk_status` again: banner, basket, lists changed) and
 //! `preview` (a `CameraPreview` while a camera runs).
@@ -17,24 +19,12 @@ use tauri::{Emitter, Manager, Runtime, State};
 #[derive(Debug)]
 pub struct AppState(pub Arc<Desk>);
 
-/// A command's error as the UI receives it.
-#[derive(Debug, serde::Serialize)]
-pub struct CommandError {
-    pub message: String,
-}
-
-impl From<desk::DeskError> for CommandError {
-    fn from(e: desk::DeskError) -> CommandError {
-        CommandError {
-            message: e.to_string(),
-        }
-    }
-}
-
-type Res<T> = Result<T, CommandError>;
+/// A command's error as the UI receives it: `{ kind, message }`
+/// (`desk::view::CommandError`).
+type Res<T> = Result<T, desk::view::CommandError>;
 
 #[tauri::command]
-fn desk_status(state: State<'_, AppState>) -> Res<DeskStatus> {
+async fn desk_status(state: State<'_, AppState>) -> Res<DeskStatus> {
     Ok(state.0.status()?)
 }
 
@@ -87,17 +77,17 @@ async fn send_held(state: State<'_, AppState>, choice: String) -> Res<CounterVer
 }
 
 #[tauri::command]
-fn remove_from_basket(state: State<'_, AppState>, id: u64) -> Res<()> {
+async fn remove_from_basket(state: State<'_, AppState>, id: u64) -> Res<()> {
     Ok(state.0.remove(id)?)
 }
 
 #[tauri::command]
-fn acknowledge(state: State<'_, AppState>, id: i64, note: String) -> Res<bool> {
+async fn acknowledge(state: State<'_, AppState>, id: i64, note: String) -> Res<bool> {
     Ok(state.0.acknowledge(id, &note)?)
 }
 
 #[tauri::command]
-fn demo_sheet(state: State<'_, AppState>) -> Res<Vec<DemoCode>> {
+async fn demo_sheet(state: State<'_, AppState>) -> Res<Vec<DemoCode>> {
     Ok(state.0.demo_sheet()?)
 }
 
@@ -108,63 +98,75 @@ async fn training_outage(state: State<'_, AppState>, on: bool) -> Res<()> {
 }
 
 #[tauri::command]
-fn set_language(state: State<'_, AppState>, lang: String) -> Res<()> {
-    let l = desk::Lang::from_code(&lang).ok_or_else(|| CommandError {
-        message: format!("unknown language {lang:?} (en, de)"),
-    })?;
+async fn set_language(state: State<'_, AppState>, lang: String) -> Res<()> {
+    let l = desk::Lang::from_code(&lang)
+        .ok_or_else(|| desk::DeskError::Input(format!("unknown language {lang:?} (en, de)")))?;
     state.0.set_language(l);
     Ok(())
 }
 
 /// Reads a scanner on a serial/USB-CDC port (e.g. /dev/ttyACM0).
 #[tauri::command]
-fn serial_open(state: State<'_, AppState>, path: String) -> Res<()> {
+async fn serial_open(state: State<'_, AppState>, path: String) -> Res<()> {
     Ok(state.0.serial_start(&path)?)
 }
 
 #[tauri::command]
-fn serial_close(state: State<'_, AppState>) {
+async fn serial_close(state: State<'_, AppState>) -> Res<()> {
     state.0.serial_stop();
+    Ok(())
 }
 
 /// Starts webcam `index`; previews arrive as `preview` events.
 #[tauri::command]
-fn camera_open(state: State<'_, AppState>, index: u32) -> Res<()> {
-    Ok(state.0.camera_start(desk::CameraSource::Device(index))?)
+async fn camera_open(state: State<'_, AppState>, index: u32) -> Res<()> {
+    // Opening a webcam can take seconds: on a blocking thread, never the
+    // window's thread or an async worker.
+    let desk = state.0.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        desk.camera_start(desk::CameraSource::Device(index))
+    })
+    .await
+    .map_err(|e| desk::view::CommandError {
+        kind: desk::view::ErrorKind::Internal,
+        message: format!("the camera could not be opened: {e}"),
+    })??;
+    Ok(())
 }
 
 /// Training: the demo codes played as camera frames.
 #[tauri::command]
-fn camera_demo(state: State<'_, AppState>) -> Res<()> {
+async fn camera_demo(state: State<'_, AppState>) -> Res<()> {
     Ok(state.0.camera_demo()?)
 }
 
 #[tauri::command]
-fn camera_close(state: State<'_, AppState>) {
+async fn camera_close(state: State<'_, AppState>) -> Res<()> {
     state.0.camera_stop();
+    Ok(())
 }
 
 /// The next scan from the keyboard wedge is the calibration code.
 #[tauri::command]
-fn calibration_start(state: State<'_, AppState>) -> Res<()> {
+async fn calibration_start(state: State<'_, AppState>) -> Res<()> {
     Ok(state.0.calibration_start()?)
 }
 
 #[tauri::command]
-fn journal_search(state: State<'_, AppState>, query: JournalQuery) -> Res<Vec<JournalLine>> {
+async fn journal_search(state: State<'_, AppState>, query: JournalQuery) -> Res<Vec<JournalLine>> {
     Ok(state.0.journal_search(&query)?)
 }
 
 /// Checks the journal's hash chain.
 #[tauri::command]
-fn journal_check(state: State<'_, AppState>) -> Res<JournalCheck> {
+async fn journal_check(state: State<'_, AppState>) -> Res<JournalCheck> {
     Ok(state.0.journal_check()?)
 }
 
 /// Writes the matching entries as CSV (or PDF with `format: "pdf"`) into the
 /// app's exports folder; returns the path.
 #[tauri::command]
-fn journal_export(
+async fn journal_export(
     state: State<'_, AppState>,
     query: JournalQuery,
     format: Option<String>,
@@ -176,7 +178,7 @@ fn journal_export(
 
 /// What happened here to every pack of a product's batch.
 #[tauri::command]
-fn recall_search(
+async fn recall_search(
     state: State<'_, AppState>,
     product_code: String,
     batch: String,
@@ -186,7 +188,7 @@ fn recall_search(
 
 /// The backlog waiting to be sent.
 #[tauri::command]
-fn outbox_list(state: State<'_, AppState>) -> Res<Vec<OutboxLine>> {
+async fn outbox_list(state: State<'_, AppState>) -> Res<Vec<OutboxLine>> {
     Ok(state.0.outbox_list()?)
 }
 
@@ -198,31 +200,32 @@ async fn outbox_retry(state: State<'_, AppState>) -> Res<(usize, usize, usize)> 
 
 /// Starts a delivery check: scans from the wedge go to it.
 #[tauri::command]
-fn delivery_start(state: State<'_, AppState>) -> DeliveryView {
+async fn delivery_start(state: State<'_, AppState>) -> Res<DeliveryView> {
     state.0.delivery_start();
-    state.0.delivery_view()
+    Ok(state.0.delivery_view())
 }
 
 #[tauri::command]
-fn delivery_stop(state: State<'_, AppState>) {
+async fn delivery_stop(state: State<'_, AppState>) -> Res<()> {
     state.0.delivery_stop();
+    Ok(())
 }
 
 #[tauri::command]
-fn delivery_view(state: State<'_, AppState>) -> DeliveryView {
-    state.0.delivery_view()
+async fn delivery_view(state: State<'_, AppState>) -> Res<DeliveryView> {
+    Ok(state.0.delivery_view())
 }
 
 /// A pack typed by hand into the delivery.
 #[tauri::command]
-fn delivery_scan(state: State<'_, AppState>, text: String) -> DeliveryView {
+async fn delivery_scan(state: State<'_, AppState>, text: String) -> Res<DeliveryView> {
     state.0.delivery_scan(&text.replace("<GS>", "\u{1d}"));
-    state.0.delivery_view()
+    Ok(state.0.delivery_view())
 }
 
 /// The delivery note as CSV (product code, batch, quantity).
 #[tauri::command]
-fn delivery_note(state: State<'_, AppState>, csv: String) -> Res<DeliveryView> {
+async fn delivery_note(state: State<'_, AppState>, csv: String) -> Res<DeliveryView> {
     Ok(state.0.delivery_note(&csv)?)
 }
 
@@ -235,31 +238,36 @@ async fn delivery_verify(state: State<'_, AppState>) -> Res<DeliveryView> {
 /// Writes the delivery report (CSV, or PDF with `format: "pdf"`) into the
 /// exports folder; returns the path.
 #[tauri::command]
-fn delivery_report(state: State<'_, AppState>, format: Option<String>) -> Res<String> {
+async fn delivery_report(state: State<'_, AppState>, format: Option<String>) -> Res<String> {
     Ok(state.0.delivery_report(format.as_deref() == Some("pdf"))?)
 }
 
 /// Training: pack codes of the bundled simulator (GS written as `<GS>`).
 #[tauri::command]
-fn training_pack_codes(state: State<'_, AppState>, count: usize) -> Res<Vec<String>> {
+async fn training_pack_codes(state: State<'_, AppState>, count: usize) -> Res<Vec<String>> {
     Ok(state.0.training_pack_codes(count)?)
 }
 
 /// Alert cases, newest first (`openOnly`: the undecided ones).
 #[tauri::command]
-fn cases_list(state: State<'_, AppState>, open_only: bool) -> Res<Vec<AlertCase>> {
+async fn cases_list(state: State<'_, AppState>, open_only: bool) -> Res<Vec<AlertCase>> {
     Ok(state.0.cases_list(open_only)?)
 }
 
 /// A note and a decision on an open alert case.
 #[tauri::command]
-fn case_decide(state: State<'_, AppState>, id: i64, note: String, decision: String) -> Res<bool> {
+async fn case_decide(
+    state: State<'_, AppState>,
+    id: i64,
+    note: String,
+    decision: String,
+) -> Res<bool> {
     Ok(state.0.case_decide(id, &note, &decision)?)
 }
 
 /// Every alert case as CSV (for the national organisation); returns the path.
 #[tauri::command]
-fn cases_export(state: State<'_, AppState>) -> Res<String> {
+async fn cases_export(state: State<'_, AppState>) -> Res<String> {
     Ok(state.0.cases_export()?)
 }
 
@@ -278,8 +286,9 @@ async fn sign_in(state: State<'_, AppState>, user_id: String, pin: String) -> Re
 }
 
 #[tauri::command]
-fn sign_out(state: State<'_, AppState>) {
+async fn sign_out(state: State<'_, AppState>) -> Res<()> {
     state.0.sign_out();
+    Ok(())
 }
 
 /// Adds or changes a user (administrators).
@@ -345,9 +354,8 @@ async fn decommission(
     product_code: String,
     serial: String,
 ) -> Res<CounterVerdict> {
-    let op = domain::Operation::from_cli_name(&operation).ok_or_else(|| CommandError {
-        message: format!("unknown operation {operation:?}"),
-    })?;
+    let op = domain::Operation::from_cli_name(&operation)
+        .ok_or_else(|| desk::DeskError::Input(format!("unknown operation {operation:?}")))?;
     Ok(state.0.decommission(op, (&product_code, &serial)).await?)
 }
 
@@ -359,24 +367,25 @@ async fn delivery_decommission(state: State<'_, AppState>) -> Res<DeliveryView> 
 
 /// The scanner-setup screen opens (scans are shown, not sent) or closes.
 #[tauri::command]
-fn scanner_setup(state: State<'_, AppState>, on: bool) {
+async fn scanner_setup(state: State<'_, AppState>, on: bool) -> Res<()> {
     state.0.scanner_setup(on);
+    Ok(())
 }
 
 #[tauri::command]
-fn scanner_probe(state: State<'_, AppState>) -> Option<ScanProbe> {
-    state.0.scanner_probe()
+async fn scanner_probe(state: State<'_, AppState>) -> Res<Option<ScanProbe>> {
+    Ok(state.0.scanner_probe())
 }
 
 /// The calibration code to show or print (every mode).
 #[tauri::command]
-fn calibration_code(state: State<'_, AppState>) -> Res<DemoCode> {
+async fn calibration_code(state: State<'_, AppState>) -> Res<DemoCode> {
     Ok(state.0.calibration_code()?)
 }
 
 #[tauri::command]
-fn input_choices(state: State<'_, AppState>) -> InputChoices {
-    state.0.input_choices()
+async fn input_choices(state: State<'_, AppState>) -> Res<InputChoices> {
+    Ok(state.0.input_choices())
 }
 
 // The commands the window may call, one list for the build script (which

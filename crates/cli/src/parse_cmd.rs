@@ -26,12 +26,7 @@ pub fn system_today() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    }
-    .add_days((secs / 86_400) as i64)
+    domain::Timestamp(secs.min(i64::MAX as u64) as i64).date()
 }
 
 /// Parses one scan and writes its JSON line; returns whether it was valid.

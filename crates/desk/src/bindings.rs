@@ -49,6 +49,8 @@ pub fn typescript() -> String {
         InputChoices::decl(&cfg),
         KeyInput::decl(&cfg),
         KeyResult::decl(&cfg),
+        ErrorKind::decl(&cfg),
+        CommandError::decl(&cfg),
     ] {
         out.push_str("export ");
         out.push_str(&decl);

@@ -27,7 +27,7 @@ mod words;
 
 use domain::{Operation, OutcomeClass};
 pub use engine::Choice;
-use engine::{Counter, Engine, Scanned, SystemClock, Verdict};
+use engine::{Counter, Engine, Scanned, StopReason, SystemClock, Verdict};
 pub use inputs::CameraSource;
 use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
 use scanin::wedge::{Assembler, Key, KeyEvent, Output, WedgeConfig};
@@ -65,6 +65,32 @@ pub enum DeskError {
     Refused(String),
     #[error(transparent)]
     Secrets(#[from] secrets::SecretError),
+}
+
+impl DeskError {
+    /// The kind the window is told (see [`view::ErrorKind`]).
+    pub fn kind(&self) -> view::ErrorKind {
+        match self {
+            DeskError::Refused(_) => view::ErrorKind::Refused,
+            DeskError::Input(_) | DeskError::NotTraining => view::ErrorKind::Input,
+            DeskError::NoSuchItem(_) => view::ErrorKind::NotFound,
+            DeskError::Simulator(_)
+            | DeskError::Client(_)
+            | DeskError::Store(_)
+            | DeskError::Engine(_)
+            | DeskError::Io(_)
+            | DeskError::Secrets(_) => view::ErrorKind::Internal,
+        }
+    }
+}
+
+impl From<DeskError> for view::CommandError {
+    fn from(e: DeskError) -> view::CommandError {
+        view::CommandError {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
+    }
 }
 
 type Eng = Engine<NmvsClient, SystemClock>;
@@ -168,12 +194,7 @@ fn now() -> i64 {
 }
 
 fn today() -> packcode::Date {
-    packcode::Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    }
-    .add_days(now().div_euclid(86_400))
+    domain::Timestamp(now()).date()
 }
 
 /// A password nobody stores: the training simulator is started with it
@@ -1169,16 +1190,15 @@ impl Desk {
                 );
                 (Tone::Amber, w.already_here, w.next_undo, detail)
             }
-            Ok(Verdict::Stopped { reason, message }) => match reason.as_str() {
-                "nothing_to_undo" => (Tone::Amber, w.nothing_to_undo, w.next_continue, message),
-                "expired" => (Tone::Red, w.expired, w.next_set_aside, message),
-                "batch_recalled" | "batch_withdrawn" => {
+            Ok(Verdict::Stopped { reason, message }) => match reason {
+                StopReason::NothingToUndo => {
+                    (Tone::Amber, w.nothing_to_undo, w.next_continue, message)
+                }
+                StopReason::Expired => (Tone::Red, w.expired, w.next_set_aside, message),
+                StopReason::BatchRecalled | StopReason::BatchWithdrawn => {
                     (Tone::Red, w.batch_recalled, w.next_set_aside, message)
                 }
-                "in_progress" => (Tone::Amber, w.in_progress, w.next_continue, message),
-                // A guard this view does not know yet: not sent, said as
-                // such (never called a recall).
-                _ => (Tone::Amber, w.stopped, w.next_continue, message),
+                StopReason::InProgress => (Tone::Amber, w.in_progress, w.next_continue, message),
             },
             Ok(Verdict::RecordedOffline { message, .. }) => {
                 v.offline = true;
@@ -1311,14 +1331,7 @@ fn sound(t: Tone) -> Sound {
 
 /// A time as people read it: 2026-11-23 14:05 UTC.
 pub fn utc_text(secs: i64) -> String {
-    let day = packcode::Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    }
-    .add_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!("{day} {:02}:{:02} UTC", s / 3600, s % 3600 / 60)
+    domain::Timestamp(secs).utc_text()
 }
 
 /// A recorded decommission as the element string of its pack (GS1) or as

@@ -3,9 +3,9 @@
 //! supply chain. Sign-ins, refusals and changes to users go into the
 //! journal, so who did what can be read back.
 
-use crate::secrets::{hex, unhex};
 use crate::view::{UserInput, UserLine};
 use crate::{lock, now, Desk, DeskError, DeskEvent};
+use domain::text::{hex, unhex};
 use domain::{Operation, Role};
 use ring::rand::SecureRandom;
 use std::num::NonZeroU32;

@@ -130,21 +130,7 @@ impl std::fmt::Debug for EncryptedFile {
 
 const ROUNDS: u32 = 200_000;
 
-/// Bytes as lower-case hex (salts, sealed values, PIN hashes).
-pub(crate) fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// Hex back to bytes; `None` for an odd length or a non-hex digit.
-pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
+use domain::text::{hex, unhex};
 
 /// What binds the key to this machine and user: the machine id and the
 /// user's id.

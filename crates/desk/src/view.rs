@@ -5,6 +5,28 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// What kind of failure a command met, so the window can tell "not
+/// allowed" from "check what you typed" from "not there" from "broken".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Not allowed for the signed-in person (or nobody is signed in).
+    Refused,
+    /// The input is wrong or incomplete: say what to change.
+    Input,
+    /// The item asked for does not exist (any more).
+    NotFound,
+    /// Countercheck itself failed (database, simulator, device).
+    Internal,
+}
+
+/// A command's error as the window receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
 /// The colour of a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

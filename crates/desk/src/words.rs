@@ -53,7 +53,6 @@ pub(crate) struct Words {
     pub next_offline_verify: &'static str,
     pub held: &'static str,
     pub in_progress: &'static str,
-    pub stopped: &'static str,
     pub next_held_repair: &'static str,
     pub next_held_as_scanned: &'static str,
     pub next_held_both: &'static str,
@@ -94,7 +93,6 @@ const EN: Words = Words {
     next_offline_verify: "D: dispense anyway; it is checked when the system is back",
     held: "Held: this scan looks damaged. Nothing was sent.",
     in_progress: "Already being sent: not sent twice.",
-    stopped: "Not sent.",
     next_held_repair: "Fix the scanner and scan again, or F: send the repaired reading",
     next_held_as_scanned: "Fix the scanner and scan again, or G: send as scanned",
     next_held_both:
@@ -138,7 +136,6 @@ const DE: Words = Words {
     next_offline_verify: "D: trotzdem abgeben; geprüft wird, sobald das System erreichbar ist",
     held: "Angehalten: dieser Scan sieht beschädigt aus. Nichts wurde gesendet.",
     in_progress: "Wird gerade gesendet: nicht doppelt gesendet.",
-    stopped: "Nicht gesendet.",
     next_held_repair: "Scanner korrigieren und neu scannen, oder F: reparierte Lesung senden",
     next_held_as_scanned: "Scanner korrigieren und neu scannen, oder G: wie gescannt senden",
     next_held_both: "Scanner korrigieren und neu scannen, oder F: reparierte Lesung senden, G: wie gescannt senden",

@@ -13,6 +13,7 @@ pub mod failure;
 pub mod ops;
 pub mod roles;
 pub mod rules;
+pub mod text;
 
 pub use codes::{CodeInfo, CodeTable, Interface, OutcomeClass, TRX_ID_USED};
 pub use failure::{Failure, FailureClass, FailureInfo};

@@ -116,7 +116,7 @@ pub enum Verdict {
     /// The scan is not a valid pack code; nothing was sent.
     BadScan { message: String },
     /// A local guard stopped it; nothing was sent.
-    Stopped { reason: String, message: String },
+    Stopped { reason: StopReason, message: String },
     /// The pack was decommissioned here and that stands (the ledger says
     /// so): nothing was sent, for a verify as for a second decommission.
     /// `earlier` is the change's G-code, `by` who made it, `at` when;
@@ -170,6 +170,35 @@ pub enum Verdict {
         backlog: usize,
         message: String,
     },
+}
+
+/// Why a local guard stopped a request (nothing was sent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The pack's expiry date has passed.
+    Expired,
+    /// The national system reported the batch recalled.
+    BatchRecalled,
+    /// The national system reported the batch withdrawn.
+    BatchWithdrawn,
+    /// A request for this pack is on its way right now.
+    InProgress,
+    /// An undo with no decommission of ours to revert.
+    NothingToUndo,
+}
+
+impl StopReason {
+    /// The snake-case name (JSON, the journal's `stopped:` outcome).
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::Expired => "expired",
+            StopReason::BatchRecalled => "batch_recalled",
+            StopReason::BatchWithdrawn => "batch_withdrawn",
+            StopReason::InProgress => "in_progress",
+            StopReason::NothingToUndo => "nothing_to_undo",
+        }
+    }
 }
 
 /// What the UI and the CLI can follow.
@@ -270,7 +299,7 @@ fn change_guard(
                 Ok(Some(prev.client_trx_id.clone()))
             }
             _ => Err(Box::new(Verdict::Stopped {
-                reason: "nothing_to_undo".into(),
+                reason: StopReason::NothingToUndo,
                 message: format!(
                     "This pharmacy's ledger has no {} of this pack to undo.",
                     reverted.cli_name()
@@ -372,17 +401,11 @@ pub struct Engine<N, C> {
 
 /// `YYYY-MM-DD HH:MM UTC`.
 fn time_text(t: i64) -> String {
-    let secs = t.rem_euclid(86_400);
-    format!("{} {:02}:{:02} UTC", today(t), secs / 3600, secs / 60 % 60)
+    domain::Timestamp(t).utc_text()
 }
 
 fn today(now: i64) -> packcode::Date {
-    packcode::Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    }
-    .add_days(now.div_euclid(86_400))
+    domain::Timestamp(now).date()
 }
 
 impl<N: NationalSystem, C: Clock> Engine<N, C> {
@@ -693,7 +716,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         if !journaled {
             let (outcome, detail) = match &v {
                 Verdict::Answered { code, .. } => (code.clone(), String::new()),
-                Verdict::Stopped { reason, .. } => (format!("stopped:{reason}"), String::new()),
+                Verdict::Stopped { reason, .. } => {
+                    (format!("stopped:{}", reason.name()), String::new())
+                }
                 Verdict::AlreadyHere { .. } => (
                     "stopped:already_decommissioned_here".to_owned(),
                     String::new(),
@@ -856,7 +881,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         // Local guards, before anything is sent.
         if op.is_decommission() && expiry.is_some_and(|d| d < today(now)) {
             return Ok(Verdict::Stopped {
-                reason: "expired".into(),
+                reason: StopReason::Expired,
                 message: "The pack is expired. Do not hand it out.".into(),
             });
         }
@@ -867,7 +892,11 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 if recalled || withdrawn {
                     let what = if recalled { "recalled" } else { "withdrawn" };
                     return Ok(Verdict::Stopped {
-                        reason: format!("batch_{what}"),
+                        reason: if recalled {
+                            StopReason::BatchRecalled
+                        } else {
+                            StopReason::BatchWithdrawn
+                        },
                         message: format!("The national system reported this batch as {what}. Do not hand the pack out; set it aside for return."),
                     });
                 }
@@ -914,7 +943,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             match begun {
                 Begin::Busy => {
                     return Ok(Verdict::Stopped {
-                        reason: "in_progress".into(),
+                        reason: StopReason::InProgress,
                         message: "This pack is being sent right now (from another key, screen or program); it is not sent twice.".into(),
                     })
                 }
@@ -1213,7 +1242,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         let now = self.clock.now();
         let Some(undo) = Operation::from_g_code(&change.operation).and_then(Operation::undo) else {
             return Ok(Verdict::Stopped {
-                reason: "nothing_to_undo".into(),
+                reason: StopReason::NothingToUndo,
                 message: format!("{} cannot be undone.", change.operation),
             });
         };
@@ -1779,7 +1808,7 @@ mod tests {
             let v = c.await.expect("joined").expect("operate");
             match v {
                 Verdict::Answered { .. } => sent += 1,
-                Verdict::Stopped { reason, .. } => assert!(reason == "in_progress", "{reason}"),
+                Verdict::Stopped { reason, .. } => assert_eq!(reason, StopReason::InProgress),
                 Verdict::AlreadyHere { .. } => {}
                 other => panic!("{other:?}"),
             }
@@ -1819,7 +1848,13 @@ mod tests {
             .await
             .expect("operate");
         assert!(
-            matches!(&v, Verdict::Stopped { reason, .. } if reason == "batch_recalled"),
+            matches!(
+                &v,
+                Verdict::Stopped {
+                    reason: StopReason::BatchRecalled,
+                    ..
+                }
+            ),
             "{v:?}"
         );
     }

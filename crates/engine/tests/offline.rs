@@ -223,7 +223,13 @@ async fn expired_packs_are_stopped_locally() {
         .await
         .expect("dispense");
     assert!(
-        matches!(&v, Verdict::Stopped { reason, .. } if reason == "expired"),
+        matches!(
+            &v,
+            Verdict::Stopped {
+                reason: engine::StopReason::Expired,
+                ..
+            }
+        ),
         "{v:?}"
     );
     env.sim.stop().await;
@@ -812,7 +818,9 @@ async fn two_programs_on_one_database_send_one_decommission_per_pack() {
                     assert_eq!(code, "NMVS_SUCCESS");
                     sent += 1;
                 }
-                Verdict::Stopped { reason, .. } => assert!(reason == "in_progress", "{reason}"),
+                Verdict::Stopped { reason, .. } => {
+                    assert_eq!(reason, engine::StopReason::InProgress)
+                }
                 Verdict::AlreadyHere { .. } => {}
                 other => panic!("unexpected {other:?}"),
             }
@@ -921,8 +929,13 @@ async fn a_dispense_applied_while_the_program_died_is_settled_and_undoable() {
         .await
         .expect("verdict");
     assert!(
-        matches!(&v, Verdict::Stopped { reason, .. } if reason == "in_progress")
-            || matches!(&v, Verdict::AlreadyHere { pending: true, .. }),
+        matches!(
+            &v,
+            Verdict::Stopped {
+                reason: engine::StopReason::InProgress,
+                ..
+            }
+        ) || matches!(&v, Verdict::AlreadyHere { pending: true, .. }),
         "{v:?}"
     );
     tokio::time::sleep(Duration::from_millis(2100)).await;

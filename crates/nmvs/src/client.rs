@@ -155,21 +155,6 @@ mod tests {
         // A SOCKS or HTTPS proxy is not a CONNECT tunnel the probe can open.
         assert_eq!(via(&[("HTTPS_PROXY", "socks5://p:1")]), None);
     }
-
-    #[test]
-    fn base64_matches_the_rfc_4648_vectors() {
-        for (input, want) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(super::base64(input.as_bytes()), want);
-        }
-    }
 }
 
 /// A client for one national system.
@@ -591,7 +576,7 @@ async fn tunnel(
         );
         head.push_str(&format!(
             "Proxy-Authorization: Basic {}\r\n",
-            base64(user.as_bytes())
+            domain::text::base64(user.as_bytes())
         ));
     }
     head.push_str("\r\n");
@@ -651,30 +636,8 @@ fn answers(req: &PackRequest, r: &Response) -> Result<(), CallError> {
     Ok(())
 }
 
-/// Base64 (standard alphabet, padded), for PEM text.
-fn base64(data: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(char::from(A[((n >> (18 - 6 * k)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 fn pem(label: &str, der: &[u8]) -> String {
-    let body = base64(der);
+    let body = domain::text::base64(der);
     let mut out = format!("-----BEGIN {label}-----\n");
     for line in body.as_bytes().chunks(64) {
         out.push_str(&String::from_utf8_lossy(line));

@@ -426,14 +426,7 @@ async fn soap_endpoint(
         return match code {
             Ok(code) => xml(
                 StatusCode::OK,
-                soap::write_bulk_response(
-                    bulk.g_code(),
-                    &req,
-                    &job,
-                    &timestamp_text(now),
-                    &[],
-                    code,
-                ),
+                soap::write_bulk_response(bulk.g_code(), &req, &job, &now.iso(), &[], code),
             ),
             Err(e) => xml(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -456,14 +449,7 @@ async fn soap_endpoint(
         return match fetched {
             Ok((lines, code)) => xml(
                 StatusCode::OK,
-                soap::write_bulk_response(
-                    BULK_RESULT_G_CODE,
-                    &req,
-                    &job,
-                    &timestamp_text(now),
-                    &lines,
-                    code,
-                ),
+                soap::write_bulk_response(BULK_RESULT_G_CODE, &req, &job, &now.iso(), &lines, code),
             ),
             Err(e) => xml(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -494,7 +480,7 @@ async fn soap_endpoint(
             operation: op,
             req: &req,
             nmvs_trx_id: nmvs_trx,
-            timestamp: timestamp_text(now),
+            timestamp: now.iso(),
             state: None,
             reasons: &[],
             code: &code,
@@ -553,7 +539,7 @@ async fn soap_endpoint(
         operation: op,
         req,
         nmvs_trx_id: nmvs_trx,
-        timestamp: timestamp_text(now),
+        timestamp: now.iso(),
         state,
         reasons: &reasons,
         code,
@@ -567,17 +553,6 @@ fn take_one(counter: &AtomicU32) -> bool {
     counter
         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
         .is_ok()
-}
-
-fn timestamp_text(t: Timestamp) -> String {
-    let d = t.date();
-    let secs = t.0.rem_euclid(86_400);
-    format!(
-        "{d}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
 }
 
 type Outcome = (

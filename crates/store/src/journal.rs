@@ -42,9 +42,7 @@ pub struct JournalBreak {
     pub reason: String,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use domain::text::hex;
 
 /// The hash of an entry: fields are length-prefixed so no two different
 /// entries serialise alike.

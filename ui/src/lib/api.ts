@@ -1,5 +1,5 @@
 // The desk's commands, typed. Rust does all the work; a rejected command
-// carries `{ message }`.
+// carries `{ kind, message }` (`CommandError` in the bindings).
 
 import { invoke } from "@tauri-apps/api/core";
 import type {
@@ -17,6 +17,7 @@ import type {
   UserLine,
   DemoCode,
   DeliveryView,
+  ErrorKind,
   DeskStatus,
   JournalCheck,
   JournalLine,
@@ -42,6 +43,8 @@ export const api = {
   acknowledge: (id: number, note: string) => invoke<boolean>("acknowledge", { id, note }),
   demoSheet: () => invoke<DemoCode[]>("demo_sheet"),
   trainingOutage: (on: boolean) => invoke<null>("training_outage", { on }),
+  /** Training: pack codes of the bundled simulator (GS as `<GS>`), for tests and demos. */
+  trainingPackCodes: (count: number) => invoke<string[]>("training_pack_codes", { count }),
   setLanguage: (lang: Lang) => invoke<null>("set_language", { lang }),
   serialOpen: (path: string) => invoke<null>("serial_open", { path }),
   serialClose: () => invoke<null>("serial_close"),
@@ -102,6 +105,16 @@ export const api = {
 };
 
 /** The message of a rejected command (`{ message }`), or of anything else thrown. */
+/** The kind of a rejected command's error (`refused`, `input`,
+ * `not_found`, `internal`), or `null` when it is not one of ours. */
+export function errorKind(e: unknown): ErrorKind | null {
+  if (e && typeof e === "object" && "kind" in e) {
+    const k = (e as { kind: unknown }).kind;
+    if (k === "refused" || k === "input" || k === "not_found" || k === "internal") return k;
+  }
+  return null;
+}
+
 export function errorMessage(e: unknown): string {
   if (typeof e === "string") return e;
   if (e && typeof e === "object" && "message" in e) {

@@ -435,3 +435,7 @@ scanned: boolean,
  * a short pause.
  */
 pending: boolean, };
+
+export type ErrorKind = "refused" | "input" | "not_found" | "internal";
+
+export type CommandError = { kind: ErrorKind, message: string, };
