@@ -18,6 +18,7 @@ pub mod inputs;
 mod journal;
 pub mod pdf;
 pub mod people;
+mod present;
 mod probe;
 pub mod secrets;
 pub mod settings;
@@ -25,9 +26,9 @@ mod sheet;
 pub mod view;
 mod words;
 
-use domain::{Operation, OutcomeClass};
+use domain::Operation;
 pub use engine::Choice;
-use engine::{Counter, Engine, Scanned, StopReason, SystemClock, Verdict};
+use engine::{Counter, Engine, Scanned, SystemClock, Verdict};
 pub use inputs::CameraSource;
 use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
 use scanin::wedge::{Assembler, Key, KeyEvent, Output, WedgeConfig};
@@ -1167,149 +1168,90 @@ impl Desk {
         }
         let (tone, headline, next, detail) = match verdict {
             Err(e) => (Tone::Amber, w.desk_error, w.next_rescan, e.to_string()),
-            Ok(Verdict::BadScan { message }) => (Tone::Amber, w.bad_scan, w.next_rescan, message),
-            Ok(Verdict::AlreadyHere {
-                earlier,
-                by,
-                at,
-                pending,
-                ..
-            }) => {
-                // The person's name where this desk knows them.
-                let name = self
-                    .people()
-                    .ok()
-                    .and_then(|p| p.user(&by).ok().flatten())
-                    .map_or(by, |u| u.name);
-                let detail = words::already_here(
-                    self.lang(),
-                    Operation::from_g_code(&earlier),
-                    &name,
-                    &utc_text(at),
-                    pending,
-                );
-                (Tone::Amber, w.already_here, w.next_undo, detail)
-            }
-            Ok(Verdict::Stopped { reason, message }) => match reason {
-                StopReason::NothingToUndo => {
-                    (Tone::Amber, w.nothing_to_undo, w.next_continue, message)
-                }
-                StopReason::Expired => (Tone::Red, w.expired, w.next_set_aside, message),
-                StopReason::BatchRecalled | StopReason::BatchWithdrawn => {
-                    (Tone::Red, w.batch_recalled, w.next_set_aside, message)
-                }
-                StopReason::InProgress => (Tone::Amber, w.in_progress, w.next_continue, message),
-            },
-            Ok(Verdict::RecordedOffline { message, .. }) => {
-                v.offline = true;
-                (Tone::Amber, w.recorded_offline, w.next_continue, message)
-            }
-            Ok(Verdict::Offline { message }) => (
-                Tone::Amber,
-                w.offline_verify,
-                w.next_offline_verify,
-                message,
-            ),
-            Ok(Verdict::Held {
-                findings,
-                repair,
-                valid_as_read,
-            }) => {
-                v.hints = findings
-                    .iter()
-                    .map(|f| Hint {
-                        message: f.message.clone(),
-                        fix: f.fix.clone(),
-                    })
-                    .collect();
-                let repair = repair.and_then(|r| pack_fields(&packcode::parse(&r, today())));
-                let next = match (repair.is_some(), valid_as_read) {
-                    (true, true) => w.next_held_both,
-                    (true, false) => w.next_held_repair,
-                    (false, true) => w.next_held_as_scanned,
-                    (false, false) => w.next_rescan,
-                };
-                v.held = Some(view::HeldChoices {
-                    repair,
-                    as_scanned: valid_as_read,
-                });
-                v.code = Some("held".into());
-                let detail = findings
-                    .iter()
-                    .map(|f| f.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                (Tone::Amber, w.held, next, detail)
-            }
-            Ok(Verdict::ConfirmOffline { message, .. }) => {
-                v.code = Some("confirm_offline".into());
-                (
-                    Tone::Amber,
-                    w.confirm_offline,
-                    w.next_confirm_offline,
-                    message,
-                )
-            }
-            Ok(Verdict::Misconfigured { fix, detail }) => {
-                v.code = Some("misconfigured".into());
-                (
-                    Tone::Red,
-                    w.misconfigured,
-                    w.next_misconfigured,
-                    format!("{fix} ({detail})"),
-                )
-            }
-            Ok(Verdict::Answered {
-                code,
-                class,
-                message,
-                state,
-                latency_ms,
-                product_name,
-                reasons,
-                case_id,
-                ..
-            }) => {
-                v.code = Some(code);
-                v.state = state.clone();
-                v.latency_ms = Some(latency_ms);
-                if product_name.is_some() {
-                    v.product_name = product_name;
-                }
-                let active = state.as_deref().is_none_or(|s| s == "ACTIVE");
-                let has = |r: &str| reasons.iter().any(|x| x.eq_ignore_ascii_case(r));
-                let ok = matches!(class, OutcomeClass::Ok | OutcomeClass::Notice);
-                match (class, op) {
-                    // Active but not to be supplied: recalled, withdrawn, expired.
-                    _ if ok && (has("RECALLED") || has("WITHDRAWN")) => {
-                        (Tone::Red, w.batch_recalled, w.next_set_aside, message)
+            Ok(verdict) => {
+                // Tone, headline and next action: the one table.
+                let shown = present::present(w, op, &verdict);
+                let detail = match verdict {
+                    Verdict::BadScan { message }
+                    | Verdict::Stopped { message, .. }
+                    | Verdict::Offline { message } => message,
+                    Verdict::AlreadyHere {
+                        earlier,
+                        by,
+                        at,
+                        pending,
+                        ..
+                    } => {
+                        // The person's name where this desk knows them.
+                        let name = self
+                            .people()
+                            .ok()
+                            .and_then(|p| p.user(&by).ok().flatten())
+                            .map_or(by, |u| u.name);
+                        words::already_here(
+                            self.lang(),
+                            Operation::from_g_code(&earlier),
+                            &name,
+                            &utc_text(at),
+                            pending,
+                        )
                     }
-                    _ if ok && has("EXPIRED") => (Tone::Red, w.expired, w.next_set_aside, message),
-                    (OutcomeClass::Ok | OutcomeClass::Notice, Operation::Verify) if active => {
-                        (Tone::Green, w.genuine, w.next_dispense, message)
+                    Verdict::RecordedOffline { message, .. } => {
+                        v.offline = true;
+                        message
                     }
-                    (OutcomeClass::Ok | OutcomeClass::Notice, Operation::Verify) => {
-                        (Tone::Red, w.not_active, w.next_set_aside, message)
+                    Verdict::Held {
+                        findings,
+                        repair,
+                        valid_as_read,
+                    } => {
+                        v.hints = findings
+                            .iter()
+                            .map(|f| Hint {
+                                message: f.message.clone(),
+                                fix: f.fix.clone(),
+                            })
+                            .collect();
+                        v.held = Some(view::HeldChoices {
+                            repair: repair.and_then(|r| pack_fields(&packcode::parse(&r, today()))),
+                            as_scanned: valid_as_read,
+                        });
+                        v.code = Some("held".into());
+                        findings
+                            .iter()
+                            .map(|f| f.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
                     }
-                    (OutcomeClass::Ok | OutcomeClass::Notice, Operation::Dispense) => {
-                        (Tone::Green, w.dispensed, w.next_continue, message)
+                    Verdict::ConfirmOffline { message, .. } => {
+                        v.code = Some("confirm_offline".into());
+                        message
                     }
-                    (OutcomeClass::Ok | OutcomeClass::Notice, Operation::UndoDispense) => {
-                        (Tone::Green, w.undone, w.next_continue, message)
+                    Verdict::Misconfigured { fix, detail } => {
+                        v.code = Some("misconfigured".into());
+                        format!("{fix} ({detail})")
                     }
-                    (OutcomeClass::Ok | OutcomeClass::Notice, _) => {
-                        (Tone::Green, w.done, w.next_continue, message)
-                    }
-                    (OutcomeClass::Warning, _) => (Tone::Red, w.warning, w.next_set_aside, message),
-                    (OutcomeClass::Technical, _) => {
-                        (Tone::Amber, w.technical, w.next_rescan, message)
-                    }
-                    (OutcomeClass::Alert, _) => {
+                    Verdict::Answered {
+                        code,
+                        message,
+                        state,
+                        latency_ms,
+                        product_name,
+                        case_id,
+                        ..
+                    } => {
+                        v.code = Some(code);
+                        v.state = state;
+                        v.latency_ms = Some(latency_ms);
+                        if product_name.is_some() {
+                            v.product_name = product_name;
+                        }
                         // The engine opened the alert case.
                         v.case_id = case_id;
-                        (Tone::Red, w.alert, w.next_alert, message)
+                        message
                     }
-                }
+                };
+                (shown.tone, shown.headline, shown.next, detail)
             }
         };
         v.tone = tone;
