@@ -4,9 +4,10 @@
 //! scan and arrives as a verdict event. The camera also sends a small
 //! preview picture a few times a second, for the window's guide box.
 
-use crate::view::{CameraPreview, InputsView};
-use crate::{lock, Desk, DeskError, DeskEvent};
+use crate::view::{CameraPreview, InputsView, KeyInput, KeyResult};
+use crate::{lock, trace_keys, Desk, DeskError, DeskEvent};
 use scanin::frames::{Frame, FrameSource};
+use scanin::wedge::{Assembler, Key, KeyEvent, Output, WedgeConfig};
 use scanin::worker::{Worker, WorkerConfig, WorkerEvent};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -248,5 +249,203 @@ impl Desk {
         let t = self.training.as_ref().ok_or(DeskError::NotTraining)?;
         let paths = t.demo_pictures.clone();
         self.camera_start(CameraSource::Pictures(paths))
+    }
+}
+
+/// Where the workstation's keyboard-layout map is kept (store settings).
+const LAYOUT_SETTING: &str = "wedge.layout";
+
+/// Where the next scan goes besides the counter: the calibration code, the
+/// scanner-setup screen (inputs.rs is the one owner of this state).
+#[derive(Default)]
+pub(crate) struct Routing {
+    /// The next wedge scan is the calibration code.
+    pub(crate) calibrating: bool,
+    /// The outcome of the last calibration, for the window.
+    pub(crate) calibration: Option<String>,
+    /// The scanner-setup screen is open: scans are shown, not sent.
+    pub(crate) scanner_setup: bool,
+    pub(crate) probe: Option<crate::view::ScanProbe>,
+}
+
+impl Desk {
+    /// Uses the layout map stored for this workstation (after a restart).
+    pub fn load_layout(&self) {
+        if let Some(map) = self.stored_layout() {
+            *lock(&self.wedge) = Assembler::new(WedgeConfig {
+                layout: map,
+                ..WedgeConfig::default()
+            });
+        }
+    }
+
+    /// Feeds one key from the window to the wedge assembler. A scan it
+    /// completes is decided in the background and arrives as a verdict
+    /// event; typed characters (shortcuts) come back.
+    pub fn key(self: &Arc<Desk>, input: &KeyInput) -> KeyResult {
+        let key = match input.key.as_str() {
+            "Enter" => Key::Enter,
+            "Tab" => Key::Tab,
+            k if input.code.starts_with("Numpad") && k.len() == 1 && input.alt => {
+                Key::Numpad(k.as_bytes()[0].wrapping_sub(b'0'))
+            }
+            k if k.chars().count() == 1 => Key::Char(k.chars().next().unwrap_or('\0')),
+            _ => Key::Other,
+        };
+        let ev = KeyEvent {
+            key,
+            t_ms: input.t_ms.max(0.0) as u64,
+            ctrl: input.ctrl,
+            alt: input.alt,
+            caps_lock: input.caps_lock,
+        };
+        if trace_keys() {
+            eprintln!(
+                "key {:?} t={} ctrl={} alt={}",
+                ev.key, ev.t_ms, ev.ctrl, ev.alt
+            );
+        }
+        let (outputs, pending) = {
+            let mut w = lock(&self.wedge);
+            let out = w.feed(&ev);
+            (out, w.pending())
+        };
+        self.outputs(outputs, pending)
+    }
+
+    /// No key for a while: what was held back is typing after all.
+    pub fn key_idle(self: &Arc<Desk>, t_ms: f64) -> KeyResult {
+        if trace_keys() {
+            eprintln!("idle t={t_ms}");
+        }
+        let (outputs, pending) = {
+            let mut w = lock(&self.wedge);
+            let out = w.idle(t_ms.max(0.0) as u64);
+            (out, w.pending())
+        };
+        self.outputs(outputs, pending)
+    }
+
+    fn outputs(self: &Arc<Desk>, outputs: Vec<Output>, pending: bool) -> KeyResult {
+        let mut res = KeyResult {
+            typed: String::new(),
+            scanned: false,
+            pending,
+        };
+        for o in outputs {
+            match o {
+                Output::Typed(t) => res.typed.push_str(&t),
+                Output::Scan(raw) => {
+                    res.scanned = true;
+                    self.route(raw);
+                }
+            }
+        }
+        res
+    }
+
+    /// The next scan from the keyboard wedge is the calibration code: the
+    /// layout map is set aside until it arrives, so its raw keys are seen.
+    /// Only a signed-in pharmacist or administrator may calibrate: the map
+    /// rewrites every later scan at this workstation. Journaled.
+    pub fn calibration_start(&self) -> Result<(), DeskError> {
+        match self.signed_in() {
+            Some(s) if s.role.may_calibrate() => {}
+            Some(_) => {
+                self.journal_note("refused", "", "calibration_not_permitted", "");
+                return Err(DeskError::Refused(
+                    "Only a pharmacist or an administrator may calibrate the scanner.".into(),
+                ));
+            }
+            None => {
+                return Err(DeskError::Refused(
+                    "Nobody is signed in: sign in first (W).".into(),
+                ))
+            }
+        }
+        self.journal_note("calibration", "", "started", "");
+        *lock(&self.wedge) = Assembler::new(WedgeConfig::default());
+        let mut inner = lock(&self.routing);
+        inner.calibrating = true;
+        inner.calibration = None;
+        drop(inner);
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+
+    /// Derives the layout map from what the wedge typed for the
+    /// calibration code, stores it for this workstation and uses it.
+    fn finish_calibration(&self, typed: &str) {
+        let outcome = match scanin::calibrate::CharMap::calibrate(
+            scanin::calibrate::CALIBRATION_TEXT,
+            typed,
+        ) {
+            Ok(map) => {
+                let stored = serde_json::to_string(&map)
+                    .map_err(|e| e.to_string())
+                    .and_then(|json| {
+                        lock(&self.config)
+                            .set_setting(LAYOUT_SETTING, &json)
+                            .map_err(|e| e.to_string())
+                    });
+                match stored {
+                    Ok(()) => {
+                        let msg = if map.is_identity() {
+                            "Calibrated: the scanner and this keyboard layout agree; no translation needed.".to_owned()
+                        } else {
+                            "Calibrated: scans from this scanner are now translated from this keyboard layout.".to_owned()
+                        };
+                        *lock(&self.wedge) = Assembler::new(WedgeConfig {
+                            layout: map,
+                            ..WedgeConfig::default()
+                        });
+                        msg
+                    }
+                    Err(e) => format!("Calibration read, but not stored: {e}"),
+                }
+            }
+            Err(e) => format!("Calibration failed: {e}"),
+        };
+        let result = if outcome.starts_with("Calibrated") {
+            "calibrated"
+        } else {
+            "failed"
+        };
+        self.journal_note("calibration", "", result, &outcome);
+        lock(&self.routing).calibration = Some(outcome);
+        self.emit(DeskEvent::Status);
+    }
+
+    /// The layout map stored for this workstation, if any.
+    fn stored_layout(&self) -> Option<scanin::calibrate::CharMap> {
+        let json = lock(&self.config).setting(LAYOUT_SETTING).ok()??;
+        serde_json::from_str(&json).ok()
+    }
+
+    /// The one router for every scan source (keyboard wedge, serial,
+    /// camera): the calibration code (wedge only, when asked for), the
+    /// scanner-setup screen (shown, not sent), the delivery check while it
+    /// runs, else the counter, whose verdict goes out as an event.
+    pub(crate) fn route(self: &Arc<Desk>, raw: scanin::RawScan) {
+        let wedge = raw.source == scanin::Source::KeyboardWedge;
+        let (calibrating, setup) = {
+            let mut inner = lock(&self.routing);
+            let calibrating = wedge && std::mem::take(&mut inner.calibrating);
+            (calibrating, inner.scanner_setup)
+        };
+        if calibrating {
+            self.finish_calibration(&raw.text);
+        } else if setup {
+            let what = match raw.source {
+                scanin::Source::KeyboardWedge => "keyboard wedge",
+                scanin::Source::Serial => "serial scanner",
+                scanin::Source::Camera | scanin::Source::ImageFile => "camera",
+            };
+            self.show_probe(what, &raw.text);
+        } else if self.delivery_active() {
+            self.delivery_scan_from(&raw.text, raw.caps_lock);
+        } else {
+            self.decide_in_background(raw.text, raw.caps_lock);
+        }
     }
 }

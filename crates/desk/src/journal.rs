@@ -2,7 +2,7 @@
 //! recall search (what happened here to every pack of a batch).
 
 use crate::view::{JournalCheck, JournalLine, JournalQuery, OutboxLine, RecallLine};
-use crate::{now, utc_text, Desk, DeskError};
+use crate::{now, utc_text, Desk, DeskError, DeskEvent};
 use domain::Operation;
 use std::collections::BTreeMap;
 
@@ -216,5 +216,30 @@ impl Desk {
         let r = self.engine.sync_once("desk-retry", 500).await?;
         self.emit(crate::DeskEvent::Status);
         Ok(r)
+    }
+}
+
+impl Desk {
+    /// Acknowledges a replay exception with a note.
+    /// A pharmacist (or administrator) only: an exception can mean a
+    /// falsified pack was handed out during an outage. Who acknowledged it
+    /// is recorded and journaled.
+    pub fn acknowledge(&self, id: i64, note: &str) -> Result<bool, DeskError> {
+        let who = self
+            .signed_in()
+            .ok_or_else(|| DeskError::Refused("Nobody is signed in: sign in first (W).".into()))?;
+        if who.role == domain::Role::Technician {
+            self.journal_note("refused", "", "acknowledge_not_permitted", &id.to_string());
+            return Err(DeskError::Refused(
+                "Only a pharmacist may acknowledge a problem after an outage.".into(),
+            ));
+        }
+        let ok = self.engine.acknowledge(id, note, &who.id)?;
+        if ok {
+            // Also in the settings database's journal (kept across modes).
+            self.journal_config_copy("exception", "acknowledged", &format!("{id}: {note}"));
+        }
+        self.emit(DeskEvent::Status);
+        Ok(ok)
     }
 }

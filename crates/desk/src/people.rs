@@ -203,7 +203,7 @@ impl Desk {
             self.journal_note("signin", "", "signed_out", "");
         }
         *lock(&self.session) = None;
-        lock(&self.inner).last_scan = None;
+        lock(&self.counter_state).last_scan = None;
         self.emit(DeskEvent::Status);
     }
 

@@ -79,7 +79,7 @@ pub fn probe(source: &str, text: &str) -> ScanProbe {
 impl Desk {
     /// Opens or closes the scanner-setup screen.
     pub fn scanner_setup(&self, on: bool) {
-        let mut inner = lock(&self.inner);
+        let mut inner = lock(&self.routing);
         inner.scanner_setup = on;
         if on {
             inner.probe = None;
@@ -90,11 +90,11 @@ impl Desk {
 
     /// The last scan seen on the scanner-setup screen.
     pub fn scanner_probe(&self) -> Option<ScanProbe> {
-        lock(&self.inner).probe.clone()
+        lock(&self.routing).probe.clone()
     }
 
     pub(crate) fn show_probe(&self, source: &str, text: &str) {
-        lock(&self.inner).probe = Some(probe(source, text));
+        lock(&self.routing).probe = Some(probe(source, text));
         self.emit(DeskEvent::Status);
     }
 
