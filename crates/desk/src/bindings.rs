@@ -33,6 +33,7 @@ pub fn typescript() -> String {
         OutboxLine::decl(&cfg),
         AlertCase::decl(&cfg),
         DeliveryGroup::decl(&cfg),
+        DeliveryStatus::decl(&cfg),
         DeliveryPack::decl(&cfg),
         DeliveryView::decl(&cfg),
         UserLine::decl(&cfg),

@@ -5,7 +5,7 @@
 //! single-pack verify for packs the bulk answer does not cover; a CSV
 //! report to file.
 
-use crate::view::{DeliveryGroup, DeliveryPack, DeliveryView};
+use crate::view::{DeliveryGroup, DeliveryPack, DeliveryStatus, DeliveryView};
 use crate::{lock, now, utc_text, Desk, DeskError, DeskEvent};
 use domain::Operation;
 use engine::Verdict;
@@ -29,7 +29,7 @@ pub(crate) struct Delivery {
     duplicates: u32,
     bad_scans: Vec<String>,
     expected: HashMap<(String, String), u32>,
-    results: HashMap<(String, String), (String, String)>,
+    results: HashMap<(String, String), (DeliveryStatus, String)>,
     checking: bool,
     report: Option<String>,
     scheme: HashMap<String, packcode::ProductScheme>,
@@ -70,7 +70,7 @@ pub fn parse_note(csv: &str) -> Result<HashMap<(String, String), u32>, DeskError
     Ok(out)
 }
 
-fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (String, String) {
+fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (DeliveryStatus, String) {
     match v {
         Ok(Verdict::Answered {
             code,
@@ -80,9 +80,9 @@ fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (String, String) {
         }) => {
             let state = state.clone().unwrap_or_default();
             let status = if code == "NMVS_SUCCESS" && state == "ACTIVE" && reasons.is_empty() {
-                "active".to_owned()
+                DeliveryStatus::Active
             } else {
-                "problem".to_owned()
+                DeliveryStatus::Problem
             };
             let detail = if reasons.is_empty() {
                 format!("{code} {state}")
@@ -91,13 +91,15 @@ fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (String, String) {
             };
             (status, detail.trim().to_owned())
         }
-        Ok(Verdict::Offline { message }) => ("unchecked".into(), message.clone()),
+        Ok(Verdict::Offline { message }) => (DeliveryStatus::Unchecked, message.clone()),
         Ok(Verdict::BadScan { message })
         | Ok(Verdict::Stopped { message, .. })
-        | Ok(Verdict::AlreadyHere { message, .. }) => ("problem".into(), message.clone()),
-        Ok(Verdict::RecordedOffline { message, .. }) => ("unchecked".into(), message.clone()),
+        | Ok(Verdict::AlreadyHere { message, .. }) => (DeliveryStatus::Problem, message.clone()),
+        Ok(Verdict::RecordedOffline { message, .. }) => {
+            (DeliveryStatus::Unchecked, message.clone())
+        }
         Ok(Verdict::Held { findings, .. }) => (
-            "problem".into(),
+            DeliveryStatus::Problem,
             findings
                 .iter()
                 .map(|f| f.message.as_str())
@@ -105,10 +107,10 @@ fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (String, String) {
                 .join(" "),
         ),
         Ok(Verdict::Misconfigured { fix, detail }) => {
-            ("unchecked".into(), format!("{fix} ({detail})"))
+            (DeliveryStatus::Unchecked, format!("{fix} ({detail})"))
         }
-        Ok(Verdict::ConfirmOffline { message, .. }) => ("unchecked".into(), message.clone()),
-        Err(e) => ("unchecked".into(), e.to_string()),
+        Ok(Verdict::ConfirmOffline { message, .. }) => (DeliveryStatus::Unchecked, message.clone()),
+        Err(e) => (DeliveryStatus::Unchecked, e.to_string()),
     }
 }
 
@@ -212,9 +214,9 @@ impl Desk {
             });
             g.scanned += 1;
             match d.results.get(&(key.0.clone(), serial.clone())) {
-                Some((s, _)) if s == "active" => g.active += 1,
-                Some((s, _)) if s == "problem" => g.problems += 1,
-                Some((s, _)) if s == "decommissioned" => g.decommissioned += 1,
+                Some((DeliveryStatus::Active, _)) => g.active += 1,
+                Some((DeliveryStatus::Problem, _)) => g.problems += 1,
+                Some((DeliveryStatus::Decommissioned, _)) => g.decommissioned += 1,
                 _ => {}
             }
         }
@@ -246,7 +248,7 @@ impl Desk {
                     .results
                     .get(&(key.0.clone(), serial.clone()))
                     .cloned()
-                    .unwrap_or_else(|| ("scanned".into(), String::new()));
+                    .unwrap_or((DeliveryStatus::Scanned, String::new()));
                 DeliveryPack {
                     product_code: key.0.clone(),
                     batch: key.1.clone(),
@@ -303,7 +305,7 @@ impl Desk {
             // Through the engine's port, in chunks of 500: every answer
             // journaled, every alert a case. What the bulk service did not
             // answer is verified pack by pack below.
-            let mut answered: HashMap<String, (String, String)> = HashMap::new();
+            let mut answered: HashMap<String, (DeliveryStatus, String)> = HashMap::new();
             if let Some(scheme) = scheme {
                 let by = self.user_id();
                 for chunk in packs.chunks(500) {
@@ -324,7 +326,14 @@ impl Desk {
                         };
                         answered.insert(
                             serial,
-                            (if ok { "active" } else { "problem" }.to_owned(), detail),
+                            (
+                                if ok {
+                                    DeliveryStatus::Active
+                                } else {
+                                    DeliveryStatus::Problem
+                                },
+                                detail,
+                            ),
                         );
                     }
                 }
@@ -372,7 +381,7 @@ impl Desk {
                 .filter(|(k, serial, _)| {
                     d.results
                         .get(&(k.0.clone(), serial.clone()))
-                        .is_some_and(|(s, _)| s == "active")
+                        .is_some_and(|(s, _)| *s == DeliveryStatus::Active)
                 })
                 .cloned()
                 .collect()
@@ -383,16 +392,16 @@ impl Desk {
             let v = self.delivery_operate(Operation::Dispense, &text).await;
             let result = match &v {
                 Ok(Verdict::Answered { code, .. }) if code == "NMVS_SUCCESS" => (
-                    "decommissioned".to_owned(),
+                    DeliveryStatus::Decommissioned,
                     format!("supplied on receipt: {code}"),
                 ),
                 Ok(Verdict::RecordedOffline { .. }) => (
-                    "decommissioned".to_owned(),
+                    DeliveryStatus::Decommissioned,
                     "recorded offline: sent when the system answers again".to_owned(),
                 ),
                 other => {
                     let (_, d) = verdict_text(other);
-                    ("problem".to_owned(), format!("decommission: {d}"))
+                    (DeliveryStatus::Problem, format!("decommission: {d}"))
                 }
             };
             lock(&self.delivery)
@@ -444,7 +453,13 @@ impl Desk {
         csv.blank()
             .row(&["product_code", "batch", "serial", "status", "detail"]);
         for p in v.packs.iter().rev() {
-            csv.row(&[&p.product_code, &p.batch, &p.serial, &p.status, &p.detail]);
+            csv.row(&[
+                &p.product_code,
+                &p.batch,
+                &p.serial,
+                p.status.name(),
+                &p.detail,
+            ]);
         }
         let out = csv.finish();
         let dir = self.dir.join("exports");
@@ -502,7 +517,11 @@ impl Desk {
             for p in v.packs.iter().rev() {
                 lines.push(format!(
                     "{:<14} {:<10} {:<20} {:<9} {}",
-                    p.product_code, p.batch, p.serial, p.status, p.detail
+                    p.product_code,
+                    p.batch,
+                    p.serial,
+                    p.status.name(),
+                    p.detail
                 ));
             }
             let path = dir.join(store::export::file_name("delivery", &shown, "pdf"));

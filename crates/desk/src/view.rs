@@ -197,8 +197,10 @@ pub struct DeskStatus {
     pub calibration: Option<String>,
     /// The signed-in user's name and role (`None`: nobody signed in).
     pub user_name: Option<String>,
+    #[ts(type = "\"pharmacist\" | \"technician\" | \"administrator\" | null")]
     pub role: Option<String>,
     /// `community_pharmacy` or `healthcare_institution`.
+    #[ts(type = "\"community_pharmacy\" | \"healthcare_institution\"")]
     pub site_type: String,
     pub sounds: bool,
     /// The client certificate expires soon (30 and 12 days before).
@@ -215,6 +217,7 @@ pub struct DeskStatus {
 pub struct UserLine {
     pub id: String,
     pub name: String,
+    #[ts(type = "\"pharmacist\" | \"technician\" | \"administrator\"")]
     pub role: String,
     pub active: bool,
     pub has_pin: bool,
@@ -226,6 +229,7 @@ pub struct UserLine {
 pub struct UserInput {
     pub id: String,
     pub name: String,
+    #[ts(type = "\"pharmacist\" | \"technician\" | \"administrator\"")]
     pub role: String,
     pub pin: Option<String>,
     pub active: bool,
@@ -293,6 +297,7 @@ pub struct SettingsView {
     /// The national system's settings are complete.
     pub live_ready: bool,
     pub site_name: String,
+    #[ts(type = "\"community_pharmacy\" | \"healthcare_institution\"")]
     pub site_type: String,
     pub workstation_id: String,
     pub workstation_name: String,
@@ -309,6 +314,7 @@ pub struct SettingsView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SiteInput {
     pub site_name: String,
+    #[ts(type = "\"community_pharmacy\" | \"healthcare_institution\"")]
     pub site_type: String,
     pub workstation_name: String,
     /// Hours offline after which every offline pack needs a pharmacist's
@@ -520,14 +526,42 @@ pub struct DeliveryGroup {
     pub decommissioned: u32,
 }
 
+/// Where a pack of a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Scanned, not checked yet.
+    Scanned,
+    /// Verified genuine and active.
+    Active,
+    /// Verified and not to be used: set aside.
+    Problem,
+    /// Could not be checked (offline, misconfigured).
+    Unchecked,
+    /// Decommissioned on receipt (healthcare institutions).
+    Decommissioned,
+}
+
+impl DeliveryStatus {
+    /// The snake-case name (reports).
+    pub fn name(self) -> &'static str {
+        match self {
+            DeliveryStatus::Scanned => "scanned",
+            DeliveryStatus::Active => "active",
+            DeliveryStatus::Problem => "problem",
+            DeliveryStatus::Unchecked => "unchecked",
+            DeliveryStatus::Decommissioned => "decommissioned",
+        }
+    }
+}
+
 /// One pack of a delivery, newest first in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DeliveryPack {
     pub product_code: String,
     pub batch: String,
     pub serial: String,
-    /// scanned (not checked yet), active, problem, unchecked (offline)
-    pub status: String,
+    pub status: DeliveryStatus,
     pub detail: String,
 }
 

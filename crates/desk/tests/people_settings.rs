@@ -209,7 +209,7 @@ async fn healthcare_institutions_decommission_a_delivery_on_receipt() {
     let first = view
         .packs
         .iter()
-        .find(|p| p.status == "decommissioned")
+        .find(|p| p.status == desk::view::DeliveryStatus::Decommissioned)
         .expect("one");
     let text = codes
         .iter()

@@ -186,11 +186,11 @@ calibration: string | null,
 /**
  * The signed-in user's name and role (`None`: nobody signed in).
  */
-user_name: string | null, role: string | null, 
+user_name: string | null, role: "pharmacist" | "technician" | "administrator" | null, 
 /**
  * `community_pharmacy` or `healthcare_institution`.
  */
-site_type: string, sounds: boolean, 
+site_type: "community_pharmacy" | "healthcare_institution", sounds: boolean, 
 /**
  * The client certificate expires soon (30 and 12 days before).
  */
@@ -298,11 +298,9 @@ problems: number,
  */
 decommissioned: number, };
 
-export type DeliveryPack = { product_code: string, batch: string, serial: string, 
-/**
- * scanned (not checked yet), active, problem, unchecked (offline)
- */
-status: string, detail: string, };
+export type DeliveryStatus = "scanned" | "active" | "problem" | "unchecked" | "decommissioned";
+
+export type DeliveryPack = { product_code: string, batch: string, serial: string, status: DeliveryStatus, detail: string, };
 
 export type DeliveryView = { active: boolean, groups: Array<DeliveryGroup>, packs: Array<DeliveryPack>, scanned: number, 
 /**
@@ -326,9 +324,9 @@ checking: boolean,
  */
 report_path: string | null, };
 
-export type UserLine = { id: string, name: string, role: string, active: boolean, has_pin: boolean, };
+export type UserLine = { id: string, name: string, role: "pharmacist" | "technician" | "administrator", active: boolean, has_pin: boolean, };
 
-export type UserInput = { id: string, name: string, role: string, pin: string | null, active: boolean, };
+export type UserInput = { id: string, name: string, role: "pharmacist" | "technician" | "administrator", pin: string | null, active: boolean, };
 
 export type CertView = { subject: string, issuer: string, not_after: number, not_after_text: string, days_left: number, reminder: string | null, };
 
@@ -362,13 +360,13 @@ live_next_start: boolean,
 /**
  * The national system's settings are complete.
  */
-live_ready: boolean, site_name: string, site_type: string, workstation_id: string, workstation_name: string, language: string, sounds: boolean, offline_delay_ms: number, 
+live_ready: boolean, site_name: string, site_type: "community_pharmacy" | "healthcare_institution", workstation_id: string, workstation_name: string, language: string, sounds: boolean, offline_delay_ms: number, 
 /**
  * Past this many hours offline, every offline pack needs a pharmacist.
  */
 offline_confirm_after_hours: number, national: NationalView, workstations: Array<WorkstationLine>, users: Array<UserLine>, };
 
-export type SiteInput = { site_name: string, site_type: string, workstation_name: string, 
+export type SiteInput = { site_name: string, site_type: "community_pharmacy" | "healthcare_institution", workstation_name: string, 
 /**
  * Hours offline after which every offline pack needs a pharmacist's
  * confirmation (1 to 168); unset keeps the current limit.
