@@ -18,12 +18,13 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev            # Tauri v2 (src-tauri) build and run
   libclang-dev                     # the webcam (nokhwa -> v4l2-sys-mit runs bindgen at build time)
   python3-venv                     # the differential test's venv (Debian python)
-  sqlite3                          # tests tamper with the journal as a person with the tool would
   e2fsprogs                        # chattr: a truly read-only database file in a test
   xvfb xdotool                     # the app window without a display; typing into it as a scanner
   webkit2gtk-driver                # WebKitWebDriver, behind tauri-driver, for the end-to-end tests
   libdbus-1-dev                    # the keyring crate's Secret Service client (libdbus)
   dbus-daemon gnome-keyring        # a real Secret Service on a private bus for the keyring test
+  gcc-mingw-w64-x86-64             # the Windows cross-build (bundled SQLite and ring for Windows)
+  wine64                           # runs the Windows test executables
 )
 
 install_apt() {
@@ -49,6 +50,13 @@ install_rust_components() {
       rustup component add "$c"
     fi
   done
+}
+
+install_windows_target() {
+  if ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
+    say "rustup target add x86_64-pc-windows-gnu"
+    rustup target add x86_64-pc-windows-gnu
+  fi
 }
 
 install_python_tools() {

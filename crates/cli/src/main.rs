@@ -199,14 +199,9 @@ fn parse_day(s: &str) -> Result<i64, String> {
     Ok(d.days_since_epoch() * 86_400)
 }
 
+/// The platform's local data folder, as the desk uses (`store::platform`).
 fn default_data_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("XDG_DATA_HOME") {
-        return PathBuf::from(d).join("countercheck");
-    }
-    std::env::var_os("HOME").map_or_else(
-        || PathBuf::from(".countercheck"),
-        |h| PathBuf::from(h).join(".local/share/countercheck"),
-    )
+    store::platform::data_home().unwrap_or_else(|| PathBuf::from(".countercheck"))
 }
 
 fn main() -> ExitCode {

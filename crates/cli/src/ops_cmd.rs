@@ -52,7 +52,7 @@ pub fn engine(config: &Path, data_dir: &Path) -> Result<Engine<NmvsClient, Syste
     let budget = Duration::from_millis(file.offline_budget_ms);
     let client = NmvsClient::new(cfg).map_err(|e| e.to_string())?;
     let store = Store::open(&store_path(data_dir)).map_err(|e| e.to_string())?;
-    let workstation = std::env::var("HOSTNAME").unwrap_or_else(|_| "cli".to_owned());
+    let workstation = store::platform::host_name().unwrap_or_else(|| "cli".to_owned());
     let counter = Counter {
         workstation,
         site: file.client_login_id.clone(),

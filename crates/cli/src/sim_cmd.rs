@@ -236,16 +236,25 @@ async fn serve(
         "{}",
         serde_json::json!({"listening": handle.addr.to_string(), "url": handle.url(), "data_dir": data_dir, "client_config": client_config, "export_packs": export})
     );
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("countercheck sim: {e}");
-            return ExitCode::from(1);
+    // Ctrl+C everywhere; SIGTERM too where there is one (Unix).
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("countercheck sim: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
     handle.stop().await;
     ExitCode::SUCCESS

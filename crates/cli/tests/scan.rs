@@ -1,5 +1,8 @@
 //! `countercheck scan --serial PORT` against a pseudo-terminal standing in
 //! for the scanner.
+// A pseudo-terminal stands in for the USB-CDC port: Unix only (Windows has
+// no pseudo-terminals; the serial reader is built for Windows all the same).
+#![cfg(unix)]
 
 use serialport::{SerialPort, TTYPort};
 use std::io::{BufRead, BufReader, Write};

@@ -604,14 +604,12 @@ pub fn pack_fields(scan: &packcode::Scan) -> Option<PackFields> {
     })
 }
 
-/// The app's data directory for `name` (training or live), under
-/// `$XDG_DATA_HOME` or `~/.local/share`.
+/// The app's data directory for `name` (training or live), in the
+/// platform's local data folder (see `store::platform`).
 pub fn data_dir(name: &str) -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("countercheck").join(name)
+    store::platform::data_home()
+        .unwrap_or_else(|| PathBuf::from(".countercheck"))
+        .join(name)
 }
 
 /// The settings database's file name in the settings folder.
@@ -661,11 +659,7 @@ fn open_settings(dir: &Path) -> Result<(store::Store, Box<dyn secrets::SecretSto
 fn workstation_name(config: &store::Store) -> Result<String, DeskError> {
     let name = match config.setting(settings::K_WS_NAME)? {
         Some(n) if !n.is_empty() => n,
-        _ => std::fs::read_to_string("/etc/hostname")
-            .ok()
-            .map(|h| h.trim().to_owned())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "counter-1".to_owned()),
+        _ => store::platform::host_name().unwrap_or_else(|| "counter-1".to_owned()),
     };
     let id = config.setting(settings::K_WS_ID)?.unwrap_or_default();
     config.touch_workstation(&id, &name, now())?;

@@ -1,5 +1,8 @@
 //! The serial reader against a pseudo-terminal pair standing in for the
 //! scanner, reached through a symlink as a udev rule would provide.
+// Pseudo-terminals and symlinks stand in for the USB-CDC port: Unix only
+// (the serial reader is built for Windows all the same).
+#![cfg(unix)]
 
 use scanin::serial::{PortEvent, SerialConfig, SerialReader};
 use serialport::{SerialPort, TTYPort};

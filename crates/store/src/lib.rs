@@ -13,6 +13,7 @@ mod journal;
 mod migrate;
 mod outbox;
 mod people;
+pub mod platform;
 
 pub use cases::{Case, NewCase};
 pub use change::{Begin, Settle, SENDING};
