@@ -3,12 +3,17 @@
 //! log line.
 //!
 //! The operating system's keyring comes first (the Secret Service on Linux:
-//! GNOME Keyring, KWallet). Where none answers, an encrypted file is the
-//! fallback: AES-256-GCM under a key derived (PBKDF2-HMAC-SHA256, 200,000
-//! rounds) from this machine's id and a random salt kept in the file, the
-//! file readable by its owner only. That protects the secrets in a copied
-//! data folder or a backup, not from the machine's own administrator;
-//! `docs/settings.md` says so where the setting is explained.
+//! GNOME Keyring, KWallet; Credential Manager on Windows; the Keychain on
+//! macOS). Where none answers, an encrypted file is the fallback:
+//! AES-256-GCM under a random 256-bit key kept in its own file beside it
+//! (`secrets.key`), both readable by their owner only. Never a key derived
+//! from facts of the machine (a machine id, a home folder): anyone who can
+//! read those could rebuild it. The key file protects the secrets in a
+//! copied or backed-up *data* file only when the key file is not copied
+//! with it, and not from the machine's administrator; `docs/settings.md`
+//! says so where the setting is explained. A file of the first version
+//! (its key derived from the machine id) is read once with that key and
+//! sealed again under a random key.
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -83,20 +88,80 @@ impl SecretStore for OsKeyring {
     }
 
     fn get(&self, name: &str) -> Result<Option<String>, SecretError> {
-        match self.entry(name)?.get_password() {
+        let bytes = match self.read(&format!("{name}{CHUNKS}"))? {
+            Some(n) => {
+                let n: usize = String::from_utf8_lossy(&n)
+                    .parse()
+                    .map_err(|_| SecretError::Keyring(format!("{name}: damaged parts count")))?;
+                let mut all = Vec::new();
+                for i in 1..=n {
+                    let part = self.read(&format!("{name}#{i}"))?.ok_or_else(|| {
+                        SecretError::Keyring(format!("{name}: part {i} of {n} is missing"))
+                    })?;
+                    all.extend_from_slice(&part);
+                }
+                Some(all)
+            }
+            None => self.read(name)?,
+        };
+        bytes
+            .map(|b| String::from_utf8(b).map_err(|_| SecretError::Undecryptable))
+            .transpose()
+    }
+
+    fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
+        self.delete(name)?;
+        let bytes = value.as_bytes();
+        if bytes.len() <= PART_BYTES {
+            return self.write(name, bytes);
+        }
+        let parts: Vec<&[u8]> = bytes.chunks(PART_BYTES).collect();
+        for (i, part) in parts.iter().enumerate() {
+            self.write(&format!("{name}#{}", i + 1), part)?;
+        }
+        self.write(
+            &format!("{name}{CHUNKS}"),
+            parts.len().to_string().as_bytes(),
+        )
+    }
+
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
+        if let Some(n) = self.read(&format!("{name}{CHUNKS}"))? {
+            let n: usize = String::from_utf8_lossy(&n).parse().unwrap_or(0);
+            for i in 1..=n {
+                self.remove(&format!("{name}#{i}"))?;
+            }
+            self.remove(&format!("{name}{CHUNKS}"))?;
+        }
+        self.remove(name)
+    }
+}
+
+/// A secret larger than this is kept in numbered parts: Windows Credential
+/// Manager keeps at most 2,560 bytes per entry (an RSA-4096 key in PEM is
+/// about 3,300), the other keyrings have room to spare.
+const PART_BYTES: usize = 2_000;
+/// The entry that counts a secret's parts (`nmvs.client_key.parts`).
+const CHUNKS: &str = ".parts";
+
+impl OsKeyring {
+    /// One entry's bytes (as stored: a secret written as a password reads
+    /// back as its UTF-8 bytes).
+    fn read(&self, name: &str) -> Result<Option<Vec<u8>>, SecretError> {
+        match self.entry(name)?.get_secret() {
             Ok(v) => Ok(Some(v)),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(SecretError::Keyring(e.to_string())),
         }
     }
 
-    fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), SecretError> {
         self.entry(name)?
-            .set_password(value)
+            .set_secret(bytes)
             .map_err(|e| SecretError::Keyring(e.to_string()))
     }
 
-    fn delete(&self, name: &str) -> Result<(), SecretError> {
+    fn remove(&self, name: &str) -> Result<(), SecretError> {
         match self.entry(name)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(SecretError::Keyring(e.to_string())),
@@ -128,13 +193,14 @@ impl std::fmt::Debug for EncryptedFile {
     }
 }
 
-const ROUNDS: u32 = 200_000;
+/// The first version's PBKDF2 rounds (to read a version-1 file once).
+const LEGACY_ROUNDS: u32 = 200_000;
 
 use domain::text::{hex, unhex};
 
-/// What binds the key to this machine and user: the machine id and the
-/// user's id.
-fn machine_secret() -> Vec<u8> {
+/// The first version's key material (machine id and home folder): only
+/// to read a version-1 file once, never to seal.
+fn legacy_machine_secret() -> Vec<u8> {
     let mut m = std::fs::read("/etc/machine-id")
         .or_else(|_| std::fs::read("/var/lib/dbus/machine-id"))
         .unwrap_or_default();
@@ -143,6 +209,84 @@ fn machine_secret() -> Vec<u8> {
         m.extend_from_slice(home.to_string_lossy().as_bytes());
     }
     m
+}
+
+/// Writes `bytes` to `path` readable by its owner only (0600 on Unix; on
+/// Windows the file inherits the user's profile folder's ACL), through a
+/// temporary file and a rename.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+/// The fallback file's key: 32 random bytes in `secrets.key` beside it,
+/// made on first use.
+fn file_key(sealed: &Path) -> Result<[u8; 32], String> {
+    let key_path = sealed.with_file_name("secrets.key");
+    match std::fs::read(&key_path) {
+        Ok(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| format!("{} is damaged (not a 256-bit key)", key_path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = [0u8; 32];
+            SystemRandom::new()
+                .fill(&mut key)
+                .map_err(|_| "no random source".to_owned())?;
+            write_private(&key_path, &key).map_err(|e| format!("{}: {e}", key_path.display()))?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("{}: {e}", key_path.display())),
+    }
+}
+
+fn seal(key: &LessSafeKey, name: &str, value: &[u8]) -> Result<String, SecretError> {
+    let mut nonce = [0u8; aead::NONCE_LEN];
+    SystemRandom::new()
+        .fill(&mut nonce)
+        .map_err(|_| SecretError::Keyring("no random source".into()))?;
+    let mut body = value.to_vec();
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(name.as_bytes()),
+        &mut body,
+    )
+    .map_err(|_| SecretError::Undecryptable)?;
+    let mut sealed = nonce.to_vec();
+    sealed.extend_from_slice(&body);
+    Ok(hex(&sealed))
+}
+
+fn unseal(key: &LessSafeKey, name: &str, sealed: &str) -> Result<Vec<u8>, SecretError> {
+    let mut bytes = unhex(sealed).ok_or(SecretError::Undecryptable)?;
+    if bytes.len() < aead::NONCE_LEN {
+        return Err(SecretError::Undecryptable);
+    }
+    let mut body = bytes.split_off(aead::NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(&bytes).map_err(|_| SecretError::Undecryptable)?;
+    key.open_in_place(nonce, Aad::from(name.as_bytes()), &mut body)
+        .map(|p| p.to_vec())
+        .map_err(|_| SecretError::Undecryptable)
+}
+
+fn aes_key(bytes: &[u8; 32]) -> Result<LessSafeKey, String> {
+    UnboundKey::new(&aead::AES_256_GCM, bytes)
+        .map(LessSafeKey::new)
+        .map_err(|_| "cannot make the key".to_owned())
 }
 
 impl EncryptedFile {
@@ -154,35 +298,51 @@ impl EncryptedFile {
         };
         let file: SealedFile = match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| err(e.to_string()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut salt = [0u8; 16];
-                SystemRandom::new()
-                    .fill(&mut salt)
-                    .map_err(|_| err("no random source".into()))?;
-                SealedFile {
-                    version: 1,
-                    salt: hex(&salt),
-                    items: BTreeMap::new(),
-                }
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => SealedFile {
+                version: 2,
+                salt: String::new(),
+                items: BTreeMap::new(),
+            },
             Err(e) => return Err(err(e.to_string())),
         };
-        let salt = unhex(&file.salt).ok_or_else(|| err("damaged salt".into()))?;
-        let mut key = [0u8; 32];
-        ring::pbkdf2::derive(
-            ring::pbkdf2::PBKDF2_HMAC_SHA256,
-            NonZeroU32::new(ROUNDS).unwrap_or(NonZeroU32::MIN),
-            &salt,
-            &machine_secret(),
-            &mut key,
-        );
-        let key = UnboundKey::new(&aead::AES_256_GCM, &key)
-            .map_err(|_| err("cannot make the key".into()))?;
-        Ok(EncryptedFile {
+        let key = aes_key(&file_key(path).map_err(err)?).map_err(err)?;
+        let mut file = file;
+        let migrated = file.version < 2;
+        if migrated {
+            // Version 1: sealed under a key derived from the machine id.
+            // Read it once with that key and seal it again under the random
+            // key (kept only in secrets.key).
+            let salt = unhex(&file.salt).ok_or_else(|| err("damaged salt".into()))?;
+            let mut old = [0u8; 32];
+            ring::pbkdf2::derive(
+                ring::pbkdf2::PBKDF2_HMAC_SHA256,
+                NonZeroU32::new(LEGACY_ROUNDS).unwrap_or(NonZeroU32::MIN),
+                &salt,
+                &legacy_machine_secret(),
+                &mut old,
+            );
+            let old = aes_key(&old).map_err(err)?;
+            let mut items = BTreeMap::new();
+            for (name, sealed) in &file.items {
+                let plain = unseal(&old, name, sealed)?;
+                items.insert(name.clone(), seal(&key, name, &plain)?);
+            }
+            file = SealedFile {
+                version: 2,
+                salt: String::new(),
+                items,
+            };
+        }
+        let store = EncryptedFile {
             path: path.to_owned(),
-            key: LessSafeKey::new(key),
-            file: Mutex::new(file),
-        })
+            key,
+            file: Mutex::new(SealedFile::default()),
+        };
+        if migrated {
+            store.save(&file)?;
+        }
+        *lock(&store.file) = file;
+        Ok(store)
     }
 
     fn save(&self, file: &SealedFile) -> Result<(), SecretError> {
@@ -190,25 +350,8 @@ impl EncryptedFile {
             path: self.path.display().to_string(),
             why,
         };
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
-        }
         let json = serde_json::to_vec_pretty(file).map_err(|e| err(e.to_string()))?;
-        let tmp = self.path.with_extension("tmp");
-        {
-            use std::io::Write;
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                opts.mode(0o600);
-            }
-            let mut f = opts.open(&tmp).map_err(|e| err(e.to_string()))?;
-            f.write_all(&json).map_err(|e| err(e.to_string()))?;
-            f.sync_all().map_err(|e| err(e.to_string()))?;
-        }
-        std::fs::rename(&tmp, &self.path).map_err(|e| err(e.to_string()))
+        write_private(&self.path, &json).map_err(|e| err(e.to_string()))
     }
 }
 
@@ -226,39 +369,15 @@ impl SecretStore for EncryptedFile {
         let Some(sealed) = file.items.get(name) else {
             return Ok(None);
         };
-        let mut bytes = unhex(sealed).ok_or(SecretError::Undecryptable)?;
-        if bytes.len() < aead::NONCE_LEN {
-            return Err(SecretError::Undecryptable);
-        }
-        let mut body = bytes.split_off(aead::NONCE_LEN);
-        let nonce =
-            Nonce::try_assume_unique_for_key(&bytes).map_err(|_| SecretError::Undecryptable)?;
-        let plain = self
-            .key
-            .open_in_place(nonce, Aad::from(name.as_bytes()), &mut body)
-            .map_err(|_| SecretError::Undecryptable)?;
-        String::from_utf8(plain.to_vec())
+        String::from_utf8(unseal(&self.key, name, sealed)?)
             .map(Some)
             .map_err(|_| SecretError::Undecryptable)
     }
 
     fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
-        let mut nonce = [0u8; aead::NONCE_LEN];
-        SystemRandom::new()
-            .fill(&mut nonce)
-            .map_err(|_| SecretError::Keyring("no random source".into()))?;
-        let mut body = value.as_bytes().to_vec();
-        self.key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(name.as_bytes()),
-                &mut body,
-            )
-            .map_err(|_| SecretError::Undecryptable)?;
-        let mut sealed = nonce.to_vec();
-        sealed.extend_from_slice(&body);
+        let sealed = seal(&self.key, name, value.as_bytes())?;
         let mut file = lock(&self.file);
-        file.items.insert(name.to_owned(), hex(&sealed));
+        file.items.insert(name.to_owned(), sealed);
         self.save(&file)
     }
 
@@ -395,6 +514,92 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// The key is random and kept in its own owner-only file, never derived
+    /// from facts of the machine: two folders on one machine have different
+    /// keys, and without its key file a sealed file does not open.
+    #[test]
+    fn the_key_is_random_in_its_own_file_never_derived_from_the_machine() {
+        let dir = temp("keyfile");
+        let (a, b) = (dir.join("a/secrets.sealed"), dir.join("b/secrets.sealed"));
+        EncryptedFile::open(&a)
+            .expect("a")
+            .set("nmvs.password", "pw")
+            .expect("set");
+        EncryptedFile::open(&b)
+            .expect("b")
+            .set("nmvs.password", "pw")
+            .expect("set");
+        let ka = std::fs::read(dir.join("a/secrets.key")).expect("key a");
+        let kb = std::fs::read(dir.join("b/secrets.key")).expect("key b");
+        assert_eq!(ka.len(), 32);
+        assert_ne!(ka, kb, "a fresh random key per file");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("a/secrets.key"))
+                .expect("ok")
+                .permissions()
+                .mode();
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "the key readable by its owner only: {mode:o}"
+            );
+        }
+        // The sealed file without its key (copied alone, or the key lost).
+        std::fs::remove_file(dir.join("a/secrets.key")).expect("rm");
+        let f = EncryptedFile::open(&a).expect("opens with a new key");
+        assert!(matches!(
+            f.get("nmvs.password"),
+            Err(SecretError::Undecryptable)
+        ));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A file of the first version (its key derived from the machine id) is
+    /// read once and sealed again under a random key.
+    #[test]
+    fn a_first_version_file_is_sealed_again_under_a_random_key() {
+        let dir = temp("legacy");
+        let path = dir.join("secrets.sealed");
+        std::fs::create_dir_all(&dir).expect("dir");
+        let salt = [7u8; 16];
+        let mut old = [0u8; 32];
+        ring::pbkdf2::derive(
+            ring::pbkdf2::PBKDF2_HMAC_SHA256,
+            NonZeroU32::new(LEGACY_ROUNDS).expect("rounds"),
+            &salt,
+            &legacy_machine_secret(),
+            &mut old,
+        );
+        let old = aes_key(&old).expect("key");
+        let v1 = SealedFile {
+            version: 1,
+            salt: hex(&salt),
+            items: [(
+                "nmvs.password".to_owned(),
+                seal(&old, "nmvs.password", b"kept").expect("seal"),
+            )]
+            .into_iter()
+            .collect(),
+        };
+        std::fs::write(&path, serde_json::to_vec(&v1).expect("json")).expect("write");
+        let f = EncryptedFile::open(&path).expect("opens");
+        assert_eq!(
+            f.get("nmvs.password").expect("get").as_deref(),
+            Some("kept")
+        );
+        let now: SealedFile =
+            serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+        assert_eq!(now.version, 2);
+        assert!(now.salt.is_empty(), "nothing of the derived key is kept");
+        assert!(
+            unseal(&old, "nmvs.password", &now.items["nmvs.password"]).is_err(),
+            "no longer under the derived key"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     #[test]
     fn a_changed_or_moved_entry_does_not_open() {
         let dir = temp("tamper");
@@ -434,6 +639,34 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// On Windows the keyring is Credential Manager, for real: a secret
+    /// set through one handle is read back through another (the crate's
+    /// non-persistent mock store, its default without the native backend,
+    /// would lose it), and a private key in PEM fits its size limit.
+    #[cfg(windows)]
+    #[test]
+    fn the_windows_credential_manager_keeps_secrets() {
+        let service = format!("countercheck-test-{}", std::process::id());
+        let a = OsKeyring::probe(&service).expect("Credential Manager answers");
+        // An RSA-4096 key in PEM is about 3,300 bytes: over Credential
+        // Manager's 2,560 per entry, so it is kept in parts.
+        let pem = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            "A".repeat(3_250)
+        );
+        a.set("nmvs.client_key", &pem).expect("set");
+        let b = OsKeyring::probe(&service).expect("again");
+        assert_eq!(
+            b.get("nmvs.client_key").expect("get").as_deref(),
+            Some(pem.as_str())
+        );
+        b.delete("nmvs.client_key").expect("delete");
+        assert_eq!(a.get("nmvs.client_key").expect("get"), None);
+    }
+
+    // Linux: no session bus means no Secret Service (Windows and macOS
+    // have their keyring without one).
+    #[cfg(target_os = "linux")]
     #[test]
     fn without_a_session_bus_the_file_is_the_fallback() {
         // `cargo test` runs without a session bus (CI's keyring test has
