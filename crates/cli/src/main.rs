@@ -79,7 +79,7 @@ enum Command {
         #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
         format: String,
     },
-    /// Decode pack codes from image files (PNG): one JSON object per image.
+    /// Decode pack codes from pictures (PNG, JPEG, WebP, BMP, GIF, TIFF): one JSON object per picture.
     Decode { images: Vec<std::path::PathBuf> },
     /// Live scanning: one JSON line per pack, from a scanner on a
     /// serial/USB-CDC port, a webcam, or image files played as camera frames.

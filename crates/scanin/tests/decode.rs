@@ -39,6 +39,22 @@ fn png(name: &str, data: &str, gs1: bool, module: u32) -> PathBuf {
     path
 }
 
+/// The same code as WebP (lossless), BMP, GIF, TIFF and JPEG: each is read
+/// (`countercheck decode` and the camera's file source use the same loader).
+#[test]
+fn the_picture_formats_people_have_are_read() {
+    let data = "010415003752864317270131101234AB\u{1d}21XY7Z-Q";
+    let src = png("formats", data, true, 6);
+    let img = image::open(&src).expect("png").to_luma8();
+    let rgb = image::DynamicImage::ImageLuma8(img).to_rgb8();
+    for ext in ["webp", "bmp", "gif", "tiff", "jpg"] {
+        let path = src.with_extension(ext);
+        rgb.save(&path).unwrap_or_else(|e| panic!("{ext}: {e}"));
+        let scan = decode_file(&path).unwrap_or_else(|e| panic!("{ext}: {e}"));
+        assert_eq!(scan.text, format!("]d2{data}"), "{ext}");
+    }
+}
+
 #[test]
 fn gs1_datamatrix_with_identifier_and_separators() {
     let data = "010415003752864317270131101234AB\u{1d}21XY7Z-Q";
