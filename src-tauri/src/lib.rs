@@ -488,10 +488,19 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
 /// for it.
 pub fn run() -> Result<(), String> {
     let base = desk::data_dir("");
+    // First: a log file in the data folder's `logs`, panics included (with
+    // the Windows GUI subsystem there is no console to see them in).
+    if let Err(e) = desk::start_log("desk") {
+        eprintln!("countercheck-app: no log file ({e})");
+    }
+    desk::log(&format!(
+        "countercheck-app {} starting",
+        env!("CARGO_PKG_VERSION")
+    ));
     let desk = tauri::async_runtime::block_on(async {
         let (desk, why) = Desk::open(&base).await.map_err(|e| e.to_string())?;
         if let Some(why) = why {
-            eprintln!("{why}");
+            desk::log(&why);
         }
         let desk = Arc::new(desk);
         desk.load_layout();

@@ -24,7 +24,7 @@ fn main() {
         }
     }
     if let Err(e) = countercheck_app::run() {
-        eprintln!("countercheck-app: {e}");
+        desk::log(&format!("countercheck-app could not start: {e}"));
         std::process::exit(1);
     }
 }

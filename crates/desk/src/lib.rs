@@ -612,6 +612,17 @@ pub fn data_dir(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Starts the program's log file, `logs/<name>.log` in the data folder
+/// (see `store::logfile`); returns its path.
+pub fn start_log(name: &str) -> std::io::Result<PathBuf> {
+    store::logfile::init(&data_dir("logs"), name)
+}
+
+/// One line in the log file (and on stderr).
+pub fn log(msg: &str) {
+    store::logfile::line(msg);
+}
+
 /// The settings database's file name in the settings folder.
 const SETTINGS_DB: &str = "settings.sqlite";
 

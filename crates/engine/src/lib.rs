@@ -971,9 +971,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             let Some(id) = intent else { return Ok(()) };
             match self.with_store(|s| s.settle_change(id, &self.sender, how, now)) {
                 Err(e) if matches!(how, Settle::Applied { .. } | Settle::Unknown { .. }) => {
-                    eprintln!(
-                        "countercheck: could not settle change {id} ({e}); the replay settles it"
-                    );
+                    store::logfile::line(&format!(
+                        "could not settle change {id} ({e}); the replay settles it"
+                    ));
                     Ok(())
                 }
                 other => other.map(|_| ()),
@@ -1575,10 +1575,10 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     failures = failures.saturating_add(1);
                     let wait = (interval * 2u32.saturating_pow(failures.min(7)))
                         .min(Duration::from_secs(60));
-                    eprintln!(
-                        "countercheck: replay round failed ({e}); round {failures} in a row, next in {} ms",
+                    store::logfile::line(&format!(
+                        "replay round failed ({e}); round {failures} in a row, next in {} ms",
                         wait.as_millis()
-                    );
+                    ));
                     self.emit(Event::ReplayFailed {
                         error: e.to_string(),
                         in_a_row: failures,

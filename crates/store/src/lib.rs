@@ -10,6 +10,7 @@ mod cases;
 mod change;
 pub mod export;
 mod journal;
+pub mod logfile;
 mod migrate;
 mod outbox;
 mod people;
