@@ -11,6 +11,7 @@ pub const COMMANDS: &[&str] = &[
     "undo_last",
     "send_held",
     "confirm_offline",
+    "close_confirmed",
     "remove_from_basket",
     "acknowledge",
     "demo_sheet",

@@ -55,6 +55,19 @@ async fn confirm_offline(state: State<'_, AppState>) -> Res<Vec<CounterVerdict>>
     Ok(state.0.confirm_offline().await)
 }
 
+/// The person confirmed closing although packs wait to be sent.
+#[tauri::command]
+async fn close_confirmed<R: Runtime>(
+    state: State<'_, AppState>,
+    window: tauri::Window<R>,
+) -> Res<()> {
+    state.0.confirm_close();
+    window.close().map_err(|e| desk::view::CommandError {
+        kind: desk::view::ErrorKind::Internal,
+        message: format!("the window did not close: {e}"),
+    })
+}
+
 #[tauri::command]
 async fn undo(state: State<'_, AppState>, id: u64) -> Res<CounterVerdict> {
     Ok(state.0.undo(id).await?)
@@ -424,6 +437,16 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             forward_events(app.handle(), desk);
             Ok(())
         })
+        // Closing with packs waiting to be sent asks first (`close_requested`
+        // event; the window answers with `close_confirmed`).
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if let Some(backlog) = window.state::<AppState>().0.close_requested() {
+                    api.prevent_close();
+                    let _ = window.emit("close_requested", backlog);
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             desk_status,
             key_event,
@@ -434,6 +457,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             undo_last,
             send_held,
             confirm_offline,
+            close_confirmed,
             remove_from_basket,
             acknowledge,
             demo_sheet,
@@ -497,6 +521,8 @@ pub fn run() -> Result<(), String> {
         "countercheck-app {} starting",
         env!("CARGO_PKG_VERSION")
     ));
+    // One desk app per data folder: a second start says so and ends.
+    let _instance = desk::single_instance(&base).map_err(|e| e.to_string())?;
     let desk = tauri::async_runtime::block_on(async {
         let (desk, why) = Desk::open(&base).await.map_err(|e| e.to_string())?;
         if let Some(why) = why {

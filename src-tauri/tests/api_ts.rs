@@ -56,17 +56,41 @@ fn rust_commands(src: &str) -> BTreeMap<String, (BTreeSet<String>, String)> {
         let sig_start = chunk.find("fn ").expect("a fn after the attribute");
         let sig = &chunk[sig_start + 3..];
         let name_end = sig.find('(').expect("(");
-        let name = sig[..name_end].trim().to_owned();
+        // `name<R: Runtime>`: the name without its generics.
+        let name = sig[..name_end]
+            .split('<')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         let close = sig.find(") ->").or_else(|| sig.find(") {")).expect(")");
-        let params: BTreeSet<String> = sig[name_end + 1..close]
-            .split(',')
-            .filter_map(|p| p.split(':').next())
-            .map(str::trim)
-            // Only `name: Type` pieces (a comma inside `State<'_, AppState>`
-            // leaves a piece that is not a name).
-            .filter(|p| !p.is_empty() && *p != "state")
-            .filter(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-            .map(camel)
+        // Parameters at the top level (commas inside `<…>` belong to a type);
+        // the ones Tauri injects (state, window, app handle) are not passed.
+        let mut pieces = Vec::new();
+        let (mut depth, mut cur) = (0i32, String::new());
+        for c in sig[name_end + 1..close].chars() {
+            match c {
+                '<' => depth += 1,
+                '>' => depth -= 1,
+                ',' if depth == 0 => {
+                    pieces.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        pieces.push(cur);
+        let params: BTreeSet<String> = pieces
+            .iter()
+            .filter_map(|p| p.split_once(':'))
+            .filter(|(_, ty)| {
+                !["State<", "Window<", "AppHandle<", "Webview<"]
+                    .iter()
+                    .any(|t| ty.contains(t))
+            })
+            .map(|(n, _)| camel(n.trim()))
+            .filter(|n| !n.is_empty())
             .collect();
         let ret = sig[close..]
             .strip_prefix(") ->")

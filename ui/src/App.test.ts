@@ -168,6 +168,23 @@ describe("keyboard wedge", () => {
     expect(text("#headline")).toBe("Recorded offline.");
   });
 
+  it("asks before closing with packs waiting; closes only when told to", async () => {
+    const desk = fakeDesk({ answers: { close_confirmed: () => null } });
+    await start();
+    await emit("close_requested", 3);
+    flushSync();
+    expect(text("#close-backlog")).toContain("3 packs wait to be sent");
+    (document.getElementById("close-keep") as HTMLButtonElement).click();
+    flushSync();
+    expect(document.getElementById("close-dialog")).toBeNull();
+    expect(desk.of("close_confirmed")).toHaveLength(0);
+    await emit("close_requested", 2);
+    flushSync();
+    (document.getElementById("close-anyway") as HTMLButtonElement).click();
+    await settle();
+    expect(desk.of("close_confirmed")).toHaveLength(1);
+  });
+
   it("runs K: waits for the calibration code, then shows the outcome", async () => {
     const desk = fakeDesk({ answers: { key_event: () => result({ typed: "k" }) } });
     await start();

@@ -132,6 +132,8 @@ pub struct Desk {
     training: Option<Training>,
     events: tokio::sync::broadcast::Sender<DeskEvent>,
     stop: Arc<AtomicBool>,
+    /// Closing the window was confirmed although packs wait to be sent.
+    close_confirmed: AtomicBool,
     /// Where this desk keeps its files (ledger, exports).
     dir: PathBuf,
     /// The runtime the desk was made in: keys arrive on the window's
@@ -378,6 +380,7 @@ impl Desk {
             training,
             events: tokio::sync::broadcast::channel(256).0,
             stop: Arc::new(AtomicBool::new(false)),
+            close_confirmed: AtomicBool::new(false),
         }
     }
 
@@ -414,6 +417,30 @@ impl Desk {
                 .replay_loop("desk", Duration::from_millis(700), &stop)
                 .await;
         });
+    }
+
+    /// The window is asked to close: `Some(packs waiting)` when the outbox
+    /// holds packs and nobody confirmed yet (ask first: the replay stops
+    /// with the window; they are kept and sent at the next start or by
+    /// `countercheck queue sync`), `None` to close.
+    pub fn close_requested(&self) -> Option<usize> {
+        if self.close_confirmed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let backlog = self.engine.offline_state().map_or(0, |s| s.backlog);
+        (backlog > 0).then_some(backlog)
+    }
+
+    /// The person chose to close although packs wait; journaled.
+    pub fn confirm_close(&self) {
+        self.close_confirmed.store(true, Ordering::Relaxed);
+        let backlog = self.engine.offline_state().map_or(0, |s| s.backlog);
+        self.journal_note(
+            "app",
+            "",
+            "closed_with_backlog",
+            &format!("{backlog} packs wait to be sent; kept for the next start"),
+        );
     }
 
     /// Stops the background replay (the app is closing).
@@ -610,6 +637,32 @@ pub fn data_dir(name: &str) -> PathBuf {
     store::platform::data_home()
         .unwrap_or_else(|| PathBuf::from(".countercheck"))
         .join(name)
+}
+
+/// The data folder's app lock, held while the desk app runs (released when
+/// dropped, or by the system when the process ends, even killed).
+#[derive(Debug)]
+pub struct InstanceLock(#[allow(dead_code)] std::fs::File);
+
+/// Takes the app lock of the data folder `base`: one desk app per data
+/// folder (per user, per computer), so two windows never compete for one
+/// scanner and one basket. `Refused` when another desk already runs on it.
+/// (The CLI takes no lock: it shares the database with the desk safely.)
+pub fn single_instance(base: &Path) -> Result<InstanceLock, DeskError> {
+    store::private_dir(base)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(base.join("desk.lock"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(InstanceLock(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(DeskError::Refused(
+            "Countercheck is already running on this computer for this user: use its window."
+                .into(),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
 }
 
 /// Starts the program's log file, `logs/<name>.log` in the data folder

@@ -203,3 +203,16 @@ async fn a_new_host_needs_the_password_again_and_the_connection_test_an_administ
     assert!(!p.ok);
     assert!(p.message.contains("administrator"), "{}", p.message);
 }
+
+/// One desk app per data folder: a second start is refused while the first
+/// holds the lock, and allowed once it is gone.
+#[test]
+fn a_second_desk_on_one_data_folder_is_refused() {
+    let dir = temp("instance");
+    let first = desk::single_instance(&dir).expect("first");
+    let second = desk::single_instance(&dir).expect_err("second");
+    assert!(second.to_string().contains("already running"), "{second}");
+    assert_eq!(second.kind(), desk::view::ErrorKind::Refused);
+    drop(first);
+    desk::single_instance(&dir).expect("after the first ended");
+}

@@ -111,3 +111,32 @@ async fn an_alert_during_a_delivery_check_opens_a_case() {
     assert_eq!(cases[0].operation, "verify");
     desk.delivery_stop();
 }
+
+/// Closing the window while packs wait to be sent asks first; once the
+/// person confirms, it closes, and the journal says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_with_packs_waiting_asks_first() {
+    use desk::view::Tone;
+    let dir = temp("close");
+    let desk = Arc::new(Desk::training(&dir).await.expect("desk"));
+    assert_eq!(desk.close_requested(), None, "nothing waits: close");
+    let sheet = desk.demo_sheet().expect("sheet");
+    let genuine = sheet
+        .iter()
+        .find(|c| c.label.contains("genuine"))
+        .map(|c| packcode::escapes::decode(&c.text))
+        .expect("a genuine pack");
+    assert_eq!(desk.scan(&genuine, false).await.tone, Tone::Green);
+    desk.training_outage(true).await.expect("outage");
+    let out = desk.dispense().await;
+    assert!(out[0].offline, "{out:?}");
+    assert_eq!(desk.close_requested(), Some(1), "one pack waits: ask");
+    desk.confirm_close();
+    assert_eq!(desk.close_requested(), None, "confirmed: close");
+    let noted = desk
+        .journal_search(&desk::view::JournalQuery::default())
+        .expect("journal")
+        .iter()
+        .any(|l| l.outcome == "closed_with_backlog");
+    assert!(noted, "the choice is journaled");
+}

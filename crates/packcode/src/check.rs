@@ -33,7 +33,7 @@ pub fn gs1_check_valid(number: &str) -> bool {
         }
         sum += u32::from(d) * if i & 1 == 1 { 3 } else { 1 };
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 const CSET32: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";

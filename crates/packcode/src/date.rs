@@ -13,7 +13,7 @@ pub struct Date {
 
 /// True for Gregorian leap years.
 pub fn is_leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Number of days in a month (`None` for a month outside 1–12).

@@ -72,7 +72,7 @@ pub fn parse_digital_link(text: &str, offset: usize, today: Date, scan: &mut Sca
     // The primary key is the first key AI from which the rest of the path is
     // AI/value pairs.
     let key_at = (0..segs.len()).find(|&i| {
-        (segs.len() - i) % 2 == 0
+        (segs.len() - i).is_multiple_of(2)
             && table.get(segs[i].1).is_some_and(|e| e.dl_primary_key)
             && segs[i..]
                 .chunks(2)

@@ -417,7 +417,7 @@ fn run_check(check: Check, s: &str, today: Date) -> Result<(), (ErrorCode, Strin
             }
         }
         Check::Iso3166List => {
-            if !s.is_empty() && s.len() % 3 == 0 {
+            if !s.is_empty() && s.len().is_multiple_of(3) {
                 Ok(())
             } else {
                 bad("not a list of three-digit country codes")
@@ -504,7 +504,7 @@ fn run_check(check: Check, s: &str, today: Date) -> Result<(), (ErrorCode, Strin
         }
         Check::PieceOfTotal => {
             let half = s.len() / 2;
-            let ok = s.len() % 2 == 0
+            let ok = s.len().is_multiple_of(2)
                 && matches!((s[..half].parse::<u32>(), s[half..].parse::<u32>()), (Ok(p), Ok(t)) if p >= 1 && p <= t);
             if ok {
                 Ok(())

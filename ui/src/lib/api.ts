@@ -36,6 +36,8 @@ export const api = {
   scanText: (text: string) => invoke<CounterVerdict>("scan_text", { text }),
   dispense: () => invoke<CounterVerdict[]>("dispense"),
   confirmOffline: () => invoke<CounterVerdict[]>("confirm_offline"),
+  /** Close although packs wait to be sent (asked first by the window). */
+  closeConfirmed: () => invoke<null>("close_confirmed"),
   undo: (id: number) => invoke<CounterVerdict>("undo", { id }),
   undoLast: () => invoke<CounterVerdict>("undo_last"),
   sendHeld: (choice: "repair" | "as_scanned") => invoke<CounterVerdict>("send_held", { choice }),

@@ -11,6 +11,11 @@ const en = {
   outage_end: "End outage",
   lang_switch: "Deutsch",
   offline_since: "Offline since {time} — {n} waiting",
+  close_title: "Close Countercheck?",
+  close_backlog:
+    "{n} packs wait to be sent to the national system. They are kept safely and sent at the next start (or with countercheck queue sync); until then they are not confirmed.",
+  close_keep: "Keep open (send them now)",
+  close_anyway: "Close anyway",
   oldest: ", oldest {min} min",
   sending: "Sending {n} waiting …",
   open_exceptions: "{n} problems after the outage to look at",
@@ -309,6 +314,11 @@ const de: Record<Key, string> = {
   outage_end: "Ausfall beenden",
   lang_switch: "English",
   offline_since: "Offline seit {time} — {n} wartend",
+  close_title: "Countercheck schließen?",
+  close_backlog:
+    "{n} Packungen warten darauf, an das nationale System gesendet zu werden. Sie bleiben gespeichert und werden beim nächsten Start gesendet (oder mit countercheck queue sync); bis dahin sind sie nicht bestätigt.",
+  close_keep: "Offen lassen (jetzt senden)",
+  close_anyway: "Trotzdem schließen",
   oldest: ", älteste {min} Min.",
   sending: "Sende {n} wartende …",
   open_exceptions: "{n} Probleme nach dem Ausfall zu prüfen",
