@@ -11,55 +11,15 @@
 //! SOAK_KILLS, default 20; SOAK_SEED). Figures in benches/README.md.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_countercheck")
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A small deterministic generator (the run can be repeated by its seed).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
-
-fn cc(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(bin())
-        .arg("--config")
-        .arg(dir.join("client.json"))
-        .arg("--data-dir")
-        .arg(dir.join("counter"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{bin, cc, json_lines, serve, Lcg};
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -112,35 +72,7 @@ fn main() {
     let ops_wanted = env_num("SOAK_OPS", 2000) as usize;
     let kills_wanted = env_num("SOAK_KILLS", 20) as usize;
     let seed = env_num("SOAK_SEED", 0x50a6);
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("countercheck-soak-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let mut child = Command::new(bin())
-        .arg("--data-dir")
-        .arg(dir.join("sim"))
-        .args([
-            "sim",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "77",
-            "--products",
-            "20",
-        ])
-        .args(["--packs-per-batch", "10", "--export-packs"])
-        .arg(dir.join("packs.txt"))
-        .arg("--client-config")
-        .arg(dir.join("client.json"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sim");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("ready");
-    let _server = Server(child);
+    let (dir, _server) = serve("countercheck-soak", 77, 20, 10);
     // Short leases, so the claims of killed programs come back quickly.
     let cfg_path = dir.join("client.json");
     let mut cfg: serde_json::Value =

@@ -4,86 +4,13 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_countercheck")
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `sim serve` in a fresh folder (packs exported, client
-/// configuration written) and waits until it listens.
-fn serve(name: &str, seed: u32, products: u32, packs_per_batch: u32) -> (PathBuf, Server) {
-    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let mut child = Command::new(bin())
-        .arg("--data-dir")
-        .arg(dir.join("sim"))
-        .args(["sim", "serve", "--addr", "127.0.0.1:0"])
-        .args([
-            "--seed",
-            &seed.to_string(),
-            "--products",
-            &products.to_string(),
-        ])
-        .args([
-            "--packs-per-batch",
-            &packs_per_batch.to_string(),
-            "--export-packs",
-        ])
-        .arg(dir.join("packs.txt"))
-        .arg("--client-config")
-        .arg(dir.join("client.json"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sim");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("ready");
-    (dir, Server(child))
-}
-
-/// A small deterministic generator, so a failure can be replayed.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
-
-fn cc(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(bin())
-        .arg("--config")
-        .arg(dir.join("client.json"))
-        .arg("--data-dir")
-        .arg(dir.join("counter"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::{bin, cc, json_lines, serve, Lcg};
 
 #[test]
 fn kill_minus_9_loses_nothing_and_decommissions_once() {

@@ -63,27 +63,24 @@ pub fn present(w: &'static Words, op: Operation, v: &Verdict) -> Presentation {
         } => {
             let active = state.as_deref().is_none_or(|s| s == "ACTIVE");
             let has = |r: &str| reasons.iter().any(|x| x.eq_ignore_ascii_case(r));
-            let ok = matches!(class, OutcomeClass::Ok | OutcomeClass::Notice);
-            match (class, op) {
+            match class {
+                OutcomeClass::Warning => p(Tone::Red, w.warning, w.next_set_aside),
+                OutcomeClass::Technical => p(Tone::Amber, w.technical, w.next_rescan),
+                OutcomeClass::Alert => p(Tone::Red, w.alert, w.next_alert),
                 // Active but not to be supplied: recalled, withdrawn, expired.
-                _ if ok && (has("RECALLED") || has("WITHDRAWN")) => {
+                OutcomeClass::Ok | OutcomeClass::Notice if has("RECALLED") || has("WITHDRAWN") => {
                     p(Tone::Red, w.batch_recalled, w.next_set_aside)
                 }
-                _ if ok && has("EXPIRED") => p(Tone::Red, w.expired, w.next_set_aside),
-                (_, Operation::Verify) if ok && active => {
-                    p(Tone::Green, w.genuine, w.next_dispense)
+                OutcomeClass::Ok | OutcomeClass::Notice if has("EXPIRED") => {
+                    p(Tone::Red, w.expired, w.next_set_aside)
                 }
-                (_, Operation::Verify) if ok => p(Tone::Red, w.not_active, w.next_set_aside),
-                (_, Operation::Dispense) if ok => p(Tone::Green, w.dispensed, w.next_continue),
-                (_, Operation::UndoDispense) if ok => p(Tone::Green, w.undone, w.next_continue),
-                _ if ok => p(Tone::Green, w.done, w.next_continue),
-                (OutcomeClass::Warning, _) => p(Tone::Red, w.warning, w.next_set_aside),
-                (OutcomeClass::Technical, _) => p(Tone::Amber, w.technical, w.next_rescan),
-                (OutcomeClass::Alert, _) => p(Tone::Red, w.alert, w.next_alert),
-                // Ok and Notice are taken above.
-                (OutcomeClass::Ok | OutcomeClass::Notice, _) => {
-                    p(Tone::Green, w.done, w.next_continue)
-                }
+                OutcomeClass::Ok | OutcomeClass::Notice => match op {
+                    Operation::Verify if active => p(Tone::Green, w.genuine, w.next_dispense),
+                    Operation::Verify => p(Tone::Red, w.not_active, w.next_set_aside),
+                    Operation::Dispense => p(Tone::Green, w.dispensed, w.next_continue),
+                    Operation::UndoDispense => p(Tone::Green, w.undone, w.next_continue),
+                    _ => p(Tone::Green, w.done, w.next_continue),
+                },
             }
         }
     }

@@ -1372,16 +1372,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     };
                     match self.ns.send(&again).await {
                         Ok(a) if a.response.return_code == domain::TRX_ID_USED => {
-                            self.with_store(|s| {
-                                s.complete(
-                                    item.id,
-                                    worker,
-                                    "NMVS_SUCCESS",
-                                    Some(target.name()),
-                                    None,
-                                    now,
-                                )
-                            })?;
+                            self.complete_applied(item.id, worker, target, now)?;
                             done += 1;
                         }
                         Ok(a)
@@ -1505,16 +1496,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                                 .flatten()
                         });
                         if now_state == Some(target) {
-                            self.with_store(|s| {
-                                s.complete(
-                                    item.id,
-                                    worker,
-                                    "NMVS_SUCCESS",
-                                    Some(target.name()),
-                                    None,
-                                    now,
-                                )
-                            })?;
+                            self.complete_applied(item.id, worker, target, now)?;
                             done += 1;
                             continue;
                         }
@@ -1551,6 +1533,18 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             backlog,
         });
         Ok((done, exceptions, later))
+    }
+
+    /// An item our earlier request was seen to have applied (its answer was
+    /// lost): done, the pack in `target`.
+    fn complete_applied(
+        &self,
+        id: i64,
+        worker: &str,
+        target: PackState,
+        now: i64,
+    ) -> Result<bool, EngineError> {
+        self.with_store(|s| s.complete(id, worker, "NMVS_SUCCESS", Some(target.name()), None, now))
     }
 
     /// Replays in the background: a round every `interval` until `stop`

@@ -1,0 +1,85 @@
+//! Helpers shared by the CLI's process tests and the soak benchmark (which
+//! includes this file by path): the simulator as its own process, the CLI
+//! against it, a deterministic generator.
+#![allow(dead_code)] // each includer uses a part
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_countercheck")
+}
+
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `sim serve` in a fresh folder (packs exported, client
+/// configuration written) and waits until it listens.
+pub fn serve(name: &str, seed: u32, products: u32, packs_per_batch: u32) -> (PathBuf, Server) {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut child = Command::new(bin())
+        .arg("--data-dir")
+        .arg(dir.join("sim"))
+        .args(["sim", "serve", "--addr", "127.0.0.1:0"])
+        .args([
+            "--seed",
+            &seed.to_string(),
+            "--products",
+            &products.to_string(),
+        ])
+        .args([
+            "--packs-per-batch",
+            &packs_per_batch.to_string(),
+            "--export-packs",
+        ])
+        .arg(dir.join("packs.txt"))
+        .arg("--client-config")
+        .arg(dir.join("client.json"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sim");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("ready");
+    (dir, Server(child))
+}
+
+/// A small deterministic generator, so a failure can be replayed.
+pub struct Lcg(pub u64);
+impl Lcg {
+    pub fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+pub fn cc(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(bin())
+        .arg("--config")
+        .arg(dir.join("client.json"))
+        .arg("--data-dir")
+        .arg(dir.join("counter"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+pub fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
