@@ -65,6 +65,7 @@ async fn close_confirmed<R: Runtime>(
     window.close().map_err(|e| desk::view::CommandError {
         kind: desk::view::ErrorKind::Internal,
         message: format!("the window did not close: {e}"),
+        say: None,
     })
 }
 
@@ -143,6 +144,7 @@ async fn camera_open(state: State<'_, AppState>, index: u32) -> Res<()> {
     .map_err(|e| desk::view::CommandError {
         kind: desk::view::ErrorKind::Internal,
         message: format!("the camera could not be opened: {e}"),
+        say: None,
     })??;
     Ok(())
 }

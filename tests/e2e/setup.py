@@ -128,15 +128,24 @@ def main() -> int:
         assert "technician" in desk.text("#detail"), desk.snapshot()
         step("a technician is refused a destroy: " + desk.text("#detail"))
         desk.shot(shots, "16-verdict-refused")
+        # The same verdict on a German desk: worded in German, roles and
+        # operation included (the desk sends keys; the window words them).
+        desk.press("l")
+        desk.wait(lambda: desk.text("#headline") == "Nicht erlaubt", 20, "the refusal in German")
+        detail = desk.text("#detail")
+        assert "ist PTA" in detail and "vernichten" in detail and "Apotheker/in" in detail, desk.snapshot()
+        step("in German: " + detail)
+        desk.press("l")
+        desk.wait(lambda: desk.text("#headline") == "Not allowed", 20, "back in English")
         # Nothing was sent: the journal holds no destroy for this pack.
         serial = desk.text("#pack-serial")
         assert serial and genuine[1].endswith(serial), desk.snapshot()
         ops = [line["operation"] for line in desk.invoke("journal_search", {"query": {
             "product_code": "", "batch": "", "serial": serial, "user_id": "", "outcome": "",
-            "from_day": "", "to_day": ""}})]
+            "from_day": "", "to_day": ""}}) if not line["outcome"].startswith("refused:")]
         assert "verify" in ops and "destroy" not in ops, ops
         journal = desk.invoke("journal_search", {"query": {
-            "product_code": "", "batch": "", "serial": "", "user_id": "tom", "outcome": "not_permitted",
+            "product_code": "", "batch": "", "serial": "", "user_id": "tom", "outcome": "refused:not_permitted",
             "from_day": "", "to_day": ""}})
         assert isinstance(journal, list) and len(journal) >= 1, journal
         step("the refusal is in the journal under Tom")

@@ -6,6 +6,7 @@ import { flushSync } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AlertCase, ScanProbe, SettingsView, UserLine } from "./lib/bindings";
 import { fakeDesk, pack, status, verdict } from "./test/fixtures";
+import { said } from "./lib/say";
 import { after, el, fill, press, start, stop, text, typing } from "./test/app";
 
 afterEach(() => {
@@ -232,7 +233,7 @@ describe("scanner setup (R)", () => {
     aim: "]d2 — Data Matrix, GS1 (FNC1 first): the pack code format",
     elements: ["(01) 04150037528643", "error: the check digit is wrong"],
     ok: false,
-    hints: [{ message: "A separator was lost", fix: "Turn on GS transmission" }],
+    hints: [{ message: said("A separator was lost"), fix: said("Turn on GS transmission") }],
     pack: null,
   };
 

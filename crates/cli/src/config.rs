@@ -55,6 +55,16 @@ pub struct ConfigFile {
     /// pharmacist's confirmation (`--confirmed-by`).
     #[serde(default = "default_offline_confirm_after_hours")]
     pub offline_confirm_after_hours: u64,
+    /// The role the CLI acts with (it has no sign-in: its operator vouches
+    /// for it, as for `--confirmed-by`): `pharmacist` (the default),
+    /// `technician` or `administrator`. The engine refuses what the role
+    /// may not send, as at the desk (`docs/settings.md`, "Users and roles").
+    #[serde(default = "default_role")]
+    pub role: String,
+}
+
+fn default_role() -> String {
+    domain::Role::Pharmacist.as_str().to_owned()
 }
 
 fn default_offline_confirm_after_hours() -> u64 {

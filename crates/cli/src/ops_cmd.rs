@@ -103,20 +103,34 @@ pub fn run(args: OpsArgs<'_>) -> ExitCode {
     let mut all_ok = true;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    // The person acting: the national-system user the configuration names.
-    let by = ConfigFile::load(args.config)
-        .map(|(f, _)| f.user_id)
-        .unwrap_or_default();
+    // The person acting: the national-system user the configuration names,
+    // with the configuration's role.
+    let (by, role) = match ConfigFile::load(args.config) {
+        Ok((f, _)) => match domain::Role::parse(&f.role) {
+            Some(role) => (f.user_id, role),
+            None => {
+                return fail(format!(
+                    "{}: unknown role {:?} (pharmacist, technician or administrator)",
+                    args.config.display(),
+                    f.role
+                ))
+            }
+        },
+        Err(e) => return fail(e.to_string()),
+    };
     for code in &codes {
         let text = packcode::escapes::decode(code);
         let scanned = Scanned::new(&text, false, crate::parse_cmd::system_today());
-        let v = match rt.block_on(e.operate_confirmed(
-            args.operation,
-            &scanned,
-            &by,
-            args.choice,
-            args.confirmed_by.map(|who| (who, domain::Role::Pharmacist)),
-        )) {
+        let v = match rt.block_on(
+            e.operate_confirmed(
+                args.operation,
+                &scanned,
+                engine::Actor::new(&by, role),
+                args.choice,
+                args.confirmed_by
+                    .map(|who| engine::Actor::new(who, domain::Role::Pharmacist)),
+            ),
+        ) {
             Ok(verdict) => verdict_json(args.operation, code, &verdict),
             Err(err) => {
                 json!({"ok": false, "input": code, "operation": args.operation.cli_name(), "verdict": "error", "message": err.to_string()})

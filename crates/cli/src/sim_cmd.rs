@@ -220,6 +220,7 @@ async fn serve(
             offline_budget_ms: 3_000,
             replay_lease_secs: engine::DEFAULT_CLAIM_LEASE_SECS,
             offline_confirm_after_hours: (engine::DEFAULT_OFFLINE_CONFIRM_AFTER_SECS / 3600) as u64,
+            role: domain::Role::Pharmacist.as_str().into(),
         };
         let written = write_secret(&password_file, DEMO_PASSWORD)
             .and_then(|_| serde_json::to_string_pretty(&cfg).map_err(std::io::Error::other))

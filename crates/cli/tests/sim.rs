@@ -201,6 +201,53 @@ fn dispense_undo_and_admin_through_the_cli() {
     assert_eq!((code, out[0]["ok"].as_bool()), (1, Some(false)));
 }
 
+/// The CLI acts with its configuration's role, and the engine checks it as
+/// at the desk: a technician's destroy is refused, journaled, not sent.
+#[test]
+fn a_technician_configuration_may_not_destroy() {
+    let s = serve("role");
+    let packs = std::fs::read_to_string(s.dir.join("packs.txt")).expect("exported packs");
+    let gs1 = packs.lines().next().expect("a pack").to_owned();
+    let path = s.dir.join("client.json");
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("config")).expect("json");
+    assert_eq!(cfg["role"], "pharmacist", "the default, written out");
+    cfg["role"] = "technician".into();
+    std::fs::write(&path, cfg.to_string()).expect("config");
+    let (code, out) = run(&s.dir, &["destroy", &gs1]);
+    assert_eq!(
+        (code, out[0]["verdict"].as_str()),
+        (1, Some("not_permitted")),
+        "{out:?}"
+    );
+    assert_eq!(out[0]["role"], "technician", "{out:?}");
+    // Nothing was sent: the pack is still active, and a technician may
+    // verify and dispense it.
+    let (code, out) = run(&s.dir, &["dispense", &gs1]);
+    assert_eq!(
+        (code, out[0]["state"].as_str()),
+        (0, Some("SUPPLIED")),
+        "{out:?}"
+    );
+    // A role the CLI does not know: a clear error, nothing sent.
+    cfg["role"] = "janitor".into();
+    std::fs::write(&path, cfg.to_string()).expect("config");
+    let out = Command::new(bin())
+        .arg("--config")
+        .arg(&path)
+        .arg("--data-dir")
+        .arg(s.dir.join("cli"))
+        .args(["undo", &gs1])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "a usage or configuration error");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown role") && err.contains("janitor"),
+        "{err}"
+    );
+}
+
 #[test]
 fn codes_on_stdin_lose_nothing() {
     let s = serve("stdin");

@@ -12,6 +12,8 @@ pub fn typescript() -> String {
         "// Generated from crates/desk/src/view.rs by `cargo test -p desk bindings`.\n// Do not edit: change the Rust types and set UPDATE_BINDINGS=1.\n\n",
     );
     for decl in [
+        crate::words::Say::decl(&cfg),
+        crate::words::Sentence::decl(&cfg),
         Tone::decl(&cfg),
         Sound::decl(&cfg),
         PackFields::decl(&cfg),

@@ -4,10 +4,11 @@
 //! a long outage (P), send a held scan (F, G), undo (U), the other
 //! decommissions (X). The verdicts are presented by `present.rs`.
 
+use crate::people::SignedIn;
 use crate::view::{self, BasketItem, CounterVerdict, Hint, PackFields, Sound, Tone};
+use crate::words::{self, Say, Sentence};
 use crate::{
-    lock, pack_fields, present, today, utc_text, words, Desk, DeskError, DeskEvent, Lang,
-    UNDO_WINDOW_SECS,
+    lock, pack_fields, present, today, utc_text, Desk, DeskError, DeskEvent, UNDO_WINDOW_SECS,
 };
 use domain::Operation;
 use engine::{Choice, Scanned, Verdict};
@@ -70,9 +71,10 @@ impl Desk {
 
     async fn verify_scanned(&self, scanned: Scanned, choice: Choice) -> CounterVerdict {
         let pack = pack_fields(&scanned.scan);
-        if let Err(why) = self.may(Operation::Verify) {
-            return self.refused_view(Operation::Verify, why, pack);
-        }
+        let me = match self.acting() {
+            Ok(me) => me,
+            Err(why) => return self.refused_view(Operation::Verify, why, pack),
+        };
         if pack.is_some() {
             lock(&self.counter_state).last_scan = Some(scanned.text.clone());
         }
@@ -82,13 +84,12 @@ impl Desk {
                 e.item.pack.product_code == p.product_code && e.item.pack.serial == p.serial
             });
             if dup {
-                let w = words::for_lang(self.lang());
                 return self.verdict_view(
                     "verify",
                     Tone::Amber,
-                    w.in_basket_already,
-                    w.next_dispense,
-                    String::new(),
+                    Say::InBasketAlready,
+                    Say::NextDispense,
+                    Sentence::of(Say::Nothing),
                     Some(p.clone()),
                     None,
                     true,
@@ -99,7 +100,7 @@ impl Desk {
         // engine says when and by whom instead of asking the system again.
         let verdict = self
             .engine
-            .operate(Operation::Verify, &scanned, &self.user_id(), choice)
+            .operate(Operation::Verify, &scanned, me.actor(), choice)
             .await;
         // Offline, the pack could not be checked: it still goes into the
         // basket, so it can be dispensed and recorded for replay (which
@@ -128,10 +129,10 @@ impl Desk {
 
     /// Dispenses every pack in the basket; one verdict per pack.
     pub async fn dispense(&self) -> Vec<CounterVerdict> {
-        if let Err(why) = self.may(Operation::Dispense) {
-            return vec![self.refused_view(Operation::Dispense, why, None)];
+        match self.acting() {
+            Ok(me) => self.dispense_basket(&me, false).await,
+            Err(why) => vec![self.refused_view(Operation::Dispense, why, None)],
         }
-        self.dispense_basket(None).await
     }
 
     /// P: the signed-in pharmacist confirms the packs that wait in the
@@ -139,25 +140,16 @@ impl Desk {
     /// limit; they are dispensed (recorded offline) under that confirmation.
     /// The engine checks that the person may confirm.
     pub async fn confirm_offline(&self) -> Vec<CounterVerdict> {
-        if let Err(why) = self.may(Operation::Dispense) {
-            return vec![self.refused_view(Operation::Dispense, why, None)];
+        match self.acting() {
+            Ok(me) => self.dispense_basket(&me, true).await,
+            Err(why) => vec![self.refused_view(Operation::Dispense, why, None)],
         }
-        let Some(me) = self.signed_in() else {
-            return vec![self.refused_view(
-                Operation::Dispense,
-                words::sign_in_first(self.lang()).to_owned(),
-                None,
-            )];
-        };
-        self.dispense_basket(Some((&me.id, me.role))).await
     }
 
     /// Every pack in the basket through the engine; a pack that waits for a
     /// pharmacist's confirmation stays in the basket.
-    async fn dispense_basket(
-        &self,
-        confirmed_by: Option<engine::Confirmer<'_>>,
-    ) -> Vec<CounterVerdict> {
+    async fn dispense_basket(&self, me: &SignedIn, confirming: bool) -> Vec<CounterVerdict> {
+        let confirmed_by = confirming.then(|| me.actor());
         let basket = std::mem::take(&mut lock(&self.counter_state).basket);
         let mut out = Vec::new();
         let mut waiting = Vec::new();
@@ -167,7 +159,7 @@ impl Desk {
                 .operate_confirmed(
                     Operation::Dispense,
                     &e.scanned,
-                    &self.user_id(),
+                    me.actor(),
                     e.choice,
                     confirmed_by,
                 )
@@ -219,10 +211,11 @@ impl Desk {
             .ok_or(DeskError::NoSuchItem(id))?;
         let scanned = Scanned::new(&change_text(&change), false, today());
         let pack = pack_fields(&scanned.scan);
-        if let Err(why) = self.may(Operation::UndoDispense) {
-            return Ok(self.refused_view(Operation::UndoDispense, why, pack));
-        }
-        let verdict = self.engine.undo_standing(&change, &self.user_id()).await;
+        let me = match self.acting() {
+            Ok(me) => me,
+            Err(why) => return Ok(self.refused_view(Operation::UndoDispense, why, pack)),
+        };
+        let verdict = self.engine.undo_standing(&change, me.actor()).await;
         let v = self.view(Operation::UndoDispense, verdict, &scanned, pack);
         self.emit(DeskEvent::Status);
         Ok(v)
@@ -281,12 +274,13 @@ impl Desk {
                 "That is not the last pack scanned: scan it again first.".into(),
             ));
         }
-        if let Err(why) = self.may(op) {
-            return Ok(self.refused_view(op, why, pack));
-        }
+        let me = match self.acting() {
+            Ok(me) => me,
+            Err(why) => return Ok(self.refused_view(op, why, pack)),
+        };
         let scanned = Scanned::new(&text, false, today());
         let v = self
-            .operate_view(op, &scanned, Choice::AsChecked, pack.clone())
+            .operate_view(op, &scanned, me.actor(), pack.clone())
             .await;
         if v.tone == Tone::Green || v.offline {
             lock(&self.counter_state).last_scan = None;
@@ -306,27 +300,27 @@ impl Desk {
         &self,
         op: Operation,
         scanned: &Scanned,
-        choice: Choice,
+        by: engine::Actor<'_>,
         pack: Option<PackFields>,
     ) -> CounterVerdict {
         let verdict = self
             .engine
-            .operate(op, scanned, &self.user_id(), choice)
+            .operate(op, scanned, by, Choice::AsChecked)
             .await;
         self.view(op, verdict, scanned, pack)
     }
 
-    fn refused_view(&self, op: Operation, why: String, pack: Option<PackFields>) -> CounterVerdict {
-        let de = self.lang() == Lang::De;
+    fn refused_view(
+        &self,
+        op: Operation,
+        why: Sentence,
+        pack: Option<PackFields>,
+    ) -> CounterVerdict {
         let mut v = self.verdict_view(
             op.cli_name(),
             Tone::Amber,
-            if de { "Nicht erlaubt" } else { "Not allowed" },
-            if de {
-                "W: als berechtigte Person anmelden"
-            } else {
-                "W: sign in as someone allowed"
-            },
+            Say::NotAllowed,
+            Say::NextSignIn,
             why,
             pack,
             None,
@@ -341,9 +335,9 @@ impl Desk {
         &self,
         op: &str,
         tone: Tone,
-        headline: &str,
-        next: &str,
-        detail: String,
+        headline: Say,
+        next: Say,
+        detail: Sentence,
         pack: Option<PackFields>,
         product_name: Option<String>,
         in_basket: bool,
@@ -353,8 +347,8 @@ impl Desk {
             operation: op.to_owned(),
             tone,
             sound: sound(tone),
-            headline: headline.to_owned(),
-            next: next.to_owned(),
+            headline: headline.into(),
+            next: next.into(),
             detail,
             pack,
             product_name,
@@ -378,16 +372,15 @@ impl Desk {
     ) -> CounterVerdict {
         let parsed = &scanned.scan;
         let caps_lock = scanned.caps_lock;
-        let w = words::for_lang(self.lang());
         let product_name = pack
             .as_ref()
             .and_then(|p| self.engine.product_name(&p.product_code).ok().flatten());
         let mut v = self.verdict_view(
             op.cli_name(),
             Tone::Amber,
-            "",
-            "",
-            String::new(),
+            Say::Nothing,
+            Say::Nothing,
+            Sentence::of(Say::Nothing),
             pack,
             product_name,
             false,
@@ -396,25 +389,35 @@ impl Desk {
             .diagnosis
             .iter()
             .map(|d| Hint {
-                message: d.message.clone(),
-                fix: d.fix.clone(),
+                message: Sentence::said(&d.message),
+                fix: Sentence::said(&d.fix),
             })
             .collect();
         if caps_lock && v.hints.is_empty() {
             v.hints.push(Hint {
-                message: w.caps_lock.0.to_owned(),
-                fix: w.caps_lock.1.to_owned(),
+                message: Say::CapsLock.into(),
+                fix: Say::CapsLockFix.into(),
             });
         }
         let (tone, headline, next, detail) = match verdict {
-            Err(e) => (Tone::Amber, w.desk_error, w.next_rescan, e.to_string()),
+            Err(e) => (
+                Tone::Amber,
+                Say::DeskError,
+                Say::NextRescan,
+                Sentence::said(e.to_string()),
+            ),
             Ok(verdict) => {
                 // Tone, headline and next action: the one table.
-                let shown = present::present(w, op, &verdict);
+                let shown = present::present(op, &verdict);
                 let detail = match verdict {
                     Verdict::BadScan { message }
                     | Verdict::Stopped { message, .. }
-                    | Verdict::Offline { message } => message,
+                    | Verdict::Offline { message } => Sentence::said(message),
+                    Verdict::NotPermitted { role, allowed, .. } => {
+                        let me = self.signed_in().map_or_else(String::new, |s| s.name);
+                        v.code = Some("refused".into());
+                        words::not_permitted(&me, role, &allowed, op)
+                    }
                     Verdict::AlreadyHere {
                         earlier,
                         by,
@@ -428,17 +431,11 @@ impl Desk {
                             .ok()
                             .and_then(|p| p.user(&by).ok().flatten())
                             .map_or(by, |u| u.name);
-                        words::already_here(
-                            self.lang(),
-                            Operation::from_g_code(&earlier),
-                            &name,
-                            &utc_text(at),
-                            pending,
-                        )
+                        words::already_here(&earlier, &name, &utc_text(at), pending)
                     }
                     Verdict::RecordedOffline { message, .. } => {
                         v.offline = true;
-                        message
+                        Sentence::said(message)
                     }
                     Verdict::Held {
                         findings,
@@ -448,8 +445,8 @@ impl Desk {
                         v.hints = findings
                             .iter()
                             .map(|f| Hint {
-                                message: f.message.clone(),
-                                fix: f.fix.clone(),
+                                message: Sentence::said(&f.message),
+                                fix: Sentence::said(&f.fix),
                             })
                             .collect();
                         v.held = Some(view::HeldChoices {
@@ -457,19 +454,21 @@ impl Desk {
                             as_scanned: valid_as_read,
                         });
                         v.code = Some("held".into());
-                        findings
-                            .iter()
-                            .map(|f| f.message.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ")
+                        Sentence::said(
+                            findings
+                                .iter()
+                                .map(|f| f.message.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        )
                     }
                     Verdict::ConfirmOffline { message, .. } => {
                         v.code = Some("confirm_offline".into());
-                        message
+                        Sentence::said(message)
                     }
                     Verdict::Misconfigured { fix, detail } => {
                         v.code = Some("misconfigured".into());
-                        format!("{fix} ({detail})")
+                        Sentence::said(format!("{fix} ({detail})"))
                     }
                     Verdict::Answered {
                         code,
@@ -488,7 +487,7 @@ impl Desk {
                         }
                         // The engine opened the alert case.
                         v.case_id = case_id;
-                        message
+                        Sentence::said(message)
                     }
                 };
                 (shown.tone, shown.headline, shown.next, detail)
@@ -496,8 +495,8 @@ impl Desk {
         };
         v.tone = tone;
         v.sound = sound(tone);
-        v.headline = headline.to_owned();
-        v.next = next.to_owned();
+        v.headline = headline.into();
+        v.next = next.into();
         v.detail = detail;
         v
     }

@@ -94,7 +94,8 @@ fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (DeliveryStatus, St
         Ok(Verdict::Offline { message }) => (DeliveryStatus::Unchecked, message.clone()),
         Ok(Verdict::BadScan { message })
         | Ok(Verdict::Stopped { message, .. })
-        | Ok(Verdict::AlreadyHere { message, .. }) => (DeliveryStatus::Problem, message.clone()),
+        | Ok(Verdict::AlreadyHere { message, .. })
+        | Ok(Verdict::NotPermitted { message, .. }) => (DeliveryStatus::Problem, message.clone()),
         Ok(Verdict::RecordedOffline { message, .. }) => {
             (DeliveryStatus::Unchecked, message.clone())
         }
@@ -121,10 +122,11 @@ impl Desk {
         &self,
         op: Operation,
         text: &str,
+        me: &crate::people::SignedIn,
     ) -> Result<Verdict, engine::EngineError> {
         let scanned = engine::Scanned::new(text, false, crate::today());
         self.engine
-            .operate(op, &scanned, &self.user_id(), engine::Choice::AsChecked)
+            .operate(op, &scanned, me.actor(), engine::Choice::AsChecked)
             .await
     }
 
@@ -276,12 +278,12 @@ impl Desk {
     /// expiry, results polled; packs the bulk answer leaves out (or a bulk
     /// that fails) are verified one by one.
     pub async fn delivery_verify(&self) -> Result<DeliveryView, DeskError> {
-        self.may(Operation::Verify).map_err(DeskError::Refused)?;
+        let me = self.acting().map_err(DeskError::Refused)?;
         let groups: Vec<ToVerify> = {
             let mut d = lock(&self.delivery);
             if d.checking {
-                return Err(DeskError::Refused(
-                    "The delivery is being checked already.".into(),
+                return Err(crate::words::refused(
+                    crate::words::Say::DeliveryBeingChecked,
                 ));
             }
             d.checking = true;
@@ -307,12 +309,11 @@ impl Desk {
             // answer is verified pack by pack below.
             let mut answered: HashMap<String, (DeliveryStatus, String)> = HashMap::new();
             if let Some(scheme) = scheme {
-                let by = self.user_id();
                 for chunk in packs.chunks(500) {
                     let serials: Vec<String> = chunk.iter().map(|(s, _)| s.clone()).collect();
                     let bulk = self
                         .engine
-                        .verify_bulk(&key.0, scheme, &key.1, &key.2, &serials, &by)
+                        .verify_bulk(&key.0, scheme, &key.1, &key.2, &serials, me.actor())
                         .await
                         .unwrap_or_default();
                     for (serial, a) in bulk {
@@ -342,7 +343,7 @@ impl Desk {
                 let result = match answered.remove(serial) {
                     Some(r) => r,
                     None => {
-                        let v = self.delivery_operate(Operation::Verify, text).await;
+                        let v = self.delivery_operate(Operation::Verify, text, &me).await;
                         let (s, d) = verdict_text(&v);
                         (s, format!("single: {d}"))
                     }
@@ -366,11 +367,11 @@ impl Desk {
     /// would leave hundreds of packs in an unknown state.)
     pub async fn delivery_decommission(&self) -> Result<DeliveryView, DeskError> {
         if self.site_type() != crate::settings::HEALTHCARE_INSTITUTION {
-            return Err(DeskError::Refused(
-                "Decommissioning on receipt is for healthcare institutions (Art. 25(2)); this site is a community pharmacy (Settings, Site).".into(),
+            return Err(crate::words::refused(
+                crate::words::Say::DecommissionOnReceiptHospitalOnly,
             ));
         }
-        self.may(Operation::Dispense).map_err(DeskError::Refused)?;
+        let me = self.acting().map_err(DeskError::Refused)?;
         self.delivery_verify().await?;
         // Claimed again at once: a second press while the packs are being
         // decommissioned is refused by `delivery_verify` above.
@@ -389,7 +390,7 @@ impl Desk {
         lock(&self.delivery).checking = true;
         self.emit(DeskEvent::Status);
         for (key, serial, text) in todo {
-            let v = self.delivery_operate(Operation::Dispense, &text).await;
+            let v = self.delivery_operate(Operation::Dispense, &text, &me).await;
             let result = match &v {
                 Ok(Verdict::Answered { code, .. }) if code == "NMVS_SUCCESS" => (
                     DeliveryStatus::Decommissioned,

@@ -353,15 +353,11 @@ impl Desk {
             Some(s) if s.role.may_calibrate() => {}
             Some(_) => {
                 self.journal_note("refused", "", "calibration_not_permitted", "");
-                return Err(DeskError::Refused(
-                    "Only a pharmacist or an administrator may calibrate the scanner.".into(),
+                return Err(crate::words::refused(
+                    crate::words::Say::CalibrateNotPermitted,
                 ));
             }
-            None => {
-                return Err(DeskError::Refused(
-                    "Nobody is signed in: sign in first (W).".into(),
-                ))
-            }
+            None => return Err(crate::words::refused(crate::words::Say::SignInFirst)),
         }
         self.journal_note("calibration", "", "started", "");
         *lock(&self.wedge) = Assembler::new(WedgeConfig::default());

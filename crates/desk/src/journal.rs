@@ -227,11 +227,11 @@ impl Desk {
     pub fn acknowledge(&self, id: i64, note: &str) -> Result<bool, DeskError> {
         let who = self
             .signed_in()
-            .ok_or_else(|| DeskError::Refused("Nobody is signed in: sign in first (W).".into()))?;
+            .ok_or_else(|| crate::words::refused(crate::words::Say::SignInFirst))?;
         if who.role == domain::Role::Technician {
             self.journal_note("refused", "", "acknowledge_not_permitted", &id.to_string());
-            return Err(DeskError::Refused(
-                "Only a pharmacist may acknowledge a problem after an outage.".into(),
+            return Err(crate::words::refused(
+                crate::words::Say::AcknowledgeNotPermitted,
             ));
         }
         let ok = self.engine.acknowledge(id, note, &who.id)?;

@@ -25,7 +25,7 @@ pub mod secrets;
 pub mod settings;
 mod sheet;
 pub mod view;
-mod words;
+pub mod words;
 
 use domain::Operation;
 pub use engine::Choice;
@@ -59,9 +59,13 @@ pub enum DeskError {
     NoSuchItem(u64),
     #[error("{0}")]
     Input(String),
-    /// Not allowed for the signed-in user (or nobody is signed in).
-    #[error("{0}")]
-    Refused(String),
+    /// Not allowed for the signed-in user (or nobody is signed in), with
+    /// the desk's sentence for it (worded by the window).
+    #[error("refused: {0}")]
+    Refused(words::Sentence),
+    /// A second desk for the same data folder.
+    #[error("Countercheck is already running on this computer for this user: use its window.")]
+    AlreadyRunning,
     #[error(transparent)]
     Secrets(#[from] secrets::SecretError),
 }
@@ -70,7 +74,7 @@ impl DeskError {
     /// The kind the window is told (see [`view::ErrorKind`]).
     pub fn kind(&self) -> view::ErrorKind {
         match self {
-            DeskError::Refused(_) => view::ErrorKind::Refused,
+            DeskError::Refused(_) | DeskError::AlreadyRunning => view::ErrorKind::Refused,
             DeskError::Input(_) | DeskError::NotTraining => view::ErrorKind::Input,
             DeskError::NoSuchItem(_) => view::ErrorKind::NotFound,
             DeskError::Simulator(_)
@@ -88,6 +92,10 @@ impl From<DeskError> for view::CommandError {
         view::CommandError {
             kind: e.kind(),
             message: e.to_string(),
+            say: match e {
+                DeskError::Refused(s) => Some(s),
+                _ => None,
+            },
         }
     }
 }
@@ -657,10 +665,7 @@ pub fn single_instance(base: &Path) -> Result<InstanceLock, DeskError> {
         .open(base.join("desk.lock"))?;
     match file.try_lock() {
         Ok(()) => Ok(InstanceLock(file)),
-        Err(std::fs::TryLockError::WouldBlock) => Err(DeskError::Refused(
-            "Countercheck is already running on this computer for this user: use its window."
-                .into(),
-        )),
+        Err(std::fs::TryLockError::WouldBlock) => Err(DeskError::AlreadyRunning),
         Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
     }
 }

@@ -4,9 +4,10 @@
 //! journal, so who did what can be read back.
 
 use crate::view::{UserInput, UserLine};
+use crate::words::{Say, Sentence};
 use crate::{lock, now, Desk, DeskError, DeskEvent};
 use domain::text::{hex, unhex};
-use domain::{Operation, Role};
+use domain::Role;
 use ring::rand::SecureRandom;
 use std::num::NonZeroU32;
 
@@ -21,6 +22,13 @@ pub struct SignedIn {
     pub id: String,
     pub name: String,
     pub role: Role,
+}
+
+impl SignedIn {
+    /// The person as the engine sees them (it checks the role).
+    pub fn actor(&self) -> engine::Actor<'_> {
+        engine::Actor::new(&self.id, self.role)
+    }
 }
 
 /// The demo users of training mode (their PINs are shown on the sign-in
@@ -101,9 +109,7 @@ impl Desk {
     pub(crate) fn must_be_signed_in(&self) -> Result<(), DeskError> {
         match self.signed_in() {
             Some(_) => Ok(()),
-            None => Err(DeskError::Refused(
-                "Nobody is signed in: sign in first (W).".into(),
-            )),
+            None => Err(DeskError::Refused(crate::words::sign_in_first())),
         }
     }
 
@@ -162,7 +168,7 @@ impl Desk {
             .people()?
             .user(user_id)?
             .filter(|u| u.active)
-            .ok_or_else(|| DeskError::Refused("No such user.".into()))?;
+            .ok_or_else(|| crate::words::refused(Say::NoSuchUser))?;
         // Checked and counted in one transaction before the (slow) PIN
         // check, in the database: parallel attempts cannot pass together
         // and a restart gives no fresh guesses.
@@ -171,9 +177,9 @@ impl Desk {
             .pin_attempt(user_id, t, MAX_TRIES, LOCKOUT_SECS)?;
         if let Err(wait) = attempt {
             self.journal_note("signin", "", "locked", user_id);
-            return Err(DeskError::Refused(format!(
-                "Too many wrong PINs: wait {wait} s."
-            )));
+            return Err(DeskError::Refused(
+                Sentence::of(Say::TooManyPins).with("wait", wait.to_string()),
+            ));
         }
         let ok = user
             .pin_hash
@@ -181,11 +187,12 @@ impl Desk {
             .is_some_and(|h| pin_matches(pin, h));
         if !ok {
             self.journal_note("signin", "", "wrong_pin", user_id);
-            return Err(DeskError::Refused("Wrong PIN.".into()));
+            return Err(crate::words::refused(Say::WrongPin));
         }
         self.people()?.pin_accepted(user_id)?;
-        let role = Role::parse(&user.role)
-            .ok_or_else(|| DeskError::Refused(format!("Unknown role {}.", user.role)))?;
+        let role = Role::parse(&user.role).ok_or_else(|| {
+            DeskError::Refused(Sentence::of(Say::UnknownRole).with("role", &user.role))
+        })?;
         let s = SignedIn {
             id: user.id.clone(),
             name: user.name.clone(),
@@ -207,25 +214,11 @@ impl Desk {
         self.emit(DeskEvent::Status);
     }
 
-    /// `Ok` when the signed-in user may send `op`; else the sentence why not
-    /// (the refusal is journaled).
-    pub(crate) fn may(&self, op: Operation) -> Result<(), String> {
-        let Some(s) = self.signed_in() else {
-            return Err(crate::words::sign_in_first(self.lang()).into());
-        };
-        if s.role.may(op) {
-            return Ok(());
-        }
-        // Journaled in English (a record searched by anyone), shown in the
-        // desk's language.
-        let record = crate::words::not_permitted(crate::Lang::En, &s.name, s.role, op);
-        self.journal_note("refused", op.g_code(), "not_permitted", &record);
-        Err(crate::words::not_permitted(
-            self.lang(),
-            &s.name,
-            s.role,
-            op,
-        ))
+    /// The signed-in person, who acts at the counter; else the sentence
+    /// asking to sign in. Whether their role may send an operation is the
+    /// engine's check ([`engine::Actor`]), for the desk and the CLI alike.
+    pub(crate) fn acting(&self) -> Result<SignedIn, crate::words::Sentence> {
+        self.signed_in().ok_or_else(crate::words::sign_in_first)
     }
 
     /// The signed-in user must be an administrator; only a first start with
@@ -242,9 +235,7 @@ impl Desk {
                 .iter()
                 .any(|u| u.active && u.role == Role::Administrator.as_str());
             if site_admin {
-                return Err(DeskError::Refused(
-                    "This site has its own administrator: change the settings with the national system running, not in training.".into(),
-                ));
+                return Err(crate::words::refused(Say::SiteHasAdministrator));
             }
         }
         if self.signed_in().is_some_and(|s| s.role.may_configure()) {
@@ -253,9 +244,7 @@ impl Desk {
         if self.people()?.users()?.is_empty() {
             return Ok(());
         }
-        Err(DeskError::Refused(
-            "Only an administrator may change the settings: sign in as one (W).".into(),
-        ))
+        Err(crate::words::refused(Say::AdministratorOnly))
     }
 
     /// The store that holds the users: training's own people database in
@@ -331,9 +320,7 @@ impl Desk {
                 .filter(|x| x.active && x.role == Role::Administrator.as_str())
                 .count();
             if admins <= 1 {
-                return Err(DeskError::Refused(
-                    "This is the last administrator: make another one first.".into(),
-                ));
+                return Err(crate::words::refused(Say::LastAdministrator));
             }
         }
         self.people()?.put_user(&store::User {

@@ -68,8 +68,8 @@ pub fn probe(source: &str, text: &str) -> ScanProbe {
             .diagnosis
             .iter()
             .map(|d| Hint {
-                message: d.message.clone(),
-                fix: d.fix.clone(),
+                message: crate::words::Sentence::said(&d.message),
+                fix: crate::words::Sentence::said(&d.fix),
             })
             .collect(),
         pack: pack_fields(&scan),

@@ -2,6 +2,7 @@
 //! with TypeScript declarations generated from these types (see
 //! [`crate::bindings`]).
 
+use crate::words::Sentence;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -24,7 +25,11 @@ pub enum ErrorKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CommandError {
     pub kind: ErrorKind,
+    /// In English, for the log and for errors the desk has no sentence for.
     pub message: String,
+    /// The desk's sentence, when it has one: the window words it in its
+    /// language.
+    pub say: Option<Sentence>,
 }
 
 /// The colour of a verdict.
@@ -66,8 +71,8 @@ pub struct PackFields {
 /// What was wrong with a damaged scan, and how to fix the scanner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Hint {
-    pub message: String,
-    pub fix: String,
+    pub message: Sentence,
+    pub fix: Sentence,
 }
 
 /// One verdict on screen.
@@ -81,11 +86,12 @@ pub struct CounterVerdict {
     pub tone: Tone,
     pub sound: Sound,
     /// One short sentence: what this means.
-    pub headline: String,
-    /// The next action, with its key.
-    pub next: String,
-    /// The national system's (or the guard's) own sentence.
-    pub detail: String,
+    pub headline: Sentence,
+    /// The next action (the window adds its key).
+    pub next: Sentence,
+    /// The desk's details, or the national system's (or the guard's) own
+    /// sentence as it said it.
+    pub detail: Sentence,
     pub pack: Option<PackFields>,
     /// From the national system's master data (or the cache).
     pub product_name: Option<String>,

@@ -136,7 +136,8 @@ async fn settings_changes_are_journaled_in_the_settings_database() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refusal_on_a_german_desk_is_german() {
+async fn a_refusal_is_a_sentence_with_who_what_and_which_roles_may() {
+    use desk::words::Say;
     let dir = temp("german");
     let desk = Desk::training(&dir).await.expect("desk");
     desk.set_language(desk::Lang::De);
@@ -157,16 +158,25 @@ async fn a_refusal_on_a_german_desk_is_german() {
         .await
         .expect("verdict");
     assert_eq!(refused.code.as_deref(), Some("refused"), "{refused:?}");
-    assert_eq!(refused.headline, "Nicht erlaubt");
-    assert!(
-        refused.detail.contains("ist PTA") && refused.detail.contains("vernichten"),
-        "{}",
-        refused.detail
-    );
-    // Nobody signed in: said in German too.
+    // The window words these in its language (German: "Tom Weber ist PTA:
+    // nur Apotheker/in oder Administrator/in dürfen eine Packung
+    // vernichten.", tested in ui/src/lib/say.test.ts).
+    assert_eq!(refused.headline.key, Say::NotAllowed);
+    assert_eq!(refused.next.key, Say::NextSignIn);
+    assert_eq!(refused.detail.key, Say::NotPermitted, "{refused:?}");
+    assert_eq!(refused.detail.param("name"), "Tom Weber");
+    assert_eq!(refused.detail.param("role"), "technician");
+    assert_eq!(refused.detail.param("op"), "destroy");
+    assert_eq!(refused.detail.param("allowed"), "pharmacist,administrator");
+    // Nobody signed in: the sentence that asks to sign in.
     desk.sign_out();
     let v = desk.scan(&text, false).await;
-    assert!(v.detail.starts_with("Niemand ist angemeldet"), "{v:?}");
+    assert_eq!(v.detail.key, Say::SignInFirst, "{v:?}");
+    // An error the window is told: its kind, English for the log, and the
+    // sentence.
+    let e: desk::view::CommandError = desk.acknowledge(1, "seen").expect_err("refused").into();
+    assert_eq!(e.kind, desk::view::ErrorKind::Refused);
+    assert_eq!(e.say.map(|s| s.key), Some(Say::SignInFirst));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

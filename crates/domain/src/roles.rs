@@ -1,7 +1,8 @@
 //! Who may do what at a site. A pharmacy names its people and gives each a
-//! role; the desk asks this table before it sends an operation.
+//! role; the engine asks this table before it sends an operation (for the
+//! desk and the CLI alike).
 //!
-//! The policy (written down in `docs/roles.md`):
+//! The policy (written down in `docs/settings.md`, "Users and roles"):
 //! - a **technician** verifies, dispenses, undoes a dispense and checks
 //!   deliveries, but does not take a pack out of the supply chain for any
 //!   other reason: destroy, stolen, lock and unlock, export and samples are
@@ -11,8 +12,10 @@
 //!   that changes the site's settings, certificates and users.
 
 use crate::Operation;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     Pharmacist,
     Technician,

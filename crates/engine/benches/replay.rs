@@ -10,6 +10,11 @@ use simulator::SimConfig;
 use std::time::{Duration, Instant};
 use store::Store;
 
+/// A pharmacist acting (may send every operation).
+fn pharmacist(id: &str) -> engine::Actor<'_> {
+    engine::Actor::new(id, domain::Role::Pharmacist)
+}
+
 fn sc(code: &str) -> Scanned {
     Scanned::new(code, false, "2026-11-23".parse().expect("date"))
 }
@@ -57,7 +62,7 @@ fn main() {
         admin.outage(true).await.expect("outage");
         let t = Instant::now();
         for c in &codes {
-            let v = e.operate(Operation::Dispense, &sc(c), "anna", Choice::AsChecked).await.expect("operate");
+            let v = e.operate(Operation::Dispense, &sc(c), pharmacist("anna"), Choice::AsChecked).await.expect("operate");
             assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
         }
         let recording = t.elapsed();

@@ -107,6 +107,13 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("the store lock is poisoned")]
     Poisoned,
+    /// The acting person's role may not send the operation (nothing was
+    /// sent; the refusal is journaled).
+    #[error("a {} may not {}", role.as_str(), operation.cli_name())]
+    NotPermitted {
+        role: domain::Role,
+        operation: Operation,
+    },
 }
 
 /// What the pharmacist sees for one scan.
@@ -117,6 +124,14 @@ pub enum Verdict {
     BadScan { message: String },
     /// A local guard stopped it; nothing was sent.
     Stopped { reason: StopReason, message: String },
+    /// The acting person's role may not send this operation: nothing was
+    /// sent or recorded (the refusal is journaled). `allowed` lists the
+    /// roles that may.
+    NotPermitted {
+        role: domain::Role,
+        allowed: Vec<domain::Role>,
+        message: String,
+    },
     /// The pack was decommissioned here and that stands (the ledger says
     /// so): nothing was sent, for a verify as for a second decommission.
     /// `earlier` is the change's G-code, `by` who made it, `at` when;
@@ -312,7 +327,45 @@ fn change_guard(
 /// Who confirms an offline decommission past the limit, with the role
 /// the caller vouches for (the desk: the signed-in person's; the CLI: the
 /// pharmacist its operator names).
-pub type Confirmer<'a> = (&'a str, domain::Role);
+pub type Confirmer<'a> = Actor<'a>;
+
+/// The person acting: their id (the journal's `by`) and the role their
+/// program vouches for (the desk: the signed-in person's; the CLI: its
+/// configuration's). The engine checks the role against the operation
+/// ([`domain::Role::may`]) before anything is sent or recorded, for every
+/// program alike; a refusal is a verdict and a journal entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor<'a> {
+    pub id: &'a str,
+    pub role: domain::Role,
+}
+
+impl<'a> Actor<'a> {
+    pub fn new(id: &'a str, role: domain::Role) -> Actor<'a> {
+        Actor { id, role }
+    }
+}
+
+/// The refusal when `actor`'s role may not send `op` (the one role check,
+/// for every program).
+fn not_permitted(actor: Actor<'_>, op: Operation) -> Option<Verdict> {
+    if actor.role.may(op) {
+        return None;
+    }
+    let allowed = domain::Role::allowed_for(op);
+    let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+    Some(Verdict::NotPermitted {
+        role: actor.role,
+        message: format!(
+            "{} is a {}: only a {} may send {}.",
+            actor.id,
+            actor.role.as_str(),
+            names.join(" or "),
+            op.cli_name()
+        ),
+        allowed,
+    })
+}
 
 /// The fields that name a pack in the journal and in an alert case.
 struct Pack {
@@ -493,9 +546,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         if now - since <= limit {
             return Ok(Ok(None));
         }
-        if let Some((who, role)) = confirmed_by {
-            if role.may_confirm_offline() {
-                return Ok(Ok(Some(who)));
+        if let Some(who) = confirmed_by {
+            if who.role.may_confirm_offline() {
+                return Ok(Ok(Some(who.id)));
             }
         }
         let backlog = self.offline_state()?.backlog;
@@ -632,7 +685,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         &self,
         op: Operation,
         scanned: &Scanned,
-        by: &str,
+        by: Actor<'_>,
         choice: Choice,
     ) -> Result<Verdict, EngineError> {
         self.operate_confirmed(op, scanned, by, choice, None).await
@@ -645,12 +698,18 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         &self,
         op: Operation,
         scanned: &Scanned,
-        by: &str,
+        actor: Actor<'_>,
         choice: Choice,
         confirmed_by: Option<Confirmer<'_>>,
     ) -> Result<Verdict, EngineError> {
         let now = self.clock.now();
         let day = today(now);
+        let by = actor.id;
+        if let Some(refused) = not_permitted(actor, op) {
+            let mut pack = pack_of(&scanned.scan);
+            pack.damaged = false;
+            return self.finish(op, refused, &pack, by, now, "");
+        }
         let (v, scan) = match gate::gate(scanned, day, choice) {
             gate::Gate::Bad { message } => (Verdict::BadScan { message }, scanned.scan.clone()),
             gate::Gate::Held {
@@ -724,6 +783,9 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     String::new(),
                 ),
                 Verdict::BadScan { message } => ("bad_scan".to_owned(), message.clone()),
+                Verdict::NotPermitted { message, .. } => {
+                    ("refused:not_permitted".to_owned(), message.clone())
+                }
                 Verdict::Offline { message } => ("offline".to_owned(), message.clone()),
                 Verdict::Held { findings, .. } => ("held".to_owned(), codes_of(findings)),
                 Verdict::Misconfigured { detail, .. } => {
@@ -1146,8 +1208,15 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         batch: &str,
         expiry: &str,
         serials: &[String],
-        by: &str,
+        actor: Actor<'_>,
     ) -> Result<std::collections::HashMap<String, BulkAnswer>, EngineError> {
+        let by = actor.id;
+        if !actor.role.may(Operation::Verify) {
+            return Err(EngineError::NotPermitted {
+                role: actor.role,
+                operation: Operation::Verify,
+            });
+        }
         let req = nmvs::BulkRequest {
             operation: domain::BulkOperation::Verify,
             product_code: product_code.to_owned(),
@@ -1237,15 +1306,17 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     pub async fn undo_standing(
         &self,
         change: &store::StandingChange,
-        by: &str,
+        actor: Actor<'_>,
     ) -> Result<Verdict, EngineError> {
         let now = self.clock.now();
+        let by = actor.id;
         let Some(undo) = Operation::from_g_code(&change.operation).and_then(Operation::undo) else {
             return Ok(Verdict::Stopped {
                 reason: StopReason::NothingToUndo,
                 message: format!("{} cannot be undone.", change.operation),
             });
         };
+        let refused = not_permitted(actor, undo);
         let mut req = PackRequest {
             operation: undo,
             product_code: change.product_code.clone(),
@@ -1260,9 +1331,13 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             client_trx_id: nmvs::new_client_trx_id(),
             ref_client_trx_id: None,
         };
-        let v = self
-            .decide_request(undo, &mut req, None, by, None, now)
-            .await?;
+        let v = match refused {
+            Some(v) => v,
+            None => {
+                self.decide_request(undo, &mut req, None, by, None, now)
+                    .await?
+            }
+        };
         let pack = Pack::of_request(&req);
         self.finish(
             undo,
@@ -1674,6 +1749,10 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
 mod tests {
     use super::*;
 
+    fn pharmacist(id: &str) -> Actor<'_> {
+        Actor::new(id, domain::Role::Pharmacist)
+    }
+
     fn sc(code: &str) -> Scanned {
         Scanned::new(code, false, today(FixedClock.now()))
     }
@@ -1717,7 +1796,12 @@ mod tests {
         e.set_offline_budget(Duration::from_millis(50));
         let code = "]d2010415003752864317270131101234\u{1d}21SER1";
         let v = e
-            .operate(Operation::Dispense, &sc(code), "u", Choice::AsChecked)
+            .operate(
+                Operation::Dispense,
+                &sc(code),
+                pharmacist("u"),
+                Choice::AsChecked,
+            )
             .await
             .expect("operate");
         assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
@@ -1725,7 +1809,12 @@ mod tests {
         // A verify cannot be recorded: it says the pack could not be checked.
         let other = "]d2010415003752864317270131101234\u{1d}21SER2";
         let v = e
-            .operate(Operation::Verify, &sc(other), "u", Choice::AsChecked)
+            .operate(
+                Operation::Verify,
+                &sc(other),
+                pharmacist("u"),
+                Choice::AsChecked,
+            )
             .await
             .expect("operate");
         assert!(matches!(v, Verdict::Offline { .. }), "{v:?}");
@@ -1733,7 +1822,7 @@ mod tests {
         // ledger answers, nothing is sent or recorded twice.
         for op in [Operation::Verify, Operation::Dispense] {
             let v = e
-                .operate(op, &sc(code), "u", Choice::AsChecked)
+                .operate(op, &sc(code), pharmacist("u"), Choice::AsChecked)
                 .await
                 .expect("operate");
             assert!(
@@ -1742,6 +1831,89 @@ mod tests {
             );
         }
         assert_eq!(e.offline_state().expect("state").backlog, 1);
+    }
+
+    /// A national system that counts what it was sent and answers success.
+    #[derive(Default)]
+    struct Counting(std::sync::atomic::AtomicUsize);
+    impl NationalSystem for Counting {
+        async fn send(&self, req: &PackRequest) -> Result<Answer, CallError> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Answer {
+                response: nmvs::Response {
+                    operation: Some(req.operation),
+                    client_trx_id: req.client_trx_id.clone(),
+                    nmvs_trx_id: Some(format!("T-{}", req.client_trx_id)),
+                    state: req.operation.target(),
+                    return_code: "NMVS_SUCCESS".into(),
+                    ..nmvs::Response::default()
+                },
+                latency: Duration::ZERO,
+            })
+        }
+    }
+
+    /// The role check is the engine's, for every program: a technician's
+    /// destroy, undo-standing or bulk verify is refused before anything is
+    /// sent or recorded, and the refusal is journaled; a verify and a
+    /// dispense go through.
+    #[tokio::test]
+    async fn a_technician_may_not_destroy_and_the_refusal_is_journaled() {
+        let e = Engine::new(
+            temp_store("roles"),
+            Counting::default(),
+            FixedClock,
+            Counter {
+                workstation: "w".into(),
+                site: "s".into(),
+            },
+        );
+        let tom = Actor::new("tom", domain::Role::Technician);
+        let code = "]d2010415003752864317270131101234\u{1d}21ROLE1";
+        let v = e
+            .operate(Operation::Destroy, &sc(code), tom, Choice::AsChecked)
+            .await
+            .expect("operate");
+        match &v {
+            Verdict::NotPermitted { role, allowed, .. } => {
+                assert_eq!(*role, domain::Role::Technician);
+                assert!(!allowed.contains(&domain::Role::Technician));
+                assert!(allowed.contains(&domain::Role::Pharmacist));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(e.ns.0.load(std::sync::atomic::Ordering::SeqCst), 0);
+        let entries = e
+            .journal_query(&store::JournalFilter::default())
+            .expect("journal");
+        assert!(
+            entries
+                .iter()
+                .any(|j| j.entry.outcome == "refused:not_permitted" && j.entry.user_id == "tom"),
+            "{entries:?}"
+        );
+        // A technician verifies and dispenses.
+        let v = e
+            .operate(Operation::Dispense, &sc(code), tom, Choice::AsChecked)
+            .await
+            .expect("dispense");
+        assert!(
+            matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+            "{v:?}"
+        );
+        let bulk = e
+            .verify_bulk(
+                "04150037528643",
+                packcode::ProductScheme::Gtin,
+                "1234",
+                "270131",
+                &["ROLE2".to_owned()],
+                Actor::new("tom", domain::Role::Technician),
+            )
+            .await;
+        assert!(bulk.is_ok());
+        // Nothing sent for the refusal: the dispense was the one request.
+        assert_eq!(e.ns.0.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     /// A national system that answers every request after `delay`,
@@ -1794,7 +1966,10 @@ mod tests {
                 } else {
                     Operation::Destroy
                 };
-                tokio::spawn(async move { e.operate(op, &sc(code), "u", Choice::AsChecked).await })
+                tokio::spawn(async move {
+                    e.operate(op, &sc(code), pharmacist("u"), Choice::AsChecked)
+                        .await
+                })
             })
             .collect();
         let mut sent = 0;
@@ -1811,7 +1986,12 @@ mod tests {
         assert_eq!(e.ns.changes.load(std::sync::atomic::Ordering::SeqCst), 1);
         // Afterwards the ledger answers: already decommissioned here.
         let v = e
-            .operate(Operation::Dispense, &sc(code), "u", Choice::AsChecked)
+            .operate(
+                Operation::Dispense,
+                &sc(code),
+                pharmacist("u"),
+                Choice::AsChecked,
+            )
             .await
             .expect("operate");
         assert!(matches!(&v, Verdict::AlreadyHere { .. }), "{v:?}");
@@ -1836,7 +2016,7 @@ mod tests {
             .operate(
                 Operation::Dispense,
                 &sc("]d2010415003752864317270131101234\u{1d}21SER1"),
-                "u",
+                pharmacist("u"),
                 Choice::AsChecked,
             )
             .await

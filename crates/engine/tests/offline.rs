@@ -11,6 +11,11 @@ use std::time::Duration;
 use store::{OutboxStatus, Store};
 
 /// A scan as a clean keyboard scanner delivers it.
+/// A pharmacist acting (may send every operation).
+fn pharmacist(id: &str) -> engine::Actor<'_> {
+    engine::Actor::new(id, domain::Role::Pharmacist)
+}
+
 fn sc(code: &str) -> Scanned {
     Scanned::new(code, false, "2026-11-23".parse().expect("date"))
 }
@@ -126,7 +131,12 @@ async fn online_guards_and_undo() {
     let e = engine(&env, SystemClock);
     let code = &codes(&env)[0];
     let v = e
-        .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(code),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("dispense");
     assert!(
@@ -158,7 +168,12 @@ async fn online_guards_and_undo() {
     assert_eq!(cached.as_deref(), Some(name.as_str()));
     // The same pack again: stopped here, not sent (no PCK_23/22 at the system).
     let v = e
-        .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(code),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("again");
     assert!(matches!(&v, Verdict::AlreadyHere { .. }), "{v:?}");
@@ -166,7 +181,7 @@ async fn online_guards_and_undo() {
         .operate(
             Operation::UndoDispense,
             &sc(code),
-            "anna",
+            pharmacist("anna"),
             Choice::AsChecked,
         )
         .await
@@ -179,7 +194,7 @@ async fn online_guards_and_undo() {
         .operate(
             Operation::Dispense,
             &sc("0104150037528644172701311012\u{1d}21S"),
-            "anna",
+            pharmacist("anna"),
             Choice::AsChecked,
         )
         .await
@@ -217,7 +232,7 @@ async fn expired_packs_are_stopped_locally() {
         .operate(
             Operation::Dispense,
             &sc(&codes(&env)[0]),
-            "anna",
+            pharmacist("anna"),
             Choice::AsChecked,
         )
         .await
@@ -244,14 +259,24 @@ async fn outage_of_500_dispenses_replays_exactly_once() {
     env.admin.outage(true).await.expect("outage");
     for code in &all {
         let v = e
-            .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+            .operate(
+                Operation::Dispense,
+                &sc(code),
+                pharmacist("anna"),
+                Choice::AsChecked,
+            )
             .await
             .expect("recorded");
         assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
     }
     // While offline, the same pack is not recorded twice.
     let v = e
-        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[0]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("again");
     assert!(
@@ -297,7 +322,12 @@ async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
         .await
         .expect("fault");
     let v = e
-        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[0]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("recorded");
     assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
@@ -312,7 +342,12 @@ async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
     // A pack decommissioned elsewhere while we were offline becomes an exception.
     env.admin.outage(true).await.expect("outage");
     let v = e
-        .operate(Operation::Dispense, &sc(&all[1]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[1]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("recorded");
     assert!(matches!(v, Verdict::RecordedOffline { .. }));
@@ -372,7 +407,12 @@ async fn a_full_or_read_only_database_claims_nothing() {
     let mut refused = 0;
     for code in all.iter().take(40) {
         match e
-            .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+            .operate(
+                Operation::Dispense,
+                &sc(code),
+                pharmacist("anna"),
+                Choice::AsChecked,
+            )
             .await
         {
             Ok(Verdict::RecordedOffline { .. }) => {}
@@ -402,7 +442,7 @@ async fn a_full_or_read_only_database_claims_nothing() {
         .operate(
             Operation::Dispense,
             &sc(&all[45]),
-            "anna",
+            pharmacist("anna"),
             Choice::AsChecked,
         )
         .await
@@ -437,9 +477,14 @@ async fn offline_state_and_events() {
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
     for code in all.iter().take(3) {
-        e.operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
-            .await
-            .expect("recorded");
+        e.operate(
+            Operation::Dispense,
+            &sc(code),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
+        .await
+        .expect("recorded");
     }
     let state = e.offline_state().expect("state");
     assert!(state.offline_since.is_some());
@@ -498,7 +543,12 @@ async fn replay_problems_become_exceptions() {
     assert_ne!(recalled.batch(), withdrawn.batch());
     for code in [&all[0], &all[15]] {
         let v = e
-            .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+            .operate(
+                Operation::Dispense,
+                &sc(code),
+                pharmacist("anna"),
+                Choice::AsChecked,
+            )
             .await
             .expect("recorded");
         assert!(matches!(v, Verdict::RecordedOffline { .. }));
@@ -540,7 +590,12 @@ async fn replay_problems_become_exceptions() {
     );
     // Later scans of the recalled batch are stopped locally.
     let v = e
-        .operate(Operation::Dispense, &sc(&all[1]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[1]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("operate");
     assert!(
@@ -557,9 +612,14 @@ async fn background_replay_drains_when_the_system_is_back() {
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
     for code in all.iter().take(5) {
-        e.operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
-            .await
-            .expect("recorded");
+        e.operate(
+            Operation::Dispense,
+            &sc(code),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
+        .await
+        .expect("recorded");
     }
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (e2, stop2) = (e.clone(), stop.clone());
@@ -605,7 +665,12 @@ async fn the_dispenses_made_here_and_their_undo_survive_a_restart() {
         let e = engine(&env, SystemClock);
         for code in &all[..2] {
             let v = e
-                .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+                .operate(
+                    Operation::Dispense,
+                    &sc(code),
+                    pharmacist("anna"),
+                    Choice::AsChecked,
+                )
                 .await
                 .expect("dispense");
             assert!(
@@ -623,7 +688,10 @@ async fn the_dispenses_made_here_and_their_undo_survive_a_restart() {
     let first = packcode::parse(&all[0], "2026-11-23".parse().expect("date"));
     // Newest first: the second pack, then the first.
     assert_eq!(Some(standing[1].serial.as_str()), first.serial());
-    let v = e.undo_standing(&standing[1], "anna").await.expect("undo");
+    let v = e
+        .undo_standing(&standing[1], pharmacist("anna"))
+        .await
+        .expect("undo");
     assert!(
         matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
         "{v:?}"
@@ -661,7 +729,7 @@ async fn a_misconfigured_connection_is_not_an_outage() {
     ] {
         for op in [Operation::Verify, Operation::Dispense] {
             let v = e
-                .operate(op, &sc(&all[0]), "anna", Choice::AsChecked)
+                .operate(op, &sc(&all[0]), pharmacist("anna"), Choice::AsChecked)
                 .await
                 .expect("operate");
             assert!(
@@ -696,7 +764,12 @@ async fn a_failure_the_system_asks_to_repeat_is_repeated_not_recorded_offline() 
         .await
         .expect("fault");
     let v = e
-        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[0]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("operate");
     assert!(
@@ -710,7 +783,12 @@ async fn a_failure_the_system_asks_to_repeat_is_repeated_not_recorded_offline() 
     // A verify during an outage sets the offline banner too.
     env.admin.outage(true).await.expect("outage");
     let v = e
-        .operate(Operation::Verify, &sc(&all[1]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Verify,
+            &sc(&all[1]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("operate");
     assert!(matches!(v, Verdict::Offline { .. }), "{v:?}");
@@ -734,7 +812,12 @@ async fn rate_limits_are_repeated_wrong_answers_are_never_applied_redirects_are_
         .await
         .expect("fault");
     let v = e
-        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[0]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("operate");
     assert!(
@@ -752,7 +835,12 @@ async fn rate_limits_are_repeated_wrong_answers_are_never_applied_redirects_are_
         .await
         .expect("fault");
     let v = e
-        .operate(Operation::Dispense, &sc(&all[1]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[1]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("operate");
     assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
@@ -770,7 +858,12 @@ async fn rate_limits_are_repeated_wrong_answers_are_never_applied_redirects_are_
         .await
         .expect("fault");
     let v = e
-        .operate(Operation::Verify, &sc(&all[2]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Verify,
+            &sc(&all[2]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("operate");
     assert!(
@@ -809,8 +902,18 @@ async fn two_programs_on_one_database_send_one_decommission_per_pack() {
     for code in all.iter().take(8) {
         let scanned = sc(code);
         let (x, y) = tokio::join!(
-            a.operate(Operation::Dispense, &scanned, "anna", Choice::AsChecked),
-            b.operate(Operation::Dispense, &scanned, "ben", Choice::AsChecked)
+            a.operate(
+                Operation::Dispense,
+                &scanned,
+                pharmacist("anna"),
+                Choice::AsChecked
+            ),
+            b.operate(
+                Operation::Dispense,
+                &scanned,
+                pharmacist("ben"),
+                Choice::AsChecked
+            )
         );
         for v in [x.expect("a"), y.expect("b")] {
             match v {
@@ -849,7 +952,7 @@ async fn a_refused_client_certificate_is_misconfigured_never_offline() {
         .expect("fault");
     for op in [Operation::Verify, Operation::Dispense] {
         let v = e
-            .operate(op, &sc(&all[0]), "anna", Choice::AsChecked)
+            .operate(op, &sc(&all[0]), pharmacist("anna"), Choice::AsChecked)
             .await
             .expect("verdict");
         match &v {
@@ -901,7 +1004,12 @@ async fn a_dispense_applied_while_the_program_died_is_settled_and_undoable() {
             let code = all[0].clone();
             tokio::spawn(async move {
                 first
-                    .operate(Operation::Dispense, &sc(&code), "anna", Choice::AsChecked)
+                    .operate(
+                        Operation::Dispense,
+                        &sc(&code),
+                        pharmacist("anna"),
+                        Choice::AsChecked,
+                    )
                     .await
             })
         };
@@ -925,7 +1033,12 @@ async fn a_dispense_applied_while_the_program_died_is_settled_and_undoable() {
     again.claim_lease_secs = 1;
     // While its claim is live, the pack is "being sent": not sent twice.
     let v = again
-        .operate(Operation::Dispense, &sc(&all[0]), "ben", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[0]),
+            pharmacist("ben"),
+            Choice::AsChecked,
+        )
         .await
         .expect("verdict");
     assert!(
@@ -972,7 +1085,7 @@ async fn a_dispense_applied_while_the_program_died_is_settled_and_undoable() {
         .standing(Operation::Dispense, 10 * 86_400, 10)
         .expect("standing");
     let v = again
-        .undo_standing(&standing[0], "anna")
+        .undo_standing(&standing[0], pharmacist("anna"))
         .await
         .expect("undo");
     assert!(
@@ -999,7 +1112,12 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
     let v = e
-        .operate(Operation::Dispense, &sc(&all[0]), "tom", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[0]),
+            pharmacist("tom"),
+            Choice::AsChecked,
+        )
         .await
         .expect("first");
     assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
@@ -1010,7 +1128,12 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
         .set_setting("engine.offline_since", &two_hours_ago.to_string())
         .expect("since");
     let v = e
-        .operate(Operation::Dispense, &sc(&all[1]), "tom", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[1]),
+            pharmacist("tom"),
+            Choice::AsChecked,
+        )
         .await
         .expect("second");
     assert!(
@@ -1021,9 +1144,9 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
         .operate_confirmed(
             Operation::Dispense,
             &sc(&all[1]),
-            "tom",
+            pharmacist("tom"),
             Choice::AsChecked,
-            Some(("tom", domain::Role::Technician)),
+            Some(engine::Actor::new("tom", domain::Role::Technician)),
         )
         .await
         .expect("technician");
@@ -1037,9 +1160,9 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
         .operate_confirmed(
             Operation::Dispense,
             &sc(&all[1]),
-            "tom",
+            pharmacist("tom"),
             Choice::AsChecked,
-            Some(("petra", domain::Role::Pharmacist)),
+            Some(pharmacist("petra")),
         )
         .await
         .expect("pharmacist");
@@ -1075,7 +1198,12 @@ async fn an_unknown_outcome_is_told_apart_by_the_same_trx_id() {
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
     let v = e
-        .operate(Operation::Dispense, &sc(&all[0]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Dispense,
+            &sc(&all[0]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("recorded");
     assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
@@ -1124,7 +1252,7 @@ async fn a_dispense_and_its_undo_replay_in_order_whatever_the_backoff() {
     env.admin.outage(true).await.expect("outage");
     for op in [Operation::Dispense, Operation::UndoDispense] {
         let v = e
-            .operate(op, &sc(&all[0]), "anna", Choice::AsChecked)
+            .operate(op, &sc(&all[0]), pharmacist("anna"), Choice::AsChecked)
             .await
             .expect("recorded");
         assert!(
@@ -1163,7 +1291,12 @@ async fn a_dispense_and_its_undo_replay_in_order_whatever_the_backoff() {
     assert_eq!(stats["state_changes"], 2, "{stats}");
     assert_eq!(stats["alerts"], serde_json::json!({}), "{stats}");
     let v = e
-        .operate(Operation::Verify, &sc(&all[0]), "anna", Choice::AsChecked)
+        .operate(
+            Operation::Verify,
+            &sc(&all[0]),
+            pharmacist("anna"),
+            Choice::AsChecked,
+        )
         .await
         .expect("verify");
     assert!(
@@ -1184,7 +1317,12 @@ async fn the_background_replay_survives_a_store_error() {
     env.admin.outage(true).await.expect("outage");
     for code in all.iter().take(3) {
         let v = e
-            .operate(Operation::Dispense, &sc(code), "anna", Choice::AsChecked)
+            .operate(
+                Operation::Dispense,
+                &sc(code),
+                pharmacist("anna"),
+                Choice::AsChecked,
+            )
             .await
             .expect("recorded");
         assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CounterVerdict } from "../lib/bindings";
 import type { Lang } from "../lib/i18n";
 import { pack, verdict } from "../test/fixtures";
+import { said } from "../lib/say";
 import VerdictPanel from "./VerdictPanel.svelte";
 
 let app: ReturnType<typeof mount> | null = null;
@@ -79,8 +80,8 @@ describe("VerdictPanel", () => {
         pack: null,
         product_name: null,
         hints: [
-          { message: "Caps Lock was on while the scanner typed.", fix: "Turn Caps Lock off and scan again." },
-          { message: "GS was missing.", fix: "Set the scanner to send GS as Ctrl+]." },
+          { message: { key: "caps_lock", params: {} }, fix: { key: "caps_lock_fix", params: {} } },
+          { message: said("GS was missing."), fix: said("Set the scanner to send GS as Ctrl+].") },
         ],
       }),
     );

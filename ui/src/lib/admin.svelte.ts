@@ -3,6 +3,7 @@
 // failure goes to `fail` (the desk's notice).
 
 import { api, errorMessage } from "./api";
+import type { Lang } from "./i18n";
 import type {
   AlertCase,
   DemoCode,
@@ -34,7 +35,11 @@ export class SettingsState {
   /** The last refusal or invalid input, shown beside the form. */
   error = $state<string | null>(null);
 
-  constructor(private readonly fail: (e: unknown) => void) {}
+  constructor(
+    private readonly fail: (e: unknown) => void,
+    /** The window's language, for the desk's sentences in errors. */
+    private readonly lang: () => Lang = () => "en",
+  ) {}
 
   async load(): Promise<void> {
     try {
@@ -53,7 +58,7 @@ export class SettingsState {
       await this.load();
       return true;
     } catch (e) {
-      this.error = errorMessage(e);
+      this.error = errorMessage(e, this.lang());
       return false;
     }
   }

@@ -1,5 +1,5 @@
 // The desk's commands, typed. Rust does all the work; a rejected command
-// carries `{ kind, message }` (`CommandError` in the bindings).
+// carries `{ kind, message, say }` (`CommandError` in the bindings).
 
 import { invoke } from "@tauri-apps/api/core";
 import type {
@@ -26,8 +26,10 @@ import type {
   KeyResult,
   OutboxLine,
   RecallLine,
+  Sentence,
 } from "./bindings";
 import type { Lang } from "./i18n";
+import { say } from "./say";
 
 export const api = {
   deskStatus: () => invoke<DeskStatus>("desk_status"),
@@ -106,7 +108,6 @@ export const api = {
   calibrationCode: () => invoke<DemoCode>("calibration_code"),
 };
 
-/** The message of a rejected command (`{ message }`), or of anything else thrown. */
 /** The kind of a rejected command's error (`refused`, `input`,
  * `not_found`, `internal`), or `null` when it is not one of ours. */
 export function errorKind(e: unknown): ErrorKind | null {
@@ -117,8 +118,14 @@ export function errorKind(e: unknown): ErrorKind | null {
   return null;
 }
 
-export function errorMessage(e: unknown): string {
+/** The message of a rejected command in `lang`: the desk's sentence when it
+ * sent one, else its (English) message, or anything else thrown. */
+export function errorMessage(e: unknown, lang: Lang = "en"): string {
   if (typeof e === "string") return e;
+  if (e && typeof e === "object" && "say" in e) {
+    const s = (e as { say: Sentence | null }).say;
+    if (s && typeof s === "object" && "key" in s) return say(lang, s);
+  }
   if (e && typeof e === "object" && "message" in e) {
     const m = (e as { message: unknown }).message;
     if (typeof m === "string") return m;

@@ -1,6 +1,10 @@
 // Generated from crates/desk/src/view.rs by `cargo test -p desk bindings`.
 // Do not edit: change the Rust types and set UPDATE_BINDINGS=1.
 
+export type Say = "as_said" | "nothing" | "genuine" | "not_active" | "dispensed" | "undone" | "done" | "warning" | "technical" | "alert" | "bad_scan" | "already_here" | "nothing_to_undo" | "expired" | "batch_recalled" | "recorded_offline" | "offline_verify" | "in_basket_already" | "desk_error" | "held" | "in_progress" | "misconfigured" | "confirm_offline" | "not_allowed" | "caps_lock" | "caps_lock_fix" | "already_here_detail" | "already_here_pending_detail" | "not_permitted" | "sign_in_first" | "no_such_user" | "too_many_pins" | "wrong_pin" | "unknown_role" | "site_has_administrator" | "administrator_only" | "last_administrator" | "calibrate_not_permitted" | "acknowledge_not_permitted" | "delivery_being_checked" | "decommission_on_receipt_hospital_only" | "next_dispense" | "next_continue" | "next_rescan" | "next_undo" | "next_set_aside" | "next_alert" | "next_offline_verify" | "next_held_repair" | "next_held_as_scanned" | "next_held_both" | "next_misconfigured" | "next_confirm_offline" | "next_sign_in";
+
+export type Sentence = { key: Say, params: { [key in string]: string }, };
+
 export type Tone = "green" | "amber" | "red";
 
 export type Sound = "ok" | "caution" | "alert";
@@ -23,7 +27,7 @@ expiry_raw: string,
  */
 expiry: string, serial: string, };
 
-export type Hint = { message: string, fix: string, };
+export type Hint = { message: Sentence, fix: Sentence, };
 
 export type HeldChoices = { 
 /**
@@ -47,15 +51,16 @@ operation: string, tone: Tone, sound: Sound,
 /**
  * One short sentence: what this means.
  */
-headline: string, 
+headline: Sentence, 
 /**
- * The next action, with its key.
+ * The next action (the window adds its key).
  */
-next: string, 
+next: Sentence, 
 /**
- * The national system's (or the guard's) own sentence.
+ * The desk's details, or the national system's (or the guard's) own
+ * sentence as it said it.
  */
-detail: string, pack: PackFields | null, 
+detail: Sentence, pack: PackFields | null, 
 /**
  * From the national system's master data (or the cache).
  */
@@ -436,4 +441,13 @@ pending: boolean, };
 
 export type ErrorKind = "refused" | "input" | "not_found" | "internal";
 
-export type CommandError = { kind: ErrorKind, message: string, };
+export type CommandError = { kind: ErrorKind, 
+/**
+ * In English, for the log and for errors the desk has no sentence for.
+ */
+message: string, 
+/**
+ * The desk's sentence, when it has one: the window words it in its
+ * language.
+ */
+say: Sentence | null, };

@@ -117,7 +117,7 @@ export class DeskState {
   }
 
   private fail(e: unknown): void {
-    this.notice = t(this.lang, "error", { message: errorMessage(e) });
+    this.notice = t(this.lang, "error", { message: errorMessage(e, this.lang) });
   }
 
   /** Shows a failed command's error in the notice (for the other screens' commands). */
@@ -292,7 +292,7 @@ export class DeskState {
     try {
       await api.signIn(userId, pin);
     } catch (e) {
-      return errorMessage(e);
+      return errorMessage(e, this.lang);
     }
     await this.refresh().catch((e: unknown) => this.fail(e));
     return null;

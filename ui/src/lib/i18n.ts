@@ -1,5 +1,8 @@
-// The window's own words in English and German. Sentences inside a verdict
-// (headline, next, detail, hints) come from Rust already translated.
+// The window's own words in English and German. A `[action]` in a text is
+// replaced by that action's key from the one key table (./keys.ts). The
+// desk's sentences (verdicts, refusals) are worded in ./say.ts.
+
+import { withKeys } from "./keys";
 
 export type Lang = "en" | "de";
 
@@ -19,9 +22,9 @@ const en = {
   oldest: ", oldest {min} min",
   sending: "Sending {n} waiting …",
   open_exceptions: "{n} problems after the outage to look at",
-  misconfigured: "Packs cannot be checked: the connection to the national system is misconfigured. {fix} Then run the connection test (E).",
+  misconfigured: "Packs cannot be checked: the connection to the national system is misconfigured. {fix} Then run the connection test ([settings]).",
   idle_title: "Scan a pack",
-  idle_training: "Scan a demo code, or press S to show them",
+  idle_training: "Scan a demo code, or press [sheet] to show them",
   idle_next: "The verdict appears here.",
   tone_green: "OK",
   tone_amber: "CAUTION",
@@ -87,6 +90,9 @@ const en = {
   key_outage: "outage",
   key_esc: "close / back / clear basket",
   key_tab: "next field",
+  key_confirm_offline: "confirm as pharmacist",
+  key_send_repair: "send the repaired reading",
+  key_send_as_scanned: "send as scanned",
   days: "{d} d {h} h",
   hours: "{h} h {m} min",
   minutes: "{m} min",
@@ -205,7 +211,7 @@ const en = {
   key_decommission: "destroy, stolen, lock…",
   signin_title: "Sign in",
   signin_current: "Signed in: {name}",
-  signin_none: "No users yet: an administrator creates them under Settings (E).",
+  signin_none: "No users yet: an administrator creates them under Settings ([settings]).",
   signin_user: "Who",
   signin_submit: "Sign in",
   signout: "Sign out",
@@ -249,7 +255,7 @@ const en = {
   scanner_pick_port: "Pick a port",
   scanner_no_ports: "No serial ports found.",
   calibration_title: "Keyboard-layout calibration",
-  calibration_intro: "Press K (or the button), then scan this code once per workstation: scans typed through another keyboard layout are translated from then on.",
+  calibration_intro: "Press [calibrate] (or the button), then scan this code once per workstation: scans typed through another keyboard layout are translated from then on.",
   calibration_start: "Calibrate",
   settings_saved: "Saved.",
   set_national: "National system",
@@ -322,9 +328,9 @@ const de: Record<Key, string> = {
   oldest: ", älteste {min} Min.",
   sending: "Sende {n} wartende …",
   open_exceptions: "{n} Probleme nach dem Ausfall zu prüfen",
-  misconfigured: "Packungen können nicht geprüft werden: die Verbindung zum nationalen System ist falsch eingerichtet. {fix} Danach den Verbindungstest starten (E).",
+  misconfigured: "Packungen können nicht geprüft werden: die Verbindung zum nationalen System ist falsch eingerichtet. {fix} Danach den Verbindungstest starten ([settings]).",
   idle_title: "Packung scannen",
-  idle_training: "Demo-Code scannen, oder S drücken, um sie zu zeigen",
+  idle_training: "Demo-Code scannen, oder [sheet] drücken, um sie zu zeigen",
   idle_next: "Das Ergebnis erscheint hier.",
   tone_green: "OK",
   tone_amber: "ACHTUNG",
@@ -390,6 +396,9 @@ const de: Record<Key, string> = {
   key_outage: "Ausfall",
   key_esc: "schließen / zurück / Korb leeren",
   key_tab: "nächstes Feld",
+  key_confirm_offline: "als Apotheker bestätigen",
+  key_send_repair: "reparierte Lesung senden",
+  key_send_as_scanned: "wie gescannt senden",
   days: "{d} T {h} Std",
   hours: "{h} Std {m} Min",
   minutes: "{m} Min",
@@ -508,7 +517,7 @@ const de: Record<Key, string> = {
   key_decommission: "vernichten, gestohlen, sperren…",
   signin_title: "Anmelden",
   signin_current: "Angemeldet: {name}",
-  signin_none: "Noch keine Benutzer: eine Administratorin legt sie unter Einstellungen (E) an.",
+  signin_none: "Noch keine Benutzer: eine Administratorin legt sie unter Einstellungen ([settings]) an.",
   signin_user: "Wer",
   signin_submit: "Anmelden",
   signout: "Abmelden",
@@ -552,7 +561,7 @@ const de: Record<Key, string> = {
   scanner_pick_port: "Anschluss wählen",
   scanner_no_ports: "Keine seriellen Anschlüsse gefunden.",
   calibration_title: "Tastaturlayout kalibrieren",
-  calibration_intro: "K drücken (oder die Schaltfläche), dann diesen Code einmal je Arbeitsplatz scannen: Scans über ein anderes Tastaturlayout werden danach übersetzt.",
+  calibration_intro: "[calibrate] drücken (oder die Schaltfläche), dann diesen Code einmal je Arbeitsplatz scannen: Scans über ein anderes Tastaturlayout werden danach übersetzt.",
   calibration_start: "Kalibrieren",
   settings_saved: "Gespeichert.",
   set_national: "Nationales System",
@@ -616,7 +625,7 @@ export function asLang(code: string | null | undefined): Lang {
 
 /** The text for `key` in `lang`, with `{name}` placeholders filled in. */
 export function t(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {
-  const template = dictionaries[lang][key];
+  const template = withKeys(dictionaries[lang][key]);
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in vars ? String(vars[name]) : whole,
   );

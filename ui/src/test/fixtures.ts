@@ -18,7 +18,9 @@ import type {
   OutboxLine,
   PackFields,
   RecallLine,
+  Sentence,
 } from "../lib/bindings";
+import { said } from "../lib/say";
 
 export function pack(over: Partial<PackFields> = {}): PackFields {
   return {
@@ -32,15 +34,30 @@ export function pack(over: Partial<PackFields> = {}): PackFields {
   };
 }
 
-export function verdict(over: Partial<CounterVerdict> = {}): CounterVerdict {
+/** Text for a sentence field: as written (`as_said`), or a sentence as Rust sends it. */
+type Text = string | Sentence;
+
+function sentence(x: Text): Sentence {
+  return typeof x === "string" ? said(x) : x;
+}
+
+/** A verdict; `headline`, `next` and `detail` may be given as plain text. */
+export function verdict(
+  over: Partial<Omit<CounterVerdict, "headline" | "next" | "detail">> & {
+    headline?: Text;
+    next?: Text;
+    detail?: Text;
+  } = {},
+): CounterVerdict {
+  const { headline, next, detail, ...rest } = over;
   return {
     id: 1,
     operation: "verify",
     tone: "green",
     sound: "ok",
-    headline: "Genuine and active.",
-    next: "D: dispense the basket · Esc: clear",
-    detail: "The pack is active.",
+    headline: sentence(headline ?? { key: "genuine", params: {} }),
+    next: sentence(next ?? { key: "next_dispense", params: {} }),
+    detail: sentence(detail ?? "The pack is active."),
     pack: pack(),
     product_name: "Ibuprofen 400 mg, 20 tablets",
     state: "ACTIVE",
@@ -51,7 +68,7 @@ export function verdict(over: Partial<CounterVerdict> = {}): CounterVerdict {
     latency_ms: 42,
     case_id: null,
     held: null,
-    ...over,
+    ...rest,
   };
 }
 

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import type { Sentence } from "./bindings";
+import { errorMessage } from "./api";
+import { actionFor, keyOf, KEYS, legend, withKeys } from "./keys";
+import { said, say } from "./say";
+
+const s = (key: Sentence["key"], params: Record<string, string> = {}): Sentence => ({ key, params });
+
+describe("the desk's sentences", () => {
+  it("word a refusal in German, roles and operation included", () => {
+    const refusal = s("not_permitted", {
+      name: "Tom Weber",
+      role: "technician",
+      allowed: "pharmacist,administrator",
+      op: "destroy",
+    });
+    expect(say("de", refusal)).toBe(
+      "Tom Weber ist PTA: nur Apotheker/in oder Administrator/in dürfen eine Packung vernichten.",
+    );
+    expect(say("en", refusal)).toBe(
+      "Tom Weber is a technician: only a pharmacist or administrator may destroy a pack.",
+    );
+  });
+
+  it("say who dispensed a pack here, and when, in either language", () => {
+    const here = s("already_here_pending_detail", { done: "dispense", name: "Anna", when: "2026-12-04 10:14 UTC" });
+    expect(say("de", here)).toBe(
+      "Abgegeben hier von Anna am 2026-12-04 10:14 UTC (gespeichert, wird gesendet); nicht erneut gesendet.",
+    );
+    expect(say("en", s("already_here_detail", { done: "destroy", name: "Ben", when: "x" }))).toBe(
+      "Destroyed here by Ben on x; not sent again.",
+    );
+  });
+
+  it("name the next action's key from the key table, never a letter of their own", () => {
+    expect(say("en", s("next_undo"))).toBe(`${keyOf("undo")}: undo the dispense, if it was a mistake`);
+    expect(say("de", s("next_held_both"))).toContain(`${keyOf("send_repair")}: reparierte Lesung senden`);
+    expect(say("de", s("sign_in_first"))).toBe(`Niemand ist angemeldet: bitte zuerst anmelden (${keyOf("signin")}).`);
+    for (const lang of ["en", "de"] as const) {
+      for (const key of ["next_dispense", "next_confirm_offline", "next_misconfigured", "next_sign_in"] as const) {
+        expect(say(lang, s(key))).not.toMatch(/\[\w+\]/);
+      }
+    }
+  });
+
+  it("show text written elsewhere as it is", () => {
+    expect(say("de", said("NMVS_NC_PC_02: Unknown product code"))).toBe("NMVS_NC_PC_02: Unknown product code");
+    expect(say("de", said(""))).toBe("");
+  });
+
+  it("word a refused command's error in the window's language", () => {
+    const e = { kind: "refused", message: "refused: wrong_pin", say: s("wrong_pin") };
+    expect(errorMessage(e, "de")).toBe("Falsche PIN.");
+    expect(errorMessage({ kind: "input", message: "A PIN is 4 to 8 digits.", say: null }, "de")).toBe(
+      "A PIN is 4 to 8 digits.",
+    );
+  });
+});
+
+describe("the key table", () => {
+  it("gives every action one key and every letter one action", () => {
+    const letters = KEYS.map((k) => k.key.toLowerCase());
+    expect(new Set(letters).size).toBe(letters.length);
+    expect(new Set(KEYS.map((k) => k.action)).size).toBe(KEYS.length);
+    for (const k of KEYS) if (k.key.length === 1) expect(actionFor(k.key.toLowerCase())).toBe(k.action);
+  });
+
+  it("drives the legend: training keys only in training", () => {
+    expect(legend(false).some((k) => k.action === "sheet")).toBe(false);
+    expect(legend(true).some((k) => k.action === "sheet")).toBe(true);
+  });
+
+  it("leaves an unknown [name] alone", () => {
+    expect(withKeys("[nope] and [undo]")).toBe(`[nope] and ${keyOf("undo")}`);
+  });
+});

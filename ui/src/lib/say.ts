@@ -1,0 +1,233 @@
+// The desk's sentences (verdicts, refusals) in English and German. Rust sends
+// a key and its parameters (`Sentence`, generated from crates/desk/src/words.rs);
+// each table is a `Record<Say, string>`, so a key Rust adds and a language
+// does not word fails the type check. `[action]` becomes the action's key
+// from the one key table (./keys.ts); `{name}` a parameter. Parameters that
+// name a role or an operation are worded in the language too.
+
+import type { Say, Sentence } from "./bindings";
+import type { Lang } from "./i18n";
+import { withKeys } from "./keys";
+
+const en: Record<Say, string> = {
+  as_said: "{text}",
+  nothing: "",
+  genuine: "Genuine and active.",
+  not_active: "Not active at the national system: do not hand it out.",
+  dispensed: "Dispensed.",
+  undone: "Dispense undone: the pack is active again.",
+  done: "Done.",
+  warning: "Do not hand this pack out.",
+  technical: "The national system could not answer properly.",
+  alert: "Alert: this pack may be falsified.",
+  bad_scan: "The scan is damaged: nothing was sent.",
+  already_here: "Already dispensed here.",
+  nothing_to_undo: "Nothing to undo for this pack.",
+  expired: "Expired: do not hand it out.",
+  batch_recalled: "Batch recalled or withdrawn: do not hand it out.",
+  recorded_offline: "Recorded offline: it will be sent when the system is back.",
+  offline_verify: "Offline: the pack could not be checked.",
+  in_basket_already: "Already in the basket.",
+  desk_error: "The desk could not record this scan.",
+  held: "Held: this scan looks damaged. Nothing was sent.",
+  in_progress: "Already being sent: not sent twice.",
+  misconfigured: "Cannot check: the connection to the national system is misconfigured.",
+  confirm_offline: "Offline too long: a pharmacist must confirm this pack.",
+  not_allowed: "Not allowed",
+  caps_lock: "Caps Lock was on while the scanner typed.",
+  caps_lock_fix: "Turn Caps Lock off and scan again.",
+  already_here_detail: "{done} here by {name} on {when}; not sent again.",
+  already_here_pending_detail: "{done} here by {name} on {when} (recorded, to be sent); not sent again.",
+  not_permitted: "{name} is a {role}: only a {allowed} may {op} a pack.",
+  sign_in_first: "Nobody is signed in: sign in first ([signin]).",
+  no_such_user: "No such user.",
+  too_many_pins: "Too many wrong PINs: wait {wait} s.",
+  wrong_pin: "Wrong PIN.",
+  unknown_role: "Unknown role {role}.",
+  site_has_administrator:
+    "This site has its own administrator: change the settings with the national system running, not in training.",
+  administrator_only: "Only an administrator may change the settings: sign in as one ([signin]).",
+  last_administrator: "This is the last administrator: make another one first.",
+  calibrate_not_permitted: "Only a pharmacist or an administrator may calibrate the scanner.",
+  acknowledge_not_permitted: "Only a pharmacist may acknowledge a problem after an outage.",
+  delivery_being_checked: "The delivery is being checked already.",
+  decommission_on_receipt_hospital_only:
+    "Decommissioning on receipt is for healthcare institutions (Art. 25(2)); this site is a community pharmacy (Settings, Site).",
+  next_dispense: "[dispense]: dispense the basket · [esc]: clear",
+  next_continue: "Scan the next pack",
+  next_rescan: "Scan again (see the fix below)",
+  next_undo: "[undo]: undo the dispense, if it was a mistake",
+  next_set_aside: "Set the pack aside for return",
+  next_alert: "Quarantine the pack and report the alert",
+  next_offline_verify: "[dispense]: dispense anyway; it is checked when the system is back",
+  next_held_repair: "Fix the scanner and scan again, or [send_repair]: send the repaired reading",
+  next_held_as_scanned: "Fix the scanner and scan again, or [send_as_scanned]: send as scanned",
+  next_held_both:
+    "Fix the scanner and scan again, or [send_repair]: send the repaired reading, [send_as_scanned]: send as scanned",
+  next_misconfigured: "Do not hand the pack out. [settings]: fix the settings, then run the connection test",
+  next_confirm_offline:
+    "[confirm_offline]: confirm as pharmacist (recorded, sent when the system is back) · else keep the pack",
+  next_sign_in: "[signin]: sign in as someone allowed",
+};
+
+const de: Record<Say, string> = {
+  as_said: "{text}",
+  nothing: "",
+  genuine: "Echt und aktiv.",
+  not_active: "Im nationalen System nicht aktiv: nicht abgeben.",
+  dispensed: "Abgegeben.",
+  undone: "Abgabe zurückgenommen: die Packung ist wieder aktiv.",
+  done: "Erledigt.",
+  warning: "Diese Packung nicht abgeben.",
+  technical: "Das nationale System konnte nicht richtig antworten.",
+  alert: "Alarm: diese Packung ist möglicherweise gefälscht.",
+  bad_scan: "Der Scan ist beschädigt: nichts wurde gesendet.",
+  already_here: "Hier bereits abgegeben.",
+  nothing_to_undo: "Für diese Packung gibt es nichts zurückzunehmen.",
+  expired: "Verfallen: nicht abgeben.",
+  batch_recalled: "Charge zurückgerufen oder zurückgezogen: nicht abgeben.",
+  recorded_offline: "Offline erfasst: wird gesendet, sobald das System erreichbar ist.",
+  offline_verify: "Offline: die Packung konnte nicht geprüft werden.",
+  in_basket_already: "Bereits im Korb.",
+  desk_error: "Der Scan konnte nicht erfasst werden.",
+  held: "Angehalten: dieser Scan sieht beschädigt aus. Nichts wurde gesendet.",
+  in_progress: "Wird gerade gesendet: nicht doppelt gesendet.",
+  misconfigured: "Keine Prüfung möglich: die Verbindung zum nationalen System ist falsch eingerichtet.",
+  confirm_offline: "Zu lange offline: ein Apotheker muss diese Packung bestätigen.",
+  not_allowed: "Nicht erlaubt",
+  caps_lock: "Die Feststelltaste war beim Scannen aktiv.",
+  caps_lock_fix: "Feststelltaste ausschalten und erneut scannen.",
+  already_here_detail: "{done} hier von {name} am {when}; nicht erneut gesendet.",
+  already_here_pending_detail: "{done} hier von {name} am {when} (gespeichert, wird gesendet); nicht erneut gesendet.",
+  not_permitted: "{name} ist {role}: nur {allowed} dürfen eine Packung {op}.",
+  sign_in_first: "Niemand ist angemeldet: bitte zuerst anmelden ([signin]).",
+  no_such_user: "Diesen Benutzer gibt es nicht.",
+  too_many_pins: "Zu viele falsche PINs: {wait} s warten.",
+  wrong_pin: "Falsche PIN.",
+  unknown_role: "Unbekannte Rolle {role}.",
+  site_has_administrator:
+    "Dieser Standort hat eine eigene Administratorin: Einstellungen im Betrieb mit dem nationalen System ändern, nicht in der Schulung.",
+  administrator_only: "Nur Administrator/innen dürfen die Einstellungen ändern: als solche anmelden ([signin]).",
+  last_administrator: "Das ist die letzte Administratorin: zuerst eine weitere anlegen.",
+  calibrate_not_permitted: "Nur Apotheker/innen oder Administrator/innen dürfen den Scanner kalibrieren.",
+  acknowledge_not_permitted: "Nur Apotheker/innen dürfen ein Problem nach einem Ausfall bestätigen.",
+  delivery_being_checked: "Die Lieferung wird bereits geprüft.",
+  decommission_on_receipt_hospital_only:
+    "Ausbuchen bei Eingang ist Einrichtungen des Gesundheitswesens vorbehalten (Art. 25 Abs. 2); dieser Standort ist eine öffentliche Apotheke (Einstellungen, Standort).",
+  next_dispense: "[dispense]: Korb abgeben · [esc]: leeren",
+  next_continue: "Nächste Packung scannen",
+  next_rescan: "Erneut scannen (siehe Hinweis unten)",
+  next_undo: "[undo]: Abgabe zurücknehmen, falls irrtümlich",
+  next_set_aside: "Packung zur Rückgabe beiseitelegen",
+  next_alert: "Packung sperren und Alarm melden",
+  next_offline_verify: "[dispense]: trotzdem abgeben; geprüft wird, sobald das System erreichbar ist",
+  next_held_repair: "Scanner korrigieren und neu scannen, oder [send_repair]: reparierte Lesung senden",
+  next_held_as_scanned: "Scanner korrigieren und neu scannen, oder [send_as_scanned]: wie gescannt senden",
+  next_held_both:
+    "Scanner korrigieren und neu scannen, oder [send_repair]: reparierte Lesung senden, [send_as_scanned]: wie gescannt senden",
+  next_misconfigured: "Packung nicht abgeben. [settings]: Einstellungen korrigieren, dann Verbindungstest",
+  next_confirm_offline:
+    "[confirm_offline]: als Apotheker bestätigen (gespeichert, später gesendet) · sonst Packung zurückhalten",
+  next_sign_in: "[signin]: als berechtigte Person anmelden",
+};
+
+const ROLE: Record<Lang, Record<string, string>> = {
+  en: { pharmacist: "pharmacist", technician: "technician", administrator: "administrator" },
+  de: { pharmacist: "Apotheker/in", technician: "PTA", administrator: "Administrator/in" },
+};
+
+/** An operation as a verb ("may … a pack"), by its command-line name. */
+const OP_VERB: Record<Lang, Record<string, string>> = {
+  en: {
+    verify: "verify",
+    dispense: "dispense",
+    undo: "undo the dispense of",
+    destroy: "destroy",
+    export: "export",
+    "undo-export": "undo the export of",
+    sample: "supply as a sample",
+    "undo-sample": "undo the sample supply of",
+    "free-sample": "supply as a free sample",
+    "undo-free-sample": "undo the free sample supply of",
+    lock: "lock",
+    unlock: "unlock",
+    stolen: "report stolen",
+  },
+  de: {
+    verify: "prüfen",
+    dispense: "abgeben",
+    undo: "die Abgabe zurücknehmen für",
+    destroy: "vernichten",
+    export: "exportieren",
+    "undo-export": "den Export zurücknehmen für",
+    sample: "als Muster abgeben",
+    "undo-sample": "die Musterabgabe zurücknehmen für",
+    "free-sample": "als Gratismuster abgeben",
+    "undo-free-sample": "die Gratismusterabgabe zurücknehmen für",
+    lock: "sperren",
+    unlock: "entsperren",
+    stolen: "als gestohlen melden",
+  },
+};
+
+/** What was done to a pack ("Dispensed here …"), by the operation's command-line name. */
+const OP_DONE: Record<Lang, Record<string, string>> = {
+  en: {
+    dispense: "Dispensed",
+    destroy: "Destroyed",
+    export: "Exported",
+    sample: "Supplied as a sample",
+    "free-sample": "Supplied as a free sample",
+    lock: "Locked",
+    stolen: "Reported stolen",
+    decommission: "Decommissioned",
+  },
+  de: {
+    dispense: "Abgegeben",
+    destroy: "Vernichtet",
+    export: "Exportiert",
+    sample: "Als Muster abgegeben",
+    "free-sample": "Als Gratismuster abgegeben",
+    lock: "Gesperrt",
+    stolen: "Als gestohlen gemeldet",
+    decommission: "Ausgebucht",
+  },
+};
+
+const OR: Record<Lang, string> = { en: " or ", de: " oder " };
+
+/** A parameter's value in `lang` (roles and operations worded; the rest as sent). */
+function value(lang: Lang, name: string, v: string): string {
+  switch (name) {
+    case "role":
+      return ROLE[lang][v] ?? v;
+    case "allowed":
+      return v
+        .split(",")
+        .filter((r) => r !== "")
+        .map((r) => ROLE[lang][r] ?? r)
+        .join(OR[lang]);
+    case "op":
+      return OP_VERB[lang][v] ?? v;
+    case "done":
+      return OP_DONE[lang][v] ?? OP_DONE[lang].decommission;
+    default:
+      return v;
+  }
+}
+
+const tables: Record<Lang, Record<Say, string>> = { en, de };
+
+/** The sentence `s` in `lang`. */
+export function say(lang: Lang, s: Sentence): string {
+  const template = withKeys(tables[lang][s.key] ?? s.key);
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const v = s.params[name];
+    return v === undefined ? whole : value(lang, name, v);
+  });
+}
+
+/** A sentence of text as written elsewhere (tests, and errors without a sentence). */
+export function said(text: string): Sentence {
+  return text === "" ? { key: "nothing", params: {} } : { key: "as_said", params: { text } };
+}
