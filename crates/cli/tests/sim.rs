@@ -201,6 +201,36 @@ fn dispense_undo_and_admin_through_the_cli() {
     assert_eq!((code, out[0]["ok"].as_bool()), (1, Some(false)));
 }
 
+/// An undo the national system refuses (past its ten days) changes nothing:
+/// `countercheck recall` still says dispensed, by the engine's one rule
+/// (`engine::recall`, which the desk's recall screen uses too).
+#[test]
+fn after_a_refused_undo_the_recall_says_dispensed() {
+    let s = serve("recall");
+    let packs = std::fs::read_to_string(s.dir.join("packs.txt")).expect("exported packs");
+    let gs1 = packs.lines().next().expect("a pack").to_owned();
+    let (code, out) = run(&s.dir, &["dispense", &gs1]);
+    assert_eq!(code, 0, "{out:?}");
+    let pc = out[0]["product_code"].as_str().expect("pc").to_owned();
+    let serial = out[0]["serial"].as_str().expect("serial").to_owned();
+    let (code, _) = run(&s.dir, &["sim", "clock", "--advance", "11d"]);
+    assert_eq!(code, 0);
+    let (code, out) = run(&s.dir, &["undo", &gs1]);
+    assert_eq!(code, 1, "refused by the system: {out:?}");
+    assert!(out[0]["nmvs_trx_id"].is_string(), "answered: {out:?}");
+    assert_ne!(out[0]["return_code"], "NMVS_SUCCESS", "{out:?}");
+    let day = packcode::Date::new(2026, 1, 1).expect("date");
+    let scan = packcode::parse(&packcode::escapes::decode(&gs1), day);
+    let batch = scan.batch().expect("batch").to_owned();
+    let (code, lines) = run(&s.dir, &["recall", "--product", &pc, "--batch", &batch]);
+    assert_eq!(code, 0);
+    let line = lines
+        .iter()
+        .find(|l| l["serial"] == serial)
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert_eq!(line["status"], "dispensed", "{line}");
+}
+
 /// The CLI acts with its configuration's role, and the engine checks it as
 /// at the desk: a technician's destroy is refused, journaled, not sent.
 #[test]
