@@ -11,6 +11,7 @@ use desk::view::{
     JournalCheck, JournalLine, JournalQuery, KeyInput, KeyResult, NationalInput, OutboxLine,
     PingView, PrefsInput, RecallLine, ScanProbe, SettingsView, SiteInput, UserInput, UserLine,
 };
+use desk::words::{Say, Sentence};
 use desk::{Desk, DeskEvent};
 use std::sync::Arc;
 use tauri::{Emitter, Manager, Runtime, State};
@@ -19,7 +20,7 @@ use tauri::{Emitter, Manager, Runtime, State};
 #[derive(Debug)]
 pub struct AppState(pub Arc<Desk>);
 
-/// A command's error as the UI receives it: `{ kind, message }`
+/// A command's error as the UI receives it: `{ kind, message, say }`
 /// (`desk::view::CommandError`).
 type Res<T> = Result<T, desk::view::CommandError>;
 
@@ -85,7 +86,11 @@ async fn send_held(state: State<'_, AppState>, choice: String) -> Res<CounterVer
     let choice = match choice.as_str() {
         "repair" => desk::Choice::SendRepair,
         "as_scanned" => desk::Choice::SendAsScanned,
-        other => return Err(desk::DeskError::Input(format!("unknown choice {other}")).into()),
+        other => {
+            return Err(
+                desk::DeskError::Input(Sentence::said(format!("unknown choice {other}"))).into(),
+            )
+        }
     };
     Ok(state.0.send_held(choice).await?)
 }
@@ -113,8 +118,9 @@ async fn training_outage(state: State<'_, AppState>, on: bool) -> Res<()> {
 
 #[tauri::command]
 async fn set_language(state: State<'_, AppState>, lang: String) -> Res<()> {
-    let l = desk::Lang::from_code(&lang)
-        .ok_or_else(|| desk::DeskError::Input(format!("unknown language {lang:?} (en, de)")))?;
+    let l = desk::Lang::from_code(&lang).ok_or_else(|| {
+        desk::DeskError::Input(Sentence::of(Say::UnknownLanguage).with("value", &lang))
+    })?;
     state.0.set_language(l);
     Ok(())
 }
@@ -369,8 +375,9 @@ async fn decommission(
     product_code: String,
     serial: String,
 ) -> Res<CounterVerdict> {
-    let op = domain::Operation::from_cli_name(&operation)
-        .ok_or_else(|| desk::DeskError::Input(format!("unknown operation {operation:?}")))?;
+    let op = domain::Operation::from_cli_name(&operation).ok_or_else(|| {
+        desk::DeskError::Input(Sentence::said(format!("unknown operation {operation:?}")))
+    })?;
     Ok(state.0.decommission(op, (&product_code, &serial)).await?)
 }
 

@@ -110,12 +110,8 @@ fn every_command_over_a_training_desk() {
     );
     let v = ok(&w, "scan_text", json!({"text": text(0)}));
     assert_eq!(v["tone"], "amber", "{v}");
-    assert!(
-        v["detail"]
-            .as_str()
-            .is_some_and(|s| s.contains("Anna Berg")),
-        "{v}"
-    );
+    assert_eq!(v["detail"]["key"], "already_here_detail", "{v}");
+    assert_eq!(v["detail"]["params"]["name"], "Anna Berg", "{v}");
     // Undo it.
     let v = ok(&w, "undo", json!({"id": d["id"]}));
     assert_eq!(v["tone"], "green", "{v}");
@@ -309,10 +305,11 @@ fn every_command_over_a_training_desk() {
         false
     );
 
-    // German.
+    // German: kept as the desk's preference; the window words the keys.
     ok(&w, "set_language", json!({"lang": "de"}));
+    assert_eq!(ok(&w, "desk_status", json!({}))["language"], "de");
     let v = ok(&w, "scan_text", json!({"text": text(2)}));
-    assert_eq!(v["headline"], "Echt und aktiv.", "{v}");
+    assert_eq!(v["headline"]["key"], "genuine", "{v}");
     assert!(call(&w, "set_language", json!({"lang": "xx"})).is_err());
     ok(&w, "set_language", json!({"lang": "en"}));
 

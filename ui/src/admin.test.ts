@@ -96,13 +96,15 @@ describe("sign in (W)", () => {
     fakeDesk({
       status: status({
         training: false,
-        cert_reminder: "The client certificate expires in 12 days: import the new one now",
-        notice: "The national system could not be set up; training mode instead.",
+        cert_reminder: { key: "cert_import_now", params: { days: "12" } },
+        notice: [{ key: "live_failed", params: {} }, said("the password is not set")],
       }),
     });
     await start();
     expect(text("#cert-banner")).toContain("12 days");
-    expect(text("#start-notice")).toContain("training mode instead");
+    expect(text("#start-notice")).toBe(
+      "The national system could not be set up; training mode instead: the password is not set",
+    );
   });
 
   it("shows who is signed in, or that nobody is", async () => {
@@ -148,7 +150,12 @@ describe("settings (E)", () => {
       answers: {
         ...typing(["e"]),
         settings_get: () => settingsView(),
-        connection_test: () => ({ ok: false, code: "NMVS_FE_AU_01", message: "The national system refused the login", latency_ms: 12 }),
+        connection_test: () => ({
+          ok: false,
+          code: "NMVS_FE_AU_01",
+          message: { key: "ping_login_refused", params: { code: "NMVS_FE_AU_01" } },
+          latency_ms: 12,
+        }),
       },
     });
     await start();
@@ -177,7 +184,8 @@ describe("settings (E)", () => {
     el<HTMLButtonElement>("connection-test").click();
     await after();
     expect(el("ping").dataset.ok).toBe("false");
-    expect(text("#ping")).toContain("refused the login (12 ms)");
+    expect(text("#ping")).toContain("refused the login (NMVS_FE_AU_01)");
+    expect(text("#ping")).toContain("password. (12 ms)");
     expect(el<HTMLInputElement>("n-password").value).toBe("");
     // A user: the PIN goes as typed; a blank PIN keeps the stored one.
     fill("u-id", "lena");
@@ -205,7 +213,7 @@ describe("settings (E)", () => {
                 not_after: 1797000000,
                 not_after_text: "2026-12-05 10:00 UTC",
                 days_left: 11,
-                reminder: "The client certificate expires in 11 days: import the new one now",
+                reminder: { key: "cert_import_now", params: { days: "11" } },
               },
             },
           }),

@@ -39,9 +39,9 @@ impl Desk {
         self.must_be_signed_in()?;
         let decision = decision.trim();
         if decision.is_empty() {
-            return Err(DeskError::Input(
-                "a decision is needed (e.g. reported, returned, scanner damage)".into(),
-            ));
+            return Err(DeskError::Input(crate::words::Sentence::of(
+                crate::words::Say::CaseNeedsDecision,
+            )));
         }
         let ok = self
             .engine

@@ -30,8 +30,9 @@ pub(crate) struct CounterState {
     pub(crate) basket: Vec<Entry>,
     /// A replay round is sending the backlog (for the status line).
     pub(crate) draining: bool,
-    /// The last pack scanned at the counter (for destroy, stolen, lock…).
-    pub(crate) last_scan: Option<String>,
+    /// The last pack scanned at the counter (for destroy, stolen, lock…
+    /// and U), as parsed once.
+    pub(crate) last_scan: Option<Scanned>,
     /// The last scan the damage gate held at the counter (F and G act on it).
     pub(crate) held: Option<Scanned>,
 }
@@ -65,7 +66,7 @@ impl Desk {
         let held = lock(&self.counter_state)
             .held
             .take()
-            .ok_or_else(|| DeskError::Input("No scan is held: scan the pack first.".into()))?;
+            .ok_or_else(|| DeskError::Input(Sentence::of(Say::NothingHeld)))?;
         Ok(self.verify_scanned(held, choice).await)
     }
 
@@ -76,7 +77,7 @@ impl Desk {
             Err(why) => return self.refused_view(Operation::Verify, why, pack),
         };
         if pack.is_some() {
-            lock(&self.counter_state).last_scan = Some(scanned.text.clone());
+            lock(&self.counter_state).last_scan = Some(scanned.clone());
         }
         // Already in the basket: say so, do not ask the system twice.
         if let Some(p) = &pack {
@@ -227,8 +228,8 @@ impl Desk {
         let standing = self.standing_dispenses()?;
         let shown = lock(&self.counter_state)
             .last_scan
-            .as_deref()
-            .and_then(|t| pack_fields(&packcode::parse(t, today())));
+            .as_ref()
+            .and_then(|s| pack_fields(&s.scan));
         let id = shown
             .and_then(|p| {
                 standing
@@ -256,29 +257,27 @@ impl Desk {
             op,
             Operation::Verify | Operation::Dispense | Operation::UndoDispense
         ) {
-            return Err(DeskError::Input(format!(
-                "{} has its own key at the counter",
-                op.cli_name()
-            )));
+            return Err(DeskError::Input(
+                Sentence::of(Say::OwnKey).with("op", op.cli_name()),
+            ));
         }
-        let text = lock(&self.counter_state)
+        // Parsed once, when it was scanned: the parsed scan travels on to
+        // the engine.
+        let scanned = lock(&self.counter_state)
             .last_scan
             .clone()
-            .ok_or_else(|| DeskError::Input("Scan the pack first.".into()))?;
-        let pack = pack_fields(&packcode::parse(&text, today()));
+            .ok_or_else(|| DeskError::Input(Sentence::of(Say::ScanFirst)))?;
+        let pack = pack_fields(&scanned.scan);
         if pack
             .as_ref()
             .is_none_or(|p| p.product_code != want.0 || p.serial != want.1)
         {
-            return Err(DeskError::Input(
-                "That is not the last pack scanned: scan it again first.".into(),
-            ));
+            return Err(DeskError::Input(Sentence::of(Say::NotLastPack)));
         }
         let me = match self.acting() {
             Ok(me) => me,
             Err(why) => return Ok(self.refused_view(op, why, pack)),
         };
-        let scanned = Scanned::new(&text, false, today());
         let v = self
             .operate_view(op, &scanned, me.actor(), pack.clone())
             .await;

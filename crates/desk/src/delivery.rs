@@ -6,6 +6,7 @@
 //! report to file.
 
 use crate::view::{DeliveryGroup, DeliveryPack, DeliveryStatus, DeliveryView};
+use crate::words::{Say, Sentence};
 use crate::{lock, now, utc_text, Desk, DeskError, DeskEvent};
 use domain::Operation;
 use engine::Verdict;
@@ -49,20 +50,19 @@ pub fn parse_note(csv: &str) -> Result<HashMap<(String, String), u32>, DeskError
             .map(|c| c.trim().trim_matches('"'))
             .collect();
         if cols.len() < 3 {
-            return Err(DeskError::Input(format!(
-                "delivery note line {}: expected product code, batch, quantity",
-                n + 1
-            )));
+            return Err(DeskError::Input(
+                Sentence::of(Say::NoteLineColumns).with("line", (n + 1).to_string()),
+            ));
         }
         let Ok(qty) = cols[2].parse::<u32>() else {
             if n == 0 {
                 continue; // a header
             }
-            return Err(DeskError::Input(format!(
-                "delivery note line {}: {:?} is not a quantity",
-                n + 1,
-                cols[2]
-            )));
+            return Err(DeskError::Input(
+                Sentence::of(Say::NoteLineQuantity)
+                    .with("line", (n + 1).to_string())
+                    .with("value", cols[2]),
+            ));
         };
         *out.entry((cols[0].to_owned(), cols[1].to_owned()))
             .or_insert(0) += qty;

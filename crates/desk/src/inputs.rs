@@ -228,11 +228,13 @@ impl Desk {
             Ok(Err(e)) => {
                 self.camera_stop();
                 lock(&self.inputs).camera_note = Some(e.clone());
-                Err(DeskError::Input(e))
+                Err(DeskError::Input(
+                    crate::words::Sentence::of(crate::words::Say::CameraFailed).with("reason", e),
+                ))
             }
-            Err(_) => Err(DeskError::Input(
-                "the camera did not open within 10 s".into(),
-            )),
+            Err(_) => Err(DeskError::Input(crate::words::Sentence::of(
+                crate::words::Say::CameraTimeout,
+            ))),
         }
     }
 

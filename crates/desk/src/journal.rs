@@ -11,9 +11,13 @@ fn day_start(day: &str) -> Result<Option<i64>, DeskError> {
     if day.is_empty() {
         return Ok(None);
     }
-    let d: packcode::Date = day
-        .parse()
-        .map_err(|e: packcode::date::DateParseError| DeskError::Input(format!("{day}: {e}")))?;
+    let d: packcode::Date = day.parse().map_err(|e: packcode::date::DateParseError| {
+        DeskError::Input(
+            crate::words::Sentence::of(crate::words::Say::BadDay)
+                .with("day", day)
+                .with("reason", e.to_string()),
+        )
+    })?;
     Ok(Some(d.days_since_epoch() * 86_400))
 }
 
@@ -152,9 +156,9 @@ impl Desk {
         batch: &str,
     ) -> Result<Vec<RecallLine>, DeskError> {
         if product_code.trim().is_empty() || batch.trim().is_empty() {
-            return Err(DeskError::Input(
-                "a recall search needs the product code and the batch".into(),
-            ));
+            return Err(DeskError::Input(crate::words::Sentence::of(
+                crate::words::Say::RecallNeedsProductAndBatch,
+            )));
         }
         let rows = self
             .engine

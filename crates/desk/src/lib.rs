@@ -57,8 +57,9 @@ pub enum DeskError {
     NotTraining,
     #[error("no such item: {0}")]
     NoSuchItem(u64),
+    /// The input is wrong or incomplete, with the desk's sentence for it.
     #[error("{0}")]
-    Input(String),
+    Input(words::Sentence),
     /// Not allowed for the signed-in user (or nobody is signed in), with
     /// the desk's sentence for it (worded by the window).
     #[error("refused: {0}")]
@@ -71,6 +72,15 @@ pub enum DeskError {
 }
 
 impl DeskError {
+    /// The desk's sentence for this error: its own for a refusal or an
+    /// input error, else the error's (English) text as written.
+    pub fn sentence(&self) -> words::Sentence {
+        match self {
+            DeskError::Refused(s) | DeskError::Input(s) => s.clone(),
+            other => words::Sentence::said(other.to_string()),
+        }
+    }
+
     /// The kind the window is told (see [`view::ErrorKind`]).
     pub fn kind(&self) -> view::ErrorKind {
         match self {
@@ -93,7 +103,7 @@ impl From<DeskError> for view::CommandError {
             kind: e.kind(),
             message: e.to_string(),
             say: match e {
-                DeskError::Refused(s) => Some(s),
+                DeskError::Refused(s) | DeskError::Input(s) => Some(s),
                 _ => None,
             },
         }
@@ -154,7 +164,7 @@ pub struct Desk {
     session: Mutex<Option<people::SignedIn>>,
     /// Shown in the banner (e.g. why training runs instead of the
     /// national system).
-    notice: Mutex<Option<String>>,
+    notice: Mutex<Vec<words::Sentence>>,
     /// The settings every status shows, read once per change.
     shown: Mutex<settings::Shown>,
 }
@@ -348,7 +358,8 @@ impl Desk {
                         "The national system could not be set up ({e}); training mode instead."
                     );
                     let d = Desk::training_with(&base.join("training"), &settings_dir).await?;
-                    *lock(&d.notice) = Some(why.clone());
+                    *lock(&d.notice) =
+                        vec![words::Sentence::of(words::Say::LiveFailed), e.sentence()];
                     return Ok((d, Some(why)));
                 }
             }
@@ -372,7 +383,7 @@ impl Desk {
             config: Mutex::new(config),
             secrets,
             session: Mutex::new(None),
-            notice: Mutex::new(None),
+            notice: Mutex::new(Vec::new()),
             shown: Mutex::new(settings::Shown::default()),
             dir,
             runtime: tokio::runtime::Handle::current(),

@@ -44,7 +44,7 @@ pub fn hash_pin(pin: &str) -> Result<String, DeskError> {
     let mut salt = [0u8; 16];
     ring::rand::SystemRandom::new()
         .fill(&mut salt)
-        .map_err(|_| DeskError::Input("no random source".into()))?;
+        .map_err(|_| DeskError::Input(Sentence::said("no random source")))?;
     Ok(hash_with(pin, &salt, PIN_ROUNDS))
 }
 
@@ -88,7 +88,7 @@ pub fn check_pin_form(pin: &str) -> Result<(), DeskError> {
     if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(DeskError::Input("A PIN is 4 to 8 digits.".into()))
+        Err(DeskError::Input(Sentence::of(Say::PinDigits)))
     }
 }
 
@@ -282,19 +282,16 @@ impl Desk {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
         {
-            return Err(DeskError::Input(
-                "A user id is 1 to 32 letters, digits, '-', '_' or '.'.".into(),
-            ));
+            return Err(DeskError::Input(Sentence::of(Say::UserIdForm)));
         }
         if u.name.trim().is_empty() {
-            return Err(DeskError::Input("The user needs a name.".into()));
+            return Err(DeskError::Input(Sentence::of(Say::UserNeedsName)));
         }
-        let role = Role::parse(&u.role)
-            .ok_or_else(|| DeskError::Input(format!("Unknown role {}.", u.role)))?;
+        let role = Role::parse(&u.role).ok_or_else(|| {
+            DeskError::Input(Sentence::of(Say::UnknownRole).with("role", &u.role))
+        })?;
         if role != Role::Administrator && self.people()?.users()?.is_empty() {
-            return Err(DeskError::Input(
-                "The first user must be an administrator.".into(),
-            ));
+            return Err(DeskError::Input(Sentence::of(Say::FirstUserAdministrator)));
         }
         let existing = self.people()?.user(id)?;
         let pin_hash = match u.pin.as_deref().filter(|p| !p.is_empty()) {
@@ -304,7 +301,7 @@ impl Desk {
             }
             None => match existing.as_ref().and_then(|e| e.pin_hash.clone()) {
                 Some(h) => Some(h),
-                None => return Err(DeskError::Input("A new user needs a PIN.".into())),
+                None => return Err(DeskError::Input(Sentence::of(Say::NewUserNeedsPin))),
             },
         };
         // The last active administrator stays one.

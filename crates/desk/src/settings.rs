@@ -10,6 +10,7 @@ use crate::view::{
     CertView, NationalInput, NationalView, PingView, PrefsInput, SettingsView, SiteInput,
     WorkstationLine,
 };
+use crate::words::{Say, Sentence};
 use crate::{lock, now, utc_text, Desk, DeskError, DeskEvent, Lang};
 use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, Version};
 use std::time::Duration;
@@ -47,18 +48,23 @@ pub(crate) struct Shown {
 }
 pub const HEALTHCARE_INSTITUTION: &str = "healthcare_institution";
 
-/// The reminder before the client certificate expires: from 30 days, and
-/// more urgently from 12 days.
-pub fn cert_reminder(not_after: i64, now: i64) -> Option<String> {
+/// The reminder before the client certificate expires: from 60 days (order
+/// the new one: a renewal can take four weeks), more firmly from 30, and
+/// from 12 days "import it now"; an expired one says every call will be
+/// refused.
+pub fn cert_reminder(not_after: i64, now: i64) -> Option<Sentence> {
     let days = (not_after - now).div_euclid(86_400);
+    let with_days = |key| Some(Sentence::of(key).with("days", days.to_string()));
     if not_after <= now {
-        Some("The client certificate has expired: the national system will refuse every call. Import the new one in Settings.".into())
+        Some(Sentence::of(Say::CertExpired))
     } else if days == 0 {
-        Some("The client certificate expires today: import the new one now (Settings, National system).".into())
+        Some(Sentence::of(Say::CertExpiresToday))
     } else if days <= 12 {
-        Some(format!("The client certificate expires in {days} days: import the new one now (Settings, National system)."))
+        with_days(Say::CertImportNow)
     } else if days <= 30 {
-        Some(format!("The client certificate expires in {days} days: order the new one from your national organisation."))
+        with_days(Say::CertOrderNow)
+    } else if days <= 60 {
+        with_days(Say::CertOrder)
     } else {
         None
     }
@@ -69,9 +75,9 @@ fn https_url(field: &str, url: &str) -> Result<(), DeskError> {
         return Ok(());
     }
     if !url.starts_with("https://") || url.len() < 12 || url.contains(char::is_whitespace) {
-        return Err(DeskError::Input(format!(
-            "{field}: an https:// address is needed (TLS stays on)."
-        )));
+        return Err(DeskError::Input(
+            crate::words::Sentence::of(crate::words::Say::HttpsNeeded).with("field", field),
+        ));
     }
     Ok(())
 }
@@ -148,7 +154,7 @@ impl Desk {
     }
 
     /// The reminder for the banner, if the certificate expires soon.
-    pub fn cert_reminder_now(&self) -> Option<String> {
+    pub fn cert_reminder_now(&self) -> Option<Sentence> {
         let not_after = lock(&self.shown).cert_not_after?;
         cert_reminder(not_after, now())
     }
@@ -213,16 +219,16 @@ impl Desk {
     pub fn settings_site(&self, s: &SiteInput) -> Result<(), DeskError> {
         self.must_configure()?;
         if s.site_type != COMMUNITY_PHARMACY && s.site_type != HEALTHCARE_INSTITUTION {
-            return Err(DeskError::Input(format!(
-                "Unknown site type {}.",
-                s.site_type
-            )));
+            return Err(DeskError::Input(
+                crate::words::Sentence::of(crate::words::Say::UnknownSiteType)
+                    .with("value", &s.site_type),
+            ));
         }
         if let Some(h) = s.offline_confirm_after_hours {
             if !(1..=168).contains(&h) {
-                return Err(DeskError::Input(
-                    "The offline limit is 1 to 168 hours.".into(),
-                ));
+                return Err(DeskError::Input(crate::words::Sentence::of(
+                    crate::words::Say::OfflineLimitRange,
+                )));
             }
         }
         self.put(K_SITE_NAME, s.site_name.trim())?;
@@ -257,12 +263,16 @@ impl Desk {
     /// (anyone signed in may change these for the desk).
     pub fn settings_prefs(&self, p: &PrefsInput) -> Result<(), DeskError> {
         self.must_be_signed_in()?;
-        let lang = Lang::from_code(&p.language)
-            .ok_or_else(|| DeskError::Input(format!("Unknown language {}.", p.language)))?;
+        let lang = Lang::from_code(&p.language).ok_or_else(|| {
+            DeskError::Input(
+                crate::words::Sentence::of(crate::words::Say::UnknownLanguage)
+                    .with("value", &p.language),
+            )
+        })?;
         if !(500..=15_000).contains(&p.offline_delay_ms) {
-            return Err(DeskError::Input(
-                "The delay before going offline is 500 to 15,000 ms.".into(),
-            ));
+            return Err(DeskError::Input(crate::words::Sentence::of(
+                crate::words::Say::OfflineDelayRange,
+            )));
         }
         self.put(K_LANGUAGE, lang.code())?;
         self.put(K_SOUNDS, if p.sounds { "on" } else { "off" })?;
@@ -294,7 +304,12 @@ impl Desk {
         https_url("Bulk service", n.bulk_url.trim())?;
         https_url("Support service", n.support_url.trim())?;
         if let Some(pem) = n.ca_pem.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            nmvs::cert_info(pem).map_err(|e| DeskError::Input(format!("CA: {e}")))?;
+            nmvs::cert_info(pem).map_err(|e| {
+                DeskError::Input(
+                    crate::words::Sentence::of(crate::words::Say::CaInvalid)
+                        .with("reason", e.to_string()),
+                )
+            })?;
         }
         // The stored password belongs to the host it was given for: a new
         // host (of any of the three services) needs it given again, so it is
@@ -313,9 +328,9 @@ impl Desk {
                 !old.is_empty() && !new.is_empty() && host_of(&old) != host_of(new)
             });
             if moved {
-                return Err(DeskError::Input(
-                    "The national system's address changed: enter its password again.".into(),
-                ));
+                return Err(DeskError::Input(crate::words::Sentence::of(
+                    crate::words::Say::AddressChangedPassword,
+                )));
             }
         }
         self.put(K_SINGLE, n.single_pack_url.trim())?;
@@ -324,9 +339,12 @@ impl Desk {
         self.put(K_LOGIN, n.client_login_id.trim())?;
         self.put(K_USER, n.user_id.trim())?;
         if let Some(pw) = n.password.as_deref().filter(|p| !p.is_empty()) {
-            self.secrets
-                .set(S_PASSWORD, pw)
-                .map_err(|e| DeskError::Input(e.to_string()))?;
+            self.secrets.set(S_PASSWORD, pw).map_err(|e| {
+                DeskError::Input(
+                    crate::words::Sentence::of(crate::words::Say::CertificateInvalid)
+                        .with("reason", e.to_string()),
+                )
+            })?;
         }
         match n.ca_pem.as_deref().map(str::trim) {
             Some("") => lock(&self.config).delete_setting(K_CA)?,
@@ -339,27 +357,46 @@ impl Desk {
     }
 
     fn store_identity(&self, cert_pem: &str, key: &Secret) -> Result<CertView, DeskError> {
-        nmvs::check_identity(cert_pem, key).map_err(|e| DeskError::Input(e.to_string()))?;
-        let info = nmvs::cert_info(cert_pem).map_err(|e| DeskError::Input(e.to_string()))?;
+        nmvs::check_identity(cert_pem, key).map_err(|e| {
+            DeskError::Input(
+                crate::words::Sentence::of(crate::words::Say::CertificateInvalid)
+                    .with("reason", e.to_string()),
+            )
+        })?;
+        let info = nmvs::cert_info(cert_pem).map_err(|e| {
+            DeskError::Input(
+                crate::words::Sentence::of(crate::words::Say::CertificateInvalid)
+                    .with("reason", e.to_string()),
+            )
+        })?;
         if info.not_after <= now() {
-            return Err(DeskError::Input(format!(
-                "This certificate expired on {}: import a valid one.",
-                utc_text(info.not_after)
-            )));
+            return Err(DeskError::Input(
+                crate::words::Sentence::of(crate::words::Say::CertificateExpired)
+                    .with("when", utc_text(info.not_after)),
+            ));
         }
         // Only the certificates go to the settings database: a PEM text
         // that carries the key too is never stored whole.
-        let certs =
-            nmvs::certificates_pem(cert_pem).map_err(|e| DeskError::Input(e.to_string()))?;
-        self.secrets
-            .set(S_KEY, &key.0)
-            .map_err(|e| DeskError::Input(e.to_string()))?;
+        let certs = nmvs::certificates_pem(cert_pem).map_err(|e| {
+            DeskError::Input(
+                crate::words::Sentence::of(crate::words::Say::CertificateInvalid)
+                    .with("reason", e.to_string()),
+            )
+        })?;
+        self.secrets.set(S_KEY, &key.0).map_err(|e| {
+            DeskError::Input(
+                crate::words::Sentence::of(crate::words::Say::CertificateInvalid)
+                    .with("reason", e.to_string()),
+            )
+        })?;
         self.put(K_CERT, &certs)?;
         self.refresh_shown();
         self.journal_note("settings", "", "certificate", &info.subject);
         self.emit(DeskEvent::Status);
         self.cert_view().ok_or_else(|| {
-            DeskError::Input("the certificate was stored but cannot be read back".into())
+            DeskError::Input(crate::words::Sentence::of(
+                crate::words::Say::CertificateUnreadable,
+            ))
         })
     }
 
@@ -378,8 +415,12 @@ impl Desk {
     /// Imports the client certificate and key from a PKCS#12 file.
     pub fn cert_import_p12(&self, data: &[u8], password: &str) -> Result<CertView, DeskError> {
         self.must_configure()?;
-        let (cert, key) =
-            nmvs::pem_from_pkcs12(data, password).map_err(|e| DeskError::Input(e.to_string()))?;
+        let (cert, key) = nmvs::pem_from_pkcs12(data, password).map_err(|e| {
+            DeskError::Input(
+                crate::words::Sentence::of(crate::words::Say::CertificateInvalid)
+                    .with("reason", e.to_string()),
+            )
+        })?;
         self.store_identity(&cert, &key)
     }
 
@@ -392,7 +433,7 @@ impl Desk {
     /// The connection test: the configured national system's support
     /// service, with the certificate and the login.
     pub async fn connection_test(&self) -> PingView {
-        let failed = |message: String| PingView {
+        let failed = |message: Sentence| PingView {
             ok: false,
             code: None,
             message,
@@ -401,15 +442,15 @@ impl Desk {
         // The test sends the stored password to the configured host: an
         // administrator's act.
         if let Err(e) = self.must_configure() {
-            return failed(e.to_string());
+            return failed(e.sentence());
         }
         let cfg = match self.national_config() {
             Ok(c) => c,
-            Err(e) => return failed(e.to_string()),
+            Err(e) => return failed(e.sentence()),
         };
         let client = match NmvsClient::new(cfg) {
             Ok(c) => c,
-            Err(e) => return failed(e.to_string()),
+            Err(e) => return failed(Sentence::said(e.to_string())),
         };
         let text = format!("countercheck {}", now());
         match client.ping(&text).await {
@@ -423,20 +464,17 @@ impl Desk {
                 PingView {
                     ok,
                     message: if ok {
-                        "The national system answered: certificate, login and network work.".into()
+                        Sentence::of(Say::PingOk)
                     } else if r.return_code == "NMVS_SUCCESS" {
-                        "The national system answered, but did not echo the test text.".into()
+                        Sentence::of(Say::PingNoEcho)
                     } else {
-                        format!(
-                            "The national system refused the login ({}): check the client login id, user id and password.",
-                            r.return_code
-                        )
+                        Sentence::of(Say::PingLoginRefused).with("code", &r.return_code)
                     },
                     code: Some(r.return_code),
                     latency_ms: Some(latency.as_millis() as u32),
                 }
             }
-            Err(e) => failed(e.to_string()),
+            Err(e) => failed(Sentence::said(e.to_string())),
         }
     }
 
@@ -459,6 +497,13 @@ impl Desk {
     }
 }
 
+/// "Not set yet: `what`" (`what` names the setting: `single_pack_url`,
+/// `client_certificate`, `client_login_id`, `user_id`, `private_key`,
+/// `password`; the window words it).
+fn not_set_yet(what: &str) -> DeskError {
+    DeskError::Input(crate::words::Sentence::of(crate::words::Say::NotSetYet).with("what", what))
+}
+
 /// The client configuration from the settings database and the secrets;
 /// `Err` says what is missing.
 pub(crate) fn national_config_from(
@@ -466,19 +511,17 @@ pub(crate) fn national_config_from(
     secrets: &dyn crate::secrets::SecretStore,
 ) -> Result<ClientConfig, DeskError> {
     let setting = |k: &str| config.setting(k).ok().flatten().filter(|v| !v.is_empty());
-    let need = |k: &str, what: &str| {
-        setting(k).ok_or_else(|| DeskError::Input(format!("Not set yet: {what}.")))
-    };
-    let single = need(K_SINGLE, "the single-pack service address")?;
-    let cert = need(K_CERT, "the client certificate")?;
-    let login = need(K_LOGIN, "the client login id")?;
-    let user = need(K_USER, "the user id")?;
+    let need = |k: &str, what: &str| setting(k).ok_or_else(|| not_set_yet(what));
+    let single = need(K_SINGLE, "single_pack_url")?;
+    let cert = need(K_CERT, "client_certificate")?;
+    let login = need(K_LOGIN, "client_login_id")?;
+    let user = need(K_USER, "user_id")?;
     let key = secrets
         .get(S_KEY)?
-        .ok_or_else(|| DeskError::Input("Not set yet: the certificate's private key.".into()))?;
+        .ok_or_else(|| not_set_yet("private_key"))?;
     let password = secrets
         .get(S_PASSWORD)?
-        .ok_or_else(|| DeskError::Input("Not set yet: the password.".into()))?;
+        .ok_or_else(|| not_set_yet("password"))?;
     Ok(ClientConfig {
         single_pack_url: single,
         bulk_url: setting(K_BULK),
@@ -511,20 +554,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reminders_start_30_days_before_and_urge_from_12() {
+    fn reminders_start_60_days_before_firmer_from_30_and_urge_from_12() {
         let day = 86_400;
         let now = 1_000 * day;
-        assert_eq!(cert_reminder(now + 31 * day, now), None);
-        let r = cert_reminder(now + 30 * day, now).expect("ok");
-        assert!(r.contains("30 days") && r.contains("order"), "{r}");
-        let r = cert_reminder(now + 13 * day, now).expect("ok");
-        assert!(r.contains("13 days") && r.contains("order"), "{r}");
+        let key = |days: i64| cert_reminder(now + days * day, now).map(|s| s.key);
+        assert_eq!(key(61), None);
+        assert_eq!(key(60), Some(Say::CertOrder));
+        assert_eq!(key(31), Some(Say::CertOrder));
+        assert_eq!(key(30), Some(Say::CertOrderNow));
+        assert_eq!(key(13), Some(Say::CertOrderNow));
+        assert_eq!(key(12), Some(Say::CertImportNow));
+        assert_eq!(key(1), Some(Say::CertImportNow));
         let r = cert_reminder(now + 12 * day, now).expect("ok");
-        assert!(r.contains("12 days") && r.contains("now"), "{r}");
-        assert!(cert_reminder(now, now).expect("ok").contains("expired"));
-        assert!(cert_reminder(now + 3600, now)
-            .expect("ok")
-            .contains("today"));
+        assert_eq!(r.param("days"), "12");
+        assert_eq!(
+            cert_reminder(now, now).map(|s| s.key),
+            Some(Say::CertExpired)
+        );
+        assert_eq!(
+            cert_reminder(now + 3600, now).map(|s| s.key),
+            Some(Say::CertExpiresToday)
+        );
     }
 
     #[test]

@@ -48,8 +48,9 @@ pub(crate) fn demo_pictures(
             }
         });
         let path = dir.join(format!("demo-{n}.png"));
-        img.save(&path)
-            .map_err(|e| DeskError::Input(format!("demo picture: {e}")))?;
+        img.save(&path).map_err(|e| {
+            DeskError::Input(crate::words::Sentence::said(format!("demo picture: {e}")))
+        })?;
         out.push(path);
     }
     Ok(out)
@@ -165,7 +166,11 @@ pub(crate) fn calibration_code() -> Result<DemoCode, DeskError> {
     let code = datamatrix::DataMatrixBuilder::new()
         .with_symbol_list(datamatrix::SymbolList::default().enforce_square())
         .encode(cal.trim_start_matches("]d1").as_bytes())
-        .map_err(|e| DeskError::Input(format!("calibration code: {e:?}")))?;
+        .map_err(|e| {
+            DeskError::Input(crate::words::Sentence::said(format!(
+                "calibration code: {e:?}"
+            )))
+        })?;
     Ok(DemoCode {
         label: "The calibration code: press K, then scan it (once per workstation)".into(),
         text: cal.to_owned(),

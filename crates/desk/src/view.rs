@@ -210,12 +210,12 @@ pub struct DeskStatus {
     pub site_type: String,
     pub sounds: bool,
     /// The client certificate expires soon (30 and 12 days before).
-    pub cert_reminder: Option<String>,
+    pub cert_reminder: Option<Sentence>,
     /// The scanner-setup screen is open: scans are shown, not sent.
     pub scanner_setup: bool,
     /// A message for everyone (e.g. why training runs instead of the
     /// national system).
-    pub notice: Option<String>,
+    pub notice: Vec<Sentence>,
 }
 
 /// A user, for the sign-in picker and the settings.
@@ -251,7 +251,7 @@ pub struct CertView {
     pub not_after_text: String,
     #[ts(type = "number")]
     pub days_left: i64,
-    pub reminder: Option<String>,
+    pub reminder: Option<Sentence>,
 }
 
 /// The national system's settings; secrets only as "set or not".
@@ -342,7 +342,7 @@ pub struct PrefsInput {
 pub struct PingView {
     pub ok: bool,
     pub code: Option<String>,
-    pub message: String,
+    pub message: Sentence,
     pub latency_ms: Option<u32>,
 }
 

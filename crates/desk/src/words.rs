@@ -88,6 +88,59 @@ pub enum Say {
     AcknowledgeNotPermitted,
     DeliveryBeingChecked,
     DecommissionOnReceiptHospitalOnly,
+    /// The camera failed: `{reason}` (the device's words).
+    CameraFailed,
+    CameraTimeout,
+    /// `{day}` is not a date: `{reason}`.
+    BadDay,
+    RecallNeedsProductAndBatch,
+    CaseNeedsDecision,
+    NothingHeld,
+    /// `{op}` has its own key at the counter.
+    OwnKey,
+    ScanFirst,
+    NotLastPack,
+    PinDigits,
+    UserIdForm,
+    UserNeedsName,
+    FirstUserAdministrator,
+    NewUserNeedsPin,
+    /// `{field}` needs an https:// address.
+    HttpsNeeded,
+    /// `{value}` as given.
+    UnknownSiteType,
+    OfflineLimitRange,
+    /// `{value}` as given.
+    UnknownLanguage,
+    OfflineDelayRange,
+    /// The CA certificate cannot be used: `{reason}`.
+    CaInvalid,
+    AddressChangedPassword,
+    /// The certificate or key cannot be used: `{reason}`.
+    CertificateInvalid,
+    /// Expired on `{when}`.
+    CertificateExpired,
+    CertificateUnreadable,
+    CertExpired,
+    CertExpiresToday,
+    /// `{days}` left: import the new certificate now.
+    CertImportNow,
+    /// `{days}` left: order the new certificate now.
+    CertOrderNow,
+    /// `{days}` left: time to order the new certificate.
+    CertOrder,
+    /// The national system could not be set up: training mode instead.
+    LiveFailed,
+    PingOk,
+    PingNoEcho,
+    /// The login was refused with `{code}`.
+    PingLoginRefused,
+    /// Not set yet: `{what}` (a setting's name, see `settings.rs`).
+    NotSetYet,
+    /// Delivery note line `{line}`: not product code, batch, quantity.
+    NoteLineColumns,
+    /// Delivery note line `{line}`: `{value}` is not a quantity.
+    NoteLineQuantity,
     NextDispense,
     NextContinue,
     NextRescan,

@@ -203,7 +203,11 @@ async fn a_new_host_needs_the_password_again_and_the_connection_test_an_administ
     let e = desk
         .settings_national(&at("evil.example", None))
         .expect_err("a new host needs the password");
-    assert!(e.to_string().contains("password again"), "{e}");
+    assert_eq!(
+        e.sentence().key,
+        desk::words::Say::AddressChangedPassword,
+        "{e}"
+    );
     // With it: accepted.
     desk.settings_national(&at("other.example", Some("secret2")))
         .expect("new host with its password");
@@ -211,7 +215,12 @@ async fn a_new_host_needs_the_password_again_and_the_connection_test_an_administ
     desk.sign_in("tom", "2222").expect("technician");
     let p = desk.connection_test().await;
     assert!(!p.ok);
-    assert!(p.message.contains("administrator"), "{}", p.message);
+    assert_eq!(
+        p.message.key,
+        desk::words::Say::AdministratorOnly,
+        "{:?}",
+        p.message
+    );
 }
 
 /// One desk app per data folder: a second start is refused while the first

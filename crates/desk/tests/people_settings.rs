@@ -271,7 +271,10 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
     desk.sign_in("ada", "0000").expect("admin");
     // Incomplete: the test says what is missing.
     let p = desk.connection_test().await;
-    assert!(!p.ok && p.message.contains("Not set yet"), "{p:?}");
+    assert!(
+        !p.ok && p.message.key == desk::words::Say::NotSetYet,
+        "{p:?}"
+    );
     assert!(desk.settings_mode(true).is_err());
     assert!(desk
         .settings_national(&NationalInput {

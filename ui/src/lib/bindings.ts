@@ -1,7 +1,7 @@
 // Generated from crates/desk/src/view.rs by `cargo test -p desk bindings`.
 // Do not edit: change the Rust types and set UPDATE_BINDINGS=1.
 
-export type Say = "as_said" | "nothing" | "genuine" | "not_active" | "dispensed" | "undone" | "done" | "warning" | "technical" | "alert" | "bad_scan" | "already_here" | "nothing_to_undo" | "expired" | "batch_recalled" | "recorded_offline" | "offline_verify" | "in_basket_already" | "desk_error" | "held" | "in_progress" | "misconfigured" | "confirm_offline" | "not_allowed" | "caps_lock" | "caps_lock_fix" | "already_here_detail" | "already_here_pending_detail" | "not_permitted" | "sign_in_first" | "no_such_user" | "too_many_pins" | "wrong_pin" | "unknown_role" | "site_has_administrator" | "administrator_only" | "last_administrator" | "calibrate_not_permitted" | "acknowledge_not_permitted" | "delivery_being_checked" | "decommission_on_receipt_hospital_only" | "next_dispense" | "next_continue" | "next_rescan" | "next_undo" | "next_set_aside" | "next_alert" | "next_offline_verify" | "next_held_repair" | "next_held_as_scanned" | "next_held_both" | "next_misconfigured" | "next_confirm_offline" | "next_sign_in";
+export type Say = "as_said" | "nothing" | "genuine" | "not_active" | "dispensed" | "undone" | "done" | "warning" | "technical" | "alert" | "bad_scan" | "already_here" | "nothing_to_undo" | "expired" | "batch_recalled" | "recorded_offline" | "offline_verify" | "in_basket_already" | "desk_error" | "held" | "in_progress" | "misconfigured" | "confirm_offline" | "not_allowed" | "caps_lock" | "caps_lock_fix" | "already_here_detail" | "already_here_pending_detail" | "not_permitted" | "sign_in_first" | "no_such_user" | "too_many_pins" | "wrong_pin" | "unknown_role" | "site_has_administrator" | "administrator_only" | "last_administrator" | "calibrate_not_permitted" | "acknowledge_not_permitted" | "delivery_being_checked" | "decommission_on_receipt_hospital_only" | "camera_failed" | "camera_timeout" | "bad_day" | "recall_needs_product_and_batch" | "case_needs_decision" | "nothing_held" | "own_key" | "scan_first" | "not_last_pack" | "pin_digits" | "user_id_form" | "user_needs_name" | "first_user_administrator" | "new_user_needs_pin" | "https_needed" | "unknown_site_type" | "offline_limit_range" | "unknown_language" | "offline_delay_range" | "ca_invalid" | "address_changed_password" | "certificate_invalid" | "certificate_expired" | "certificate_unreadable" | "cert_expired" | "cert_expires_today" | "cert_import_now" | "cert_order_now" | "cert_order" | "live_failed" | "ping_ok" | "ping_no_echo" | "ping_login_refused" | "not_set_yet" | "note_line_columns" | "note_line_quantity" | "next_dispense" | "next_continue" | "next_rescan" | "next_undo" | "next_set_aside" | "next_alert" | "next_offline_verify" | "next_held_repair" | "next_held_as_scanned" | "next_held_both" | "next_misconfigured" | "next_confirm_offline" | "next_sign_in";
 
 export type Sentence = { key: Say, params: { [key in string]: string }, };
 
@@ -199,7 +199,7 @@ site_type: "community_pharmacy" | "healthcare_institution", sounds: boolean,
 /**
  * The client certificate expires soon (30 and 12 days before).
  */
-cert_reminder: string | null, 
+cert_reminder: Sentence | null, 
 /**
  * The scanner-setup screen is open: scans are shown, not sent.
  */
@@ -208,7 +208,7 @@ scanner_setup: boolean,
  * A message for everyone (e.g. why training runs instead of the
  * national system).
  */
-notice: string | null, };
+notice: Array<Sentence>, };
 
 export type DemoCode = { 
 /**
@@ -333,7 +333,7 @@ export type UserLine = { id: string, name: string, role: "pharmacist" | "technic
 
 export type UserInput = { id: string, name: string, role: "pharmacist" | "technician" | "administrator", pin: string | null, active: boolean, };
 
-export type CertView = { subject: string, issuer: string, not_after: number, not_after_text: string, days_left: number, reminder: string | null, };
+export type CertView = { subject: string, issuer: string, not_after: number, not_after_text: string, days_left: number, reminder: Sentence | null, };
 
 export type NationalView = { single_pack_url: string, bulk_url: string, support_url: string, client_login_id: string, user_id: string, password_set: boolean, key_set: boolean, ca_set: boolean, cert: CertView | null, 
 /**
@@ -380,7 +380,7 @@ offline_confirm_after_hours?: number, };
 
 export type PrefsInput = { language: string, sounds: boolean, offline_delay_ms: number, };
 
-export type PingView = { ok: boolean, code: string | null, message: string, latency_ms: number | null, };
+export type PingView = { ok: boolean, code: string | null, message: Sentence, latency_ms: number | null, };
 
 export type ScanProbe = { 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Sentence } from "./bindings";
 import { errorMessage } from "./api";
 import { actionFor, keyOf, KEYS, legend, withKeys } from "./keys";
-import { said, say } from "./say";
+import { SAY_KEYS, said, say } from "./say";
 
 const s = (key: Sentence["key"], params: Record<string, string> = {}): Sentence => ({ key, params });
 
@@ -39,6 +39,21 @@ describe("the desk's sentences", () => {
     for (const lang of ["en", "de"] as const) {
       for (const key of ["next_dispense", "next_confirm_offline", "next_misconfigured", "next_sign_in"] as const) {
         expect(say(lang, s(key))).not.toMatch(/\[\w+\]/);
+      }
+    }
+  });
+
+  it("word input errors and reminders in German too", () => {
+    expect(say("de", s("not_set_yet", { what: "password" }))).toBe("Noch nicht eingestellt: das Passwort.");
+    expect(say("de", s("cert_import_now", { days: "11" }))).toContain("in 11 Tagen ab");
+    expect(say("de", s("note_line_quantity", { line: "3", value: "x" }))).toBe("Lieferschein Zeile 3: x ist keine Menge.");
+  });
+
+  it("have words for every key in both languages", () => {
+    for (const lang of ["en", "de"] as const) {
+      for (const key of SAY_KEYS) {
+        if (key === "nothing" || key === "as_said") continue;
+        expect(say(lang, s(key)), `${lang} ${key}`).not.toBe("");
       }
     }
   });

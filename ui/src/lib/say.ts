@@ -53,6 +53,46 @@ const en: Record<Say, string> = {
   delivery_being_checked: "The delivery is being checked already.",
   decommission_on_receipt_hospital_only:
     "Decommissioning on receipt is for healthcare institutions (Art. 25(2)); this site is a community pharmacy (Settings, Site).",
+  camera_failed: "The camera could not be opened: {reason}",
+  camera_timeout: "The camera did not open within 10 s.",
+  bad_day: "{day} is not a date ({reason}).",
+  recall_needs_product_and_batch: "A recall search needs the product code and the batch.",
+  case_needs_decision: "A decision is needed (e.g. reported, returned, scanner damage).",
+  nothing_held: "No scan is held: scan the pack first.",
+  own_key: "{op} has its own key at the counter.",
+  scan_first: "Scan the pack first.",
+  not_last_pack: "That is not the last pack scanned: scan it again first.",
+  pin_digits: "A PIN is 4 to 8 digits.",
+  user_id_form: "A user id is 1 to 32 letters, digits, '-', '_' or '.'.",
+  user_needs_name: "The user needs a name.",
+  first_user_administrator: "The first user must be an administrator.",
+  new_user_needs_pin: "A new user needs a PIN.",
+  https_needed: "{field}: an https:// address is needed (TLS stays on).",
+  unknown_site_type: "Unknown site type {value}.",
+  offline_limit_range: "The offline limit is 1 to 168 hours.",
+  unknown_language: "Unknown language {value}.",
+  offline_delay_range: "The delay before going offline is 500 to 15,000 ms.",
+  ca_invalid: "The CA certificate cannot be used: {reason}",
+  address_changed_password: "The national system's address changed: enter its password again.",
+  certificate_invalid: "The certificate or its key cannot be used: {reason}",
+  certificate_expired: "This certificate expired on {when}: import a valid one.",
+  certificate_unreadable: "The certificate was stored but cannot be read back.",
+  cert_expired:
+    "The client certificate has expired: the national system will refuse every call. Import the new one in Settings.",
+  cert_expires_today: "The client certificate expires today: import the new one now (Settings, National system).",
+  cert_import_now: "The client certificate expires in {days} days: import the new one now (Settings, National system).",
+  cert_order_now:
+    "The client certificate expires in {days} days: order the new one now if you have not (a renewal can take four weeks).",
+  cert_order:
+    "The client certificate expires in {days} days: time to order the new one from your national organisation (a renewal can take four weeks).",
+  live_failed: "The national system could not be set up; training mode instead:",
+  ping_ok: "The national system answered: certificate, login and network work.",
+  ping_no_echo: "The national system answered, but did not echo the test text.",
+  ping_login_refused:
+    "The national system refused the login ({code}): check the client login id, user id and password.",
+  not_set_yet: "Not set yet: {what}.",
+  note_line_columns: "Delivery note line {line}: expected product code, batch, quantity.",
+  note_line_quantity: "Delivery note line {line}: {value} is not a quantity.",
   next_dispense: "[dispense]: dispense the basket · [esc]: clear",
   next_continue: "Scan the next pack",
   next_rescan: "Scan again (see the fix below)",
@@ -114,6 +154,47 @@ const de: Record<Say, string> = {
   delivery_being_checked: "Die Lieferung wird bereits geprüft.",
   decommission_on_receipt_hospital_only:
     "Ausbuchen bei Eingang ist Einrichtungen des Gesundheitswesens vorbehalten (Art. 25 Abs. 2); dieser Standort ist eine öffentliche Apotheke (Einstellungen, Standort).",
+  camera_failed: "Die Kamera konnte nicht geöffnet werden: {reason}",
+  camera_timeout: "Die Kamera hat sich nicht innerhalb von 10 s geöffnet.",
+  bad_day: "{day} ist kein Datum ({reason}).",
+  recall_needs_product_and_batch: "Eine Rückrufsuche braucht Produktcode und Charge.",
+  case_needs_decision: "Eine Entscheidung ist nötig (z. B. gemeldet, zurückgegeben, Scannerfehler).",
+  nothing_held: "Kein Scan angehalten: zuerst die Packung scannen.",
+  own_key: "{op} hat an der Theke eine eigene Taste.",
+  scan_first: "Zuerst die Packung scannen.",
+  not_last_pack: "Das ist nicht die zuletzt gescannte Packung: zuerst erneut scannen.",
+  pin_digits: "Eine PIN hat 4 bis 8 Ziffern.",
+  user_id_form: "Eine Benutzerkennung hat 1 bis 32 Buchstaben, Ziffern, '-', '_' oder '.'.",
+  user_needs_name: "Der Benutzer braucht einen Namen.",
+  first_user_administrator: "Der erste Benutzer muss Administrator/in sein.",
+  new_user_needs_pin: "Ein neuer Benutzer braucht eine PIN.",
+  https_needed: "{field}: eine https://-Adresse ist nötig (TLS bleibt an).",
+  unknown_site_type: "Unbekannte Standortart {value}.",
+  offline_limit_range: "Die Offline-Grenze beträgt 1 bis 168 Stunden.",
+  unknown_language: "Unbekannte Sprache {value}.",
+  offline_delay_range: "Die Wartezeit bis offline beträgt 500 bis 15.000 ms.",
+  ca_invalid: "Das CA-Zertifikat ist nicht verwendbar: {reason}",
+  address_changed_password: "Die Adresse des nationalen Systems hat sich geändert: das Passwort erneut eingeben.",
+  certificate_invalid: "Das Zertifikat oder sein Schlüssel ist nicht verwendbar: {reason}",
+  certificate_expired: "Dieses Zertifikat ist am {when} abgelaufen: ein gültiges importieren.",
+  certificate_unreadable: "Das Zertifikat wurde gespeichert, lässt sich aber nicht wieder lesen.",
+  cert_expired:
+    "Das Client-Zertifikat ist abgelaufen: das nationale System lehnt jeden Aufruf ab. Das neue unter Einstellungen importieren.",
+  cert_expires_today: "Das Client-Zertifikat läuft heute ab: das neue jetzt importieren (Einstellungen, Nationales System).",
+  cert_import_now:
+    "Das Client-Zertifikat läuft in {days} Tagen ab: das neue jetzt importieren (Einstellungen, Nationales System).",
+  cert_order_now:
+    "Das Client-Zertifikat läuft in {days} Tagen ab: das neue jetzt bestellen, falls noch nicht geschehen (die Erneuerung kann vier Wochen dauern).",
+  cert_order:
+    "Das Client-Zertifikat läuft in {days} Tagen ab: Zeit, das neue bei Ihrer nationalen Organisation zu bestellen (die Erneuerung kann vier Wochen dauern).",
+  live_failed: "Das nationale System konnte nicht eingerichtet werden; stattdessen Schulungsmodus:",
+  ping_ok: "Das nationale System hat geantwortet: Zertifikat, Anmeldung und Netz funktionieren.",
+  ping_no_echo: "Das nationale System hat geantwortet, den Testtext aber nicht zurückgegeben.",
+  ping_login_refused:
+    "Das nationale System hat die Anmeldung abgelehnt ({code}): Client-Login-Kennung, Benutzerkennung und Passwort prüfen.",
+  not_set_yet: "Noch nicht eingestellt: {what}.",
+  note_line_columns: "Lieferschein Zeile {line}: erwartet Produktcode, Charge, Menge.",
+  note_line_quantity: "Lieferschein Zeile {line}: {value} ist keine Menge.",
   next_dispense: "[dispense]: Korb abgeben · [esc]: leeren",
   next_continue: "Nächste Packung scannen",
   next_rescan: "Erneut scannen (siehe Hinweis unten)",
@@ -194,6 +275,26 @@ const OP_DONE: Record<Lang, Record<string, string>> = {
   },
 };
 
+/** A setting's name ("Not set yet: …"), by the name Rust sends. */
+const SETTING: Record<Lang, Record<string, string>> = {
+  en: {
+    single_pack_url: "the single-pack service address",
+    client_certificate: "the client certificate",
+    client_login_id: "the client login id",
+    user_id: "the user id",
+    private_key: "the certificate's private key",
+    password: "the password",
+  },
+  de: {
+    single_pack_url: "die Adresse des Einzelpackungsdienstes",
+    client_certificate: "das Client-Zertifikat",
+    client_login_id: "die Client-Login-Kennung",
+    user_id: "die Benutzerkennung",
+    private_key: "der private Schlüssel des Zertifikats",
+    password: "das Passwort",
+  },
+};
+
 const OR: Record<Lang, string> = { en: " or ", de: " oder " };
 
 /** A parameter's value in `lang` (roles and operations worded; the rest as sent). */
@@ -211,12 +312,17 @@ function value(lang: Lang, name: string, v: string): string {
       return OP_VERB[lang][v] ?? v;
     case "done":
       return OP_DONE[lang][v] ?? OP_DONE[lang].decommission;
+    case "what":
+      return SETTING[lang][v] ?? v;
     default:
       return v;
   }
 }
 
 const tables: Record<Lang, Record<Say, string>> = { en, de };
+
+/** Every sentence key (for tests). */
+export const SAY_KEYS = Object.keys(en) as Say[];
 
 /** The sentence `s` in `lang`. */
 export function say(lang: Lang, s: Sentence): string {
@@ -225,6 +331,14 @@ export function say(lang: Lang, s: Sentence): string {
     const v = s.params[name];
     return v === undefined ? whole : value(lang, name, v);
   });
+}
+
+/** Sentences in `lang`, one after the other. */
+export function sayAll(lang: Lang, all: Sentence[]): string {
+  return all
+    .map((s) => say(lang, s))
+    .filter((x) => x !== "")
+    .join(" ");
 }
 
 /** A sentence of text as written elsewhere (tests, and errors without a sentence). */

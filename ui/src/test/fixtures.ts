@@ -108,7 +108,7 @@ export function status(over: Partial<DeskStatus> = {}): DeskStatus {
     sounds: true,
     cert_reminder: null,
     scanner_setup: false,
-    notice: null,
+    notice: [],
     ...over,
   };
 }
