@@ -516,6 +516,16 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
         ])
 }
 
+/// Shows the main window in front (a second start asked for it).
+fn bring_forward<R: Runtime>(handle: &tauri::AppHandle<R>) {
+    if let Some(w) = handle.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+    desk::log("a second start: the window was brought forward");
+}
+
 /// Starts the desktop app: in training mode (the bundled simulator with
 /// demo packs) on first run, on the national system once the settings ask
 /// for it.
@@ -530,8 +540,18 @@ pub fn run() -> Result<(), String> {
         "countercheck-app {} starting",
         env!("CARGO_PKG_VERSION")
     ));
-    // One desk app per data folder: a second start says so and ends.
-    let _instance = desk::single_instance(&base).map_err(|e| e.to_string())?;
+    // One desk app per data folder: a second start brings the first one's
+    // window forward and ends.
+    let instance = match desk::single_instance(&base) {
+        Ok(lock) => lock,
+        Err(desk::DeskError::AlreadyRunning) => {
+            desk::log("already running: the running desk was asked to bring its window forward");
+            return desk::wake_first(&base).map_err(|e| {
+                format!("already running, and it could not be asked to come forward: {e}")
+            });
+        }
+        Err(e) => return Err(e.to_string()),
+    };
     let desk = tauri::async_runtime::block_on(async {
         let (desk, why) = Desk::open(&base).await.map_err(|e| e.to_string())?;
         if let Some(why) = why {
@@ -542,9 +562,17 @@ pub fn run() -> Result<(), String> {
         desk.start_background();
         Ok::<_, String>(desk)
     })?;
-    build(tauri::Builder::default(), desk.clone())
-        .run(tauri::generate_context!())
+    let app = build(tauri::Builder::default(), desk.clone())
+        .build(tauri::generate_context!())
         .map_err(|e| e.to_string())?;
+    let handle = app.handle().clone();
+    if let Err(e) = instance.on_wake(&base, move || bring_forward(&handle)) {
+        desk::log(&format!(
+            "a second start cannot bring this window forward: {e}"
+        ));
+    }
+    app.run(|_, _| {});
     desk.stop();
+    drop(instance);
     Ok(())
 }

@@ -11,6 +11,7 @@ still here. Then the Outbox screen (B).
 """
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -95,6 +96,17 @@ def main() -> int:
                   10, "the outbox screen")
         desk.shot(shots, "11-outbox")
         print("journal-e2e: the outbox screen", flush=True)
+
+        # A second start on the same data folder (a pharmacist clicking the
+        # icon again): it asks the running desk to bring its window forward
+        # and ends at once, successfully; the running desk logs it.
+        second = subprocess.run([app], env=desk.env, capture_output=True, timeout=60)
+        assert second.returncode == 0, (second.returncode, second.stderr[-2000:])
+        log = os.path.join(desk.env["XDG_DATA_HOME"], "countercheck", "logs", "desk.log")
+        desk.wait(lambda: "the window was brought forward" in open(log, encoding="utf-8").read(), 20,
+                  "the running desk to bring its window forward")
+        assert desk.text("#headline") is not None  # the first window still answers
+        print("journal-e2e: a second start brought the running window forward and ended", flush=True)
     print("journal-e2e: passed", flush=True)
     return 0
 

@@ -89,7 +89,17 @@ fn decode_images_as_json() {
     assert_eq!(lines[0]["symbology"], "]d2");
     assert_eq!(lines[0]["text"], data);
     assert_eq!(lines[0]["parsed"]["serial"], "SER1");
-    assert!(lines[0]["ms"].as_f64().is_some());
+    // Load and decode timed apart (compare decoders on decode time alone);
+    // `ms` is their sum.
+    for l in &lines {
+        let (load, decode, all) = (
+            l["load_ms"].as_f64().expect("load_ms"),
+            l["decode_ms"].as_f64().expect("decode_ms"),
+            l["ms"].as_f64().expect("ms"),
+        );
+        assert!(load > 0.0 && decode > 0.0, "{l}");
+        assert!((load + decode - all).abs() < 1e-6, "{l}");
+    }
     assert_eq!(lines[1]["error"]["code"], "no_code_found");
     assert_eq!(out.status.code(), Some(1));
 }

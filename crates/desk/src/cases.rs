@@ -95,8 +95,7 @@ impl Desk {
             ]);
         }
         let out = csv.finish();
-        let dir = self.dir.join("exports");
-        std::fs::create_dir_all(&dir)?;
+        let dir = self.exports_dir()?;
         let path = dir.join(store::export::file_name(
             "alert-cases",
             &utc_text(now()),

@@ -463,8 +463,7 @@ impl Desk {
             ]);
         }
         let out = csv.finish();
-        let dir = self.dir.join("exports");
-        std::fs::create_dir_all(&dir)?;
+        let dir = self.exports_dir()?;
         let shown = utc_text(now());
         let path = if pdf {
             let mut lines = vec![

@@ -214,8 +214,18 @@ fn trace_keys() -> bool {
 /// for later (the engine's offline budget).
 pub const DEFAULT_OFFLINE_BUDGET: Duration = Duration::from_millis(2500);
 
-/// Undo is possible for ten days after the dispense.
-pub const UNDO_WINDOW_SECS: i64 = 10 * 86_400;
+impl Desk {
+    /// The folder every export is written to (journal, alert cases,
+    /// delivery reports), made when needed.
+    pub fn exports_dir(&self) -> Result<PathBuf, DeskError> {
+        let dir = self.dir.join("exports");
+        std::fs::create_dir_all(&dir)?;
+        Ok(dir)
+    }
+}
+
+/// Undo is possible for ten days after the dispense (the domain's rule).
+pub const UNDO_WINDOW_SECS: i64 = domain::rules::UNDO_WINDOW_SECS;
 
 impl Desk {
     /// Training mode: the bundled simulator on loopback with demo packs, a
@@ -663,9 +673,74 @@ pub fn data_dir(name: &str) -> PathBuf {
 #[derive(Debug)]
 pub struct InstanceLock(#[allow(dead_code)] std::fs::File);
 
+/// The file a second start writes to ask the running desk app to bring its
+/// window forward (see [`wake_first`]).
+const WAKE_FILE: &str = "desk.wake";
+
+/// A second start of the desk app: asks the one that holds `base`'s lock
+/// to bring its window to the front (a pharmacist who clicks the icon again
+/// wants the window, not an error). A file in the data folder rather than
+/// a socket or a pipe: the same on every platform, and only its owner may
+/// write there (0700).
+pub fn wake_first(base: &Path) -> std::io::Result<()> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    std::fs::write(
+        base.join(WAKE_FILE),
+        format!("{} {nanos}\n", std::process::id()),
+    )
+}
+
+/// Tells new wake requests from the one already seen (sans-IO: fed the wake
+/// file's contents, it says when they changed).
+#[derive(Debug, Default)]
+pub struct WakeWatch {
+    seen: Option<String>,
+}
+
+impl WakeWatch {
+    /// Starts from the file as it is now (an old request is not a new one).
+    pub fn starting_at(contents: Option<String>) -> WakeWatch {
+        WakeWatch { seen: contents }
+    }
+
+    /// `true` when `contents` is a request not seen before.
+    pub fn saw(&mut self, contents: Option<String>) -> bool {
+        let new = contents.is_some() && contents != self.seen;
+        if contents.is_some() {
+            self.seen = contents;
+        }
+        new
+    }
+}
+
+impl InstanceLock {
+    /// Calls `on_wake` for every request a second start makes
+    /// ([`wake_first`]), from a thread that reads the wake file twice a
+    /// second (a read of a small file: nothing at the counter notices) for
+    /// as long as the program runs.
+    pub fn on_wake(&self, base: &Path, on_wake: impl Fn() + Send + 'static) -> std::io::Result<()> {
+        let path = base.join(WAKE_FILE);
+        let read = move || std::fs::read_to_string(&path).ok();
+        let mut watch = WakeWatch::starting_at(read());
+        std::thread::Builder::new()
+            .name("desk-wake".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_millis(500));
+                if watch.saw(read()) {
+                    on_wake();
+                }
+            })
+            .map(|_| ())
+    }
+}
+
 /// Takes the app lock of the data folder `base`: one desk app per data
 /// folder (per user, per computer), so two windows never compete for one
-/// scanner and one basket. `Refused` when another desk already runs on it.
+/// scanner and one basket. `AlreadyRunning` when another desk already runs
+/// on it (the second start then asks it to come forward, [`wake_first`]).
 /// (The CLI takes no lock: it shares the database with the desk safely.)
 pub fn single_instance(base: &Path) -> Result<InstanceLock, DeskError> {
     store::private_dir(base)?;

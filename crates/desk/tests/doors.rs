@@ -224,14 +224,48 @@ async fn a_new_host_needs_the_password_again_and_the_connection_test_an_administ
 }
 
 /// One desk app per data folder: a second start is refused while the first
-/// holds the lock, and allowed once it is gone.
+/// holds the lock, asks the first to bring its window forward (each start
+/// once, an old request not again), and is allowed once the first is gone.
 #[test]
-fn a_second_desk_on_one_data_folder_is_refused() {
+fn a_second_desk_on_one_data_folder_wakes_the_first() {
     let dir = temp("instance");
+    // A request left from an earlier run is not a new one.
+    std::fs::create_dir_all(&dir).expect("dir");
+    desk::wake_first(&dir).expect("an old request");
     let first = desk::single_instance(&dir).expect("first");
+    let (tx, rx) = std::sync::mpsc::channel();
+    first
+        .on_wake(&dir, move || {
+            let _ = tx.send(());
+        })
+        .expect("watching");
     let second = desk::single_instance(&dir).expect_err("second");
     assert!(second.to_string().contains("already running"), "{second}");
     assert_eq!(second.kind(), desk::view::ErrorKind::Refused);
+    let wait = std::time::Duration::from_secs(5);
+    assert!(
+        rx.recv_timeout(std::time::Duration::from_millis(1500))
+            .is_err(),
+        "the old request woke it"
+    );
+    for _ in 0..2 {
+        desk::wake_first(&dir).expect("second start asks");
+        rx.recv_timeout(wait).expect("the first was woken");
+        // Two starts in the same moment are two requests (the file names
+        // the process and the time), never lost behind each other.
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     drop(first);
     desk::single_instance(&dir).expect("after the first ended");
+}
+
+#[test]
+fn a_wake_watch_says_each_new_request_once() {
+    let mut w = desk::WakeWatch::starting_at(Some("1 5".into()));
+    assert!(!w.saw(Some("1 5".into())));
+    assert!(!w.saw(None), "a missing file is no request");
+    assert!(w.saw(Some("2 9".into())));
+    assert!(!w.saw(Some("2 9".into())));
+    let mut fresh = desk::WakeWatch::default();
+    assert!(fresh.saw(Some("3 1".into())));
 }
