@@ -58,4 +58,5 @@ pub const COMMANDS: &[&str] = &[
     "scanner_probe",
     "input_choices",
     "calibration_code",
+    "exports_open",
 ];

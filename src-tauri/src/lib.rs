@@ -184,6 +184,12 @@ async fn journal_check(state: State<'_, AppState>) -> Res<JournalCheck> {
     Ok(state.0.journal_check()?)
 }
 
+/// Opens the exports folder in the system's file manager; returns its path.
+#[tauri::command]
+async fn exports_open(state: State<'_, AppState>) -> Res<String> {
+    Ok(state.0.exports_open()?.display().to_string())
+}
+
 /// Writes the matching entries as CSV (or PDF with `format: "pdf"`) into the
 /// app's exports folder; returns the path.
 #[tauri::command]
@@ -512,7 +518,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             scanner_setup,
             scanner_probe,
             input_choices,
-            calibration_code
+            calibration_code,
+            exports_open
         ])
 }
 

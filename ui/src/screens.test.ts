@@ -302,6 +302,10 @@ describe("journal screen", () => {
       },
     ]);
     expect(text("#export-path")).toBe(`Saved to ${EXPORT_PATH}`);
+    // The folder can be opened from here (the system's file manager).
+    click("exports-open");
+    await after();
+    expect(desk.of("exports_open")).toHaveLength(1);
   });
 
   it("checks the chain when the journal opens: intact", async () => {

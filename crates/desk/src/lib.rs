@@ -222,6 +222,35 @@ impl Desk {
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
     }
+
+    /// Opens the exports folder in the system's file manager (so a report
+    /// can be attached to an e-mail or printed from there); returns the
+    /// folder. The file manager is the platform's own program (Explorer,
+    /// Finder, the desktop's `xdg-open`), started and left to run.
+    pub fn exports_open(&self) -> Result<PathBuf, DeskError> {
+        let dir = self.exports_dir()?;
+        #[cfg(windows)]
+        let program = "explorer";
+        #[cfg(target_os = "macos")]
+        let program = "open";
+        #[cfg(all(unix, not(target_os = "macos")))]
+        let program = "xdg-open";
+        let mut child = std::process::Command::new(program)
+            .arg(&dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                DeskError::Io(std::io::Error::new(
+                    e.kind(),
+                    format!("{program} could not open {}: {e}", dir.display()),
+                ))
+            })?;
+        // Reaped when it ends (a file manager may run on; nothing waits).
+        std::thread::spawn(move || child.wait());
+        Ok(dir)
+    }
 }
 
 /// Undo is possible for ten days after the dispense (the domain's rule).

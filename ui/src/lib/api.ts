@@ -106,6 +106,8 @@ export const api = {
   scannerProbe: () => invoke<ScanProbe | null>("scanner_probe"),
   inputChoices: () => invoke<InputChoices>("input_choices"),
   calibrationCode: () => invoke<DemoCode>("calibration_code"),
+  /** Opens the exports folder in the system's file manager; resolves to its path. */
+  exportsOpen: () => invoke<string>("exports_open"),
 };
 
 /** The kind of a rejected command's error (`refused`, `input`,
