@@ -25,6 +25,7 @@ APT_PACKAGES=(
   dbus-daemon gnome-keyring        # a real Secret Service on a private bus for the keyring test
   gcc-mingw-w64-x86-64             # the Windows cross-build (bundled SQLite and ring for Windows)
   wine64                           # runs the Windows test executables
+  nsis                             # makensis: the Windows installer of the desk app (.ci/windows/installer.nsi)
 )
 
 install_apt() {
