@@ -66,6 +66,60 @@ pub fn typescript() -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Every scan diagnosis the parser can give is worded in German in the
+    /// window (`DIAGNOSIS_DE` in `ui/src/lib/say.ts`). The match makes a new
+    /// diagnosis code fail to compile here until it is listed.
+    #[test]
+    fn every_diagnosis_code_has_german_words_in_the_window() {
+        use packcode::DiagnosisCode as D;
+        let all = [
+            D::LostSeparator,
+            D::CapsLock,
+            D::KeyboardLayout,
+            D::StrayWhitespace,
+            D::WrongBarcode,
+            D::GluedScans,
+            D::SeparatorPlaceholder,
+            D::ControlCharactersLost,
+            D::SplitIntoProductCode,
+            D::DuplicateElement,
+            D::PlainDataMatrix,
+            D::ProductCodeMismatch,
+        ];
+        for c in all {
+            match c {
+                D::LostSeparator
+                | D::CapsLock
+                | D::KeyboardLayout
+                | D::StrayWhitespace
+                | D::WrongBarcode
+                | D::GluedScans
+                | D::SeparatorPlaceholder
+                | D::ControlCharactersLost
+                | D::SplitIntoProductCode
+                | D::DuplicateElement
+                | D::PlainDataMatrix
+                | D::ProductCodeMismatch => {}
+            }
+        }
+        let say = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/say.ts"),
+        )
+        .expect("say.ts");
+        let table = say
+            .split("const DIAGNOSIS_DE")
+            .nth(1)
+            .and_then(|t| t.split("\n};").next())
+            .expect("DIAGNOSIS_DE in say.ts");
+        for c in all {
+            let name = engine::gate::code_name(c);
+            assert!(
+                table.contains(&format!("\n  {name}: [")),
+                "{name} has no German words in ui/src/lib/say.ts"
+            );
+        }
+    }
+
     #[test]
     fn bindings_are_committed_and_current() {
         let path =

@@ -387,10 +387,7 @@ impl Desk {
         v.hints = parsed
             .diagnosis
             .iter()
-            .map(|d| Hint {
-                message: Sentence::said(&d.message),
-                fix: Sentence::said(&d.fix),
-            })
+            .map(|d| words::hint(&engine::gate::code_name(d.code), &d.message, &d.fix))
             .collect();
         if caps_lock && v.hints.is_empty() {
             v.hints.push(Hint {
@@ -443,10 +440,7 @@ impl Desk {
                     } => {
                         v.hints = findings
                             .iter()
-                            .map(|f| Hint {
-                                message: Sentence::said(&f.message),
-                                fix: Sentence::said(&f.fix),
-                            })
+                            .map(|f| words::hint(&f.code, &f.message, &f.fix))
                             .collect();
                         v.held = Some(view::HeldChoices {
                             repair: repair.and_then(|r| pack_fields(&packcode::parse(&r, today()))),

@@ -2,7 +2,7 @@
 //! national system but shown as it arrived: its bytes in hex, the AIM
 //! symbology identifier and what it means, and the parse.
 
-use crate::view::{Hint, InputChoices, ScanProbe};
+use crate::view::{InputChoices, ScanProbe};
 use crate::{lock, pack_fields, today, Desk, DeskEvent};
 
 /// What an AIM symbology identifier says about the code that was read.
@@ -67,10 +67,7 @@ pub fn probe(source: &str, text: &str) -> ScanProbe {
         hints: scan
             .diagnosis
             .iter()
-            .map(|d| Hint {
-                message: crate::words::Sentence::said(&d.message),
-                fix: crate::words::Sentence::said(&d.fix),
-            })
+            .map(|d| crate::words::hint(&engine::gate::code_name(d.code), &d.message, &d.fix))
             .collect(),
         pack: pack_fields(&scan),
     }

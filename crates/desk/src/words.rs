@@ -135,6 +135,12 @@ pub enum Say {
     PingNoEcho,
     /// The login was refused with `{code}`.
     PingLoginRefused,
+    /// A scan diagnosis: `{code}` (`lost_separator`, `caps_lock`…; the
+    /// window words each code in its language) and `{text}`, packcode's own
+    /// detailed English sentence (shown as it is in English).
+    Diagnosis,
+    /// The fix for a diagnosis: `{code}` and `{text}`, as [`Say::Diagnosis`].
+    DiagnosisFix,
     /// Not set yet: `{what}` (a setting's name, see `settings.rs`).
     NotSetYet,
     /// Delivery note line `{line}`: not product code, batch, quantity.
@@ -211,6 +217,19 @@ pub(crate) fn refused(key: Say) -> crate::DeskError {
 impl From<Say> for Sentence {
     fn from(key: Say) -> Sentence {
         Sentence::of(key)
+    }
+}
+
+/// A damaged-scan hint: the diagnosis `code` with packcode's (or the
+/// gate's) `message` and `fix`.
+pub(crate) fn hint(code: &str, message: &str, fix: &str) -> crate::view::Hint {
+    crate::view::Hint {
+        message: Sentence::of(Say::Diagnosis)
+            .with("code", code)
+            .with("text", message),
+        fix: Sentence::of(Say::DiagnosisFix)
+            .with("code", code)
+            .with("text", fix),
     }
 }
 

@@ -185,7 +185,9 @@ pub(crate) fn first_error(scan: &Scan) -> String {
         .map_or_else(|| "not a pack code".to_owned(), |e| e.message.clone())
 }
 
-fn code_name(c: packcode::DiagnosisCode) -> String {
+/// A diagnosis code's name (`lost_separator`, `caps_lock`…), as findings
+/// and the window name it.
+pub fn code_name(c: packcode::DiagnosisCode) -> String {
     serde_json::to_value(c)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Sentence } from "./bindings";
 import { errorMessage } from "./api";
 import { actionFor, keyOf, KEYS, legend, withKeys } from "./keys";
-import { SAY_KEYS, said, say } from "./say";
+import { DIAGNOSIS_CODES, SAY_KEYS, said, say } from "./say";
 
 const s = (key: Sentence["key"], params: Record<string, string> = {}): Sentence => ({ key, params });
 
@@ -56,6 +56,36 @@ describe("the desk's sentences", () => {
         expect(say(lang, s(key)), `${lang} ${key}`).not.toBe("");
       }
     }
+  });
+
+  it("word every scan diagnosis in German by its code, and show the parser's own sentence in English", () => {
+    // Every code packcode's DiagnosisCode has (crates/packcode/src/report.rs),
+    // and the gate's own `invalid`.
+    const codes = [
+      "lost_separator",
+      "caps_lock",
+      "keyboard_layout",
+      "stray_whitespace",
+      "wrong_barcode",
+      "glued_scans",
+      "separator_placeholder",
+      "control_characters_lost",
+      "split_into_product_code",
+      "duplicate_element",
+      "plain_data_matrix",
+      "product_code_mismatch",
+      "invalid",
+    ];
+    expect([...DIAGNOSIS_CODES].sort()).toEqual([...codes].sort());
+    const text = "A separator (GS) was lost after the batch (10).";
+    const d = s("diagnosis", { code: "lost_separator", text });
+    expect(say("en", d)).toBe(text);
+    expect(say("de", d)).toContain("Trennzeichen (GS) ging beim Scannen verloren");
+    expect(say("de", s("diagnosis_fix", { code: "caps_lock", text: "x" }))).toBe(
+      "Feststelltaste ausschalten und erneut scannen.",
+    );
+    // A code without German words: the parser's sentence rather than nothing.
+    expect(say("de", s("diagnosis", { code: "new_kind", text: "as said" }))).toBe("as said");
   });
 
   it("show text written elsewhere as it is", () => {

@@ -90,6 +90,8 @@ const en: Record<Say, string> = {
   ping_no_echo: "The national system answered, but did not echo the test text.",
   ping_login_refused:
     "The national system refused the login ({code}): check the client login id, user id and password.",
+  diagnosis: "{text}",
+  diagnosis_fix: "{text}",
   not_set_yet: "Not set yet: {what}.",
   note_line_columns: "Delivery note line {line}: expected product code, batch, quantity.",
   note_line_quantity: "Delivery note line {line}: {value} is not a quantity.",
@@ -192,6 +194,8 @@ const de: Record<Say, string> = {
   ping_no_echo: "Das nationale System hat geantwortet, den Testtext aber nicht zurückgegeben.",
   ping_login_refused:
     "Das nationale System hat die Anmeldung abgelehnt ({code}): Client-Login-Kennung, Benutzerkennung und Passwort prüfen.",
+  diagnosis: "{text}",
+  diagnosis_fix: "{text}",
   not_set_yet: "Noch nicht eingestellt: {what}.",
   note_line_columns: "Lieferschein Zeile {line}: erwartet Produktcode, Charge, Menge.",
   note_line_quantity: "Lieferschein Zeile {line}: {value} ist keine Menge.",
@@ -295,6 +299,67 @@ const SETTING: Record<Lang, Record<string, string>> = {
   },
 };
 
+/**
+ * A scan diagnosis in German, by its code: [what looks wrong, the fix].
+ * English shows the parser's own detailed sentence (`{text}`); German says
+ * the same thing per kind of damage (a code without an entry here falls back
+ * to the English sentence, and a test holds every code the parser has).
+ */
+const DIAGNOSIS_DE: Record<string, [string, string]> = {
+  lost_separator: [
+    "Ein Trennzeichen (GS) ging beim Scannen verloren: die Felder sind nicht verlässlich.",
+    "Den Scanner so einstellen, dass er GS sendet (Strg+] oder ein Platzhalter), oder in der Scanner-Einrichtung kalibrieren; dann erneut scannen.",
+  ],
+  caps_lock: [
+    "Die Feststelltaste war beim Scannen aktiv: Groß- und Kleinbuchstaben von Charge und Seriennummer können vertauscht sein.",
+    "Feststelltaste ausschalten und erneut scannen.",
+  ],
+  keyboard_layout: [
+    "Zeichen wurden unterwegs verändert: der Scanner tippt mit einem anderen Tastaturlayout als dieser Computer.",
+    "Das Tastaturland des Scanners auf das des Computers stellen (oder in der Scanner-Einrichtung kalibrieren), dann erneut scannen.",
+  ],
+  stray_whitespace: [
+    "Der Scan enthält Leerzeichen oder Zeilenumbrüche, die nicht zum Code gehören.",
+    "Den Scanner so einstellen, dass er für das Trennzeichen kein Leerzeichen sendet; dann erneut scannen.",
+  ],
+  wrong_barcode: [
+    "Das ist nicht der Data-Matrix-Code der Packung (sondern z. B. der PZN- oder EAN-Strichcode).",
+    "Den quadratischen 2D-Code (Data Matrix) auf der Packung scannen; er steht meist neben PC/SN/LOT/EXP.",
+  ],
+  glued_scans: [
+    "Zwei Scans kamen als einer an: der Scanner sandte einen zweiten Code, bevor der erste fertig war.",
+    "Eine Packung nach der anderen scannen; wenn es oft passiert, den Abschluss (Enter) des Scanners einstellen.",
+  ],
+  separator_placeholder: [
+    "Der Code enthält einen Platzhalter für das Trennzeichen (etwa <GS>) statt des Steuerzeichens.",
+    "Den Platzhalter des Scanners in der Scanner-Einrichtung lernen lassen.",
+  ],
+  control_characters_lost: [
+    "Der Scanner hat die Steuerzeichen (RS, GS, EOT) dieses Codes weggelassen: seine Felder lassen sich nicht trennen.",
+    "Den Scanner auf Übertragung der Steuerzeichen (oder eines Platzhalters für GS) stellen, oder im USB-Seriell/HID-POS-Modus betreiben.",
+  ],
+  split_into_product_code: [
+    "Ein Feld endet mit dem Anfang des Produktcodes: die Felder wurden vermutlich an der falschen Stelle getrennt.",
+    "Die Felder mit dem Aufdruck der Packung vergleichen und erneut scannen.",
+  ],
+  duplicate_element: [
+    "Ein Element steht zweimal im Code: der Scanner hat vielleicht einen Teil doppelt gesendet.",
+    "Nichts zu tun, wenn die Felder zum Aufdruck passen.",
+  ],
+  plain_data_matrix: [
+    "Der Scanner meldet eine einfache Data Matrix (]d1), die Daten sehen aber wie GS1-Daten aus.",
+    "Die Felder mit dem Aufdruck vergleichen; wenn es bei mehreren Packungen passiert, die Symbologie-Einstellungen des Scanners prüfen.",
+  ],
+  product_code_mismatch: [
+    "Der Produktcode passt nicht zur PZN: die Angaben im Code widersprechen sich.",
+    "Den Code mit der auf der Packung gedruckten PZN vergleichen; die Packung melden, wenn sie abweichen.",
+  ],
+  invalid: ["Der Scan ist kein gültiger Packungscode.", "Den Code mit dem Aufdruck der Packung vergleichen."],
+};
+
+/** The diagnosis codes worded in German (for the test that holds them). */
+export const DIAGNOSIS_CODES = Object.keys(DIAGNOSIS_DE);
+
 const OR: Record<Lang, string> = { en: " or ", de: " oder " };
 
 /** A parameter's value in `lang` (roles and operations worded; the rest as sent). */
@@ -326,6 +391,10 @@ export const SAY_KEYS = Object.keys(en) as Say[];
 
 /** The sentence `s` in `lang`. */
 export function say(lang: Lang, s: Sentence): string {
+  if (lang === "de" && (s.key === "diagnosis" || s.key === "diagnosis_fix")) {
+    const d = DIAGNOSIS_DE[s.params.code ?? ""];
+    if (d) return withKeys(d[s.key === "diagnosis" ? 0 : 1]);
+  }
   const template = withKeys(tables[lang][s.key] ?? s.key);
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = s.params[name];
