@@ -582,9 +582,11 @@ fn every_command_over_a_training_desk() {
     assert_eq!(backlog.as_array().map(Vec::len), Some(2), "{backlog}");
     assert!(
         backlog[0]["operation"] == "dispense"
-            && backlog[0]["recorded_text"]
-                .as_str()
-                .is_some_and(|t| t.ends_with("UTC")),
+            && backlog[0]["recorded_text"].as_str().is_some_and(|t| {
+                // Local time with its zone named: "2026-12-05 10:14 CET".
+                let parts: Vec<&str> = t.split(' ').collect();
+                parts.len() == 3 && parts[0].len() == 10 && parts[1].len() == 5
+            }),
         "{backlog}"
     );
     let r = ok(&w, "outbox_retry", json!({}));

@@ -4,7 +4,7 @@
 //! export as CSV for the national organisation.
 
 use crate::view::AlertCase;
-use crate::{now, utc_text, Desk, DeskError, DeskEvent};
+use crate::{local_text, now, Desk, DeskError, DeskEvent};
 
 impl Desk {
     /// The alert cases, newest first (only the open ones when asked).
@@ -15,7 +15,7 @@ impl Desk {
             .into_iter()
             .map(|c| AlertCase {
                 id: c.id,
-                opened_text: utc_text(c.opened_at),
+                opened_text: local_text(c.opened_at),
                 product_code: c.product_code,
                 batch: c.batch,
                 expiry: c.expiry,
@@ -27,7 +27,7 @@ impl Desk {
                 user: c.user_id,
                 note: c.note,
                 decision: c.decision,
-                decided_text: c.decided_at.map(utc_text),
+                decided_text: c.decided_at.map(local_text),
                 decided_by: c.decided_by,
             })
             .collect())
@@ -76,7 +76,7 @@ impl Desk {
         for c in self.engine.cases(false)? {
             csv.row(&[
                 c.id.to_string(),
-                utc_text(c.opened_at),
+                local_text(c.opened_at),
                 c.operation,
                 c.return_code,
                 c.product_code,
@@ -90,7 +90,7 @@ impl Desk {
                 c.workstation,
                 c.decision.unwrap_or_default(),
                 c.note.unwrap_or_default(),
-                c.decided_at.map(utc_text).unwrap_or_default(),
+                c.decided_at.map(local_text).unwrap_or_default(),
                 c.decided_by.unwrap_or_default(),
             ]);
         }
@@ -98,7 +98,7 @@ impl Desk {
         let dir = self.exports_dir()?;
         let path = dir.join(store::export::file_name(
             "alert-cases",
-            &utc_text(now()),
+            &local_text(now()),
             "csv",
         ));
         std::fs::write(&path, out)?;

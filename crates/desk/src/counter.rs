@@ -8,7 +8,7 @@ use crate::people::SignedIn;
 use crate::view::{self, BasketItem, CounterVerdict, Hint, PackFields, Sound, Tone};
 use crate::words::{self, Say, Sentence};
 use crate::{
-    lock, pack_fields, present, today, utc_text, Desk, DeskError, DeskEvent, UNDO_WINDOW_SECS,
+    local_text, lock, pack_fields, present, today, Desk, DeskError, DeskEvent, UNDO_WINDOW_SECS,
 };
 use domain::Operation;
 use engine::{Choice, Scanned, Verdict};
@@ -427,7 +427,7 @@ impl Desk {
                             .ok()
                             .and_then(|p| p.user(&by).ok().flatten())
                             .map_or(by, |u| u.name);
-                        words::already_here(&earlier, &name, &utc_text(at), pending)
+                        words::already_here(&earlier, &name, &local_text(at), pending)
                     }
                     Verdict::RecordedOffline { message, .. } => {
                         v.offline = true;

@@ -7,7 +7,7 @@
 
 use crate::view::{DeliveryGroup, DeliveryPack, DeliveryStatus, DeliveryView};
 use crate::words::{Say, Sentence};
-use crate::{lock, now, utc_text, Desk, DeskError, DeskEvent};
+use crate::{local_text, lock, now, Desk, DeskError, DeskEvent};
 use domain::Operation;
 use engine::Verdict;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -419,7 +419,7 @@ impl Desk {
     pub fn delivery_report(&self, pdf: bool) -> Result<String, DeskError> {
         let v = self.delivery_view();
         let mut csv = store::export::Csv::new();
-        csv.row(&["Delivery check".to_owned(), utc_text(now())])
+        csv.row(&["Delivery check".to_owned(), local_text(now())])
             .row(&["scanned".to_owned(), v.scanned.to_string()])
             .row(&[
                 "expected".to_owned(),
@@ -464,10 +464,10 @@ impl Desk {
         }
         let out = csv.finish();
         let dir = self.exports_dir()?;
-        let shown = utc_text(now());
+        let shown = local_text(now());
         let path = if pdf {
             let mut lines = vec![
-                format!("Checked {}", utc_text(now())),
+                format!("Checked {}", local_text(now())),
                 format!(
                     "Scanned {}   expected {}   scanned twice {}   not a pack code {}",
                     v.scanned,

@@ -2,7 +2,7 @@
 //! recall search (what happened here to every pack of a batch).
 
 use crate::view::{JournalCheck, JournalLine, JournalQuery, OutboxLine, RecallLine};
-use crate::{now, utc_text, Desk, DeskError, DeskEvent};
+use crate::{local_text, now, Desk, DeskError, DeskEvent};
 use domain::Operation;
 use std::collections::BTreeMap;
 
@@ -30,7 +30,7 @@ fn line(r: &store::JournalRow) -> JournalLine {
     JournalLine {
         seq: r.seq,
         at: e.at,
-        at_text: utc_text(e.at),
+        at_text: local_text(e.at),
         operation: operation_name(&e.operation),
         outcome: e.outcome.clone(),
         product_code: e.product_code.clone(),
@@ -111,7 +111,7 @@ impl Desk {
         }
         let out = csv.finish();
         let dir = self.exports_dir()?;
-        let shown = utc_text(now());
+        let shown = local_text(now());
         if pdf {
             let mut lines = vec![format!(
                 "{:<20} {:<9} {:<17} {:<14} {:<10} {:<20} USER",
@@ -134,7 +134,7 @@ impl Desk {
             lines.push(format!(
                 "{} entries. Exported {}.",
                 rows.len(),
-                utc_text(now())
+                local_text(now())
             ));
             let path = dir.join(store::export::file_name("journal", &shown, "pdf"));
             std::fs::write(
@@ -180,7 +180,7 @@ impl Desk {
                     serial: shown.entry.serial.clone(),
                     last_operation: operation_name(&shown.entry.operation),
                     last_outcome: shown.entry.outcome.clone(),
-                    at_text: utc_text(shown.entry.at),
+                    at_text: local_text(shown.entry.at),
                     user: shown.entry.user_id.clone(),
                     gone: w.gone,
                     events: events.len() as u32,
@@ -203,10 +203,10 @@ impl Desk {
                 operation: operation_name(&i.op.operation),
                 product_code: i.op.product_code,
                 serial: i.op.serial,
-                recorded_text: utc_text(i.created_at),
+                recorded_text: local_text(i.created_at),
                 attempts: i.attempts,
                 last_error: i.last_error,
-                next_attempt_text: utc_text(i.next_attempt_at),
+                next_attempt_text: local_text(i.next_attempt_at),
                 status: format!("{:?}", i.status).to_lowercase(),
             })
             .collect())

@@ -11,7 +11,7 @@ use crate::view::{
     WorkstationLine,
 };
 use crate::words::{Say, Sentence};
-use crate::{lock, now, utc_text, Desk, DeskError, DeskEvent, Lang};
+use crate::{local_text, lock, now, Desk, DeskError, DeskEvent, Lang};
 use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, Version};
 use std::time::Duration;
 
@@ -147,7 +147,7 @@ impl Desk {
             subject: info.subject,
             issuer: info.issuer,
             not_after: info.not_after,
-            not_after_text: utc_text(info.not_after),
+            not_after_text: local_text(info.not_after),
             days_left: (info.not_after - t).div_euclid(86_400),
             reminder: cert_reminder(info.not_after, t),
         })
@@ -171,7 +171,7 @@ impl Desk {
             .map(|w| WorkstationLine {
                 id: w.id,
                 name: w.name,
-                last_seen: utc_text(w.last_seen),
+                last_seen: local_text(w.last_seen),
             })
             .collect();
         let national = NationalView {
@@ -372,7 +372,7 @@ impl Desk {
         if info.not_after <= now() {
             return Err(DeskError::Input(
                 crate::words::Sentence::of(crate::words::Say::CertificateExpired)
-                    .with("when", utc_text(info.not_after)),
+                    .with("when", local_text(info.not_after)),
             ));
         }
         // Only the certificates go to the settings database: a PEM text

@@ -456,7 +456,7 @@ pub struct JournalLine {
     pub seq: i64,
     #[ts(type = "number")]
     pub at: i64,
-    /// 2026-11-23 14:05 UTC
+    /// 2026-11-23 15:05 CET (local time, zone named)
     pub at_text: String,
     /// verify, dispense, undo… (or the G-code if unknown)
     pub operation: String,

@@ -236,7 +236,7 @@ from_day: string, to_day: string, };
 
 export type JournalLine = { seq: number, at: number, 
 /**
- * 2026-11-23 14:05 UTC
+ * 2026-11-23 15:05 CET (local time, zone named)
  */
 at_text: string, 
 /**
