@@ -706,9 +706,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         let day = today(now);
         let by = actor.id;
         if let Some(refused) = not_permitted(actor, op) {
-            let mut pack = pack_of(&scanned.scan);
-            pack.damaged = false;
-            return self.finish(op, refused, &pack, by, now, "");
+            return self.finish(op, refused, &pack_of(&scanned.scan), by, now, "");
         }
         let (v, scan) = match gate::gate(scanned, day, choice) {
             gate::Gate::Bad { message } => (Verdict::BadScan { message }, scanned.scan.clone()),
