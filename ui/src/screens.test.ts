@@ -183,6 +183,7 @@ describe("journal screen", () => {
       at_text: "2026-11-22 09:00 UTC",
       operation: "verify",
       outcome: "NMVS_FE_LOT_03",
+      fine: false,
       serial: "SN1",
       workstation: "counter-2",
     }),

@@ -109,12 +109,12 @@ enum Command {
         product: String,
         #[arg(long)]
         batch: String,
-        /// Only events on or after this day (YYYY-MM-DD, UTC).
+        /// Only events on or after this day (YYYY-MM-DD, the computer's local day).
         #[arg(long, value_parser = parse_day)]
-        from: Option<i64>,
-        /// Only events on or before this day (YYYY-MM-DD, UTC).
+        from: Option<(i64, i64)>,
+        /// Only events on or before this day (YYYY-MM-DD, the computer's local day).
         #[arg(long, value_parser = parse_day)]
-        to: Option<i64>,
+        to: Option<(i64, i64)>,
     },
 }
 
@@ -198,12 +198,13 @@ fn scan_serial(path: &str, baud: u32, count: Option<usize>) -> ExitCode {
     }
 }
 
-/// A day as seconds since 1970 (its first second, UTC).
-fn parse_day(s: &str) -> Result<i64, String> {
+/// A day typed by a person: its first and last second in local time.
+fn parse_day(s: &str) -> Result<(i64, i64), String> {
     let d: packcode::Date = s
         .parse()
         .map_err(|e: packcode::date::DateParseError| e.to_string())?;
-    Ok(d.days_since_epoch() * 86_400)
+    store::platform::local_day_span(d.year, d.month, d.day)
+        .ok_or_else(|| format!("{s} is not a day of the calendar"))
 }
 
 /// The platform's local data folder, as the desk uses (`store::platform`).
@@ -245,7 +246,15 @@ fn main() -> ExitCode {
             batch,
             from,
             to,
-        } => return ops_cmd::recall(product, batch, *from, to.map(|t| t + 86_399), &data_dir),
+        } => {
+            return ops_cmd::recall(
+                product,
+                batch,
+                from.map(|(start, _)| start),
+                to.map(|(_, end)| end),
+                &data_dir,
+            )
+        }
         Command::Verify { codes } => (Operation::Verify, codes),
         Command::Dispense { codes } => (Operation::Dispense, codes),
         Command::Undo { codes } => (Operation::UndoDispense, codes),

@@ -320,6 +320,7 @@ async fn admin(cmd: &SimCommand, config: &Path) -> ExitCode {
                     hold_after_apply: hold_after_apply.unwrap_or(0),
                     hold_ms: hold.map_or(0, |d| d.as_millis() as u64),
                     refuse_client_cert: refuse_client_cert.unwrap_or(0),
+                    ..Fault::default()
                 })
                 .await
         }

@@ -79,7 +79,7 @@ fn verdict_text(v: &Result<Verdict, engine::EngineError>) -> (DeliveryStatus, St
             ..
         }) => {
             let state = state.clone().unwrap_or_default();
-            let status = if code == "NMVS_SUCCESS" && state == "ACTIVE" && reasons.is_empty() {
+            let status = if domain::is_success(code) && state == "ACTIVE" && reasons.is_empty() {
                 DeliveryStatus::Active
             } else {
                 DeliveryStatus::Problem
@@ -318,8 +318,9 @@ impl Desk {
                         .unwrap_or_default();
                     for (serial, a) in bulk {
                         let state = a.state.unwrap_or_default();
-                        let ok =
-                            a.code == "NMVS_SUCCESS" && state == "ACTIVE" && a.reasons.is_empty();
+                        let ok = domain::is_success(&a.code)
+                            && state == "ACTIVE"
+                            && a.reasons.is_empty();
                         let detail = if a.reasons.is_empty() {
                             format!("bulk: {} {state}", a.code)
                         } else {
@@ -392,7 +393,7 @@ impl Desk {
         for (key, serial, text) in todo {
             let v = self.delivery_operate(Operation::Dispense, &text, &me).await;
             let result = match &v {
-                Ok(Verdict::Answered { code, .. }) if code == "NMVS_SUCCESS" => (
+                Ok(Verdict::Answered { code, .. }) if domain::is_success(code) => (
                     DeliveryStatus::Decommissioned,
                     format!("supplied on receipt: {code}"),
                 ),

@@ -6,19 +6,32 @@ use crate::{local_text, now, Desk, DeskError, DeskEvent};
 use domain::Operation;
 use std::collections::BTreeMap;
 
-fn day_start(day: &str) -> Result<Option<i64>, DeskError> {
+/// A day typed into a filter: its first and last second in local time (the
+/// day the screen shows), `None` when the field is empty.
+fn day_span(day: &str) -> Result<Option<(i64, i64)>, DeskError> {
     let day = day.trim();
     if day.is_empty() {
         return Ok(None);
     }
-    let d: packcode::Date = day.parse().map_err(|e: packcode::date::DateParseError| {
+    let bad = |reason: String| {
         DeskError::Input(
             crate::words::Sentence::of(crate::words::Say::BadDay)
                 .with("day", day)
-                .with("reason", e.to_string()),
+                .with("reason", reason),
         )
-    })?;
-    Ok(Some(d.days_since_epoch() * 86_400))
+    };
+    let d: packcode::Date = day
+        .parse()
+        .map_err(|e: packcode::date::DateParseError| bad(e.to_string()))?;
+    store::platform::local_day_span(d.year, d.month, d.day)
+        .map(Some)
+        .ok_or_else(|| bad(format!("{day} is not a day of the calendar")))
+}
+
+/// "Done" in any interface's code, or recorded for replay: shown plain, not
+/// marked.
+fn outcome_fine(outcome: &str) -> bool {
+    outcome == "recorded" || domain::is_success(outcome)
 }
 
 fn operation_name(g: &str) -> String {
@@ -33,6 +46,7 @@ fn line(r: &store::JournalRow) -> JournalLine {
         at_text: local_text(e.at),
         operation: operation_name(&e.operation),
         outcome: e.outcome.clone(),
+        fine: outcome_fine(&e.outcome),
         product_code: e.product_code.clone(),
         batch: e.batch.clone(),
         serial: e.serial.clone(),
@@ -49,8 +63,8 @@ impl Desk {
             serial: q.serial.clone(),
             user_id: q.user_id.clone(),
             outcome: q.outcome.clone(),
-            from: day_start(&q.from_day)?,
-            to: day_start(&q.to_day)?.map(|t| t + 86_399),
+            from: day_span(&q.from_day)?.map(|(start, _)| start),
+            to: day_span(&q.to_day)?.map(|(_, end)| end),
             limit: Some(limit),
         })
     }
@@ -180,6 +194,7 @@ impl Desk {
                     serial: shown.entry.serial.clone(),
                     last_operation: operation_name(&shown.entry.operation),
                     last_outcome: shown.entry.outcome.clone(),
+                    last_fine: outcome_fine(&shown.entry.outcome),
                     at_text: local_text(shown.entry.at),
                     user: shown.entry.user_id.clone(),
                     gone: w.gone,

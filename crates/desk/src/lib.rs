@@ -652,23 +652,11 @@ impl Desk {
     }
 }
 
-/// A time as people read it, in the computer's own time zone and with the
+/// Times as people read them, in the computer's own time zone and with the
 /// zone named: `2026-11-23 15:05 CET` (a pharmacy reads its reports in its
-/// own time; the journal's records and the CLI keep seconds and UTC).
-pub fn local_text(secs: i64) -> String {
-    time_text_in(secs, &jiff::tz::TimeZone::system())
-}
-
-/// [`local_text`] in the zone `tz`.
-pub fn time_text_in(secs: i64, tz: &jiff::tz::TimeZone) -> String {
-    match jiff::Timestamp::from_second(secs) {
-        Ok(t) => t
-            .to_zoned(tz.clone())
-            .strftime("%Y-%m-%d %H:%M %Z")
-            .to_string(),
-        Err(_) => domain::Timestamp(secs).utc_text(),
-    }
-}
+/// own time; the journal's records and the CLI keep seconds and UTC). One
+/// home: `store::platform`.
+pub use store::platform::{local_text, time_text_in};
 
 /// The pack's fields as printed, from a valid parse.
 pub fn pack_fields(scan: &packcode::Scan) -> Option<PackFields> {
@@ -861,23 +849,4 @@ fn workstation_name(config: &store::Store) -> Result<String, DeskError> {
     let id = config.setting(settings::K_WS_ID)?.unwrap_or_default();
     config.touch_workstation(&id, &name, now())?;
     Ok(name)
-}
-
-#[cfg(test)]
-mod time_tests {
-    use super::time_text_in;
-    use jiff::tz::TimeZone;
-
-    /// Reports name the zone, and follow its summer time.
-    #[test]
-    fn times_are_local_with_the_zone_named() {
-        // 2026-11-23 14:05 UTC and 2026-07-01 08:00 UTC.
-        let (winter, summer) = (1_795_442_700, 1_782_892_800);
-        let berlin = TimeZone::get("Europe/Berlin").expect("tzdb");
-        assert_eq!(time_text_in(winter, &berlin), "2026-11-23 15:05 CET");
-        assert_eq!(time_text_in(summer, &berlin), "2026-07-01 10:00 CEST");
-        assert_eq!(time_text_in(winter, &TimeZone::UTC), "2026-11-23 14:05 UTC");
-        let lisbon = TimeZone::get("Europe/Lisbon").expect("tzdb");
-        assert_eq!(time_text_in(summer, &lisbon), "2026-07-01 09:00 WEST");
-    }
 }

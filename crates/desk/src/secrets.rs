@@ -236,21 +236,67 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// The fallback file's key: 32 random bytes in `secrets.key` beside it,
-/// made on first use.
+/// made on first use. On Windows the key file holds the key sealed by the
+/// user's DPAPI ([`protect_key`]); elsewhere the raw key, owner-only.
 fn file_key(sealed: &Path) -> Result<[u8; 32], String> {
     let key_path = sealed.with_file_name("secrets.key");
+    let at = |e: String| format!("{}: {e}", key_path.display());
     match std::fs::read(&key_path) {
-        Ok(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
-            .map_err(|_| format!("{} is damaged (not a 256-bit key)", key_path.display())),
+        Ok(stored) => {
+            let (key, reseal) = open_key(&stored).map_err(at)?;
+            if reseal {
+                write_private(&key_path, &protect_key(&key).map_err(at)?)
+                    .map_err(|e| at(e.to_string()))?;
+            }
+            Ok(key)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = [0u8; 32];
             SystemRandom::new()
                 .fill(&mut key)
                 .map_err(|_| "no random source".to_owned())?;
-            write_private(&key_path, &key).map_err(|e| format!("{}: {e}", key_path.display()))?;
+            write_private(&key_path, &protect_key(&key).map_err(at)?)
+                .map_err(|e| at(e.to_string()))?;
             Ok(key)
         }
-        Err(e) => Err(format!("{}: {e}", key_path.display())),
+        Err(e) => Err(at(e.to_string())),
+    }
+}
+
+/// How the key is kept in `secrets.key`: sealed by the Windows user's data
+/// protection (DPAPI: opens only for this user on this computer).
+#[cfg(windows)]
+fn protect_key(key: &[u8; 32]) -> Result<Vec<u8>, String> {
+    winseal::seal(key).map_err(|e| e.to_string())
+}
+
+/// How the key is kept in `secrets.key`: as it is, in a file readable by its
+/// owner only (no platform protection to lean on; `docs/settings.md` says
+/// what that leaves open).
+#[cfg(not(windows))]
+fn protect_key(key: &[u8; 32]) -> Result<Vec<u8>, String> {
+    Ok(key.to_vec())
+}
+
+/// The key from `secrets.key`, and whether the file should be written again
+/// (a raw key from before DPAPI sealing, on Windows).
+fn open_key(stored: &[u8]) -> Result<([u8; 32], bool), String> {
+    let damaged = || "damaged (not a 256-bit key)".to_owned();
+    #[cfg(windows)]
+    {
+        if let Ok(raw) = <[u8; 32]>::try_from(stored) {
+            return Ok((raw, true));
+        }
+        let plain = winseal::open(stored).map_err(|e| e.to_string())?;
+        <[u8; 32]>::try_from(plain.as_slice())
+            .map(|k| (k, false))
+            .map_err(|_| damaged())
+    }
+    #[cfg(not(windows))]
+    {
+        <[u8; 32]>::try_from(stored)
+            .map(|k| (k, false))
+            .map_err(|_| damaged())
     }
 }
 
@@ -531,7 +577,17 @@ mod tests {
             .expect("set");
         let ka = std::fs::read(dir.join("a/secrets.key")).expect("key a");
         let kb = std::fs::read(dir.join("b/secrets.key")).expect("key b");
+        #[cfg(not(windows))]
         assert_eq!(ka.len(), 32);
+        // On Windows the key file holds the key sealed by the user's DPAPI:
+        // longer than the key, and it opens only through Windows.
+        #[cfg(windows)]
+        {
+            assert!(ka.len() > 32, "sealed, not the raw key: {} bytes", ka.len());
+            let key = winseal::open(&ka).expect("opens for this user");
+            assert_eq!(key.len(), 32);
+            assert!(!ka.windows(32).any(|w| w == key.as_slice()));
+        }
         assert_ne!(ka, kb, "a fresh random key per file");
         #[cfg(unix)]
         {
@@ -552,6 +608,35 @@ mod tests {
         assert!(matches!(
             f.get("nmvs.password"),
             Err(SecretError::Undecryptable)
+        ));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// On Windows, a key file of the version before DPAPI sealing (the raw
+    /// key) still opens its secrets and is then kept sealed by the user's
+    /// data protection; a key file that is neither is refused, not replaced.
+    #[cfg(windows)]
+    #[test]
+    fn on_windows_a_raw_key_file_is_sealed_by_dpapi_on_first_open() {
+        let dir = temp("dpapi");
+        let path = dir.join("secrets.sealed");
+        let raw = [7u8; 32];
+        write_private(&dir.join("secrets.key"), &raw).expect("raw key");
+        let f = EncryptedFile::open(&path).expect("opens");
+        f.set("nmvs.password", "pw").expect("set");
+        let stored = std::fs::read(dir.join("secrets.key")).expect("key");
+        assert_ne!(stored.len(), 32, "sealed now");
+        assert_eq!(winseal::open(&stored).expect("open"), raw.to_vec());
+        let g = EncryptedFile::open(&path).expect("opens again");
+        assert_eq!(g.get("nmvs.password").expect("ok").as_deref(), Some("pw"));
+        std::fs::write(
+            dir.join("secrets.key"),
+            b"forty bytes that are not a DPAPI blob!!",
+        )
+        .expect("w");
+        assert!(matches!(
+            EncryptedFile::open(&path),
+            Err(SecretError::File { .. })
         ));
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -455,7 +455,7 @@ impl Desk {
         let text = format!("countercheck {}", now());
         match client.ping(&text).await {
             Ok((r, latency)) => {
-                let ok = r.return_code == "NMVS_SUCCESS" && r.output == text;
+                let ok = domain::is_success(&r.return_code) && r.output == text;
                 if ok && self.training.is_none() {
                     // The system the engine talks to works: the
                     // misconfiguration banner goes.
@@ -465,7 +465,7 @@ impl Desk {
                     ok,
                     message: if ok {
                         Sentence::of(Say::PingOk)
-                    } else if r.return_code == "NMVS_SUCCESS" {
+                    } else if domain::is_success(&r.return_code) {
                         Sentence::of(Say::PingNoEcho)
                     } else {
                         Sentence::of(Say::PingLoginRefused).with("code", &r.return_code)

@@ -461,6 +461,8 @@ pub struct JournalLine {
     /// verify, dispense, undo… (or the G-code if unknown)
     pub operation: String,
     pub outcome: String,
+    /// The outcome is "done" (in any interface's code) or "recorded" for replay.
+    pub fine: bool,
     pub product_code: String,
     pub batch: String,
     pub serial: String,
@@ -486,6 +488,8 @@ pub struct RecallLine {
     /// The last thing done to it here: "dispensed", "verified", …
     pub last_operation: String,
     pub last_outcome: String,
+    /// `last_outcome` is "done" or "recorded".
+    pub last_fine: bool,
     pub at_text: String,
     pub user: String,
     /// Still in the pharmacy (verified or undone) or gone (dispensed,

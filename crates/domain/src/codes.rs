@@ -83,6 +83,9 @@ pub struct CodeInfo {
     pub alert: bool,
     /// What happened and what to do next, in a pharmacist's words.
     pub message: String,
+    /// For a code of another interface than Arvato's: the NMVS code with the
+    /// same meaning (`SP-000` → `NMVS_SUCCESS`).
+    pub same_as: Option<String>,
 }
 
 /// The codes of one interface.
@@ -127,7 +130,19 @@ fn read_rows(src: &str) -> Result<Vec<(String, CodeInfo)>, TableError> {
         if alert != (class == OutcomeClass::Alert) {
             return Err(err("only alert-class codes raise alerts"));
         }
-        let message = parts.collect::<Vec<_>>().join(" ");
+        let mut rest: Vec<&str> = parts.collect();
+        let same_as = match rest.first() {
+            Some(s) if s.starts_with('=') => {
+                let nmvs = s[1..].to_owned();
+                rest.remove(0);
+                if !nmvs.starts_with("NMVS_") {
+                    return Err(err("SAME-AS names an NMVS code"));
+                }
+                Some(nmvs)
+            }
+            _ => None,
+        };
+        let message = rest.join(" ");
         if message.is_empty() {
             return Err(err("missing message"));
         }
@@ -138,24 +153,83 @@ fn read_rows(src: &str) -> Result<Vec<(String, CodeInfo)>, TableError> {
                 class,
                 alert,
                 message,
+                same_as,
             },
         ));
     }
     Ok(rows)
 }
 
+/// Every row of the embedded table.
+fn rows() -> &'static [(String, CodeInfo)] {
+    static ROWS: LazyLock<Vec<(String, CodeInfo)>> = LazyLock::new(|| match read_rows(SOURCE) {
+        Ok(rows) => rows,
+        // Checked by `embedded_table_reads`; a defect here is a build error.
+        Err(e) => panic!("return_codes.txt line {}: {}", e.line, e.reason),
+    });
+    &ROWS
+}
+
+/// The NMVS answer "done".
+pub const SUCCESS: &str = "NMVS_SUCCESS";
+
+/// The NMVS code with the same meaning as `code`: itself for an NMVS code
+/// (or one the table does not know), the SAME-AS column for another
+/// interface's (`SP-000` → `NMVS_SUCCESS`). The engine decides on this, so
+/// one rule holds for every interface.
+pub fn canonical(code: &str) -> &str {
+    static SAME: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+        rows()
+            .iter()
+            .filter_map(|(_, i)| i.same_as.as_deref().map(|s| (i.code.as_str(), s)))
+            .collect()
+    });
+    SAME.get(code).copied().unwrap_or(code)
+}
+
+/// Every interface's code for "done" (`NMVS_SUCCESS`, `SP-000`).
+pub fn success_codes() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = rows()
+        .iter()
+        .filter(|(_, i)| canonical(&i.code) == SUCCESS)
+        .map(|(_, i)| i.code.as_str())
+        .collect();
+    v.dedup();
+    v
+}
+
+/// True when `code` means "done" in any interface.
+pub fn is_success(code: &str) -> bool {
+    canonical(code) == SUCCESS
+}
+
+/// True when `code` means the same as the NMVS code `nmvs`.
+pub fn means(code: &str, nmvs: &str) -> bool {
+    canonical(code) == nmvs
+}
+
+/// The code `interface` answers for the NMVS meaning `nmvs` (what a
+/// simulator of that interface sends); `None` when it has none.
+pub fn in_interface(nmvs: &str, interface: Interface) -> Option<&'static str> {
+    let own = *interface.layers().last()?;
+    if own.starts_with("arvato") {
+        return rows()
+            .iter()
+            .find(|(t, i)| interface.layers().contains(&t.as_str()) && i.code == nmvs)
+            .map(|(_, i)| i.code.as_str());
+    }
+    rows()
+        .iter()
+        .find(|(t, i)| t == own && i.same_as.as_deref() == Some(nmvs))
+        .map(|(_, i)| i.code.as_str())
+}
+
 impl CodeTable {
     /// The table for an interface, from the embedded data.
     pub fn for_interface(interface: Interface) -> CodeTable {
-        static ROWS: LazyLock<Vec<(String, CodeInfo)>> =
-            LazyLock::new(|| match read_rows(SOURCE) {
-                Ok(rows) => rows,
-                // Checked by `embedded_table_reads`; a defect here is a build error.
-                Err(e) => panic!("return_codes.txt line {}: {}", e.line, e.reason),
-            });
         let mut codes = HashMap::new();
         for layer in interface.layers() {
-            for (_, info) in ROWS.iter().filter(|(t, _)| t == layer) {
+            for (_, info) in rows().iter().filter(|(t, _)| t == layer) {
                 codes.insert(info.code.clone(), info.clone());
             }
         }
@@ -170,6 +244,7 @@ impl CodeTable {
             class: OutcomeClass::Technical,
             alert: false,
             message: format!("The national system answered with code {code}, which Countercheck does not know yet. Report it; the pack was not changed by Countercheck."),
+            same_as: None,
         })
     }
 
@@ -240,6 +315,74 @@ mod tests {
         assert!(!CodeTable::for_interface(Interface::ArvatoV4).knows("NMVS_NC_PC_14"));
         let de = CodeTable::for_interface(Interface::SecurPharm);
         assert_eq!(de.lookup("SP-901").class, OutcomeClass::Technical);
+    }
+
+    /// Every securPharm code but the two without an NMVS twin (SP-030 from
+    /// the scan-decoding call, SP-901/SP-402 handled as failures) means an
+    /// NMVS code of the same class and alert flag, and every NMVS code the
+    /// simulator's rules can answer has a securPharm twin.
+    #[test]
+    fn securpharm_codes_mean_nmvs_codes_of_the_same_class() {
+        let de = CodeTable::for_interface(Interface::SecurPharm);
+        let v5 = CodeTable::for_interface(Interface::ArvatoV5);
+        for (t, info) in rows() {
+            if t != "securpharm" {
+                assert!(info.same_as.is_none(), "{}", info.code);
+                continue;
+            }
+            let Some(same) = &info.same_as else {
+                assert!(
+                    ["SP-030", "SP-402", "SP-901"].contains(&info.code.as_str()),
+                    "{}",
+                    info.code
+                );
+                continue;
+            };
+            let twin = v5.lookup(same);
+            assert!(v5.knows(same), "{same}");
+            assert_eq!(twin.class, info.class, "{}", info.code);
+            assert_eq!(twin.alert, info.alert, "{}", info.code);
+            assert_eq!(
+                de.lookup(&info.code).same_as.as_deref(),
+                Some(same.as_str())
+            );
+            assert_eq!(canonical(&info.code), same);
+            assert_eq!(
+                in_interface(same, Interface::SecurPharm),
+                Some(info.code.as_str())
+            );
+        }
+        assert!(is_success("SP-000") && is_success("NMVS_SUCCESS"));
+        assert!(!is_success("SP-201"));
+        assert!(means("SP-401", crate::TRX_ID_USED));
+        assert_eq!(canonical("NMVS_NC_PCK_22"), "NMVS_NC_PCK_22");
+        assert_eq!(canonical("SP-999"), "SP-999");
+        for nmvs in [
+            "NMVS_SUCCESS",
+            "NMVS_TE_TX_01",
+            "NMVS_NC_PC_01",
+            "NMVS_NC_PC_02",
+            "NMVS_FE_LOT_03",
+            "NMVS_FE_LOT_12",
+            "NMVS_FE_LOT_13",
+            "NMVS_NC_PCK_22",
+            "NMVS_NC_PCK_23",
+            "NMVS_NC_PCK_06",
+            "NMVS_NC_PCK_20",
+            "NMVS_NC_PCK_21",
+            "NMVS_FE_TX_01",
+            "NMVS_NC_PCK_02",
+            "NMVS_FE_LOT_01",
+            "NMVS_FE_LOT_08",
+            "NMVS_ERROR",
+        ] {
+            assert!(
+                in_interface(nmvs, Interface::SecurPharm).is_some(),
+                "{nmvs}"
+            );
+            assert_eq!(in_interface(nmvs, Interface::ArvatoV5), Some(nmvs));
+        }
+        assert!(read_rows("securpharm X ok no =SP-000 msg").is_err());
     }
 
     #[test]

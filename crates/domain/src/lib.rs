@@ -15,7 +15,10 @@ pub mod roles;
 pub mod rules;
 pub mod text;
 
-pub use codes::{CodeInfo, CodeTable, Interface, OutcomeClass, TRX_ID_USED};
+pub use codes::{
+    canonical, in_interface, is_success, means, success_codes, CodeInfo, CodeTable, Interface,
+    OutcomeClass, SUCCESS, TRX_ID_USED,
+};
 pub use failure::{Failure, FailureClass, FailureInfo};
 pub use ops::{BulkOperation, InactiveReason, Operation, PackState, BULK_RESULT_G_CODE};
 pub use roles::Role;

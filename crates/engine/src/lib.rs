@@ -45,6 +45,11 @@ impl Clock for SystemClock {
 
 /// The national system as the engine sees it.
 pub trait NationalSystem: Send + Sync {
+    /// The interface it speaks, whose return-code table the engine reads.
+    fn interface(&self) -> Interface {
+        Interface::ArvatoV5
+    }
+
     fn send(&self, req: &PackRequest) -> impl Future<Output = Result<Answer, CallError>> + Send;
 
     /// A bulk request and its result (polled until ready). A system
@@ -78,6 +83,50 @@ impl NationalSystem for nmvs::NmvsClient {
             Duration::from_millis(250),
             Duration::from_secs(60),
         )
+    }
+}
+
+impl NationalSystem for securpharm::SecurPharmClient {
+    fn interface(&self) -> Interface {
+        Interface::SecurPharm
+    }
+
+    fn send(&self, req: &PackRequest) -> impl Future<Output = Result<Answer, CallError>> + Send {
+        securpharm::SecurPharmClient::send(self, req)
+    }
+    // No bulk service: a delivery is checked pack by pack.
+}
+
+/// The national system a site is set up for: the engine of the desk and
+/// the CLI holds one of these, chosen by the settings.
+#[derive(Debug, Clone)]
+pub enum Port {
+    /// An Arvato-built NMVS (SOAP).
+    Nmvs(nmvs::NmvsClient),
+    /// securPharm's pharmacy server (Germany).
+    SecurPharm(securpharm::SecurPharmClient),
+}
+
+impl NationalSystem for Port {
+    fn interface(&self) -> Interface {
+        match self {
+            Port::Nmvs(c) => c.interface(),
+            Port::SecurPharm(c) => c.interface(),
+        }
+    }
+
+    async fn send(&self, req: &PackRequest) -> Result<Answer, CallError> {
+        match self {
+            Port::Nmvs(c) => NationalSystem::send(c, req).await,
+            Port::SecurPharm(c) => NationalSystem::send(c, req).await,
+        }
+    }
+
+    async fn bulk(&self, req: &nmvs::BulkRequest) -> Result<nmvs::BulkResponse, CallError> {
+        match self {
+            Port::Nmvs(c) => NationalSystem::bulk(c, req).await,
+            Port::SecurPharm(c) => NationalSystem::bulk(c, req).await,
+        }
     }
 }
 
@@ -298,7 +347,7 @@ fn change_guard(
                 earlier: prev.operation.clone(),
                 by: prev.user_id.clone(),
                 at: prev.at,
-                pending: prev.outcome != "NMVS_SUCCESS",
+                pending: !domain::is_success(&prev.outcome),
                 message: format!(
                     "{done} here by {} on {}{pending}; not sent again.",
                     prev.user_id,
@@ -415,7 +464,7 @@ fn codes_of(findings: &[Finding]) -> String {
 
 /// What one call within the budget came to.
 enum Sent {
-    Answer(Answer),
+    Answer(Box<Answer>),
     Failed {
         class: FailureClass,
         fix: Option<String>,
@@ -469,6 +518,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             std::process::id(),
             nmvs::new_client_trx_id()
         );
+        let codes = CodeTable::for_interface(ns.interface());
         Engine {
             events: tokio::sync::broadcast::channel(256).0,
             store: Mutex::new(store),
@@ -480,7 +530,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 DEFAULT_OFFLINE_CONFIRM_AFTER_SECS,
             ),
             misconfigured: Mutex::new(None),
-            codes: CodeTable::for_interface(Interface::ArvatoV5),
+            codes,
             offline_budget_ms: std::sync::atomic::AtomicU64::new(3_000),
             claim_lease_secs: DEFAULT_CLAIM_LEASE_SECS,
         }
@@ -767,7 +817,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         }
         let journaled = match &v {
             Verdict::RecordedOffline { .. } => true,
-            Verdict::Answered { code, .. } => op.changes_state() && code == "NMVS_SUCCESS",
+            Verdict::Answered { code, .. } => op.changes_state() && domain::is_success(code),
             _ => false,
         };
         if !journaled {
@@ -1047,19 +1097,19 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     .response
                     .reasons
                     .contains(&domain::InactiveReason::Recalled)
-                    || a.response.return_code == "NMVS_FE_LOT_01";
+                    || domain::means(&a.response.return_code, "NMVS_FE_LOT_01");
                 let withdrawn = a
                     .response
                     .reasons
                     .contains(&domain::InactiveReason::Withdrawn)
-                    || a.response.return_code == "NMVS_FE_LOT_08";
-                if a.response.return_code == "NMVS_SUCCESS" || recalled || withdrawn {
+                    || domain::means(&a.response.return_code, "NMVS_FE_LOT_08");
+                if domain::is_success(&a.response.return_code) || recalled || withdrawn {
                     self.with_store(|s| {
                         s.note_batch(&req.product_code, &req.batch, recalled, withdrawn, now)
                     })?;
                 }
                 let info = self.codes.lookup(&a.response.return_code);
-                settle(if a.response.return_code == "NMVS_SUCCESS" {
+                settle(if domain::is_success(&a.response.return_code) {
                     Settle::Applied {
                         code: &a.response.return_code,
                         state: a.response.state.map(PackState::name),
@@ -1132,6 +1182,20 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         }
     }
 
+    /// An undo names the decommission it reverts by our ClientTrxId; where
+    /// the interface wants the system's transaction id as well (securPharm),
+    /// it comes from the ledger, which kept it from the decommission's
+    /// answer (for a decommission replayed from the outbox: from that
+    /// replay, which runs before the undo, in order).
+    fn name_server_ref(&self, req: &mut PackRequest) -> Result<(), EngineError> {
+        if req.ref_server_trx_id.is_none() {
+            if let Some(reference) = req.ref_client_trx_id.clone() {
+                req.ref_server_trx_id = self.with_store(|s| s.server_trx_id(&reference))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Sends one request within the offline budget. A failure the table
     /// calls "retry" is repeated with backoff (with a new ClientTrxId: the
     /// answer said the request was not applied); for a state-changing
@@ -1139,6 +1203,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     /// `CallError::outcome_unknown` says so), else it counts as an outage
     /// whose outcome is unknown.
     async fn call(&self, req: &mut PackRequest, intent: Option<i64>) -> Result<Sent, EngineError> {
+        self.name_server_ref(req)?;
         let started = tokio::time::Instant::now();
         let budget = self.offline_budget();
         let mut pause = Duration::from_millis(100);
@@ -1158,7 +1223,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     Ok(Ok(a)) => {
                         let code = a.response.return_code.clone();
                         match domain::failure::classify(domain::Failure::ReturnCode(&code)) {
-                            None => return Ok(Sent::Answer(a)),
+                            None => return Ok(Sent::Answer(Box::new(a))),
                             Some(info) => {
                                 let msg = self.codes.lookup(&code).message;
                                 (info, format!("{code}: {msg}"), true)
@@ -1237,7 +1302,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             let code = p
                 .return_code
                 .filter(|c| !c.is_empty())
-                .unwrap_or_else(|| "NMVS_SUCCESS".to_owned());
+                .unwrap_or_else(|| domain::SUCCESS.to_owned());
             let info = self.codes.lookup(&code);
             let pack = Pack {
                 product_code: product_code.to_owned(),
@@ -1328,6 +1393,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             serial: change.serial.clone(),
             client_trx_id: nmvs::new_client_trx_id(),
             ref_client_trx_id: None,
+            ref_server_trx_id: None,
         };
         let v = match refused {
             Some(v) => v,
@@ -1393,6 +1459,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 serial: item.op.serial.clone(),
                 client_trx_id: nmvs::new_client_trx_id(),
                 ref_client_trx_id: None,
+                ref_server_trx_id: None,
             };
             let retry_at = now + 30 * (1 << item.attempts.clamp(0, 6));
             let verified = match self.ns.send(&base).await {
@@ -1422,7 +1489,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                 later += 1;
                 continue;
             }
-            if verified.return_code != "NMVS_SUCCESS" {
+            if !domain::is_success(&verified.return_code) {
                 let msg = self.codes.lookup(&verified.return_code).message;
                 self.with_store(|s| {
                     s.to_exception(item.id, worker, &verified.return_code, &msg, now)
@@ -1444,7 +1511,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                         ..base.clone()
                     };
                     match self.ns.send(&again).await {
-                        Ok(a) if a.response.return_code == domain::TRX_ID_USED => {
+                        Ok(a) if domain::means(&a.response.return_code, domain::TRX_ID_USED) => {
                             self.complete_applied(item.id, worker, target, now)?;
                             done += 1;
                         }
@@ -1526,20 +1593,21 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             if !self.with_store(|s| s.mark_sent(item.id, worker, now))? {
                 continue; // no longer ours: another process took it over
             }
-            let req = PackRequest {
+            let mut req = PackRequest {
                 operation: op,
                 client_trx_id: item.op.client_trx_id.clone(),
                 ref_client_trx_id: item.op.ref_client_trx_id.clone(),
                 ..base.clone()
             };
+            self.name_server_ref(&mut req)?;
             match self.ns.send(&req).await {
-                Ok(a) if a.response.return_code == "NMVS_SUCCESS" => {
+                Ok(a) if domain::is_success(&a.response.return_code) => {
                     let state = a.response.state.map(PackState::name);
                     self.with_store(|s| {
                         s.complete(
                             item.id,
                             worker,
-                            "NMVS_SUCCESS",
+                            &a.response.return_code,
                             state,
                             a.response.nmvs_trx_id.as_deref(),
                             now,
@@ -1558,13 +1626,13 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     // system. Applied meanwhile (the pack is in the target
                     // state now), it is done; else it was refused and its
                     // answer lost, and a repeat is a new transaction.
-                    if a.response.return_code == domain::TRX_ID_USED {
+                    if domain::means(&a.response.return_code, domain::TRX_ID_USED) {
                         let check = PackRequest {
                             client_trx_id: nmvs::new_client_trx_id(),
                             ..base.clone()
                         };
                         let now_state = self.ns.send(&check).await.ok().and_then(|v| {
-                            (v.response.return_code == "NMVS_SUCCESS")
+                            domain::is_success(&v.response.return_code)
                                 .then_some(v.response.state)
                                 .flatten()
                         });
@@ -1617,7 +1685,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         target: PackState,
         now: i64,
     ) -> Result<bool, EngineError> {
-        self.with_store(|s| s.complete(id, worker, "NMVS_SUCCESS", Some(target.name()), None, now))
+        self.with_store(|s| s.complete(id, worker, domain::SUCCESS, Some(target.name()), None, now))
     }
 
     /// Replays in the background: a round every `interval` until `stop`

@@ -23,7 +23,7 @@ pub struct Whereabouts<'a> {
 pub fn whereabouts<'a>(entries: impl IntoIterator<Item = &'a JournalRow>) -> Whereabouts<'a> {
     let mut last_change = None;
     for r in entries {
-        let applied = matches!(r.entry.outcome.as_str(), "NMVS_SUCCESS" | "recorded");
+        let applied = r.entry.outcome == "recorded" || domain::is_success(&r.entry.outcome);
         let changes = Operation::from_g_code(&r.entry.operation).is_some_and(|o| o.changes_state());
         if applied && changes {
             last_change = Some(r);

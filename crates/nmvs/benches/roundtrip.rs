@@ -128,6 +128,7 @@ fn main() {
                 serial: s.serial().unwrap_or_default().to_owned(),
                 client_trx_id: String::new(),
                 ref_client_trx_id: None,
+                ref_server_trx_id: None,
             })
             .collect();
         let with = |op: Operation, from: usize, n: usize| -> Vec<PackRequest> {

@@ -29,6 +29,7 @@ fn wire(c: &mut Criterion) {
         serial: "X7K2P9Q4M3N8".into(),
         client_trx_id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
         ref_client_trx_id: None,
+        ref_server_trx_id: None,
     };
     assert!(parse_response(RESPONSE.as_bytes()).is_ok());
     c.bench_function("wire/render_request", |b| {

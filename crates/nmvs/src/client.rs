@@ -160,9 +160,38 @@ mod tests {
 /// A client for one national system.
 #[derive(Debug, Clone)]
 pub struct NmvsClient {
+    transport: Transport,
+    cfg: Arc<ClientConfig>,
+}
+
+/// The HTTPS transport every national-system adapter uses (NMVS here,
+/// securPharm in its own crate): TLS with the client certificate and the
+/// trust of [`ConfiguredOrPlatform`], separate connect and response
+/// timeouts, keep-alive, never a redirect, answers read up to a limit, and
+/// failures classed by what they say about the request (not sent, outcome
+/// unknown, refused certificate…).
+#[derive(Debug, Clone)]
+pub struct Transport {
     http: reqwest::Client,
     tls: Arc<rustls::ClientConfig>,
-    cfg: Arc<ClientConfig>,
+    /// Where the TLS probe connects (the service's address).
+    probe_url: String,
+    connect_timeout: Duration,
+    response_timeout: Duration,
+}
+
+/// What a [`Transport`] needs.
+#[derive(Debug, Clone, Copy)]
+pub struct TransportConfig<'a> {
+    /// Extra trusted CA certificates (PEM), besides the trust store.
+    pub ca_pem: Option<&'a str>,
+    /// The client certificate (PEM, with its chain) and its private key.
+    pub client_cert_pem: &'a str,
+    pub client_key_pem: &'a Secret,
+    /// The service's address, for the TLS probe.
+    pub probe_url: &'a str,
+    pub connect_timeout: Duration,
+    pub response_timeout: Duration,
 }
 
 /// One answered call and how long it took.
@@ -231,10 +260,10 @@ impl rustls::client::danger::ServerCertVerifier for ConfiguredOrPlatform {
 /// their verifiers, Linux through its CA bundle, which honours
 /// `SSL_CERT_FILE`), plus the configured CA as an extra root; verification
 /// is never switched off.
-fn tls_config(cfg: &ClientConfig) -> Result<rustls::ClientConfig, CallError> {
+fn tls_config(cfg: &TransportConfig<'_>) -> Result<rustls::ClientConfig, CallError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut extra = Vec::new();
-    if let Some(pem) = &cfg.ca_pem {
+    if let Some(pem) = cfg.ca_pem {
         for c in CertificateDer::pem_slice_iter(pem.as_bytes()) {
             extra.push(c.map_err(|e| CallError::Certificate(format!("CA certificate: {e}")))?);
         }
@@ -263,7 +292,7 @@ fn tls_config(cfg: &ClientConfig) -> Result<rustls::ClientConfig, CallError> {
         configured,
         platform,
     };
-    let chain = cert_chain(&cfg.client_cert_pem, "client certificate")?;
+    let chain = cert_chain(cfg.client_cert_pem, "client certificate")?;
     let key = PrivateKeyDer::from_pem_slice(cfg.client_key_pem.0.as_bytes())
         .map_err(|e| CallError::Certificate(format!("client key: {e}")))?;
     rustls::ClientConfig::builder_with_provider(provider)
@@ -322,21 +351,16 @@ fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<CallError> {
 
 impl NmvsClient {
     pub fn new(cfg: ClientConfig) -> Result<NmvsClient, CallError> {
-        let tls = tls_config(&cfg)?;
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls.clone())
-            .connect_timeout(cfg.connect_timeout)
-            .timeout(cfg.response_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            // A redirect would re-send the credentials elsewhere (and could
-            // leave https): never followed, reported as a configuration fault.
-            .redirect(reqwest::redirect::Policy::none())
-            .https_only(true)
-            .build()
-            .map_err(|e| CallError::Tls(e.to_string()))?;
+        let transport = Transport::new(TransportConfig {
+            ca_pem: cfg.ca_pem.as_deref(),
+            client_cert_pem: &cfg.client_cert_pem,
+            client_key_pem: &cfg.client_key_pem,
+            probe_url: &cfg.single_pack_url,
+            connect_timeout: cfg.connect_timeout,
+            response_timeout: cfg.response_timeout,
+        })?;
         Ok(NmvsClient {
-            http,
-            tls: Arc::new(tls),
+            transport,
             cfg: Arc::new(cfg),
         })
     }
@@ -484,14 +508,61 @@ impl NmvsClient {
 
     /// POSTs one envelope: the body, the HTTP status and the time taken.
     async fn post(&self, url: &str, body: String) -> Result<(Vec<u8>, u16, Duration), CallError> {
-        let started = Instant::now();
-        let sent = self
-            .http
+        let request = self
+            .transport
+            .http()
             .post(url)
             .header("Content-Type", "application/soap+xml; charset=utf-8")
-            .body(body)
-            .send()
-            .await;
+            .body(body);
+        self.transport
+            .exchange(request, wire::MAX_RESPONSE_BYTES)
+            .await
+    }
+
+    /// The TLS probe of the single-pack service ([`Transport::probe_tls`]).
+    pub async fn probe_tls(&self) -> Option<CallError> {
+        self.transport.probe_tls().await
+    }
+}
+
+impl Transport {
+    pub fn new(cfg: TransportConfig<'_>) -> Result<Transport, CallError> {
+        let tls = tls_config(&cfg)?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls.clone())
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.response_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            // A redirect would re-send the credentials elsewhere (and could
+            // leave https): never followed, reported as a configuration fault.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(true)
+            .build()
+            .map_err(|e| CallError::Tls(e.to_string()))?;
+        Ok(Transport {
+            http,
+            tls: Arc::new(tls),
+            probe_url: cfg.probe_url.to_owned(),
+            connect_timeout: cfg.connect_timeout,
+            response_timeout: cfg.response_timeout,
+        })
+    }
+
+    /// The HTTP client, to build a request for [`Transport::exchange`].
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Sends a request and reads the answer's status and body (at most
+    /// `limit` bytes), with the round trip's duration. A redirect is an
+    /// error, never followed.
+    pub async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        limit: usize,
+    ) -> Result<(Vec<u8>, u16, Duration), CallError> {
+        let started = Instant::now();
+        let sent = request.send().await;
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
@@ -524,10 +595,10 @@ impl NmvsClient {
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > wire::MAX_RESPONSE_BYTES {
+                    if bytes.len() + chunk.len() > limit {
                         return Err(CallError::Wire(WireError::Oversized {
                             size: bytes.len() + chunk.len(),
-                            limit: wire::MAX_RESPONSE_BYTES,
+                            limit,
                         }));
                     }
                     bytes.extend_from_slice(&chunk);
@@ -546,20 +617,18 @@ impl NmvsClient {
     /// connection runs it to name the cause.
     pub async fn probe_tls(&self) -> Option<CallError> {
         use tokio::io::AsyncReadExt;
-        let url = reqwest::Url::parse(&self.cfg.single_pack_url).ok()?;
+        let url = reqwest::Url::parse(&self.probe_url).ok()?;
         let host = url.host_str()?.to_owned();
         let port = url.port_or_known_default()?;
         let name = rustls::pki_types::ServerName::try_from(host.clone()).ok()?;
         // Through the proxy the system's settings name, as the request went.
         let tcp = match proxy_for(&url, |k| std::env::var(k).ok()) {
-            Some(proxy) => {
-                tokio::time::timeout(self.cfg.connect_timeout, tunnel(&proxy, &host, port))
-                    .await
-                    .ok()?
-                    .ok()?
-            }
+            Some(proxy) => tokio::time::timeout(self.connect_timeout, tunnel(&proxy, &host, port))
+                .await
+                .ok()?
+                .ok()?,
             None => tokio::time::timeout(
-                self.cfg.connect_timeout,
+                self.connect_timeout,
                 tokio::net::TcpStream::connect((host.as_str(), port)),
             )
             .await
@@ -572,7 +641,7 @@ impl NmvsClient {
             Err(e) => return tls_cause(&e),
         };
         let mut byte = [0u8; 1];
-        let wait = self.cfg.connect_timeout.min(Duration::from_secs(1));
+        let wait = self.connect_timeout.min(Duration::from_secs(1));
         match tokio::time::timeout(wait, tls.read(&mut byte)).await {
             Ok(Err(e)) => tls_cause(&e),
             _ => None,
@@ -584,7 +653,7 @@ impl NmvsClient {
             return t;
         }
         if e.is_timeout() {
-            return CallError::Timeout(self.cfg.response_timeout);
+            return CallError::Timeout(self.response_timeout);
         }
         if e.is_connect() {
             return CallError::Unreachable(e.to_string());
@@ -688,7 +757,9 @@ async fn tunnel(
 /// An answer belongs to its request: the same ClientTrxId, and where the
 /// answer names them, the same operation, product code and serial. Another
 /// request's answer is never applied (its outcome for ours is unknown).
-fn answers(req: &PackRequest, r: &Response) -> Result<(), CallError> {
+/// Refuses an answer that does not belong to the request (another
+/// ClientTrxId, operation, product or serial): its outcome is unknown.
+pub fn answers(req: &PackRequest, r: &Response) -> Result<(), CallError> {
     let mismatch = |what: &str| {
         Err(CallError::Wire(WireError::Mismatch(format!(
             "the answer's {what} is not the request's"

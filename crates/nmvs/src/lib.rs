@@ -12,8 +12,8 @@ pub mod client;
 pub mod wire;
 
 pub use client::{
-    cert_info, certificates_pem, check_identity, new_client_trx_id, pem_from_pkcs12, Answer,
-    CallError, CertInfo, ClientConfig, NmvsClient, Secret,
+    answers, cert_info, certificates_pem, check_identity, new_client_trx_id, pem_from_pkcs12,
+    Answer, CallError, CertInfo, ClientConfig, NmvsClient, Secret, Transport, TransportConfig,
 };
 
 pub use wire::{

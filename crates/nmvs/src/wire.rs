@@ -130,6 +130,10 @@ pub struct PackRequest {
     pub client_trx_id: String,
     /// For an undo: the ClientTrxId of the decommission it reverts.
     pub ref_client_trx_id: Option<String>,
+    /// For an undo: the national system's transaction id of that
+    /// decommission, where the interface names it so (securPharm's `trx`);
+    /// the engine fills it from the ledger. NMVS does not send it.
+    pub ref_server_trx_id: Option<String>,
 }
 
 impl PackRequest {
@@ -149,6 +153,7 @@ impl PackRequest {
             serial: scan.serial()?.to_owned(),
             client_trx_id,
             ref_client_trx_id: None,
+            ref_server_trx_id: None,
         })
     }
 }
@@ -235,6 +240,13 @@ pub struct Response {
     pub reasons: Vec<InactiveReason>,
     pub return_code: String,
     pub return_desc: Option<String>,
+    /// The expiry the system holds (YYMMDD), where the interface sends it
+    /// (securPharm's `expNMVS`); shown next to the scanned one when they
+    /// differ.
+    pub expiry_central: Option<String>,
+    /// The system's id of an alert this request raised, where the
+    /// interface sends one (securPharm's alert id).
+    pub alert_id: Option<String>,
 }
 
 /// Why a response could not be used. Every variant is a technical outcome:
@@ -474,6 +486,8 @@ pub fn parse_response(xml: &[u8]) -> Result<Response, WireError> {
         reasons: pack.reasons,
         return_code: raw.return_code.unwrap_or_default(),
         return_desc: raw.return_desc,
+        expiry_central: None,
+        alert_id: None,
     })
 }
 

@@ -37,6 +37,7 @@ fn request(op: Operation, serial: &str) -> PackRequest {
         serial: serial.into(),
         client_trx_id: "c0ffee".into(),
         ref_client_trx_id: op.undoes().map(|_| "d1sp3nse".to_owned()),
+        ref_server_trx_id: None,
     }
 }
 

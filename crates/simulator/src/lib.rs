@@ -1,9 +1,10 @@
 //! # simulator
 //!
 //! A real national medicines verification system for tests, demos and
-//! training. It serves the NMVS single-pack interface (SOAP 1.2) over HTTPS
-//! and requires a client certificate issued by its own CA plus the
-//! pharmacy's credentials; it keeps products, batches and packs in SQLite
+//! training. It serves the NMVS single-pack interface (SOAP 1.2) and
+//! securPharm's pharmacy-server interface (REST, JSON, a bearer token) on
+//! one HTTPS port, and requires a client certificate issued by its own CA
+//! plus, for NMVS, the pharmacy's credentials; it keeps products, batches and packs in SQLite
 //! and applies the rules of [`domain::rules`] on every request. An admin API
 //! recalls batches, shifts the clock, starts outages and injects faults.
 //!
@@ -12,6 +13,7 @@
 
 pub mod admin;
 pub mod pki;
+mod rest;
 pub mod seed;
 mod server;
 mod soap;

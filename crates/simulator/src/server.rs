@@ -2,6 +2,7 @@
 //! service path, and the admin API under `/admin/`.
 
 use crate::pki::{self, Pki};
+use crate::rest;
 use crate::seed::{self, SeedSize};
 use crate::soap::{self, SoapRequest, SoapResponse};
 use crate::store;
@@ -28,6 +29,14 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
+
+/// securPharm's token endpoint (the realm's name is ours; see
+/// `crates/simulator/src/rest.rs`).
+const SP_TOKEN_PATH: &str = "/auth/realms/pharmacies/protocol/openid-connect/token";
+
+/// How long a securPharm token lives unless a fault says otherwise (five
+/// minutes, as Keycloak's default access-token lifespan).
+pub const DEFAULT_TOKEN_TTL_SECS: u64 = 300;
 
 /// How to start the simulator.
 #[derive(Debug, Clone)]
@@ -82,29 +91,41 @@ pub struct Fault {
     /// system does with a revoked or unknown certificate).
     #[serde(default)]
     pub refuse_client_cert: u32,
+    /// securPharm: the life of the tokens issued from now on (seconds;
+    /// `None`: the default, five minutes).
+    #[serde(default)]
+    pub token_ttl_secs: Option<u64>,
+    /// securPharm: forget every token issued so far (as a restarted server
+    /// does): the next request with one is answered 401.
+    #[serde(default)]
+    pub revoke_tokens: bool,
 }
 
-struct Sim {
-    db: Mutex<Connection>,
-    codes: CodeTable,
-    clock_offset: AtomicI64,
-    outage: AtomicBool,
-    latency_ms: AtomicU64,
-    http_500: AtomicU32,
-    drop_after_apply: AtomicU32,
-    bulk_delay_ms: AtomicU64,
-    return_code: Mutex<Option<String>>,
-    return_code_count: AtomicU32,
-    other_trx_id: AtomicU32,
-    redirect: AtomicU32,
-    hold_after_apply: AtomicU32,
-    hold_ms: AtomicU64,
-    refuse_client_cert: Arc<AtomicU32>,
-    trx_counter: AtomicU64,
+pub(crate) struct Sim {
+    pub(crate) db: Mutex<Connection>,
+    pub(crate) codes: CodeTable,
+    pub(crate) clock_offset: AtomicI64,
+    pub(crate) outage: AtomicBool,
+    pub(crate) latency_ms: AtomicU64,
+    pub(crate) http_500: AtomicU32,
+    pub(crate) drop_after_apply: AtomicU32,
+    pub(crate) bulk_delay_ms: AtomicU64,
+    pub(crate) return_code: Mutex<Option<String>>,
+    pub(crate) return_code_count: AtomicU32,
+    pub(crate) other_trx_id: AtomicU32,
+    pub(crate) redirect: AtomicU32,
+    pub(crate) hold_after_apply: AtomicU32,
+    pub(crate) hold_ms: AtomicU64,
+    pub(crate) refuse_client_cert: Arc<AtomicU32>,
+    pub(crate) trx_counter: AtomicU64,
+    /// securPharm access tokens: token → (site, valid until, sim seconds).
+    pub(crate) tokens: Mutex<std::collections::HashMap<String, (String, i64)>>,
+    pub(crate) token_ttl_secs: AtomicU64,
+    pub(crate) tokens_issued: AtomicU64,
 }
 
 impl Sim {
-    fn now(&self) -> Timestamp {
+    pub(crate) fn now(&self) -> Timestamp {
         let wall = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
@@ -247,6 +268,9 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
         refuse_client_cert: Arc::new(AtomicU32::new(0)),
         bulk_delay_ms: AtomicU64::new(0),
         trx_counter: AtomicU64::new(0),
+        tokens: Mutex::new(std::collections::HashMap::new()),
+        token_ttl_secs: AtomicU64::new(DEFAULT_TOKEN_TTL_SECS),
+        tokens_issued: AtomicU64::new(0),
     });
     let app = Router::new()
         .route("/admin/stats", get(stats))
@@ -256,6 +280,9 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
         .route("/admin/outage", post(outage))
         .route("/admin/fault", post(fault))
         .route("/admin/pack-state", post(pack_state))
+        // securPharm's pharmacy-server interface, beside NMVS's SOAP.
+        .route(SP_TOKEN_PATH, post(rest::token))
+        .route("/products/{pc}/packs/{sn}", get(rest::pack).put(rest::pack))
         .fallback(post(soap_endpoint))
         .with_state(sim.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(
@@ -294,6 +321,14 @@ pub async fn start(cfg: SimConfig) -> Result<Handle, SimError> {
                     let Ok(tls) = acceptor.accept(tcp).await else {
                         return;
                     };
+                    // The site, for securPharm: the client certificate's.
+                    let site = tls
+                        .get_ref()
+                        .1
+                        .peer_certificates()
+                        .and_then(|c| c.first())
+                        .map(|c| rest::site_of(c.as_ref()));
+                    let app = app.layer(Extension(rest::Peer(site)));
                     let conn = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app));
                     tokio::select! {
@@ -549,13 +584,13 @@ async fn soap_endpoint(
     xml(StatusCode::OK, soap::write_response(&resp))
 }
 
-fn take_one(counter: &AtomicU32) -> bool {
+pub(crate) fn take_one(counter: &AtomicU32) -> bool {
     counter
         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
         .is_ok()
 }
 
-type Outcome = (
+pub(crate) type Outcome = (
     Option<domain::PackState>,
     Vec<domain::InactiveReason>,
     &'static str,
@@ -581,7 +616,7 @@ fn process(
 
 /// Decides one pack's request and applies it: state, history, alert.
 #[allow(clippy::too_many_arguments)]
-fn apply_pack(
+pub(crate) fn apply_pack(
     tx: &rusqlite::Transaction<'_>,
     codes: &CodeTable,
     req: &SoapRequest,
@@ -792,6 +827,7 @@ async fn stats(State(sim): State<Arc<Sim>>) -> Response {
             "packs_by_state": count("SELECT state, COUNT(*) FROM packs GROUP BY state ORDER BY state")?,
             "now": sim.now().0,
             "outage": sim.outage.load(Ordering::Relaxed),
+            "tokens_issued": sim.tokens_issued.load(Ordering::Relaxed),
         }))
     })
 }
@@ -864,6 +900,15 @@ async fn fault(State(sim): State<Arc<Sim>>, Json(f): Json<Fault>) -> Response {
     sim.hold_ms.store(f.hold_ms, Ordering::Relaxed);
     sim.refuse_client_cert
         .store(f.refuse_client_cert, Ordering::Relaxed);
+    sim.token_ttl_secs.store(
+        f.token_ttl_secs.unwrap_or(DEFAULT_TOKEN_TTL_SECS),
+        Ordering::Relaxed,
+    );
+    if f.revoke_tokens {
+        if let Ok(mut t) = sim.tokens.lock() {
+            t.clear();
+        }
+    }
     Json(f).into_response()
 }
 

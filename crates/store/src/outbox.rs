@@ -154,7 +154,8 @@ impl Store {
                AND NOT EXISTS (SELECT 1 FROM ledger AS later
                                WHERE later.product_code = l.product_code AND later.serial = l.serial
                                  AND later.id > l.id AND later.outcome IN {STANDING_OUTCOMES})
-             ORDER BY l.id DESC LIMIT ?3"
+             ORDER BY l.id DESC LIMIT ?3",
+            STANDING_OUTCOMES = STANDING_OUTCOMES.as_str()
         ))?;
         let rows = st.query_map(params![operation, since, limit], |r| {
             Ok(StandingChange {
@@ -169,7 +170,7 @@ impl Store {
                 user_id: r.get(8)?,
                 workstation: r.get(9)?,
                 at: r.get(10)?,
-                pending: r.get::<_, String>(11)? != "NMVS_SUCCESS",
+                pending: !domain::is_success(&r.get::<_, String>(11)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -476,6 +477,21 @@ impl Store {
         Ok(())
     }
 
+    /// The national system's transaction id of our operation
+    /// `client_trx_id`, once its answer gave one (an undo in securPharm
+    /// names the decommission by it).
+    pub fn server_trx_id(&self, client_trx_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT nmvs_trx_id FROM ledger WHERE client_trx_id = ?1",
+                params![client_trx_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
     /// The last name learned for a product.
     pub fn product_name(&self, product_code: &str) -> Result<Option<String>, StoreError> {
         Ok(self
@@ -535,7 +551,16 @@ impl Store {
 }
 
 /// The outcomes of a change that took effect or may still take effect.
-const STANDING_OUTCOMES: &str = "('NMVS_SUCCESS', 'recorded', 'sending')";
+/// The outcomes of a change that stands (done in any interface's code,
+/// recorded for replay, being sent), as an SQL list.
+static STANDING_OUTCOMES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut v: Vec<String> = domain::success_codes()
+        .into_iter()
+        .map(|c| format!("'{c}'"))
+        .collect();
+    v.extend(["'recorded'".to_owned(), "'sending'".to_owned()]);
+    format!("({})", v.join(", "))
+});
 
 pub(crate) fn last_change_in(
     conn: &rusqlite::Connection,
@@ -547,7 +572,8 @@ pub(crate) fn last_change_in(
             &format!(
                 "SELECT client_trx_id, nmvs_trx_id, operation, user_id, workstation, site, at, outcome, state FROM ledger
                  WHERE product_code = ?1 AND serial = ?2 AND outcome IN {STANDING_OUTCOMES}
-                 ORDER BY id DESC LIMIT 1"
+                 ORDER BY id DESC LIMIT 1",
+                STANDING_OUTCOMES = STANDING_OUTCOMES.as_str()
             ),
             params![product_code, serial],
             |r| {

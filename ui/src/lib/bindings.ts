@@ -242,7 +242,11 @@ at_text: string,
 /**
  * verify, dispense, undo… (or the G-code if unknown)
  */
-operation: string, outcome: string, product_code: string, batch: string, serial: string, user: string, workstation: string, };
+operation: string, outcome: string, 
+/**
+ * The outcome is "done" (in any interface's code) or "recorded" for replay.
+ */
+fine: boolean, product_code: string, batch: string, serial: string, user: string, workstation: string, };
 
 export type JournalCheck = { ok: boolean, 
 /**
@@ -258,7 +262,11 @@ export type RecallLine = { serial: string,
 /**
  * The last thing done to it here: "dispensed", "verified", …
  */
-last_operation: string, last_outcome: string, at_text: string, user: string, 
+last_operation: string, last_outcome: string, 
+/**
+ * `last_outcome` is "done" or "recorded".
+ */
+last_fine: boolean, at_text: string, user: string, 
 /**
  * Still in the pharmacy (verified or undone) or gone (dispensed,
  * destroyed, exported…), as far as this pharmacy's journal knows.
