@@ -58,15 +58,6 @@ pub fn scheme_name(s: ProductScheme) -> &'static str {
     }
 }
 
-/// The scheme from its `pcs` name.
-pub fn scheme_from(name: &str) -> Option<ProductScheme> {
-    match name {
-        "GTIN" => Some(ProductScheme::Gtin),
-        "PPN" => Some(ProductScheme::Ppn),
-        _ => None,
-    }
-}
-
 /// The `act` value of an operation (*ours*); `None` for a verify, which is
 /// a `GET` without one.
 pub fn action(op: Operation) -> Option<&'static str> {
@@ -213,25 +204,6 @@ pub struct Answer {
 pub const ACTIVE: &str = "ACTIVE";
 pub const INACTIVE: &str = "INACTIVE";
 
-/// The `pack` object for a state and its reasons.
-pub fn pack_of(serial: &str, state: PackState, reasons: &[InactiveReason]) -> Pack {
-    let mut r: Vec<String> = Vec::new();
-    if state != PackState::Active {
-        r.push(state.name().to_owned());
-    }
-    r.extend(reasons.iter().map(|x| x.name().to_owned()));
-    Pack {
-        sn: serial.to_owned(),
-        state: if state == PackState::Active {
-            ACTIVE
-        } else {
-            INACTIVE
-        }
-        .to_owned(),
-        reasons: r,
-    }
-}
-
 /// Why an answer cannot be used (the pack's state is unknown).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SpWireError {
@@ -245,17 +217,16 @@ pub enum SpWireError {
 
 /// Reads an answer of the pack resource.
 pub fn parse_answer(bytes: &[u8]) -> Result<Answer, SpWireError> {
-    if bytes.len() > MAX_RESPONSE_BYTES {
-        return Err(SpWireError::Oversized {
-            size: bytes.len(),
-            limit: MAX_RESPONSE_BYTES,
-        });
-    }
-    serde_json::from_slice(bytes).map_err(|e| SpWireError::Malformed(e.to_string()))
+    parse_json(bytes)
 }
 
 /// Reads the token endpoint's answer.
 pub fn parse_token(bytes: &[u8]) -> Result<TokenAnswer, SpWireError> {
+    parse_json(bytes)
+}
+
+/// JSON of at most [`MAX_RESPONSE_BYTES`].
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, SpWireError> {
     if bytes.len() > MAX_RESPONSE_BYTES {
         return Err(SpWireError::Oversized {
             size: bytes.len(),
@@ -370,8 +341,6 @@ mod tests {
         assert_eq!(r.reasons, vec![InactiveReason::Expired]);
         assert_eq!(r.nmvs_trx_id.as_deref(), Some("S1"));
         assert_eq!(r.return_code, "SP-000");
-        let back = pack_of("SN1", PackState::Supplied, &[InactiveReason::Expired]);
-        assert_eq!(Some(&back), a.pack.as_ref());
         for bad in [
             &b"{}"[..],
             b"<xml/>",

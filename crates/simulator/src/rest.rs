@@ -19,7 +19,7 @@
 //!   centrally (and the reverse); the answer's `expNMVS` shows the central
 //!   one.
 
-use crate::server::{apply_pack, take_one, Sim};
+use crate::server::{after_apply, apply_pack, take_one, Sim};
 use crate::soap::SoapRequest;
 use crate::store;
 use axum::body::Bytes;
@@ -369,16 +369,7 @@ pub async fn pack(
             )
         }
     };
-    if take_one(&sim.drop_after_apply) {
-        kill.notify_one();
-        std::future::pending::<()>().await;
-    }
-    if take_one(&sim.hold_after_apply) {
-        tokio::time::sleep(std::time::Duration::from_millis(
-            sim.hold_ms.load(Ordering::Relaxed),
-        ))
-        .await;
-    }
+    after_apply(&sim, &kill).await;
     let name = match sim.db.lock() {
         Ok(db) => store::product_name(&db, scheme, &pc).ok().flatten(),
         Err(_) => None,

@@ -542,16 +542,7 @@ async fn soap_endpoint(
             )
         }
     };
-    if take_one(&sim.drop_after_apply) {
-        kill.notify_one();
-        std::future::pending::<()>().await;
-    }
-    if take_one(&sim.hold_after_apply) {
-        tokio::time::sleep(std::time::Duration::from_millis(
-            sim.hold_ms.load(Ordering::Relaxed),
-        ))
-        .await;
-    }
+    after_apply(&sim, &kill).await;
     let product_name = match sim.db.lock() {
         Ok(db) => store::product_name(&db, &req.scheme, &req.product_code)
             .ok()
@@ -582,6 +573,21 @@ async fn soap_endpoint(
         product_name: product_name.as_deref(),
     };
     xml(StatusCode::OK, soap::write_response(&resp))
+}
+
+/// The faults that strike once a request is applied: the connection dropped
+/// without an answer (never returns), or the answer held back.
+pub(crate) async fn after_apply(sim: &Sim, kill: &Notify) {
+    if take_one(&sim.drop_after_apply) {
+        kill.notify_one();
+        std::future::pending::<()>().await;
+    }
+    if take_one(&sim.hold_after_apply) {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            sim.hold_ms.load(Ordering::Relaxed),
+        ))
+        .await;
+    }
 }
 
 pub(crate) fn take_one(counter: &AtomicU32) -> bool {
