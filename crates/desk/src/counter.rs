@@ -358,6 +358,8 @@ impl Desk {
             in_basket,
             latency_ms: None,
             case_id: None,
+            alert_id: None,
+            expiry_central: None,
             held: None,
         }
     }
@@ -470,6 +472,8 @@ impl Desk {
                         latency_ms,
                         product_name,
                         case_id,
+                        alert_id,
+                        expiry_central,
                         ..
                     } => {
                         v.code = Some(code);
@@ -480,6 +484,8 @@ impl Desk {
                         }
                         // The engine opened the alert case.
                         v.case_id = case_id;
+                        v.alert_id = alert_id;
+                        v.expiry_central = expiry_central.as_deref().map(crate::expiry_text);
                         Sentence::said(message)
                     }
                 };

@@ -658,6 +658,16 @@ impl Desk {
 /// home: `store::platform`.
 pub use store::platform::{local_text, time_text_in};
 
+/// A YYMMDD expiry as people read it: 2027-01-31, or 2027-01 when the day
+/// is 00 (anything else as given).
+pub fn expiry_text(raw: &str) -> String {
+    match (raw.get(0..2), raw.get(2..4), raw.get(4..6)) {
+        (Some(y), Some(m), Some("00")) if raw.len() == 6 => format!("20{y}-{m}"),
+        (Some(y), Some(m), Some(d)) if raw.len() == 6 => format!("20{y}-{m}-{d}"),
+        _ => raw.to_owned(),
+    }
+}
+
 /// The pack's fields as printed, from a valid parse.
 pub fn pack_fields(scan: &packcode::Scan) -> Option<PackFields> {
     if !scan.ok() {
@@ -670,16 +680,7 @@ pub fn pack_fields(scan: &packcode::Scan) -> Option<PackFields> {
         (packcode::ProductScheme::Gtin, None) => "GTIN".to_owned(),
     };
     let raw = scan.expiry_raw().unwrap_or_default().to_owned();
-    let expiry = if raw.len() == 6 {
-        let (y, m, d) = (&raw[0..2], &raw[2..4], &raw[4..6]);
-        if d == "00" {
-            format!("20{y}-{m}")
-        } else {
-            format!("20{y}-{m}-{d}")
-        }
-    } else {
-        raw.clone()
-    };
+    let expiry = expiry_text(&raw);
     Some(PackFields {
         product_code: code.to_owned(),
         scheme,

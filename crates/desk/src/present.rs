@@ -106,6 +106,8 @@ mod tests {
             latency_ms: 0.0,
             product_name: None,
             case_id: None,
+            expiry_central: None,
+            alert_id: None,
         }
     }
 

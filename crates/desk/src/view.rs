@@ -110,6 +110,12 @@ pub struct CounterVerdict {
     /// An alert at the national system: a case was opened for it.
     #[ts(type = "number | null")]
     pub case_id: Option<i64>,
+    /// The national system's id for that alert, when it gave one.
+    pub alert_id: Option<String>,
+    /// The expiry the national system holds, as people read it, when it is
+    /// written differently from the scanned one (a day-00 scan against the
+    /// month's last day, or a real mismatch): shown next to the scanned one.
+    pub expiry_central: Option<String>,
     /// Held by the damage gate: what the person may choose (F, G).
     pub held: Option<HeldChoices>,
 }
@@ -606,6 +612,9 @@ pub struct AlertCase {
     pub serial: String,
     pub operation: String,
     pub return_code: String,
+    /// The national system's id for the alert (securPharm gives one with
+    /// the answer): quote it when reporting or closing the alert.
+    pub alert_id: Option<String>,
     pub message: String,
     /// Scanner damage, or a clean read of a pack that may be falsified.
     pub likely_cause: String,

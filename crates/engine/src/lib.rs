@@ -141,6 +141,13 @@ pub struct BulkAnswer {
     pub case_id: Option<i64>,
 }
 
+/// What the national system said with an alert answer (for its case).
+struct AlertSaid<'a> {
+    code: &'a str,
+    message: &'a str,
+    alert_id: Option<String>,
+}
+
 /// Where the engine works (the person acting is named per operation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counter {
@@ -207,6 +214,14 @@ pub enum Verdict {
         product_name: Option<String>,
         /// The alert case opened for an alert answer (see `finish`).
         case_id: Option<i64>,
+        /// The expiry the national system holds for the batch, when its
+        /// answer gave one that is written differently from the scanned
+        /// one (securPharm's `expNMVS`: a day-00 scan against the month's
+        /// last day, or a real mismatch). Shown next to the scanned one.
+        expiry_central: Option<String>,
+        /// The national system's own id for the alert, when it gave one
+        /// (securPharm); kept in the alert case.
+        alert_id: Option<String>,
     },
     /// The system could not be reached in time; the operation is committed
     /// to the outbox and will be replayed.
@@ -810,10 +825,16 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             code,
             message,
             case_id,
+            alert_id,
             ..
         } = &mut v
         {
-            *case_id = Some(self.open_case(op, pack, code, message, by, now)?);
+            let said = AlertSaid {
+                code,
+                message,
+                alert_id: alert_id.clone(),
+            };
+            *case_id = Some(self.open_case(op, pack, said, by, now)?);
         }
         let journaled = match &v {
             Verdict::RecordedOffline { .. } => true,
@@ -865,8 +886,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         &self,
         op: Operation,
         pack: &Pack,
-        code: &str,
-        message: &str,
+        said: AlertSaid<'_>,
         by: &str,
         now: i64,
     ) -> Result<i64, EngineError> {
@@ -882,8 +902,8 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             expiry: pack.expiry.clone(),
             serial: pack.serial.clone(),
             operation: op.cli_name().to_owned(),
-            return_code: code.to_owned(),
-            message: message.to_owned(),
+            return_code: said.code.to_owned(),
+            message: said.message.to_owned(),
             likely_cause: likely_cause.to_owned(),
             // The human-readable element string, as printed beside the code.
             scan_text: format!(
@@ -892,6 +912,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             ),
             user_id: by.to_owned(),
             workstation: self.counter.workstation.clone(),
+            alert_id: said.alert_id,
         };
         self.with_store(|s| s.open_case(&case))
     }
@@ -1144,6 +1165,11 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
                     latency_ms: a.latency.as_secs_f64() * 1000.0,
                     product_name,
                     case_id: None,
+                    expiry_central: a
+                        .response
+                        .expiry_central
+                        .filter(|central| *central != req.expiry),
+                    alert_id: a.response.alert_id,
                 })
             }
             Sent::Failed {
@@ -1332,7 +1358,13 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
             );
             self.with_store(|s| s.journal_append(&entry).map(|_| ()))?;
             let case_id = if info.alert {
-                Some(self.open_case(Operation::Verify, &pack, &code, &info.message, by, now)?)
+                let said = AlertSaid {
+                    code: &code,
+                    message: &info.message,
+                    // A bulk answer names no alert per pack.
+                    alert_id: None,
+                };
+                Some(self.open_case(Operation::Verify, &pack, said, by, now)?)
             } else {
                 None
             };

@@ -366,6 +366,7 @@ both!(
     recalled_batch_and_stolen,
     outage_records_and_replays_exactly_once,
     a_lost_answer_is_settled_by_verifying,
+    an_alert_keeps_the_systems_alert_id,
 );
 
 // ----- securPharm only -----
@@ -572,6 +573,62 @@ async fn securpharm_day_00_expiry_is_accepted_and_the_central_one_shown() {
         a.response.expiry_central.as_deref(),
         Some(format!("{yy}{mm}{last}").as_str())
     );
+    // Through the engine, the verdict carries it for the counter screen;
+    // a scan written as the centre writes it carries none.
+    let e = engine_at(&env, "till-1");
+    let v = op(&e, Operation::Verify, &code00).await;
+    let Verdict::Answered { expiry_central, .. } = &v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(
+        expiry_central.as_deref(),
+        Some(format!("{yy}{mm}{last}").as_str())
+    );
+    let same = first.replacen(&format!("17{exp}"), &format!("17{yy}{mm}{last}"), 1);
+    let v = op(&e, Operation::Verify, &same).await;
+    assert!(
+        matches!(
+            &v,
+            Verdict::Answered {
+                expiry_central: None,
+                ..
+            }
+        ),
+        "{v:?}"
+    );
     assert_eq!(alerts(&env).await, 0);
+    env.sim.stop().await;
+}
+
+/// An alert answer's id (securPharm's) is in the verdict and in the alert
+/// case the engine opens; NMVS answers carry none.
+async fn an_alert_keeps_the_systems_alert_id(iface: Iface) {
+    let env = start("alertid", iface).await;
+    let e = engine_at(&env, "till-1");
+    let first = codes(&env)[0].clone();
+    let scan = packcode::parse(&first, TODAY);
+    let serial = scan.serial().expect("serial").to_owned();
+    let unknown = first.replacen(&format!("21{serial}"), "21UNKNOWN0SERIAL9", 1);
+    let v = op(&e, Operation::Verify, &unknown).await;
+    let Verdict::Answered {
+        alert: true,
+        case_id: Some(case),
+        alert_id,
+        ..
+    } = &v
+    else {
+        panic!("not an alert: {v:?}")
+    };
+    let cases = e.cases(false).expect("cases");
+    let stored = cases.iter().find(|c| c.id == *case).expect("case");
+    assert_eq!(&stored.alert_id, alert_id);
+    match iface {
+        Iface::SecurPharm => {
+            let id = alert_id.as_deref().expect("securPharm gives an alert id");
+            assert!(id.starts_with("SPA-"), "{id}");
+        }
+        Iface::Nmvs => assert_eq!(alert_id, &None),
+    }
+    assert_eq!(alerts(&env).await, 1);
     env.sim.stop().await;
 }

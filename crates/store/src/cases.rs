@@ -19,6 +19,8 @@ pub struct NewCase {
     pub scan_text: String,
     pub user_id: String,
     pub workstation: String,
+    /// The national system's id for the alert, when its answer gave one.
+    pub alert_id: Option<String>,
 }
 
 /// A stored case.
@@ -41,14 +43,16 @@ pub struct Case {
     pub decision: Option<String>,
     pub decided_at: Option<i64>,
     pub decided_by: Option<String>,
+    /// The national system's id for the alert (securPharm's), if given.
+    pub alert_id: Option<String>,
 }
 
 impl Store {
     /// Opens a case; returns its id.
     pub fn open_case(&self, c: &NewCase) -> Result<i64, StoreError> {
         self.conn.execute(
-            "INSERT INTO alert_cases (opened_at, product_code, batch, expiry, serial, operation, return_code, message, likely_cause, scan_text, user_id, workstation)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO alert_cases (opened_at, product_code, batch, expiry, serial, operation, return_code, message, likely_cause, scan_text, user_id, workstation, alert_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 c.opened_at,
                 c.product_code,
@@ -61,7 +65,8 @@ impl Store {
                 c.likely_cause,
                 c.scan_text,
                 c.user_id,
-                c.workstation
+                c.workstation,
+                c.alert_id
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -86,7 +91,7 @@ impl Store {
     /// Cases, newest first; only the open ones when `open_only`.
     pub fn cases(&self, open_only: bool) -> Result<Vec<Case>, StoreError> {
         let sql = format!(
-            "SELECT id, opened_at, product_code, batch, expiry, serial, operation, return_code, message, likely_cause, scan_text, user_id, workstation, note, decision, decided_at, decided_by
+            "SELECT id, opened_at, product_code, batch, expiry, serial, operation, return_code, message, likely_cause, scan_text, user_id, workstation, note, decision, decided_at, decided_by, alert_id
              FROM alert_cases {} ORDER BY id DESC",
             if open_only { "WHERE decided_at IS NULL" } else { "" }
         );
@@ -110,6 +115,7 @@ impl Store {
                 decision: r.get(14)?,
                 decided_at: r.get(15)?,
                 decided_by: r.get(16)?,
+                alert_id: r.get(17)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -11,6 +11,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_alert_cases.sql"),
     include_str!("../migrations/0004_people.sql"),
     include_str!("../migrations/0005_sign_in_attempts.sql"),
+    include_str!("../migrations/0006_alert_id.sql"),
 ];
 
 pub(crate) fn migrate(conn: &Connection) -> Result<(), StoreError> {

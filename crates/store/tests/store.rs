@@ -375,6 +375,7 @@ fn alert_cases_open_and_are_decided_once() {
         scan_text: "]d2…".into(),
         user_id: "anna".into(),
         workstation: "till-1".into(),
+        alert_id: Some("SPA-7".into()),
     };
     let id = s.open_case(&case).expect("open");
     assert_eq!(s.cases(true).expect("open cases").len(), 1);
@@ -390,6 +391,7 @@ fn alert_cases_open_and_are_decided_once() {
         (all[0].decision.as_deref(), all[0].decided_by.as_deref()),
         (Some("reported"), Some("anna"))
     );
+    assert_eq!(all[0].alert_id.as_deref(), Some("SPA-7"));
     assert!(!s.decide_case(999, "x", "y", "z", 1).expect("unknown id"));
 }
 
