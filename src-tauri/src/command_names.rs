@@ -49,6 +49,8 @@ pub const COMMANDS: &[&str] = &[
     "settings_prefs",
     "settings_national",
     "settings_mode",
+    "settings_training",
+    "batches_export",
     "cert_import_pem",
     "cert_import_p12",
     "connection_test",

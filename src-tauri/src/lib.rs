@@ -350,6 +350,18 @@ async fn settings_mode(state: State<'_, AppState>, live: bool) -> Res<()> {
     Ok(state.0.settings_mode(live)?)
 }
 
+/// The interface training simulates from its next start.
+#[tauri::command]
+async fn settings_training(state: State<'_, AppState>, interface: String) -> Res<()> {
+    Ok(state.0.settings_training(&interface)?)
+}
+
+/// One day's dispensed packs with their batches, as CSV and JSON files.
+#[tauri::command]
+async fn batches_export(state: State<'_, AppState>, day: String) -> Res<Vec<String>> {
+    Ok(state.0.batches_export(&day)?)
+}
+
 /// The client certificate and key as PEM text (key may be empty when the
 /// certificate text holds it).
 #[tauri::command]
@@ -510,6 +522,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             settings_prefs,
             settings_national,
             settings_mode,
+            settings_training,
+            batches_export,
             cert_import_pem,
             cert_import_p12,
             connection_test,

@@ -693,7 +693,7 @@ fn every_command_over_a_training_desk() {
     ok(
         &w,
         "settings_national",
-        json!({"national": {"single_pack_url": "https://nmvs.example/ws/SinglePackServiceV50", "bulk_url": "", "support_url": "", "client_login_id": "PH1", "user_id": "u", "password": "pw", "ca_pem": null}}),
+        json!({"national": {"country": "AT", "interface": "arvato-v5", "securpharm_url": "", "single_pack_url": "https://nmvs.example/ws/SinglePackServiceV50", "bulk_url": "", "support_url": "", "client_login_id": "PH1", "user_id": "u", "password": "pw", "ca_pem": null}}),
     );
     assert!(
         call(&w, "settings_mode", json!({"live": true})).is_err(),

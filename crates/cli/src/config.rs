@@ -33,14 +33,24 @@ pub struct ConfigFile {
     /// … whose password is the first line of this file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_p12_password_file: Option<PathBuf>,
+    /// NMVS only: the login (securPharm knows a site by its certificate).
+    #[serde(default)]
     pub client_login_id: String,
+    #[serde(default)]
     pub user_id: String,
     /// A file holding the password (first line), or …
+    #[serde(default)]
     pub password_file: Option<PathBuf>,
     /// … an environment variable holding it.
+    #[serde(default)]
     pub password_env: Option<String>,
+    /// `arvato-v5` (the default), `arvato-v4`, or `securpharm` (then
+    /// `endpoint` is the pharmacy server's base address).
     #[serde(default = "default_interface")]
     pub interface: String,
+    /// securPharm: this installation's application id (`sid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
     #[serde(default = "default_connect_ms")]
     pub connect_timeout_ms: u64,
     #[serde(default = "default_response_ms")]
@@ -99,6 +109,27 @@ pub enum ConfigError {
     Invalid(PathBuf, String),
     #[error("no password: set password_file or password_env in {0}")]
     NoPassword(PathBuf),
+    #[error("{0}: unknown interface '{1}' (arvato-v5, arvato-v4, securpharm)")]
+    Interface(PathBuf, String),
+    #[error("{0}: securPharm needs application_id (the installation's id, a UUID)")]
+    NoApplicationId(PathBuf),
+}
+
+/// The national system a configuration names, ready to be made into the
+/// engine's port.
+#[derive(Debug)]
+pub enum National {
+    Nmvs(ClientConfig),
+    SecurPharm(securpharm::SpConfig),
+}
+
+/// A path of the configuration, relative to its folder unless absolute.
+pub(crate) fn at(base: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_owned()
+    } else {
+        base.join(p)
+    }
 }
 
 fn read(p: &Path) -> Result<String, ConfigError> {
@@ -106,6 +137,76 @@ fn read(p: &Path) -> Result<String, ConfigError> {
 }
 
 impl ConfigFile {
+    /// The interface the file names.
+    pub fn interface(&self, path: &Path) -> Result<domain::Interface, ConfigError> {
+        domain::Interface::from_name(&self.interface)
+            .ok_or_else(|| ConfigError::Interface(path.to_owned(), self.interface.clone()))
+    }
+
+    /// The site name recorded with every operation: the NMVS login, or for
+    /// securPharm the certificate's subject.
+    pub fn site(&self, national: &National) -> String {
+        match national {
+            National::Nmvs(c) => c.credentials.client_login_id.clone(),
+            National::SecurPharm(c) => nmvs::cert_info(&c.client_cert_pem)
+                .map(|i| i.subject)
+                .unwrap_or_else(|_| "securpharm".to_owned()),
+        }
+    }
+
+    /// The configured national system, with its secrets read.
+    pub fn national(&self, path: &Path, base: &Path) -> Result<National, ConfigError> {
+        if self.interface(path)? != domain::Interface::SecurPharm {
+            return self.client_config(path, base).map(National::Nmvs);
+        }
+        let (client_cert_pem, client_key_pem) = self.identity(path, base)?;
+        Ok(National::SecurPharm(securpharm::SpConfig {
+            base_url: self.endpoint.trim_end_matches('/').to_owned(),
+            ca_pem: self
+                .ca_cert
+                .as_ref()
+                .map(|p| read(&at(base, p)))
+                .transpose()?,
+            client_cert_pem,
+            client_key_pem,
+            application_id: self
+                .application_id
+                .clone()
+                .filter(|a| !a.trim().is_empty())
+                .ok_or_else(|| ConfigError::NoApplicationId(path.to_owned()))?,
+            connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+            response_timeout: Duration::from_millis(self.response_timeout_ms),
+        }))
+    }
+
+    /// The client certificate (PEM) and its key, from PEM files or a
+    /// PKCS#12 file.
+    fn identity(&self, path: &Path, base: &Path) -> Result<(String, Secret), ConfigError> {
+        match (&self.client_p12, &self.client_cert, &self.client_key) {
+            (Some(p12), _, _) => {
+                let file = at(base, p12);
+                let data = std::fs::read(&file).map_err(|e| ConfigError::Read(file.clone(), e))?;
+                let pass = match &self.client_p12_password_file {
+                    Some(f) => read(&at(base, f))?
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    None => String::new(),
+                };
+                nmvs::pem_from_pkcs12(&data, &pass)
+                    .map_err(|e| ConfigError::Invalid(file, e.to_string()))
+            }
+            (None, Some(cert), Some(key)) => {
+                Ok((read(&at(base, cert))?, Secret(read(&at(base, key))?)))
+            }
+            _ => Err(ConfigError::Invalid(
+                path.to_owned(),
+                "set client_p12, or both client_cert and client_key".to_owned(),
+            )),
+        }
+    }
+
     pub fn load(path: &Path) -> Result<(ConfigFile, PathBuf), ConfigError> {
         let text = read(path)?;
         let cfg: ConfigFile = serde_json::from_str(&text)
@@ -115,14 +216,8 @@ impl ConfigFile {
     }
 
     /// The adapter's configuration, with the secrets read from their files.
-    pub fn client_config(&self, path: &Path, base: &Path) -> Result<ClientConfig, ConfigError> {
-        let at = |p: &Path| {
-            if p.is_absolute() {
-                p.to_owned()
-            } else {
-                base.join(p)
-            }
-        };
+    fn client_config(&self, path: &Path, base: &Path) -> Result<ClientConfig, ConfigError> {
+        let at = |p: &Path| at(base, p);
         let password = match (&self.password_file, &self.password_env) {
             (Some(f), _) => read(&at(f))?.lines().next().unwrap_or_default().to_owned(),
             (None, Some(var)) => {
@@ -130,25 +225,7 @@ impl ConfigFile {
             }
             (None, None) => return Err(ConfigError::NoPassword(path.to_owned())),
         };
-        let (client_cert_pem, client_key_pem) =
-            match (&self.client_p12, &self.client_cert, &self.client_key) {
-                (Some(p12), _, _) => {
-                    let data = std::fs::read(at(p12)).map_err(|e| ConfigError::Read(at(p12), e))?;
-                    let pass = match &self.client_p12_password_file {
-                        Some(f) => read(&at(f))?.lines().next().unwrap_or_default().to_owned(),
-                        None => String::new(),
-                    };
-                    nmvs::pem_from_pkcs12(&data, &pass)
-                        .map_err(|e| ConfigError::Invalid(at(p12), e.to_string()))?
-                }
-                (None, Some(cert), Some(key)) => (read(&at(cert))?, Secret(read(&at(key))?)),
-                _ => {
-                    return Err(ConfigError::Invalid(
-                        path.to_owned(),
-                        "set client_p12, or both client_cert and client_key".to_owned(),
-                    ))
-                }
-            };
+        let (client_cert_pem, client_key_pem) = self.identity(path, base)?;
         Ok(ClientConfig {
             single_pack_url: format!(
                 "{}{}",

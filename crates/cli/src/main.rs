@@ -79,6 +79,16 @@ enum Command {
         #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
         format: String,
     },
+    /// One day's dispensed packs with their batches (for the pharmacy's
+    /// own software: the e-prescription claim record needs the batch), to
+    /// standard output.
+    Batches {
+        /// The day (YYYY-MM-DD, the computer's local day); default today.
+        #[arg(long)]
+        day: Option<String>,
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+    },
     /// Decode pack codes from pictures (PNG, JPEG, WebP, BMP, GIF, TIFF): one JSON object per picture.
     Decode { images: Vec<std::path::PathBuf> },
     /// Live scanning: one JSON line per pack, from a scanner on a
@@ -225,6 +235,9 @@ fn main() -> ExitCode {
         }
         Command::Journal { action, format } => {
             return ops_cmd::journal(action == "verify", format == "csv", &data_dir)
+        }
+        Command::Batches { day, format } => {
+            return ops_cmd::batches(day.as_deref(), format == "csv", &data_dir)
         }
         Command::Decode { images } => return decode_images(images),
         Command::Scan {

@@ -4,9 +4,12 @@
 //! (`queue`, `journal`, `recall`).
 
 use crate::config::ConfigFile;
+use crate::config::National;
 use domain::{Operation, OutcomeClass};
+use engine::Port;
 use engine::{Choice, Counter, Engine, Scanned, SystemClock, Verdict};
 use nmvs::NmvsClient;
+use securpharm::SecurPharmClient;
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -44,19 +47,20 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 }
 
 /// The engine for a configuration and data folder.
-pub fn engine(config: &Path, data_dir: &Path) -> Result<Engine<NmvsClient, SystemClock>, String> {
+pub fn engine(config: &Path, data_dir: &Path) -> Result<Engine<Port, SystemClock>, String> {
     let (file, base) = ConfigFile::load(config).map_err(|e| e.to_string())?;
-    let cfg = file
-        .client_config(config, &base)
-        .map_err(|e| e.to_string())?;
+    let national = file.national(config, &base).map_err(|e| e.to_string())?;
     let budget = Duration::from_millis(file.offline_budget_ms);
-    let client = NmvsClient::new(cfg).map_err(|e| e.to_string())?;
+    let site = file.site(&national);
+    let client = match national {
+        National::Nmvs(cfg) => Port::Nmvs(NmvsClient::new(cfg).map_err(|e| e.to_string())?),
+        National::SecurPharm(cfg) => {
+            Port::SecurPharm(SecurPharmClient::new(cfg).map_err(|e| e.to_string())?)
+        }
+    };
     let store = Store::open(&store_path(data_dir)).map_err(|e| e.to_string())?;
     let workstation = store::platform::host_name().unwrap_or_else(|| "cli".to_owned());
-    let counter = Counter {
-        workstation,
-        site: file.client_login_id.clone(),
-    };
+    let counter = Counter { workstation, site };
     let mut e = Engine::new(store, client, SystemClock, counter);
     e.set_offline_budget(budget);
     e.claim_lease_secs = file.replay_lease_secs;
@@ -243,6 +247,38 @@ pub fn queue(action: &str, config: Option<&Path>, data_dir: &Path) -> ExitCode {
 }
 
 /// `countercheck journal verify|export`.
+/// `countercheck batches [--day D] [--format csv|json]`: the day's
+/// standing dispenses with their batches.
+pub fn batches(day: Option<&str>, csv: bool, data_dir: &Path) -> ExitCode {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let day = day.map_or_else(|| store::platform::local_date_text(now), str::to_owned);
+    let span = day
+        .parse::<packcode::Date>()
+        .map_err(|e| e.to_string())
+        .and_then(|d| {
+            store::platform::local_day_span(d.year, d.month, d.day)
+                .ok_or_else(|| format!("{day} is not a day of the calendar"))
+        });
+    let (from, until) = match span {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let store = match Store::open(&store_path(data_dir)) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    match store.standing_changes_between(Operation::Dispense.g_code(), from, until) {
+        Ok(rows) => {
+            let out = store::export::dispensed_batches(&day, &rows, store::platform::local_text);
+            print!("{}", if csv { out.csv } else { out.json + "\n" });
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
 pub fn journal(verify: bool, csv: bool, data_dir: &Path) -> ExitCode {
     let store = match Store::open(&store_path(data_dir)) {
         Ok(s) => s,

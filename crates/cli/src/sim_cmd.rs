@@ -31,6 +31,12 @@ pub enum SimCommand {
         /// Write a ready-to-use client configuration here.
         #[arg(long)]
         client_config: Option<PathBuf>,
+        /// The interface the client configuration speaks: `arvato-v5`
+        /// (NMVS, SOAP) or `securpharm` (securPharm's pharmacy server,
+        /// REST). The simulator serves both on its one address; this
+        /// chooses the one the written configuration uses.
+        #[arg(long, default_value = "arvato-v5", value_parser = ["arvato-v5", "securpharm"])]
+        interface: String,
     },
     /// Start or end a simulated outage (maintenance window).
     Outage {
@@ -123,6 +129,7 @@ pub fn run(cmd: &SimCommand, config: Option<&Path>, data_dir: &Path) -> ExitCode
             packs_per_batch,
             export_packs,
             client_config,
+            interface,
         } => rt.block_on(serve(
             *addr,
             *seed,
@@ -134,6 +141,7 @@ pub fn run(cmd: &SimCommand, config: Option<&Path>, data_dir: &Path) -> ExitCode
             data_dir,
             export_packs.as_deref(),
             client_config.as_deref(),
+            interface,
         )),
         other => {
             let Some(config) = config else {
@@ -148,6 +156,8 @@ pub fn run(cmd: &SimCommand, config: Option<&Path>, data_dir: &Path) -> ExitCode
 const DEMO_LOGIN: &str = "PH-DEMO-0001";
 const DEMO_USER: &str = "pharmacist";
 const DEMO_PASSWORD: &str = "training-only";
+/// The application id (`sid`) a securPharm demo configuration sends.
+const DEMO_APPLICATION_ID: &str = "00000000-0000-4000-8000-00000000de00";
 
 fn write_secret(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)?;
@@ -166,6 +176,7 @@ async fn serve(
     data_dir: &Path,
     export: Option<&Path>,
     client_config: Option<&Path>,
+    interface: &str,
 ) -> ExitCode {
     let cfg = SimConfig {
         addr,
@@ -201,6 +212,7 @@ async fn serve(
         let pki = simulator::pki::paths(data_dir);
         let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
         let password_file = data_dir.join("pki").join("password");
+        let securpharm = interface == "securpharm";
         let cfg = ConfigFile {
             endpoint: format!("https://localhost:{}", handle.addr.port()),
             single_pack_path: "/ws/SinglePackServiceV50".into(),
@@ -210,11 +222,12 @@ async fn serve(
             client_key: Some(abs(&pki[4])),
             client_p12: None,
             client_p12_password_file: None,
-            client_login_id: DEMO_LOGIN.into(),
-            user_id: DEMO_USER.into(),
-            password_file: Some(abs(&data_dir.join("pki")).join("password")),
+            client_login_id: if securpharm { "" } else { DEMO_LOGIN }.into(),
+            user_id: if securpharm { "" } else { DEMO_USER }.into(),
+            password_file: (!securpharm).then(|| abs(&data_dir.join("pki")).join("password")),
             password_env: None,
-            interface: "arvato-v5".into(),
+            interface: interface.into(),
+            application_id: securpharm.then(|| DEMO_APPLICATION_ID.to_owned()),
             connect_timeout_ms: 3_000,
             response_timeout_ms: 10_000,
             offline_budget_ms: 3_000,
@@ -235,7 +248,7 @@ async fn serve(
     }
     println!(
         "{}",
-        serde_json::json!({"listening": handle.addr.to_string(), "url": handle.url(), "data_dir": data_dir, "client_config": client_config, "export_packs": export})
+        serde_json::json!({"listening": handle.addr.to_string(), "url": handle.url(), "data_dir": data_dir, "client_config": client_config, "interface": interface, "export_packs": export})
     );
     // Ctrl+C everywhere; SIGTERM too where there is one (Unix).
     #[cfg(unix)]
@@ -270,14 +283,7 @@ async fn admin(cmd: &SimCommand, config: &Path) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let at = |p: &Path| {
-        if p.is_absolute() {
-            p.to_owned()
-        } else {
-            base.join(p)
-        }
-    };
-    let read = |p: &Path| std::fs::read_to_string(at(p)).unwrap_or_default();
+    let read = |p: &Path| std::fs::read_to_string(crate::config::at(&base, p)).unwrap_or_default();
     let ca = cfg.ca_cert.as_deref().map(read).unwrap_or_default();
     let client = match AdminClient::new(
         &cfg.endpoint,

@@ -10,11 +10,21 @@ use std::time::{Duration, Instant};
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{bin, cc, json_lines, serve, Lcg};
+use common::{bin, cc, json_lines, serve, serve_as, Lcg};
 
 #[test]
 fn kill_minus_9_loses_nothing_and_decommissions_once() {
-    let (dir, _server) = serve("countercheck-crash", 9, 10, 10);
+    kill_minus_9("countercheck-crash", "arvato-v5");
+}
+
+/// The same against the securPharm interface (REST, token by certificate).
+#[test]
+fn kill_minus_9_loses_nothing_and_decommissions_once_securpharm() {
+    kill_minus_9("countercheck-crash-sp", "securpharm");
+}
+
+fn kill_minus_9(name: &str, interface: &str) {
+    let (dir, _server) = serve_as(name, 9, 10, 10, interface);
     // Short replay leases, so claims of killed processes are taken over.
     let cfg_path = dir.join("client.json");
     let mut cfg: serde_json::Value =
@@ -164,6 +174,10 @@ fn kill_minus_9_loses_nothing_and_decommissions_once() {
         stats[0]
     );
     assert!(stats[0]["by_code"].get("NMVS_NC_PCK_22").is_none());
+    // The requests came through the interface asked for (the simulator
+    // counts in NMVS terms; securPharm's requests carry a token).
+    let tokens = stats[0]["tokens_issued"].as_u64().unwrap_or(0);
+    assert_eq!(tokens > 0, interface == "securpharm", "{:?}", stats[0]);
     eprintln!(
         "crash test: {} scans reported recorded, {} outbox items (some committed but killed before printing), {} replayed",
         claimed.len(),

@@ -94,6 +94,31 @@ impl Desk {
     /// Writes the entries matching `q` (all of them, oldest first) as CSV
     /// into the exports folder and returns the file's path.
     /// `pdf`: a PDF extract instead of CSV.
+    /// One day's dispensed packs with their batches (`day` YYYY-MM-DD, a
+    /// local day; empty: today), as a CSV and a JSON file in the exports
+    /// folder, for the pharmacy's own software (the e-prescription claim
+    /// record needs every pack's batch). Returns both paths.
+    pub fn batches_export(&self, day: &str) -> Result<Vec<String>, DeskError> {
+        let day = match day.trim() {
+            "" => store::platform::local_date_text(now()),
+            d => d.to_owned(),
+        };
+        let (from, until) = day_span(&day)?.unwrap_or((0, 0));
+        let rows = self
+            .engine
+            .standing_between(domain::Operation::Dispense, from, until)?;
+        let out = store::export::dispensed_batches(&day, &rows, local_text);
+        let dir = self.exports_dir()?;
+        let mut paths = Vec::new();
+        for (ext, text) in [("csv", &out.csv), ("json", &out.json)] {
+            let path = dir.join(format!("dispensed-batches-{day}.{ext}"));
+            std::fs::write(&path, text)?;
+            paths.push(path.to_string_lossy().into_owned());
+        }
+        self.journal_note("export", "", "dispensed_batches", &day);
+        Ok(paths)
+    }
+
     pub fn journal_export(&self, q: &JournalQuery, pdf: bool) -> Result<String, DeskError> {
         let mut rows = self.engine.journal_query(&Desk::filter(q, 100_000)?)?;
         rows.reverse();

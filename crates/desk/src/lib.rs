@@ -110,7 +110,7 @@ impl From<DeskError> for view::CommandError {
     }
 }
 
-type Eng = Engine<NmvsClient, SystemClock>;
+type Eng = Engine<engine::Port, SystemClock>;
 
 /// What the desk tells the window.
 #[derive(Debug, Clone)]
@@ -311,26 +311,10 @@ impl Desk {
             simulator::export_file(&sim_dir).map_err(|e| DeskError::Simulator(e.to_string()))?;
         let demo = sheet::demo_packs(&codes, &admin).await?;
         let demo_pictures = sheet::demo_pictures(&demo, &dir.join("demo-pictures"))?;
-        let client = NmvsClient::new(ClientConfig {
-            single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
-            bulk_url: Some(format!("{}/ws/BulkServiceV50", sim.url())),
-            support_url: None,
-            ca_pem: Some(sim.pki.ca_cert.clone()),
-            client_cert_pem: sim.pki.client_cert.clone(),
-            client_key_pem: Secret(sim.pki.client_key.clone()),
-            credentials: Credentials {
-                client_login_id: "TRAINING-PHARMACY".into(),
-                user_id: "pharmacist".into(),
-                password,
-            },
-            software: software(),
-            version: Version::V5,
-            connect_timeout: Duration::from_millis(800),
-            response_timeout: Duration::from_secs(5),
-        })
-        .map_err(|e| DeskError::Client(e.to_string()))?;
-        let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
         let (config, secrets) = open_settings(settings_dir)?;
+        let interface = settings::interface_of(&config, settings::K_TRAINING_INTERFACE);
+        let client = training_port(interface, &sim, password)?;
+        let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
         let counter = Counter {
             workstation: workstation_name(&config)?,
             site: "TRAINING-PHARMACY".into(),
@@ -357,14 +341,61 @@ impl Desk {
         desk.apply_preferences();
         Ok(desk)
     }
+}
 
+/// Training's port to the bundled simulator, in the interface the settings
+/// ask for (the simulator serves both on its one address).
+fn training_port(
+    interface: domain::Interface,
+    sim: &simulator::Handle,
+    password: String,
+) -> Result<engine::Port, DeskError> {
+    let client_error = |e: nmvs::CallError| DeskError::Client(e.to_string());
+    if interface == domain::Interface::SecurPharm {
+        let client = securpharm::SecurPharmClient::new(securpharm::SpConfig {
+            base_url: sim.url(),
+            ca_pem: Some(sim.pki.ca_cert.clone()),
+            client_cert_pem: sim.pki.client_cert.clone(),
+            client_key_pem: Secret(sim.pki.client_key.clone()),
+            application_id: TRAINING_APPLICATION_ID.into(),
+            connect_timeout: Duration::from_millis(800),
+            response_timeout: Duration::from_secs(5),
+        })
+        .map_err(client_error)?;
+        return Ok(engine::Port::SecurPharm(client));
+    }
+    let client = NmvsClient::new(ClientConfig {
+        single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
+        bulk_url: Some(format!("{}/ws/BulkServiceV50", sim.url())),
+        support_url: None,
+        ca_pem: Some(sim.pki.ca_cert.clone()),
+        client_cert_pem: sim.pki.client_cert.clone(),
+        client_key_pem: Secret(sim.pki.client_key.clone()),
+        credentials: Credentials {
+            client_login_id: "TRAINING-PHARMACY".into(),
+            user_id: "pharmacist".into(),
+            password,
+        },
+        software: software(),
+        version: Version::V5,
+        connect_timeout: Duration::from_millis(800),
+        response_timeout: Duration::from_secs(5),
+    })
+    .map_err(client_error)?;
+    Ok(engine::Port::Nmvs(client))
+}
+
+/// The application id training's securPharm client sends (`sid`).
+const TRAINING_APPLICATION_ID: &str = "00000000-0000-4000-8000-c0c0c0c0c0c0";
+
+impl Desk {
     /// The national system configured in the settings (Settings, National
     /// system), the ledger in `dir`. Nobody is signed in at first.
     pub async fn live(dir: &Path, settings_dir: &Path) -> Result<Desk, DeskError> {
         let (config, secrets) = open_settings(settings_dir)?;
         let cfg = settings::national_config_from(&config, secrets.as_ref())?;
-        let site = cfg.credentials.client_login_id.clone();
-        let client = NmvsClient::new(cfg).map_err(|e| DeskError::Client(e.to_string()))?;
+        let site = cfg.site();
+        let client = cfg.port()?;
         let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
         let counter = Counter {
             workstation: workstation_name(&config)?,
@@ -564,6 +595,7 @@ impl Desk {
         let routing = lock(&self.routing);
         Ok(DeskStatus {
             training: self.training.is_some(),
+            interface: self.engine.interface().name().to_owned(),
             language: self.lang().code().to_owned(),
             user: self.user_id(),
             workstation: self.counter.workstation.clone(),

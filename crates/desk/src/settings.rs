@@ -12,7 +12,10 @@ use crate::view::{
 };
 use crate::words::{Say, Sentence};
 use crate::{local_text, lock, now, Desk, DeskError, DeskEvent, Lang};
+use domain::Interface;
+use engine::Port;
 use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, Version};
+use securpharm::{SecurPharmClient, SpConfig};
 use std::time::Duration;
 
 pub(crate) const K_SITE_NAME: &str = "site.name";
@@ -26,6 +29,17 @@ pub(crate) const K_OFFLINE_CONFIRM_H: &str = "site.offline_confirm_after_hours";
 pub(crate) const K_MODE: &str = "mode";
 /// Which secret store the site uses (`keyring` or `encrypted_file`).
 pub(crate) const K_SECRETS: &str = "secrets.backend";
+/// The site's national system: its country (ISO two letters) and the
+/// interface (`domain::Interface` names: `arvato-v5`, `arvato-v4`,
+/// `securpharm`).
+const K_COUNTRY: &str = "national.country";
+const K_INTERFACE: &str = "national.interface";
+/// Which interface training simulates (next start of training).
+pub(crate) const K_TRAINING_INTERFACE: &str = "training.interface";
+/// securPharm: the pharmacy server's base address and this installation's
+/// application id (`sid`, made once; not a secret).
+const K_SP_URL: &str = "securpharm.base_url";
+const K_SP_APP: &str = "securpharm.application_id";
 const K_SINGLE: &str = "nmvs.single_pack_url";
 const K_BULK: &str = "nmvs.bulk_url";
 const K_SUPPORT: &str = "nmvs.support_url";
@@ -175,6 +189,15 @@ impl Desk {
             })
             .collect();
         let national = NationalView {
+            country: g(K_COUNTRY),
+            interface: interface_of(&lock(&self.config), K_INTERFACE)
+                .name()
+                .to_owned(),
+            training_interface: interface_of(&lock(&self.config), K_TRAINING_INTERFACE)
+                .name()
+                .to_owned(),
+            securpharm_url: g(K_SP_URL),
+            application_id: g(K_SP_APP),
             single_pack_url: g(K_SINGLE),
             bulk_url: g(K_BULK),
             support_url: g(K_SUPPORT),
@@ -300,6 +323,25 @@ impl Desk {
     /// given (empty keeps the one stored).
     pub fn settings_national(&self, n: &NationalInput) -> Result<(), DeskError> {
         self.must_configure()?;
+        let interface = Interface::from_name(n.interface.trim()).ok_or_else(|| {
+            DeskError::Input(Sentence::of(Say::UnknownInterface).with("value", &n.interface))
+        })?;
+        let country = n.country.trim().to_ascii_uppercase();
+        if !country.is_empty() {
+            if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(DeskError::Input(
+                    Sentence::of(Say::UnknownCountry).with("value", &n.country),
+                ));
+            }
+            if !interface.serves(&country) {
+                return Err(DeskError::Input(
+                    Sentence::of(Say::InterfaceNotForCountry)
+                        .with("country", &country)
+                        .with("interface", interface.name()),
+                ));
+            }
+        }
+        https_url("securPharm server", n.securpharm_url.trim())?;
         https_url("Single-pack service", n.single_pack_url.trim())?;
         https_url("Bulk service", n.bulk_url.trim())?;
         https_url("Support service", n.support_url.trim())?;
@@ -333,6 +375,14 @@ impl Desk {
                 )));
             }
         }
+        self.put(K_COUNTRY, &country)?;
+        self.put(K_INTERFACE, interface.name())?;
+        self.put(K_SP_URL, n.securpharm_url.trim())?;
+        if interface == Interface::SecurPharm && self.setting(K_SP_APP).is_none() {
+            // The application id securPharm knows this installation by: made
+            // once, kept across changes of address.
+            self.put(K_SP_APP, &uuid_text())?;
+        }
         self.put(K_SINGLE, n.single_pack_url.trim())?;
         self.put(K_BULK, n.bulk_url.trim())?;
         self.put(K_SUPPORT, n.support_url.trim())?;
@@ -351,7 +401,17 @@ impl Desk {
             Some(pem) => self.put(K_CA, pem)?,
             None => {}
         }
-        self.journal_note("settings", "", "national_system", n.single_pack_url.trim());
+        let address = if interface == Interface::SecurPharm {
+            n.securpharm_url.trim()
+        } else {
+            n.single_pack_url.trim()
+        };
+        self.journal_note(
+            "settings",
+            "",
+            "national_system",
+            &format!("{} {} {address}", country, interface.name()),
+        );
         self.emit(DeskEvent::Status);
         Ok(())
     }
@@ -426,7 +486,7 @@ impl Desk {
 
     /// The client for the configured national system; `Err` says what is
     /// missing.
-    pub(crate) fn national_config(&self) -> Result<ClientConfig, DeskError> {
+    pub(crate) fn national_config(&self) -> Result<NationalConfig, DeskError> {
         national_config_from(&lock(&self.config), self.secrets.as_ref())
     }
 
@@ -445,7 +505,8 @@ impl Desk {
             return failed(e.sentence());
         }
         let cfg = match self.national_config() {
-            Ok(c) => c,
+            Ok(NationalConfig::Nmvs(c)) => c,
+            Ok(NationalConfig::SecurPharm { cfg, .. }) => return self.token_test(cfg).await,
             Err(e) => return failed(e.sentence()),
         };
         let client = match NmvsClient::new(cfg) {
@@ -478,6 +539,49 @@ impl Desk {
         }
     }
 
+    /// securPharm's connection test: a token, got with the site's
+    /// certificate alone (the server's answer says whether it knows the
+    /// certificate; no pack is asked about).
+    async fn token_test(&self, cfg: SpConfig) -> PingView {
+        let result = match SecurPharmClient::new(cfg) {
+            Ok(client) => client.token_test().await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(latency) => {
+                if self.training.is_none() {
+                    self.engine.connection_tested_ok();
+                }
+                PingView {
+                    ok: true,
+                    code: None,
+                    message: Sentence::of(Say::TokenOk),
+                    latency_ms: Some(latency.as_millis() as u32),
+                }
+            }
+            Err(e) => PingView {
+                ok: false,
+                code: None,
+                message: Sentence::said(e.to_string()),
+                latency_ms: None,
+            },
+        }
+    }
+
+    /// Which interface training simulates, from its next start (training
+    /// starts fresh each time: nothing of one interface's training is
+    /// carried into the other's).
+    pub fn settings_training(&self, interface: &str) -> Result<(), DeskError> {
+        self.must_configure()?;
+        let i = Interface::from_name(interface).ok_or_else(|| {
+            DeskError::Input(Sentence::of(Say::UnknownInterface).with("value", interface))
+        })?;
+        self.put(K_TRAINING_INTERFACE, i.name())?;
+        self.journal_note("settings", "", "training_interface", i.name());
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+
     /// Asks for the national system at the next start (or training when
     /// `live` is false). Live needs a complete configuration.
     pub fn settings_mode(&self, live: bool) -> Result<(), DeskError> {
@@ -504,14 +608,80 @@ fn not_set_yet(what: &str) -> DeskError {
     DeskError::Input(crate::words::Sentence::of(crate::words::Say::NotSetYet).with("what", what))
 }
 
+/// The configured national system's client, ready to be made.
+pub(crate) enum NationalConfig {
+    Nmvs(ClientConfig),
+    SecurPharm {
+        cfg: SpConfig,
+        /// The site as the certificate names it (securPharm knows a site
+        /// by its certificate, not by a login).
+        site: String,
+    },
+}
+
+impl NationalConfig {
+    /// The site name the engine records with every operation.
+    pub(crate) fn site(&self) -> String {
+        match self {
+            NationalConfig::Nmvs(c) => c.credentials.client_login_id.clone(),
+            NationalConfig::SecurPharm { site, .. } => site.clone(),
+        }
+    }
+
+    /// The engine's port to the system.
+    pub(crate) fn port(self) -> Result<Port, DeskError> {
+        let client_error = |e: nmvs::CallError| DeskError::Client(e.to_string());
+        Ok(match self {
+            NationalConfig::Nmvs(c) => Port::Nmvs(NmvsClient::new(c).map_err(client_error)?),
+            NationalConfig::SecurPharm { cfg, .. } => {
+                Port::SecurPharm(SecurPharmClient::new(cfg).map_err(client_error)?)
+            }
+        })
+    }
+}
+
+/// The interface the settings name (an NMVS, v5, when none is set).
+pub(crate) fn interface_of(config: &store::Store, key: &str) -> Interface {
+    config
+        .setting(key)
+        .ok()
+        .flatten()
+        .and_then(|v| Interface::from_name(&v))
+        .unwrap_or(Interface::ArvatoV5)
+}
+
 /// The client configuration from the settings database and the secrets;
 /// `Err` says what is missing.
 pub(crate) fn national_config_from(
     config: &store::Store,
     secrets: &dyn crate::secrets::SecretStore,
-) -> Result<ClientConfig, DeskError> {
+) -> Result<NationalConfig, DeskError> {
     let setting = |k: &str| config.setting(k).ok().flatten().filter(|v| !v.is_empty());
     let need = |k: &str, what: &str| setting(k).ok_or_else(|| not_set_yet(what));
+    let interface = interface_of(config, K_INTERFACE);
+    if interface == Interface::SecurPharm {
+        let base_url = need(K_SP_URL, "securpharm_url")?;
+        let cert = need(K_CERT, "client_certificate")?;
+        let application_id = need(K_SP_APP, "application_id")?;
+        let key = secrets
+            .get(S_KEY)?
+            .ok_or_else(|| not_set_yet("private_key"))?;
+        let site = nmvs::cert_info(&cert)
+            .map(|c| c.subject)
+            .map_err(|e| DeskError::Client(e.to_string()))?;
+        return Ok(NationalConfig::SecurPharm {
+            cfg: SpConfig {
+                base_url: base_url.trim_end_matches('/').to_owned(),
+                ca_pem: setting(K_CA),
+                client_cert_pem: cert,
+                client_key_pem: Secret(key),
+                application_id,
+                connect_timeout: Duration::from_secs(3),
+                response_timeout: Duration::from_secs(10),
+            },
+            site,
+        });
+    }
     let single = need(K_SINGLE, "single_pack_url")?;
     let cert = need(K_CERT, "client_certificate")?;
     let login = need(K_LOGIN, "client_login_id")?;
@@ -522,7 +692,7 @@ pub(crate) fn national_config_from(
     let password = secrets
         .get(S_PASSWORD)?
         .ok_or_else(|| not_set_yet("password"))?;
-    Ok(ClientConfig {
+    Ok(NationalConfig::Nmvs(ClientConfig {
         single_pack_url: single,
         bulk_url: setting(K_BULK),
         support_url: setting(K_SUPPORT),
@@ -535,10 +705,33 @@ pub(crate) fn national_config_from(
             password,
         },
         software: crate::software(),
-        version: Version::V5,
+        version: if interface == Interface::ArvatoV4 {
+            Version::V4
+        } else {
+            Version::V5
+        },
         connect_timeout: Duration::from_secs(3),
         response_timeout: Duration::from_secs(10),
-    })
+    }))
+}
+
+/// A random UUID (version 4) as text.
+fn uuid_text() -> String {
+    let hex = nmvs::new_client_trx_id().replace('-', "");
+    let mut b: Vec<char> = hex.chars().take(32).collect();
+    b.resize(32, '0');
+    // Version 4, variant 10xx.
+    b[12] = '4';
+    b[16] = ['8', '9', 'a', 'b'][b[16].to_digit(16).unwrap_or(0) as usize % 4];
+    let s: String = b.into_iter().collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &s[0..8],
+        &s[8..12],
+        &s[12..16],
+        &s[16..20],
+        &s[20..32]
+    )
 }
 
 /// The host and port of an https address, lower case (`HOST[:PORT]`).

@@ -191,6 +191,9 @@ pub struct ExceptionItem {
 pub struct DeskStatus {
     /// Running on the bundled simulator with demo packs.
     pub training: bool,
+    /// The interface the desk speaks (`arvato-v5`, `arvato-v4`,
+    /// `securpharm`), in training as live.
+    pub interface: String,
     /// "en" or "de".
     pub language: String,
     pub user: String,
@@ -263,6 +266,16 @@ pub struct CertView {
 /// The national system's settings; secrets only as "set or not".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct NationalView {
+    /// ISO two letters, empty when not set.
+    pub country: String,
+    /// `arvato-v5`, `arvato-v4` or `securpharm`.
+    pub interface: String,
+    /// The interface training simulates (from its next start).
+    pub training_interface: String,
+    /// securPharm's pharmacy server (base address).
+    pub securpharm_url: String,
+    /// The application id securPharm knows this installation by.
+    pub application_id: String,
     pub single_pack_url: String,
     pub bulk_url: String,
     pub support_url: String,
@@ -280,6 +293,13 @@ pub struct NationalView {
 /// password out.)
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct NationalInput {
+    /// ISO two letters (may be empty); Germany goes with securPharm, the
+    /// other countries with an NMVS.
+    pub country: String,
+    /// `arvato-v5`, `arvato-v4` or `securpharm`.
+    pub interface: String,
+    /// securPharm's pharmacy server (base address); unused for an NMVS.
+    pub securpharm_url: String,
     pub single_pack_url: String,
     pub bulk_url: String,
     pub support_url: String,
@@ -640,6 +660,9 @@ impl std::fmt::Debug for UserInput {
 impl std::fmt::Debug for NationalInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NationalInput")
+            .field("country", &self.country)
+            .field("interface", &self.interface)
+            .field("securpharm_url", &self.securpharm_url)
             .field("single_pack_url", &self.single_pack_url)
             .field("bulk_url", &self.bulk_url)
             .field("support_url", &self.support_url)
@@ -664,6 +687,9 @@ mod tests {
         };
         assert!(!format!("{u:?}").contains("4321"));
         let n = super::NationalInput {
+            country: String::new(),
+            interface: "arvato-v5".into(),
+            securpharm_url: String::new(),
             single_pack_url: String::new(),
             bulk_url: String::new(),
             support_url: String::new(),

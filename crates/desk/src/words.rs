@@ -132,6 +132,14 @@ pub enum Say {
     /// The national system could not be set up: training mode instead.
     LiveFailed,
     PingOk,
+    /// securPharm's connection test: the certificate got a token.
+    TokenOk,
+    /// `{value}` is not an interface Countercheck speaks.
+    UnknownInterface,
+    /// `{value}` is not a two-letter country code.
+    UnknownCountry,
+    /// `{country}`'s pharmacies do not use `{interface}`.
+    InterfaceNotForCountry,
     PingNoEcho,
     /// The login was refused with `{code}`.
     PingLoginRefused,

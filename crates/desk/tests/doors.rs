@@ -186,6 +186,9 @@ async fn a_new_host_needs_the_password_again_and_the_connection_test_an_administ
     let desk = Desk::training(&dir).await.expect("desk");
     desk.sign_in("ada", "0000").expect("administrator");
     let at = |host: &str, password: Option<&str>| NationalInput {
+        country: String::new(),
+        interface: "arvato-v5".into(),
+        securpharm_url: String::new(),
         single_pack_url: format!("https://{host}:8443/ws/SinglePackServiceV50"),
         bulk_url: format!("https://{host}:8445/ws/BulkServiceV50"),
         support_url: String::new(),

@@ -278,6 +278,9 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
     assert!(desk.settings_mode(true).is_err());
     assert!(desk
         .settings_national(&NationalInput {
+            country: String::new(),
+            interface: "arvato-v5".into(),
+            securpharm_url: String::new(),
             single_pack_url: format!("http://{}/ws/SinglePackServiceV50", sim.addr),
             bulk_url: String::new(),
             support_url: String::new(),
@@ -288,6 +291,9 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
         })
         .is_err());
     desk.settings_national(&NationalInput {
+        country: String::new(),
+        interface: "arvato-v5".into(),
+        securpharm_url: String::new(),
         single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
         bulk_url: format!("{}/ws/BulkServiceV50", sim.url()),
         support_url: String::new(),
@@ -327,6 +333,9 @@ async fn settings_set_up_the_national_system_and_the_desk_runs_live_on_it() {
     let p = desk.connection_test().await;
     assert!(!p.ok && p.code.as_deref() == Some("NMVS_FE_AU_01"), "{p:?}");
     desk.settings_national(&NationalInput {
+        country: String::new(),
+        interface: "arvato-v5".into(),
+        securpharm_url: String::new(),
         single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
         bulk_url: format!("{}/ws/BulkServiceV50", sim.url()),
         support_url: String::new(),

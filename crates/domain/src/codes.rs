@@ -72,6 +72,34 @@ impl Interface {
             _ => return None,
         })
     }
+
+    /// The name in settings and configuration files (`arvato-v5`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Interface::ArvatoV4 => "arvato-v4",
+            Interface::ArvatoV5 => "arvato-v5",
+            Interface::SecurPharm => "securpharm",
+        }
+    }
+
+    /// The interface a country's pharmacies verify through: Germany's
+    /// pharmacies through securPharm's pharmacy server (domain.md §4.4), every
+    /// other country's through its Arvato-built NMVS (v5, the current
+    /// one). `country` is the ISO 3166 two-letter code, any case.
+    pub fn for_country(country: &str) -> Interface {
+        if country.trim().eq_ignore_ascii_case("DE") {
+            Interface::SecurPharm
+        } else {
+            Interface::ArvatoV5
+        }
+    }
+
+    /// Whether a site in `country` may use this interface: Germany only
+    /// securPharm, the other countries only an NMVS (either version).
+    pub fn serves(self, country: &str) -> bool {
+        (self == Interface::SecurPharm)
+            == (Interface::for_country(country) == Interface::SecurPharm)
+    }
 }
 
 /// What one return code means.
@@ -264,6 +292,24 @@ impl CodeTable {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_interface_follows_the_country() {
+        assert_eq!(Interface::for_country("DE"), Interface::SecurPharm);
+        assert_eq!(Interface::for_country(" de "), Interface::SecurPharm);
+        assert_eq!(Interface::for_country("AT"), Interface::ArvatoV5);
+        assert!(Interface::SecurPharm.serves("DE"));
+        assert!(!Interface::SecurPharm.serves("FR"));
+        assert!(!Interface::ArvatoV5.serves("de"));
+        assert!(Interface::ArvatoV4.serves("NL"));
+        for i in [
+            Interface::ArvatoV4,
+            Interface::ArvatoV5,
+            Interface::SecurPharm,
+        ] {
+            assert_eq!(Interface::from_name(i.name()), Some(i));
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -551,6 +551,11 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         }
     }
 
+    /// The national system's interface this engine speaks.
+    pub fn interface(&self) -> Interface {
+        self.ns.interface()
+    }
+
     fn with_store<T>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
@@ -1393,6 +1398,17 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     ) -> Result<Vec<store::StandingChange>, EngineError> {
         let since = self.clock.now() - window_secs;
         self.with_store(|s| s.standing_changes(op.g_code(), since, limit))
+    }
+
+    /// The packs whose `op` made from `from` to `until` still stands,
+    /// oldest first (a day's dispenses for the batch export).
+    pub fn standing_between(
+        &self,
+        op: Operation,
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<store::StandingChange>, EngineError> {
+        self.with_store(|s| s.standing_changes_between(op.g_code(), from, until))
     }
 
     /// Undoes a standing decommission from the ledger by `by`: the request

@@ -128,6 +128,14 @@ impl SecurPharmClient {
         Ok(token)
     }
 
+    /// The connection test: a new token, got with the certificate alone
+    /// (no pack is asked about); how long it took.
+    pub async fn token_test(&self) -> Result<Duration, CallError> {
+        let started = Instant::now();
+        self.token(true).await?;
+        Ok(started.elapsed())
+    }
+
     async fn call(
         &self,
         req: &PackRequest,

@@ -146,18 +146,41 @@ impl Store {
         since: i64,
         limit: i64,
     ) -> Result<Vec<StandingChange>, StoreError> {
+        self.standing_in(operation, since, i64::MAX, limit)
+    }
+
+    /// The packs whose `operation` made from `from` to `until` (inclusive)
+    /// still stands, oldest first (a day's dispenses for the batch export).
+    pub fn standing_changes_between(
+        &self,
+        operation: &str,
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<StandingChange>, StoreError> {
+        let mut rows = self.standing_in(operation, from, until, i64::MAX)?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    fn standing_in(
+        &self,
+        operation: &str,
+        since: i64,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<StandingChange>, StoreError> {
         let mut st = self.conn.prepare(&format!(
             "SELECT l.id, l.client_trx_id, l.operation, l.product_code, l.scheme, l.serial, l.batch,
                     l.expiry, l.user_id, l.workstation, l.at, l.outcome
              FROM ledger AS l
-             WHERE l.operation = ?1 AND l.at >= ?2 AND l.outcome IN {STANDING_OUTCOMES}
+             WHERE l.operation = ?1 AND l.at >= ?2 AND l.at <= ?4 AND l.outcome IN {STANDING_OUTCOMES}
                AND NOT EXISTS (SELECT 1 FROM ledger AS later
                                WHERE later.product_code = l.product_code AND later.serial = l.serial
                                  AND later.id > l.id AND later.outcome IN {STANDING_OUTCOMES})
              ORDER BY l.id DESC LIMIT ?3",
             STANDING_OUTCOMES = STANDING_OUTCOMES.as_str()
         ))?;
-        let rows = st.query_map(params![operation, since, limit], |r| {
+        let rows = st.query_map(params![operation, since, limit, until], |r| {
             Ok(StandingChange {
                 id: r.get(0)?,
                 client_trx_id: r.get(1)?,

@@ -40,6 +40,17 @@ pub fn local_text(secs: i64) -> String {
     time_text_in(secs, &jiff::tz::TimeZone::system())
 }
 
+/// The local calendar day of a time, `YYYY-MM-DD`.
+pub fn local_date_text(secs: i64) -> String {
+    match jiff::Timestamp::from_second(secs) {
+        Ok(t) => t
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d")
+            .to_string(),
+        Err(_) => domain::Timestamp(secs).utc_text()[..10].to_owned(),
+    }
+}
+
 /// [`local_text`] in the zone `tz`.
 pub fn time_text_in(secs: i64, tz: &jiff::tz::TimeZone) -> String {
     match jiff::Timestamp::from_second(secs) {

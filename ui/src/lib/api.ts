@@ -95,6 +95,10 @@ export const api = {
   settingsPrefs: (prefs: PrefsInput) => invoke<null>("settings_prefs", { prefs }),
   settingsNational: (national: NationalInput) => invoke<null>("settings_national", { national }),
   settingsMode: (live: boolean) => invoke<null>("settings_mode", { live }),
+  /** The interface training simulates (`arvato-v5`, `securpharm`) from its next start. */
+  settingsTraining: (iface: string) => invoke<null>("settings_training", { interface: iface }),
+  /** One day's dispensed packs with their batches (YYYY-MM-DD, empty: today): CSV and JSON paths. */
+  batchesExport: (day: string) => invoke<string[]>("batches_export", { day }),
   certImportPem: (cert: string, key: string) => invoke<CertView>("cert_import_pem", { cert, key }),
   certImportP12: (data: number[], password: string) =>
     invoke<CertView>("cert_import_p12", { data, password }),

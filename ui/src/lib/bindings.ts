@@ -1,7 +1,7 @@
 // Generated from crates/desk/src/view.rs by `cargo test -p desk bindings`.
 // Do not edit: change the Rust types and set UPDATE_BINDINGS=1.
 
-export type Say = "as_said" | "nothing" | "genuine" | "not_active" | "dispensed" | "undone" | "done" | "warning" | "technical" | "alert" | "bad_scan" | "already_here" | "nothing_to_undo" | "expired" | "batch_recalled" | "recorded_offline" | "offline_verify" | "in_basket_already" | "desk_error" | "held" | "in_progress" | "misconfigured" | "confirm_offline" | "not_allowed" | "caps_lock" | "caps_lock_fix" | "already_here_detail" | "already_here_pending_detail" | "not_permitted" | "sign_in_first" | "no_such_user" | "too_many_pins" | "wrong_pin" | "unknown_role" | "site_has_administrator" | "administrator_only" | "last_administrator" | "calibrate_not_permitted" | "acknowledge_not_permitted" | "delivery_being_checked" | "decommission_on_receipt_hospital_only" | "camera_failed" | "camera_timeout" | "bad_day" | "recall_needs_product_and_batch" | "case_needs_decision" | "nothing_held" | "own_key" | "scan_first" | "not_last_pack" | "pin_digits" | "user_id_form" | "user_needs_name" | "first_user_administrator" | "new_user_needs_pin" | "https_needed" | "unknown_site_type" | "offline_limit_range" | "unknown_language" | "offline_delay_range" | "ca_invalid" | "address_changed_password" | "certificate_invalid" | "certificate_expired" | "certificate_unreadable" | "cert_expired" | "cert_expires_today" | "cert_import_now" | "cert_order_now" | "cert_order" | "live_failed" | "ping_ok" | "ping_no_echo" | "ping_login_refused" | "diagnosis" | "diagnosis_fix" | "not_set_yet" | "note_line_columns" | "note_line_quantity" | "next_dispense" | "next_continue" | "next_rescan" | "next_undo" | "next_set_aside" | "next_alert" | "next_offline_verify" | "next_held_repair" | "next_held_as_scanned" | "next_held_both" | "next_misconfigured" | "next_confirm_offline" | "next_sign_in";
+export type Say = "as_said" | "nothing" | "genuine" | "not_active" | "dispensed" | "undone" | "done" | "warning" | "technical" | "alert" | "bad_scan" | "already_here" | "nothing_to_undo" | "expired" | "batch_recalled" | "recorded_offline" | "offline_verify" | "in_basket_already" | "desk_error" | "held" | "in_progress" | "misconfigured" | "confirm_offline" | "not_allowed" | "caps_lock" | "caps_lock_fix" | "already_here_detail" | "already_here_pending_detail" | "not_permitted" | "sign_in_first" | "no_such_user" | "too_many_pins" | "wrong_pin" | "unknown_role" | "site_has_administrator" | "administrator_only" | "last_administrator" | "calibrate_not_permitted" | "acknowledge_not_permitted" | "delivery_being_checked" | "decommission_on_receipt_hospital_only" | "camera_failed" | "camera_timeout" | "bad_day" | "recall_needs_product_and_batch" | "case_needs_decision" | "nothing_held" | "own_key" | "scan_first" | "not_last_pack" | "pin_digits" | "user_id_form" | "user_needs_name" | "first_user_administrator" | "new_user_needs_pin" | "https_needed" | "unknown_site_type" | "offline_limit_range" | "unknown_language" | "offline_delay_range" | "ca_invalid" | "address_changed_password" | "certificate_invalid" | "certificate_expired" | "certificate_unreadable" | "cert_expired" | "cert_expires_today" | "cert_import_now" | "cert_order_now" | "cert_order" | "live_failed" | "ping_ok" | "token_ok" | "unknown_interface" | "unknown_country" | "interface_not_for_country" | "ping_no_echo" | "ping_login_refused" | "diagnosis" | "diagnosis_fix" | "not_set_yet" | "note_line_columns" | "note_line_quantity" | "next_dispense" | "next_continue" | "next_rescan" | "next_undo" | "next_set_aside" | "next_alert" | "next_offline_verify" | "next_held_repair" | "next_held_as_scanned" | "next_held_both" | "next_misconfigured" | "next_confirm_offline" | "next_sign_in";
 
 export type Sentence = { key: Say, params: { [key in string]: string }, };
 
@@ -94,6 +94,16 @@ latency_ms: number | null,
  */
 case_id: number | null, 
 /**
+ * The national system's id for that alert, when it gave one.
+ */
+alert_id: string | null, 
+/**
+ * The expiry the national system holds, as people read it, when it is
+ * written differently from the scanned one (a day-00 scan against the
+ * month's last day, or a real mismatch): shown next to the scanned one.
+ */
+expiry_central: string | null, 
+/**
  * Held by the damage gate: what the person may choose (F, G).
  */
 held: HeldChoices | null, };
@@ -168,6 +178,11 @@ export type DeskStatus = {
  * Running on the bundled simulator with demo packs.
  */
 training: boolean, 
+/**
+ * The interface the desk speaks (`arvato-v5`, `arvato-v4`,
+ * `securpharm`), in training as live.
+ */
+interface: string, 
 /**
  * "en" or "de".
  */
@@ -283,7 +298,12 @@ export type OutboxLine = { id: number, operation: string, product_code: string, 
  */
 status: string, };
 
-export type AlertCase = { id: number, opened_text: string, product_code: string, batch: string, expiry: string, serial: string, operation: string, return_code: string, message: string, 
+export type AlertCase = { id: number, opened_text: string, product_code: string, batch: string, expiry: string, serial: string, operation: string, return_code: string, 
+/**
+ * The national system's id for the alert (securPharm gives one with
+ * the answer): quote it when reporting or closing the alert.
+ */
+alert_id: string | null, message: string, 
 /**
  * Scanner damage, or a clean read of a pack that may be falsified.
  */
@@ -343,13 +363,46 @@ export type UserInput = { id: string, name: string, role: "pharmacist" | "techni
 
 export type CertView = { subject: string, issuer: string, not_after: number, not_after_text: string, days_left: number, reminder: Sentence | null, };
 
-export type NationalView = { single_pack_url: string, bulk_url: string, support_url: string, client_login_id: string, user_id: string, password_set: boolean, key_set: boolean, ca_set: boolean, cert: CertView | null, 
+export type NationalView = { 
+/**
+ * ISO two letters, empty when not set.
+ */
+country: string, 
+/**
+ * `arvato-v5`, `arvato-v4` or `securpharm`.
+ */
+interface: string, 
+/**
+ * The interface training simulates (from its next start).
+ */
+training_interface: string, 
+/**
+ * securPharm's pharmacy server (base address).
+ */
+securpharm_url: string, 
+/**
+ * The application id securPharm knows this installation by.
+ */
+application_id: string, single_pack_url: string, bulk_url: string, support_url: string, client_login_id: string, user_id: string, password_set: boolean, key_set: boolean, ca_set: boolean, cert: CertView | null, 
 /**
  * `keyring` or `encrypted_file`.
  */
 secrets_backend: string, };
 
-export type NationalInput = { single_pack_url: string, bulk_url: string, support_url: string, client_login_id: string, user_id: string, 
+export type NationalInput = { 
+/**
+ * ISO two letters (may be empty); Germany goes with securPharm, the
+ * other countries with an NMVS.
+ */
+country: string, 
+/**
+ * `arvato-v5`, `arvato-v4` or `securpharm`.
+ */
+interface: string, 
+/**
+ * securPharm's pharmacy server (base address); unused for an NMVS.
+ */
+securpharm_url: string, single_pack_url: string, bulk_url: string, support_url: string, client_login_id: string, user_id: string, 
 /**
  * Empty or absent: keep the stored password.
  */

@@ -87,6 +87,11 @@ const en: Record<Say, string> = {
     "The client certificate expires in {days} days: time to order the new one from your national organisation (a renewal can take four weeks).",
   live_failed: "The national system could not be set up; training mode instead:",
   ping_ok: "The national system answered: certificate, login and network work.",
+  token_ok: "securPharm's server gave a token for the site's certificate: certificate and network work.",
+  unknown_interface: "“{value}” is not a national-system interface Countercheck speaks (arvato-v5, arvato-v4, securpharm).",
+  unknown_country: "“{value}” is not a two-letter country code (DE, AT, FR …).",
+  interface_not_for_country:
+    "Pharmacies in {country} do not verify through {interface}: Germany uses securPharm, the other countries their NMVS.",
   ping_no_echo: "The national system answered, but did not echo the test text.",
   ping_login_refused:
     "The national system refused the login ({code}): check the client login id, user id and password.",
@@ -191,6 +196,11 @@ const de: Record<Say, string> = {
     "Das Client-Zertifikat läuft in {days} Tagen ab: Zeit, das neue bei Ihrer nationalen Organisation zu bestellen (die Erneuerung kann vier Wochen dauern).",
   live_failed: "Das nationale System konnte nicht eingerichtet werden; stattdessen Schulungsmodus:",
   ping_ok: "Das nationale System hat geantwortet: Zertifikat, Anmeldung und Netz funktionieren.",
+  token_ok: "Der securPharm-Server hat für das Zertifikat der Apotheke ein Token ausgegeben: Zertifikat und Netz funktionieren.",
+  unknown_interface: "„{value}“ ist keine Schnittstelle, die Countercheck spricht (arvato-v5, arvato-v4, securpharm).",
+  unknown_country: "„{value}“ ist kein zweistelliger Ländercode (DE, AT, FR …).",
+  interface_not_for_country:
+    "Apotheken in {country} verifizieren nicht über {interface}: Deutschland nutzt securPharm, die anderen Länder ihr NMVS.",
   ping_no_echo: "Das nationale System hat geantwortet, den Testtext aber nicht zurückgegeben.",
   ping_login_refused:
     "Das nationale System hat die Anmeldung abgelehnt ({code}): Client-Login-Kennung, Benutzerkennung und Passwort prüfen.",

@@ -23,6 +23,18 @@ impl Drop for Server {
 /// Starts `sim serve` in a fresh folder (packs exported, client
 /// configuration written) and waits until it listens.
 pub fn serve(name: &str, seed: u32, products: u32, packs_per_batch: u32) -> (PathBuf, Server) {
+    serve_as(name, seed, products, packs_per_batch, "arvato-v5")
+}
+
+/// [`serve`] with the client configuration written for `interface`
+/// (`arvato-v5` or `securpharm`).
+pub fn serve_as(
+    name: &str,
+    seed: u32,
+    products: u32,
+    packs_per_batch: u32,
+    interface: &str,
+) -> (PathBuf, Server) {
     let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
@@ -44,6 +56,7 @@ pub fn serve(name: &str, seed: u32, products: u32, packs_per_batch: u32) -> (Pat
         .arg(dir.join("packs.txt"))
         .arg("--client-config")
         .arg(dir.join("client.json"))
+        .args(["--interface", interface])
         .stdout(Stdio::piped())
         .spawn()
         .expect("sim");
@@ -82,4 +95,12 @@ pub fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect()
+}
+
+/// Today's date (UTC) for parsing scans in tests.
+pub fn today() -> packcode::Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    domain::Timestamp(secs).date()
 }
