@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """The counter desk end to end, in the real window under Xvfb.
 
-Usage: counter.py APP_BINARY [SCREENSHOT_DIR]
+Usage: counter.py APP_BINARY [SCREENSHOT_DIR] [--interface securpharm]
+
+With `--interface securpharm` the app is started once to set training's
+interface (signed in as the demo administrator), then started again on the
+same data folder: the scenario runs against the simulator's securPharm
+interface (REST, a token got with the certificate), the badge says so and
+the answers carry securPharm's own codes.
 
 Types demo packs into the window with xdotool at scanner speed (8 ms per
 key, GS as Ctrl+]), and checks what the window shows: the green verdict,
@@ -11,25 +17,44 @@ the outbox draining and the exception the replay finds. With a screenshot
 directory it saves one picture per state.
 """
 import sys
+import tempfile
 import time
 
 from harness import running_app
 
 
 def main() -> int:
-    app = sys.argv[1]
-    shots = sys.argv[2] if len(sys.argv) > 2 else None
+    args = sys.argv[1:]
+    interface = "arvato-v5"
+    if "--interface" in args:
+        i = args.index("--interface")
+        interface = args[i + 1]
+        del args[i:i + 2]
+    app = args[0]
+    shots = args[1] if len(args) > 1 else None
     steps = []
+    home = None
+    if interface != "arvato-v5":
+        home = tempfile.mkdtemp(prefix="countercheck-e2e-home-")
+        with running_app(app, data_home=home) as desk:
+            desk.wait(lambda: desk.attr("body", "data-ready") == "true", 60, "the desk to be ready")
+            assert desk.invoke("sign_in", {"userId": "ada", "pin": "0000"}) is None, "demo administrator"
+            said = desk.invoke("settings_training", {"interface": interface})
+            assert said is None, said
+        print(f"e2e: training set to {interface}; the app starts again", flush=True)
 
     def step(name):
         steps.append(name)
         print(f"e2e: {name}", flush=True)
 
 
-    with running_app(app, screenshots=bool(shots)) as desk:
+    own = "SP-000" if interface == "securpharm" else "NMVS_SUCCESS"
+    with running_app(app, data_home=home, screenshots=bool(shots)) as desk:
         desk.wait(lambda: desk.attr("body", "data-ready") == "true", 60, "the desk to be ready")
         step("app started; training badge shown")
         assert desk.el("#training-badge") is not None, "training badge"
+        badge = desk.text("#training-badge")
+        assert badge.endswith("securPharm" if interface == "securpharm" else "NMVS"), badge
         desk.shot(shots, "01-training-idle")
 
         codes = desk.invoke("demo_sheet")
@@ -49,6 +74,7 @@ def main() -> int:
         desk.wait(lambda: desk.attr("#verdict", "data-tone") == "green", 20, "a green verdict")
         assert desk.text("#headline") == "Genuine and active.", desk.snapshot()
         assert desk.text("#product-name"), "the product's name from the master data"
+        assert desk.text("#return-code") == own, desk.snapshot()
         step("scanned a demo pack: green, product name shown")
         desk.shot(shots, "03-verdict-green")
 

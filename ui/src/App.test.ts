@@ -16,9 +16,15 @@ describe("App start", () => {
     expect(document.body.dataset.ready).toBe("true");
     expect(desk.of("desk_status").length).toBeGreaterThan(0);
     expect(text("#user")).toBe("Anna Berg (pharmacist) @ counter-1 W");
-    expect(text("#training-badge")).toBe("TRAINING MODE — bundled simulator with demo packs");
+    expect(text("#training-badge")).toBe("TRAINING MODE — bundled simulator with demo packs · NMVS");
     expect(text("#verdict #next")).toBe("Scan a demo code, or press S to show them");
     expect((document.getElementById("dispense") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("names securPharm in the training badge when training simulates it", async () => {
+    fakeDesk({ status: status({ interface: "securpharm" }) });
+    await start();
+    expect(text("#training-badge")).toBe("TRAINING MODE — bundled simulator with demo packs · securPharm");
   });
 
   it("has no training badge nor demo button outside training", async () => {
@@ -330,7 +336,7 @@ describe("language", () => {
     flushSync();
     expect(desk.of("set_language")).toEqual([{ cmd: "set_language", args: { lang: "de" } }]);
     expect(text("#dispense")).toBe("Abgeben D");
-    expect(text("#training-badge")).toBe("SCHULUNGSMODUS — eingebauter Simulator mit Demo-Packungen");
+    expect(text("#training-badge")).toBe("SCHULUNGSMODUS — eingebauter Simulator mit Demo-Packungen · NMVS");
     expect(text("#basket-title")).toBe("Korb 1");
     expect(document.documentElement.lang).toBe("de");
   });

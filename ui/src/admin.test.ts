@@ -33,6 +33,11 @@ function settingsView(over: Partial<SettingsView> = {}): SettingsView {
     offline_delay_ms: 2500,
     offline_confirm_after_hours: 24,
     national: {
+      country: "",
+      interface: "arvato-v5",
+      training_interface: "arvato-v5",
+      securpharm_url: "",
+      application_id: "",
       single_pack_url: "",
       bulk_url: "",
       support_url: "",
@@ -199,6 +204,39 @@ describe("settings (E)", () => {
     });
   });
 
+  it("chooses securPharm: its server field instead of the NMVS login, and training's interface", async () => {
+    const desk = fakeDesk({
+      answers: {
+        ...typing(["e"]),
+        settings_get: () => settingsView(),
+      },
+    });
+    await start();
+    await press("e");
+    expect(el("n-login")).not.toBeNull();
+    expect(el("n-sp-url")).toBeNull();
+    el<HTMLSelectElement>("n-interface").value = "securpharm";
+    el("n-interface").dispatchEvent(new Event("change", { bubbles: true }));
+    flushSync();
+    expect(el("n-login")).toBeNull();
+    expect(el("n-password")).toBeNull();
+    fill("n-country", "DE");
+    fill("n-sp-url", "https://apotheke.securpharm.example");
+    flushSync();
+    el<HTMLButtonElement>("n-save").click();
+    await after();
+    const sent = desk.of("settings_national")[0].args as { national: Record<string, unknown> };
+    expect(sent.national.interface).toBe("securpharm");
+    expect(sent.national.country).toBe("DE");
+    expect(sent.national.securpharm_url).toBe("https://apotheke.securpharm.example");
+    el<HTMLSelectElement>("training-interface").value = "securpharm";
+    el("training-interface").dispatchEvent(new Event("change", { bubbles: true }));
+    flushSync();
+    el<HTMLButtonElement>("training-interface-save").click();
+    await after();
+    expect(desk.of("settings_training")[0].args).toEqual({ interface: "securpharm" });
+  });
+
   it("shows the certificate's expiry and its reminder, and a refusal", async () => {
     fakeDesk({
       answers: {
@@ -296,6 +334,7 @@ describe("alert cases (A)", () => {
     serial: "FAKE1",
     operation: "verify",
     return_code: "NMVS_NC_PCK_22",
+    alert_id: null,
     message: "The serial number is unknown.",
     likely_cause: "The scan was read cleanly: the pack itself may be falsified.",
     user: "anna",

@@ -188,14 +188,18 @@ impl Desk {
                 last_seen: local_text(w.last_seen),
             })
             .collect();
+        // Read before the view is built: `g` locks the settings too.
+        let (interface, training_interface) = {
+            let config = lock(&self.config);
+            (
+                interface_of(&config, K_INTERFACE),
+                interface_of(&config, K_TRAINING_INTERFACE),
+            )
+        };
         let national = NationalView {
             country: g(K_COUNTRY),
-            interface: interface_of(&lock(&self.config), K_INTERFACE)
-                .name()
-                .to_owned(),
-            training_interface: interface_of(&lock(&self.config), K_TRAINING_INTERFACE)
-                .name()
-                .to_owned(),
+            interface: interface.name().to_owned(),
+            training_interface: training_interface.name().to_owned(),
             securpharm_url: g(K_SP_URL),
             application_id: g(K_SP_APP),
             single_pack_url: g(K_SINGLE),

@@ -24,6 +24,19 @@ afterEach(() => {
 });
 
 describe("VerdictPanel", () => {
+  it("shows the national system's expiry beside the printed one, and the alert id", () => {
+    show(verdict({ expiry_central: "2028-02-29", tone: "red", case_id: 4, alert_id: "SPA-12" }));
+    expect(text("expiry-central")).toBe("the national system holds 2028-02-29");
+    expect(text("pack-expiry")).toContain("the national system holds 2028-02-29");
+    expect(text("alert-id")).toContain("SPA-12");
+  });
+
+  it("shows no second expiry and no alert id when the system gave none", () => {
+    show(verdict({ case_id: 4 }));
+    expect(document.getElementById("expiry-central")).toBeNull();
+    expect(document.getElementById("alert-id")).toBeNull();
+  });
+
   it.each([
     ["green", "✓", "OK"],
     ["amber", "!", "CAUTION"],

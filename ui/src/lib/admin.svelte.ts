@@ -75,6 +75,9 @@ export class SettingsState {
   setMode(live: boolean) {
     return this.run("mode", () => api.settingsMode(live));
   }
+  setTraining(iface: string) {
+    return this.run("training", () => api.settingsTraining(iface));
+  }
   saveUser(u: UserInput) {
     return this.run("user", () => api.userPut(u));
   }

@@ -112,6 +112,22 @@ export class JournalState {
     }
   }
 
+  /** One day's dispensed batches (CSV and JSON); keeps both paths. */
+  async exportBatches(day: string): Promise<boolean> {
+    if (this.exporting) return false;
+    this.exporting = true;
+    this.exportPath = null;
+    try {
+      this.exportPath = (await api.batchesExport(day)).join(" · ");
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    } finally {
+      this.exporting = false;
+    }
+  }
+
   async recallSearch(productCode: string, batch: string): Promise<boolean> {
     const latest = this.recalls.next();
     try {

@@ -67,6 +67,8 @@ export function verdict(
     in_basket: true,
     latency_ms: 42,
     case_id: null,
+    alert_id: null,
+    expiry_central: null,
     held: null,
     ...rest,
   };
@@ -91,6 +93,7 @@ export function preview(over: Partial<CameraPreview> = {}): CameraPreview {
 export function status(over: Partial<DeskStatus> = {}): DeskStatus {
   return {
     training: true,
+    interface: "arvato-v5",
     language: "en",
     user: "anna",
     workstation: "counter-1",
