@@ -285,7 +285,10 @@ impl StopReason {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A scan was decided.
-    Verdict { operation: String, verdict: Verdict },
+    Verdict {
+        operation: String,
+        verdict: Box<Verdict>,
+    },
     /// The national system could not be reached; offline since then.
     Offline { since: i64 },
     /// The national system answered again.
@@ -880,7 +883,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
         }
         self.emit(Event::Verdict {
             operation: op.cli_name().to_owned(),
-            verdict: v.clone(),
+            verdict: Box::new(v.clone()),
         });
         Ok(v)
     }
