@@ -32,11 +32,11 @@ fn op(n: usize, operation: &str) -> NewOperation {
 fn migrations_on_empty_and_populated_databases() {
     let path = db("migrate");
     let mut s = Store::open(&path).expect("opens");
-    assert_eq!(s.schema_version().expect("version"), 5);
+    assert_eq!(s.schema_version().expect("version"), 6);
     s.record_offline(&op(1, "G120"), 100).expect("recorded");
     drop(s);
     let s = Store::open(&path).expect("reopens");
-    assert_eq!(s.schema_version().expect("version"), 5);
+    assert_eq!(s.schema_version().expect("version"), 6);
     assert_eq!(s.outbox(None).expect("outbox").len(), 1, "data kept");
     drop(s);
     let c = Connection::open(&path).expect("raw");
@@ -291,7 +291,7 @@ fn migration_2_on_a_version_1_database_with_data() {
     let s = Store::open(&path).expect("migrates");
     let anna = s.user("anna").expect("user").expect("kept");
     assert!(anna.active, "a user from version 1 may still sign in");
-    assert_eq!(s.schema_version().expect("version"), 5);
+    assert_eq!(s.schema_version().expect("version"), 6);
     let items = s.outbox(None).expect("items");
     assert_eq!(
         items.iter().map(|i| i.sent_at).collect::<Vec<_>>(),
