@@ -159,7 +159,7 @@ fn main() {
             .filter(|l| l.starts_with("]d2"))
             .map(|l| packcode::parse(l, TODAY))
             .filter(|s| s.ok())
-            .filter_map(|s| PackRequest::from_scan(Operation::Verify, &s, String::new()).ok())
+            .filter_map(|s| PackRequest::from_scan(Operation::Verify, &s, String::new()))
             .collect();
         let with = |op: Operation, from: usize, n: usize| -> Vec<PackRequest> {
             packs
@@ -188,8 +188,18 @@ fn main() {
             let _ = run(one.clone(), with(Operation::Verify, 0, 10), 1).await;
             let eight = std::sync::Arc::new(make());
             let _ = run(eight.clone(), with(Operation::Verify, 0, 16), 8).await;
-            rows.push((name, "verify", 1, run(one.clone(), with(Operation::Verify, 0, n), 1).await));
-            rows.push((name, "verify", 8, run(eight.clone(), with(Operation::Verify, 0, 2 * n), 8).await));
+            rows.push((
+                name,
+                "verify",
+                1,
+                run(one.clone(), with(Operation::Verify, 0, n), 1).await,
+            ));
+            rows.push((
+                name,
+                "verify",
+                8,
+                run(eight.clone(), with(Operation::Verify, 0, 2 * n), 8).await,
+            ));
             rows.push((
                 name,
                 "dispense",
@@ -200,7 +210,12 @@ fn main() {
                 name,
                 "dispense",
                 8,
-                run(eight, with(Operation::Dispense, (first_slice + 1) * slice, d), 8).await,
+                run(
+                    eight,
+                    with(Operation::Dispense, (first_slice + 1) * slice, d),
+                    8,
+                )
+                .await,
             ));
         }
         println!("| interface | operation | connections | requests/s | p50 | p99 | failures |");
