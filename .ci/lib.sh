@@ -26,6 +26,7 @@ APT_PACKAGES=(
   gcc-mingw-w64-x86-64             # the Windows cross-build (bundled SQLite and ring for Windows)
   wine64                           # runs the Windows test executables
   nsis                             # makensis: the Windows installer of the desk app (.ci/windows/installer.nsi)
+  postgresql                       # the site server's database; tests start their own throwaway servers
 )
 
 install_apt() {

@@ -45,6 +45,8 @@ fn the_workspace_has_the_expected_members() {
         "countercheck-cli",
         "countercheck-app",
         "countercheck-scenarios",
+        "securpharm",
+        "site",
     ] {
         assert!(d.contains_key(name), "{name} missing from {:?}", d.keys());
     }

@@ -24,7 +24,7 @@ use serde::Serialize;
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
-use store::{Begin, NewOperation, Settle, Store, StoreError};
+use store::{Begin, Ledger, NewOperation, Settle, Store, StoreError};
 
 /// The time, in seconds since 1970 (UTC).
 pub trait Clock: Send + Sync {
@@ -494,9 +494,9 @@ enum Sent {
 
 /// The engine.
 #[derive(Debug)]
-pub struct Engine<N, C> {
+pub struct Engine<N, C, L = Store> {
     events: tokio::sync::broadcast::Sender<Event>,
-    store: Mutex<Store>,
+    store: Mutex<L>,
     ns: N,
     clock: C,
     counter: Counter,
@@ -528,8 +528,8 @@ fn today(now: i64) -> packcode::Date {
     domain::Timestamp(now).date()
 }
 
-impl<N: NationalSystem, C: Clock> Engine<N, C> {
-    pub fn new(store: Store, ns: N, clock: C, counter: Counter) -> Engine<N, C> {
+impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
+    pub fn new(store: L, ns: N, clock: C, counter: Counter) -> Engine<N, C, L> {
         let sender = format!(
             "{}/send/{}/{}",
             counter.workstation,
@@ -561,7 +561,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
 
     fn with_store<T>(
         &self,
-        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+        f: impl FnOnce(&mut L) -> Result<T, StoreError>,
     ) -> Result<T, EngineError> {
         let mut s = self.store.lock().map_err(|_| EngineError::Poisoned)?;
         Ok(f(&mut s)?)
@@ -1857,7 +1857,7 @@ impl<N: NationalSystem, C: Clock> Engine<N, C> {
     /// what a scenario needs. Never used by the desk, the CLI or the shell
     /// (`tests/tests/invariants.rs` reads their code for it).
     #[doc(hidden)]
-    pub fn store_for_tests(&self) -> Result<std::sync::MutexGuard<'_, Store>, EngineError> {
+    pub fn store_for_tests(&self) -> Result<std::sync::MutexGuard<'_, L>, EngineError> {
         self.store.lock().map_err(|_| EngineError::Poisoned)
     }
 }

@@ -11,7 +11,7 @@
 //!   one process or in two (the desk and the CLI), never both send a
 //!   state-changing request for one pack.
 
-use crate::journal::{journal_append_in, JournalEntry};
+use crate::journal::journal_append_in;
 use crate::outbox::{last_change_in, LedgerRow, NewOperation};
 use crate::{Store, StoreError};
 use rusqlite::{params, TransactionBehavior};
@@ -107,29 +107,7 @@ impl Store {
                     (!queued).then_some(now)],
         )?;
         let id = tx.last_insert_rowid();
-        journal_append_in(
-            &tx,
-            &JournalEntry {
-                at: now,
-                kind: if queued { "recorded_offline" } else { "intent" }.into(),
-                product_code: op.product_code.clone(),
-                batch: op.batch.clone(),
-                serial: op.serial.clone(),
-                operation: op.operation.clone(),
-                outcome: if queued { "recorded" } else { SENDING }.into(),
-                user_id: op.user_id.clone(),
-                workstation: op.workstation.clone(),
-                detail: format!(
-                    "{{\"client_trx_id\":\"{}\"{}}}",
-                    op.client_trx_id,
-                    if queued {
-                        ",\"behind\":\"an earlier change of this pack waiting in the outbox\""
-                    } else {
-                        ""
-                    }
-                ),
-            },
-        )?;
+        journal_append_in(&tx, &crate::entries::intent(op, now, queued))?;
         tx.commit()?;
         Ok(if queued {
             Begin::Queued(id)
@@ -185,21 +163,7 @@ impl Store {
             }
         };
         if let Some((kind, outcome)) = journal {
-            journal_append_in(
-                &tx,
-                &JournalEntry {
-                    at: now,
-                    kind: kind.into(),
-                    product_code: op.op.product_code.clone(),
-                    batch: op.op.batch.clone(),
-                    serial: op.op.serial.clone(),
-                    operation: op.op.operation.clone(),
-                    outcome: outcome.into(),
-                    user_id: op.op.user_id.clone(),
-                    workstation: op.op.workstation.clone(),
-                    detail: format!("{{\"client_trx_id\":\"{}\"}}", op.op.client_trx_id),
-                },
-            )?;
+            journal_append_in(&tx, &crate::entries::settled(&op.op, now, kind, outcome))?;
         }
         tx.commit()?;
         Ok(true)

@@ -6,8 +6,10 @@ use crate::{Store, StoreError};
 use rusqlite::params;
 use serde::Serialize;
 
-const HEAD_KEY: &str = "journal.head";
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// The setting that keeps the newest entry's hash (the journal's head).
+pub const HEAD_KEY: &str = "journal.head";
+/// The hash the first entry follows.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What is written to the journal.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -46,7 +48,7 @@ use domain::text::hex;
 
 /// The hash of an entry: fields are length-prefixed so no two different
 /// entries serialise alike.
-fn entry_hash(prev: &str, seq: i64, e: &JournalEntry) -> String {
+pub fn entry_hash(prev: &str, seq: i64, e: &JournalEntry) -> String {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     ctx.update(prev.as_bytes());
     ctx.update(&seq.to_le_bytes());
@@ -66,6 +68,70 @@ fn entry_hash(prev: &str, seq: i64, e: &JournalEntry) -> String {
         ctx.update(field.as_bytes());
     }
     hex(ctx.finish().as_ref())
+}
+
+/// Checks a chain read in order of `seq`, entry by entry (each with its
+/// stored `prev_hash`), then against the journal's head: one check for
+/// every store that keeps a journal, in constant memory.
+#[derive(Debug)]
+pub struct ChainCheck {
+    prev: String,
+    expected_seq: i64,
+}
+
+impl Default for ChainCheck {
+    fn default() -> ChainCheck {
+        ChainCheck {
+            prev: GENESIS.to_owned(),
+            expected_seq: 1,
+        }
+    }
+}
+
+impl ChainCheck {
+    /// The next entry; `Err` when it breaks the chain.
+    pub fn next(&mut self, row: JournalRow, stored_prev: &str) -> Result<(), JournalBreak> {
+        let JournalRow {
+            seq,
+            entry: e,
+            hash: stored_hash,
+        } = row;
+        let expected = self.expected_seq;
+        if seq != expected {
+            return Err(JournalBreak {
+                seq: expected,
+                reason: format!("entry {expected} is missing (the next is {seq})"),
+            });
+        }
+        if stored_prev != self.prev {
+            return Err(JournalBreak {
+                seq,
+                reason: "it does not follow the entry before it (removed, inserted or reordered)"
+                    .to_owned(),
+            });
+        }
+        if entry_hash(&self.prev, seq, &e) != stored_hash {
+            return Err(JournalBreak {
+                seq,
+                reason: "its content was changed".to_owned(),
+            });
+        }
+        self.prev = stored_hash;
+        self.expected_seq += 1;
+        Ok(())
+    }
+
+    /// After the last entry: the count, or the break when entries at the
+    /// end were removed (the head names a later one).
+    pub fn finish(self, head: &str) -> Result<i64, JournalBreak> {
+        if head != self.prev {
+            return Err(JournalBreak {
+                seq: self.expected_seq,
+                reason: "entries at the end were removed".to_owned(),
+            });
+        }
+        Ok(self.expected_seq - 1)
+    }
 }
 
 impl Store {
@@ -103,53 +169,19 @@ impl Store {
             "SELECT {ROW_COLUMNS}, prev_hash FROM journal ORDER BY seq"
         ))?;
         let mut rows = st.query([])?;
-        let mut prev = GENESIS.to_owned();
-        let mut expected_seq = 1;
-        let mut count = 0;
+        let mut check = ChainCheck::default();
         while let Some(r) = rows.next()? {
-            let JournalRow {
-                seq,
-                entry: e,
-                hash: stored_hash,
-            } = journal_row(r)?;
             let stored_prev: String = r.get(12)?;
-            if seq != expected_seq {
-                return Ok(Err(JournalBreak {
-                    seq: expected_seq,
-                    reason: format!("entry {expected_seq} is missing (the next is {seq})"),
-                }));
+            if let Err(b) = check.next(journal_row(r)?, &stored_prev) {
+                return Ok(Err(b));
             }
-            if stored_prev != prev {
-                return Ok(Err(JournalBreak {
-                    seq,
-                    reason:
-                        "it does not follow the entry before it (removed, inserted or reordered)"
-                            .to_owned(),
-                }));
-            }
-            if entry_hash(&prev, seq, &e) != stored_hash {
-                return Ok(Err(JournalBreak {
-                    seq,
-                    reason: "its content was changed".to_owned(),
-                }));
-            }
-            prev = stored_hash;
-            expected_seq += 1;
-            count += 1;
         }
         let head = self
             .setting(HEAD_KEY)?
             .unwrap_or_else(|| GENESIS.to_owned());
-        if head != prev {
-            return Ok(Err(JournalBreak {
-                seq: expected_seq,
-                reason: "entries at the end were removed".to_owned(),
-            }));
-        }
-        Ok(Ok(count))
+        Ok(check.finish(&head))
     }
 
-    /// Every entry in order, handed to `f` one at a time (constant memory).
     pub fn journal_each(&self, mut f: impl FnMut(&JournalRow) -> bool) -> Result<(), StoreError> {
         let mut st = self
             .conn

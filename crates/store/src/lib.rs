@@ -8,8 +8,10 @@
 
 mod cases;
 mod change;
+pub mod entries;
 pub mod export;
 mod journal;
+mod ledger;
 pub mod logfile;
 mod migrate;
 mod outbox;
@@ -18,8 +20,14 @@ pub mod platform;
 
 pub use cases::{Case, NewCase};
 pub use change::{Begin, Settle, SENDING};
-pub use journal::{JournalBreak, JournalEntry, JournalFilter, JournalRow};
-pub use outbox::{LedgerRow, NewOperation, OutboxItem, OutboxStatus, StandingChange};
+pub use journal::{
+    entry_hash, ChainCheck, JournalBreak, JournalEntry, JournalFilter, JournalRow,
+    GENESIS as JOURNAL_GENESIS, HEAD_KEY as JOURNAL_HEAD_KEY,
+};
+pub use ledger::Ledger;
+pub use outbox::{
+    standing_outcomes, LedgerRow, NewOperation, OutboxItem, OutboxStatus, StandingChange,
+};
 pub use people::{User, Workstation};
 
 use rusqlite::{Connection, OpenFlags};
@@ -44,6 +52,10 @@ pub enum StoreError {
         "the database is from a newer Countercheck (schema {found}, this one knows up to {known})"
     )]
     TooNew { found: i64, known: i64 },
+    /// Another database behind the same interface (the site server's
+    /// PostgreSQL), said as it said it.
+    #[error("database: {0}")]
+    Backend(String),
 }
 
 /// The open database.

@@ -6,7 +6,7 @@
 //! two processes never replay the same item at once, and an item whose
 //! process died is claimed again after the lease.
 
-use crate::journal::{journal_append_in, JournalEntry};
+use crate::journal::journal_append_in;
 use crate::{Store, StoreError};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -39,7 +39,8 @@ pub enum OutboxStatus {
 }
 
 impl OutboxStatus {
-    fn from_db(s: &str) -> OutboxStatus {
+    /// As the database keeps it.
+    pub fn from_db(s: &str) -> OutboxStatus {
         match s {
             "claimed" => OutboxStatus::Claimed,
             "done" => OutboxStatus::Done,
@@ -230,21 +231,7 @@ impl Store {
             params![op.client_trx_id, op.operation, op.product_code, op.scheme, op.serial, op.batch, op.expiry, op.ref_client_trx_id, op.user_id, op.workstation, op.site, now, maybe_sent.then_some(now)],
         )?;
         let id = tx.last_insert_rowid();
-        journal_append_in(
-            &tx,
-            &JournalEntry {
-                at: now,
-                kind: "recorded_offline".into(),
-                product_code: op.product_code.clone(),
-                batch: op.batch.clone(),
-                serial: op.serial.clone(),
-                operation: op.operation.clone(),
-                outcome: "recorded".into(),
-                user_id: op.user_id.clone(),
-                workstation: op.workstation.clone(),
-                detail: format!("{{\"client_trx_id\":\"{}\"}}", op.client_trx_id),
-            },
-        )?;
+        journal_append_in(&tx, &crate::entries::recorded(op, now))?;
         tx.commit()?;
         Ok(id)
     }
@@ -364,24 +351,7 @@ impl Store {
         )?;
         journal_append_in(
             &tx,
-            &JournalEntry {
-                at: now,
-                kind: if status == "done" {
-                    "replayed".into()
-                } else {
-                    "exception".into()
-                },
-                product_code: it.op.product_code.clone(),
-                batch: it.op.batch.clone(),
-                serial: it.op.serial.clone(),
-                operation: it.op.operation.clone(),
-                outcome: code.to_owned(),
-                user_id: it.op.user_id.clone(),
-                workstation: it.op.workstation.clone(),
-                detail: reason
-                    .map(|r| format!("{{\"reason\":{}}}", serde_json::Value::from(r)))
-                    .unwrap_or_default(),
-            },
+            &crate::entries::finished(&it, now, status, code, reason),
         )?;
         tx.commit()?;
         Ok(true)
@@ -448,21 +418,7 @@ impl Store {
             )?;
             crate::journal::journal_append_in(
                 &tx,
-                &crate::JournalEntry {
-                    at: now,
-                    kind: "exception".into(),
-                    product_code: it.op.product_code,
-                    batch: it.op.batch,
-                    serial: it.op.serial,
-                    operation: it.op.operation,
-                    outcome: "acknowledged".into(),
-                    user_id: by.to_owned(),
-                    workstation: workstation.to_owned(),
-                    detail: format!(
-                        "{}: {note}",
-                        it.last_error.unwrap_or_else(|| "exception".into())
-                    ),
-                },
+                &crate::entries::acknowledged(&it, now, by, workstation, note),
             )?;
         }
         tx.commit()?;
@@ -577,13 +533,24 @@ impl Store {
 /// The outcomes of a change that stands (done in any interface's code,
 /// recorded for replay, being sent), as an SQL list.
 static STANDING_OUTCOMES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let mut v: Vec<String> = domain::success_codes()
+    let v: Vec<String> = standing_outcomes()
         .into_iter()
         .map(|c| format!("'{c}'"))
         .collect();
-    v.extend(["'recorded'".to_owned(), "'sending'".to_owned()]);
     format!("({})", v.join(", "))
 });
+
+/// The ledger outcomes of a change that stands: done (a success code of
+/// any interface), recorded for replay, or being sent. One list for every
+/// store.
+pub fn standing_outcomes() -> Vec<String> {
+    let mut v: Vec<String> = domain::success_codes()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    v.extend(["recorded".to_owned(), crate::SENDING.to_owned()]);
+    v
+}
 
 pub(crate) fn last_change_in(
     conn: &rusqlite::Connection,

@@ -1,0 +1,275 @@
+//! The engine over the site's PostgreSQL ledger: a real PostgreSQL server
+//! (a throwaway one, `site::testdb`), the simulator over real HTTPS, the
+//! same engine the desk and the CLI use. Then two site processes (two
+//! engines, two database connections) dispensing the same packs at once:
+//! every pack is decommissioned once, by the database's claim per pack.
+
+use domain::Operation;
+use engine::{Actor, Choice, Counter, Engine, Port, Scanned, SystemClock, Verdict};
+use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
+use simulator::seed::SeedSize;
+use simulator::SimConfig;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use store::Ledger;
+
+const TODAY: packcode::Date = packcode::Date {
+    year: 2026,
+    month: 11,
+    day: 23,
+};
+
+async fn simulator(dir: &std::path::Path, packs_per_batch: usize) -> simulator::Handle {
+    simulator::start(SimConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dir.join("sim"),
+        seed: Some((
+            21,
+            SeedSize {
+                products: 2,
+                batches_per_product: 2,
+                packs_per_batch,
+            },
+        )),
+        client_login_id: "PH-SITE".into(),
+        user_id: "site".into(),
+        password: "pw".into(),
+        start_time: None,
+    })
+    .await
+    .expect("simulator")
+}
+
+fn port(sim: &simulator::Handle) -> Port {
+    Port::Nmvs(
+        NmvsClient::new(ClientConfig {
+            single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
+            bulk_url: None,
+            support_url: None,
+            ca_pem: Some(sim.pki.ca_cert.clone()),
+            client_cert_pem: sim.pki.client_cert.clone(),
+            client_key_pem: Secret(sim.pki.client_key.clone()),
+            credentials: Credentials {
+                client_login_id: "PH-SITE".into(),
+                user_id: "site".into(),
+                password: "pw".into(),
+            },
+            software: UserSoftware {
+                supplier: "Countercheck".into(),
+                name: "site-tests".into(),
+                version: "0".into(),
+            },
+            version: Version::V5,
+            connect_timeout: Duration::from_secs(2),
+            response_timeout: Duration::from_secs(5),
+        })
+        .expect("client"),
+    )
+}
+
+async fn engine(
+    db: &site::testdb::TestDb,
+    sim: &simulator::Handle,
+    workstation: &str,
+) -> Engine<Port, SystemClock, site::PgLedger> {
+    let ledger = site::connect(&db.config()).await.expect("ledger");
+    let e = Engine::new(
+        ledger,
+        port(sim),
+        SystemClock,
+        Counter {
+            workstation: workstation.into(),
+            site: "PH-SITE".into(),
+        },
+    );
+    e.set_offline_budget(Duration::from_secs(2));
+    e
+}
+
+fn codes(dir: &std::path::Path) -> Vec<String> {
+    simulator::export_file(&dir.join("sim"))
+        .expect("export")
+        .lines()
+        .filter(|l| l.starts_with("]d2"))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("countercheck-site-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+async fn op<L: Ledger>(
+    e: &Engine<Port, SystemClock, L>,
+    op: Operation,
+    code: &str,
+    who: &str,
+) -> Verdict {
+    e.operate(
+        op,
+        &Scanned::new(code, false, TODAY),
+        Actor::new(who, domain::Role::Pharmacist),
+        Choice::AsChecked,
+    )
+    .await
+    .expect("engine")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_runs_on_the_sites_postgresql() {
+    let dir = temp("engine");
+    let db = site::testdb::TestDb::start("engine").expect("postgres");
+    let sim = simulator(&dir, 6).await;
+    let admin = simulator::admin::AdminClient::new(
+        &sim.url(),
+        &sim.pki.ca_cert,
+        &sim.pki.client_cert,
+        &sim.pki.client_key,
+    )
+    .expect("admin");
+    let all = codes(&dir);
+    let e = engine(&db, &sim, "counter-1").await;
+    assert_eq!(
+        e.store_for_tests()
+            .expect("ledger")
+            .schema_version()
+            .expect("v"),
+        1
+    );
+
+    let v = op(&e, Operation::Verify, &all[0], "anna").await;
+    assert!(
+        matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+        "{v:?}"
+    );
+    let v = op(&e, Operation::Dispense, &all[0], "anna").await;
+    assert!(
+        matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+        "{v:?}"
+    );
+    // Another counter of the site, another connection: answered by the
+    // site's ledger, nothing sent.
+    let other = engine(&db, &sim, "counter-2").await;
+    let v = op(&other, Operation::Dispense, &all[0], "ben").await;
+    let Verdict::AlreadyHere { by, .. } = &v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(by, "anna");
+    // The undo from the other counter (the site's one credential).
+    let v = op(&other, Operation::UndoDispense, &all[0], "ben").await;
+    assert!(
+        matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+        "{v:?}"
+    );
+
+    // An outage: recorded in PostgreSQL, replayed exactly once.
+    admin.outage(true).await.expect("outage");
+    for code in &all[1..4] {
+        let v = op(&e, Operation::Dispense, code, "anna").await;
+        assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    }
+    admin.outage(false).await.expect("back");
+    e.store_for_tests()
+        .expect("ledger")
+        .make_due(i64::MAX / 2)
+        .expect("due");
+    let (mut done, mut exceptions) = (0, 0);
+    for _ in 0..20 {
+        let (d, x, later) = e.sync_once("replayer", 100).await.expect("sync");
+        done += d;
+        exceptions += x;
+        if d + x + later == 0 {
+            break;
+        }
+    }
+    assert_eq!((done, exceptions), (3, 0));
+    let stats = admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], 5, "{stats}");
+    assert_eq!(
+        admin
+            .alerts()
+            .await
+            .expect("alerts")
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    // The site's journal verifies, and names both counters.
+    {
+        let ledger = e.store_for_tests().expect("ledger");
+        let n = ledger.journal_verify().expect("read").expect("verifies");
+        assert!(n >= 10, "{n}");
+        let rows = ledger
+            .journal_query(&store::JournalFilter::default())
+            .expect("journal");
+        assert!(rows.iter().any(|r| r.entry.workstation == "counter-2"));
+    }
+    sim.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Two site processes (two engines, each with its own connection) dispense
+/// the same packs at the same moment: one decommission per pack.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_site_processes_never_decommission_a_pack_twice() {
+    let dir = temp("race");
+    let db = site::testdb::TestDb::start("race").expect("postgres");
+    let sim = simulator(&dir, 10).await;
+    let admin = simulator::admin::AdminClient::new(
+        &sim.url(),
+        &sim.pki.ca_cert,
+        &sim.pki.client_cert,
+        &sim.pki.client_key,
+    )
+    .expect("admin");
+    let all = codes(&dir);
+    let a = Arc::new(engine(&db, &sim, "counter-1").await);
+    let b = Arc::new(engine(&db, &sim, "counter-2").await);
+    let mut tasks = Vec::new();
+    for (e, who) in [(a.clone(), "anna"), (b.clone(), "ben")] {
+        let codes = all.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut sent = 0;
+            for c in &codes {
+                let v = op(&e, Operation::Dispense, c, who).await;
+                match v {
+                    Verdict::Answered { code, .. } if code == "NMVS_SUCCESS" => sent += 1,
+                    Verdict::AlreadyHere { .. } | Verdict::Stopped { .. } => {}
+                    other => panic!("{other:?}"),
+                }
+            }
+            sent
+        }));
+    }
+    let mut sent = 0;
+    for t in tasks {
+        sent += t.await.expect("task");
+    }
+    assert_eq!(
+        sent,
+        all.len(),
+        "each pack dispensed once, by one of the two"
+    );
+    let stats = admin.stats().await.expect("stats");
+    assert_eq!(stats["state_changes"], all.len(), "{stats}");
+    assert_eq!(
+        admin
+            .alerts()
+            .await
+            .expect("alerts")
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    let v = a
+        .store_for_tests()
+        .expect("ledger")
+        .journal_verify()
+        .expect("read");
+    assert!(v.is_ok(), "{v:?}");
+    sim.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
