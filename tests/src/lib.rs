@@ -5,7 +5,12 @@ use std::process::Command;
 
 /// The workspace root (the folder holding the virtual manifest).
 pub fn workspace_root() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // At run time (cargo sets it for tests): a binary built in another
+    // checkout sharing the target folder must read this one, not that.
+    let here = PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned()),
+    );
     here.parent().map(PathBuf::from).unwrap_or(here)
 }
 

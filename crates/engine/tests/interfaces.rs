@@ -367,7 +367,49 @@ both!(
     outage_records_and_replays_exactly_once,
     a_lost_answer_is_settled_by_verifying,
     an_alert_keeps_the_systems_alert_id,
+    a_refused_certificate_is_misconfigured_never_offline,
 );
+
+/// A system that refuses the site's certificate (expired, revoked, not
+/// the site's) is a configuration failure: red, nothing recorded as sent,
+/// no "you may hand it out". (Moved here from `offline.rs`: it holds for
+/// both interfaces; for securPharm the token request is the one refused.)
+async fn a_refused_certificate_is_misconfigured_never_offline(iface: Iface) {
+    let env = start("refused-cert", iface).await;
+    let e = engine_at(&env, "till-1");
+    let all = codes(&env);
+    env.admin
+        .fault(&Fault {
+            refuse_client_cert: 50,
+            ..Fault::default()
+        })
+        .await
+        .expect("fault");
+    for o in [Operation::Verify, Operation::Dispense] {
+        match &op(&e, o, &all[0]).await {
+            Verdict::Misconfigured { detail, .. } => {
+                assert!(detail.contains("client certificate"), "{detail}")
+            }
+            other => panic!("{o:?}: {other:?}"),
+        }
+    }
+    let state = e.offline_state().expect("state");
+    assert!(state.misconfigured.is_some(), "{state:?}");
+    assert_eq!(state.offline_since, None, "not an outage");
+    assert_eq!(state.backlog, 0, "nothing waits to be sent");
+    let scan = packcode::parse(&all[0], TODAY);
+    assert_eq!(
+        e.store_for_tests()
+            .expect("store")
+            .last_change(
+                scan.product_code().expect("pc").0,
+                scan.serial().expect("sn")
+            )
+            .expect("ledger"),
+        None
+    );
+    env.sim.stop().await;
+}
 
 // ----- securPharm only -----
 

@@ -936,47 +936,6 @@ async fn two_programs_on_one_database_send_one_decommission_per_pack() {
     env.sim.stop().await;
 }
 
-/// A system that refuses our client certificate is a configuration
-/// failure: red, nothing recorded as sent, no "you may hand out".
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_client_certificate_is_misconfigured_never_offline() {
-    let env = start("refused-cert", 1).await;
-    let e = engine(&env, SystemClock);
-    let all = codes(&env);
-    env.admin
-        .fault(&Fault {
-            refuse_client_cert: 50,
-            ..Fault::default()
-        })
-        .await
-        .expect("fault");
-    for op in [Operation::Verify, Operation::Dispense] {
-        let v = e
-            .operate(op, &sc(&all[0]), pharmacist("anna"), Choice::AsChecked)
-            .await
-            .expect("verdict");
-        match &v {
-            Verdict::Misconfigured { detail, .. } => {
-                assert!(detail.contains("client certificate"), "{detail}")
-            }
-            other => panic!("{op:?}: {other:?}"),
-        }
-    }
-    let state = e.offline_state().expect("state");
-    assert!(state.misconfigured.is_some(), "{state:?}");
-    assert_eq!(state.offline_since, None, "not an outage");
-    assert_eq!(state.backlog, 0, "nothing waits to be sent");
-    let (pc, sn) = pack_of(&all[0]);
-    assert_eq!(
-        e.store_for_tests()
-            .expect("store")
-            .last_change(&pc, &sn)
-            .expect("ledger"),
-        None
-    );
-    env.sim.stop().await;
-}
-
 /// The system applies a dispense and the process dies before the answer
 /// arrives (the task is dropped: nothing after the send runs). The intent
 /// written before the send is settled by the next replay with the same

@@ -90,7 +90,11 @@ fn main() {
         let home = std::env::var("HOME").unwrap_or_default();
         format!("{home}/.cache/countercheck/venv/bin/python")
     });
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/zxing_cpp.py");
+    let script = Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned()),
+    )
+    .join("../../benches/zxing_cpp.py");
     let peer = std::process::Command::new(&python)
         .arg(&script)
         .arg(&dir)
