@@ -46,7 +46,24 @@ fn block<F: Future>(f: F) -> Result<F::Output, StoreError> {
 /// The site's ledger.
 #[derive(Debug)]
 pub struct PgLedger {
-    client: Client,
+    config: String,
+    /// The connection, made again when the server went away (a restart of
+    /// the site's PostgreSQL): the statement that met the restart fails,
+    /// the next one runs on a new connection.
+    client: tokio::sync::Mutex<Client>,
+}
+
+async fn open_client(config: &str) -> Result<Client, StoreError> {
+    let (client, connection) = tokio_postgres::connect(config, tokio_postgres::NoTls)
+        .await
+        .map_err(db)?;
+    tokio::spawn(async move {
+        // Ends when the client is dropped or the server goes away; the next
+        // statement then fails with the reason, and the one after that
+        // connects again.
+        let _ = connection.await;
+    });
+    Ok(client)
 }
 
 /// Where the site's PostgreSQL is: a libpq-style connection string
@@ -54,32 +71,33 @@ pub struct PgLedger {
 /// The server is local to the site server (a Unix socket or loopback); the
 /// connection carries no secret of the national system.
 pub async fn connect(config: &str) -> Result<PgLedger, StoreError> {
-    let (client, connection) = tokio_postgres::connect(config, tokio_postgres::NoTls)
-        .await
-        .map_err(db)?;
-    tokio::spawn(async move {
-        // Ends when the client is dropped or the server goes away; the next
-        // statement then fails with the reason.
-        let _ = connection.await;
-    });
-    let mut ledger = PgLedger { client };
+    let ledger = PgLedger {
+        config: config.to_owned(),
+        client: tokio::sync::Mutex::new(open_client(config).await?),
+    };
     ledger.migrate().await?;
     Ok(ledger)
 }
 
 impl PgLedger {
+    /// The connection, made again if the server closed it.
+    async fn conn(&self) -> Result<tokio::sync::MutexGuard<'_, Client>, StoreError> {
+        let mut c = self.client.lock().await;
+        if c.is_closed() {
+            *c = open_client(&self.config).await?;
+        }
+        Ok(c)
+    }
+
     /// Applies the migrations not yet applied (numbered; the applied number
     /// is kept in `schema_version`), each in its own transaction; a schema
     /// newer than this program knows is refused.
-    async fn migrate(&mut self) -> Result<(), StoreError> {
-        self.client
-            .batch_execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);
-                 LOCK TABLE schema_version IN EXCLUSIVE MODE;",
-            )
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut c = self.conn().await?;
+        c.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
             .await
             .map_err(db)?;
-        let tx = self.client.transaction().await.map_err(db)?;
+        let tx = c.transaction().await.map_err(db)?;
         tx.batch_execute("LOCK TABLE schema_version IN EXCLUSIVE MODE")
             .await
             .map_err(db)?;
@@ -112,8 +130,8 @@ impl PgLedger {
     /// The schema version in use.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         block(async {
-            self.client
-                .query_one("SELECT version FROM schema_version", &[])
+            let c = self.conn().await?;
+            c.query_one("SELECT version FROM schema_version", &[])
                 .await
                 .and_then(|r| r.try_get(0))
                 .map_err(db)
@@ -299,7 +317,8 @@ impl PgLedger {
         reason: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let tx = self.client.transaction().await.map_err(db)?;
+        let mut c = self.conn().await?;
+        let tx = c.transaction().await.map_err(db)?;
         let n = tx
             .execute(
                 "UPDATE outbox SET status = $1, result_code = $2, last_error = COALESCE($3, last_error), attempts = attempts + 1
@@ -334,9 +353,9 @@ impl PgLedger {
         until: i64,
         limit: i64,
     ) -> Result<Vec<StandingChange>, StoreError> {
+        let c = self.conn().await?;
         let standing = store::standing_outcomes();
-        let rows = self
-            .client
+        let rows = c
             .query(
                 "SELECT l.id, l.client_trx_id, l.operation, l.product_code, l.scheme, l.serial, l.batch,
                         l.expiry, l.user_id, l.workstation, l.at, l.outcome
@@ -385,7 +404,8 @@ impl store::Ledger for PgLedger {
         guard: impl FnOnce(Option<&LedgerRow>) -> Result<Option<String>, R>,
     ) -> Result<Begin<R>, StoreError> {
         block(async {
-            let tx = self.client.transaction().await.map_err(db)?;
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await.map_err(db)?;
             lock_pack(&tx, &op.product_code, &op.serial).await?;
             let r = tx
                 .query_one(
@@ -448,7 +468,8 @@ impl store::Ledger for PgLedger {
         now: i64,
     ) -> Result<bool, StoreError> {
         block(async {
-            let tx = self.client.transaction().await.map_err(db)?;
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await.map_err(db)?;
             let Some(r) = tx
                 .query_opt(
                     &format!("SELECT {ITEM_COLUMNS} FROM outbox WHERE id = $1 AND status = 'claimed' AND claimed_by = $2 FOR UPDATE"),
@@ -506,7 +527,8 @@ impl store::Ledger for PgLedger {
 
     fn rekey_change(&mut self, old: &str, new: &str) -> Result<(), StoreError> {
         block(async {
-            let tx = self.client.transaction().await.map_err(db)?;
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await.map_err(db)?;
             for sql in [
                 "UPDATE ledger SET client_trx_id = $2 WHERE client_trx_id = $1",
                 "UPDATE outbox SET client_trx_id = $2 WHERE client_trx_id = $1",
@@ -523,13 +545,16 @@ impl store::Ledger for PgLedger {
         product_code: &str,
         serial: &str,
     ) -> Result<Option<LedgerRow>, StoreError> {
-        block(last_change_in(&self.client, product_code, serial))?
+        block(async {
+            let c = self.conn().await?;
+            last_change_in(&*c, product_code, serial).await
+        })?
     }
 
     fn server_trx_id(&self, client_trx_id: &str) -> Result<Option<String>, StoreError> {
         block(async {
-            let r = self
-                .client
+            let c = self.conn().await?;
+            let r = c
                 .query_opt(
                     "SELECT nmvs_trx_id FROM ledger WHERE client_trx_id = $1",
                     &[&client_trx_id],
@@ -574,7 +599,8 @@ impl store::Ledger for PgLedger {
         maybe_sent: bool,
     ) -> Result<i64, StoreError> {
         block(async {
-            let tx = self.client.transaction().await.map_err(db)?;
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await.map_err(db)?;
             lock_pack(&tx, &op.product_code, &op.serial).await?;
             tx.execute(
                 "INSERT INTO ledger (client_trx_id, operation, product_code, scheme, serial, batch, expiry, user_id, workstation, site, at, outcome)
@@ -610,7 +636,8 @@ impl store::Ledger for PgLedger {
         limit: i64,
     ) -> Result<Vec<OutboxItem>, StoreError> {
         block(async {
-            let tx = self.client.transaction().await.map_err(db)?;
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await.map_err(db)?;
             // The same choice as the SQLite store: due items, claims that
             // ran out (or lie more than a lease in the future), and only
             // the first waiting item of each pack. Rows another claimer
@@ -649,20 +676,21 @@ impl store::Ledger for PgLedger {
 
     fn renew_claims(&self, worker: &str, now: i64) -> Result<usize, StoreError> {
         block(async {
-            self.client
-                .execute(
-                    "UPDATE outbox SET claimed_at = $1 WHERE status = 'claimed' AND claimed_by = $2",
-                    &[&now, &worker],
-                )
-                .await
-                .map(|n| n as usize)
-                .map_err(db)
+            let c = self.conn().await?;
+            c.execute(
+                "UPDATE outbox SET claimed_at = $1 WHERE status = 'claimed' AND claimed_by = $2",
+                &[&now, &worker],
+            )
+            .await
+            .map(|n| n as usize)
+            .map_err(db)
         })?
     }
 
     fn mark_sent(&mut self, id: i64, worker: &str, now: i64) -> Result<bool, StoreError> {
         block(async {
-            self.client
+            let c = self.conn().await?;
+            c
                 .execute(
                     "UPDATE outbox SET sent_at = COALESCE(sent_at, $1) WHERE id = $2 AND status = 'claimed' AND claimed_by = $3",
                     &[&now, &id, &worker],
@@ -693,7 +721,8 @@ impl store::Ledger for PgLedger {
         next_at: i64,
     ) -> Result<bool, StoreError> {
         block(async {
-            self.client
+            let c = self.conn().await?;
+            c
                 .execute(
                     "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = $1, next_attempt_at = $2, claimed_by = NULL
                      WHERE id = $3 AND status = 'claimed' AND claimed_by = $4",
@@ -718,7 +747,8 @@ impl store::Ledger for PgLedger {
 
     fn make_due(&mut self, now: i64) -> Result<usize, StoreError> {
         block(async {
-            self.client
+            let c = self.conn().await?;
+            c
                 .execute(
                     "UPDATE outbox SET next_attempt_at = $1 WHERE status = 'pending' AND next_attempt_at > $1",
                     &[&now],
@@ -738,7 +768,8 @@ impl store::Ledger for PgLedger {
         now: i64,
     ) -> Result<bool, StoreError> {
         block(async {
-            let tx = self.client.transaction().await.map_err(db)?;
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await.map_err(db)?;
             let n = tx
                 .execute(
                     "UPDATE outbox SET acknowledged_at = $1, ack_note = $2, acknowledged_by = $3
@@ -768,8 +799,8 @@ impl store::Ledger for PgLedger {
             OutboxStatus::Exception => "exception",
         });
         block(async {
-            let rows = self
-                .client
+            let c = self.conn().await?;
+            let rows = c
                 .query(
                     &format!(
                         "SELECT {ITEM_COLUMNS} FROM outbox WHERE ($1::TEXT IS NULL OR status = $1) ORDER BY id"
@@ -784,7 +815,8 @@ impl store::Ledger for PgLedger {
 
     fn note_product(&self, product_code: &str, name: &str, now: i64) -> Result<(), StoreError> {
         block(async {
-            self.client
+            let c = self.conn().await?;
+            c
                 .execute(
                     "INSERT INTO product_cache (product_code, name, updated_at) VALUES ($1, $2, $3)
                      ON CONFLICT (product_code) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
@@ -798,8 +830,8 @@ impl store::Ledger for PgLedger {
 
     fn product_name(&self, product_code: &str) -> Result<Option<String>, StoreError> {
         block(async {
-            match self
-                .client
+            let c = self.conn().await?;
+            match c
                 .query_opt(
                     "SELECT name FROM product_cache WHERE product_code = $1",
                     &[&product_code],
@@ -822,7 +854,8 @@ impl store::Ledger for PgLedger {
         now: i64,
     ) -> Result<(), StoreError> {
         block(async {
-            self.client
+            let c = self.conn().await?;
+            c
                 .execute(
                     "INSERT INTO batch_cache (product_code, batch, recalled, withdrawn, updated_at) VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (product_code, batch) DO UPDATE SET recalled = excluded.recalled, withdrawn = excluded.withdrawn, updated_at = excluded.updated_at",
@@ -840,8 +873,8 @@ impl store::Ledger for PgLedger {
         batch: &str,
     ) -> Result<Option<(bool, bool)>, StoreError> {
         block(async {
-            match self
-                .client
+            let c = self.conn().await?;
+            match c
                 .query_opt(
                     "SELECT recalled, withdrawn FROM batch_cache WHERE product_code = $1 AND batch = $2",
                     &[&product_code, &batch],
@@ -860,7 +893,8 @@ impl store::Ledger for PgLedger {
 
     fn journal_append(&mut self, e: &JournalEntry) -> Result<i64, StoreError> {
         block(async {
-            let tx = self.client.transaction().await.map_err(db)?;
+            let mut c = self.conn().await?;
+            let tx = c.transaction().await.map_err(db)?;
             let seq = journal_append_in(&tx, e).await?;
             tx.commit().await.map_err(db)?;
             Ok(seq)
@@ -869,8 +903,8 @@ impl store::Ledger for PgLedger {
 
     fn journal_verify(&self) -> Result<Result<i64, JournalBreak>, StoreError> {
         block(async {
-            let rows = self
-                .client
+            let c = self.conn().await?;
+            let rows = c
                 .query(
                     &format!("SELECT {ROW_COLUMNS}, prev_hash FROM journal ORDER BY seq"),
                     &[],
@@ -884,8 +918,7 @@ impl store::Ledger for PgLedger {
                     return Ok(Err(b));
                 }
             }
-            let head: Option<String> = self
-                .client
+            let head: Option<String> = c
                 .query_opt(
                     "SELECT value FROM settings WHERE key = $1",
                     &[&store::JOURNAL_HEAD_KEY],
@@ -907,8 +940,8 @@ impl store::Ledger for PgLedger {
         to: Option<i64>,
     ) -> Result<Vec<JournalRow>, StoreError> {
         block(async {
-            let rows = self
-                .client
+            let c = self.conn().await?;
+            let rows = c
                 .query(
                     &format!("SELECT {ROW_COLUMNS} FROM journal WHERE product_code = $1 AND batch = $2 AND at BETWEEN $3 AND $4 ORDER BY at, seq"),
                     &[&product_code, &batch, &from.unwrap_or(i64::MIN), &to.unwrap_or(i64::MAX)],
@@ -940,8 +973,8 @@ impl store::Ledger for PgLedger {
         );
         let limit = i64::from(f.limit.unwrap_or(500).min(100_000));
         block(async {
-            let rows = self
-                .client
+            let c = self.conn().await?;
+            let rows = c
                 .query(
                     &format!(
                         "SELECT {ROW_COLUMNS} FROM journal WHERE at BETWEEN $1 AND $2
@@ -971,8 +1004,8 @@ impl store::Ledger for PgLedger {
 
     fn open_case(&self, c: &NewCase) -> Result<i64, StoreError> {
         block(async {
-            self.client
-                .query_one(
+            let conn = self.conn().await?;
+            conn.query_one(
                     "INSERT INTO alert_cases (opened_at, product_code, batch, expiry, serial, operation, return_code, message, likely_cause, scan_text, user_id, workstation, alert_id)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
                     &[&c.opened_at, &c.product_code, &c.batch, &c.expiry, &c.serial, &c.operation, &c.return_code, &c.message, &c.likely_cause, &c.scan_text, &c.user_id, &c.workstation, &c.alert_id],
@@ -992,7 +1025,8 @@ impl store::Ledger for PgLedger {
         at: i64,
     ) -> Result<bool, StoreError> {
         block(async {
-            self.client
+            let c = self.conn().await?;
+            c
                 .execute(
                     "UPDATE alert_cases SET note = $1, decision = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND decided_at IS NULL",
                     &[&note, &decision, &by, &at, &id],
@@ -1005,8 +1039,8 @@ impl store::Ledger for PgLedger {
 
     fn cases(&self, open_only: bool) -> Result<Vec<Case>, StoreError> {
         block(async {
-            let rows = self
-                .client
+            let c = self.conn().await?;
+            let rows = c
                 .query(
                     "SELECT id, opened_at, product_code, batch, expiry, serial, operation, return_code, message, likely_cause, scan_text, user_id, workstation, note, decision, decided_at, decided_by, alert_id
                      FROM alert_cases WHERE (NOT $1 OR decided_at IS NULL) ORDER BY id DESC",
@@ -1046,8 +1080,8 @@ impl store::Ledger for PgLedger {
 
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         block(async {
-            self.client
-                .query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
+            let c = self.conn().await?;
+            c.query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
                 .await
                 .map_err(db)?
                 .map(|r| r.try_get(0))
@@ -1058,7 +1092,8 @@ impl store::Ledger for PgLedger {
 
     fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         block(async {
-            self.client
+            let c = self.conn().await?;
+            c
                 .execute(
                     "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     &[&key, &value],
@@ -1071,8 +1106,8 @@ impl store::Ledger for PgLedger {
 
     fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
         block(async {
-            self.client
-                .execute("DELETE FROM settings WHERE key = $1", &[&key])
+            let c = self.conn().await?;
+            c.execute("DELETE FROM settings WHERE key = $1", &[&key])
                 .await
                 .map(|_| ())
                 .map_err(db)

@@ -197,6 +197,16 @@ async fn the_engine_runs_on_the_sites_postgresql() {
             .map(Vec::len),
         Some(0)
     );
+    // The site's PostgreSQL restarts: the ledger connects again, nothing is
+    // lost, and a pack dispensed before is still "already dispensed".
+    db.restart().expect("restart");
+    let v = op(&e, Operation::Verify, &all[4], "anna").await;
+    assert!(
+        matches!(&v, Verdict::Answered { code, .. } if code == "NMVS_SUCCESS"),
+        "{v:?}"
+    );
+    let v = op(&other, Operation::Dispense, &all[1], "ben").await;
+    assert!(matches!(v, Verdict::AlreadyHere { .. }), "{v:?}");
     // The site's journal verifies, and names both counters.
     {
         let ledger = e.store_for_tests().expect("ledger");
