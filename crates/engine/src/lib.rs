@@ -815,6 +815,65 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
         self.finish(op, v, &pack, by, now, "")
     }
 
+    /// A request another engine made and checked (a counter of the site,
+    /// whose damage gate ran there), by the person `actor`: the site
+    /// server's door. The request keeps the counter's ClientTrxId, so the
+    /// counter's replay of a request this ledger already has is answered
+    /// from the ledger (what became of it), never sent twice. The local
+    /// guards run here again (the site's ledger knows every counter's
+    /// changes): expired, recalled, "already decommissioned at this site".
+    pub async fn operate_request(
+        &self,
+        mut req: PackRequest,
+        actor: Actor<'_>,
+    ) -> Result<Verdict, EngineError> {
+        let now = self.clock.now();
+        let op = req.operation;
+        let by = actor.id;
+        let pack = Pack::of_request(&req);
+        if let Some(refused) = not_permitted(actor, op) {
+            return self.finish(op, refused, &pack, by, now, "");
+        }
+        if let Some(row) = self.with_store(|s| s.change_of(&req.client_trx_id))? {
+            let v = self.repeated(&req, &row)?;
+            return self.finish(op, v, &pack, by, now, "a repeat of a request already made");
+        }
+        let expiry = packcode::date::parse_yymmdd(&req.expiry, true, today(now))
+            .ok()
+            .map(|d| d.date);
+        let v = self
+            .decide_request(op, &mut req, expiry, by, None, now)
+            .await?;
+        self.finish(op, v, &pack, by, now, "")
+    }
+
+    /// The verdict for a request whose ClientTrxId the ledger has: what
+    /// became of it.
+    fn repeated(&self, req: &PackRequest, row: &store::LedgerRow) -> Result<Verdict, EngineError> {
+        if row.outcome == "recorded" || row.outcome == store::SENDING {
+            return Ok(Verdict::RecordedOffline {
+                client_trx_id: req.client_trx_id.clone(),
+                message: "Already recorded; it is sent when the national system answers.".into(),
+            });
+        }
+        let info = self.codes.lookup(&row.outcome);
+        Ok(Verdict::Answered {
+            code: row.outcome.clone(),
+            class: info.class,
+            alert: false,
+            message: info.message,
+            state: row.state.clone(),
+            client_trx_id: req.client_trx_id.clone(),
+            nmvs_trx_id: row.nmvs_trx_id.clone(),
+            reasons: Vec::new(),
+            latency_ms: 0.0,
+            product_name: self.with_store(|s| s.product_name(&req.product_code))?,
+            case_id: None,
+            expiry_central: None,
+            alert_id: None,
+        })
+    }
+
     /// Journals a verdict that its ledger row did not journal already
     /// (every scan and its outcome is in the journal), and sends its event.
     fn finish(

@@ -253,23 +253,24 @@ async fn last_change_in(
         )
         .await
         .map_err(db)?;
-    row.map(|r| {
-        (|| -> Result<LedgerRow, tokio_postgres::Error> {
-            Ok(LedgerRow {
-                client_trx_id: r.try_get(0)?,
-                nmvs_trx_id: r.try_get(1)?,
-                operation: r.try_get(2)?,
-                user_id: r.try_get(3)?,
-                workstation: r.try_get(4)?,
-                site: r.try_get(5)?,
-                at: r.try_get(6)?,
-                outcome: r.try_get(7)?,
-                state: r.try_get(8)?,
-            })
-        })()
-        .map_err(db)
-    })
-    .transpose()
+    row.as_ref().map(ledger_row).transpose()
+}
+
+fn ledger_row(r: &Row) -> Result<LedgerRow, StoreError> {
+    (|| -> Result<LedgerRow, tokio_postgres::Error> {
+        Ok(LedgerRow {
+            client_trx_id: r.try_get(0)?,
+            nmvs_trx_id: r.try_get(1)?,
+            operation: r.try_get(2)?,
+            user_id: r.try_get(3)?,
+            workstation: r.try_get(4)?,
+            site: r.try_get(5)?,
+            at: r.try_get(6)?,
+            outcome: r.try_get(7)?,
+            state: r.try_get(8)?,
+        })
+    })()
+    .map_err(db)
 }
 
 async fn item_by_id(c: &impl GenericClient, id: i64) -> Result<OutboxItem, StoreError> {
@@ -565,6 +566,21 @@ impl store::Ledger for PgLedger {
                 Some(r) => r.try_get::<_, Option<String>>(0).map_err(db),
                 None => Ok(None),
             }
+        })?
+    }
+
+    fn change_of(&self, client_trx_id: &str) -> Result<Option<LedgerRow>, StoreError> {
+        block(async {
+            let c = self.conn().await?;
+            let row = c
+                .query_opt(
+                    "SELECT client_trx_id, nmvs_trx_id, operation, user_id, workstation, site, at, outcome, state FROM ledger
+                     WHERE client_trx_id = $1",
+                    &[&client_trx_id],
+                )
+                .await
+                .map_err(db)?;
+            row.as_ref().map(ledger_row).transpose()
         })?
     }
 

@@ -283,3 +283,76 @@ async fn two_site_processes_never_decommission_a_pack_twice() {
     sim.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The site server's door: a counter's request, made and checked by the
+/// counter's engine, keeps its ClientTrxId; the counter's replay of it (the
+/// answer was lost on the way back) is answered from the site's ledger and
+/// not sent again; another counter's request for the pack is "already
+/// decommissioned at this site", with who and where.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_counters_request_repeated_is_answered_from_the_sites_ledger() {
+    let dir = temp("repeat");
+    let db = site::testdb::TestDb::start("repeat").expect("postgres");
+    let sim = simulator(&dir, 4).await;
+    let admin = simulator::admin::AdminClient::new(
+        &sim.url(),
+        &sim.pki.ca_cert,
+        &sim.pki.client_cert,
+        &sim.pki.client_key,
+    )
+    .expect("admin");
+    let all = codes(&dir);
+    let counter_2 = engine(&db, &sim, "counter-2").await;
+    let scan = packcode::parse(&all[0], TODAY);
+    let req = nmvs::PackRequest::from_scan(Operation::Dispense, &scan, nmvs::new_client_trx_id())
+        .expect("request");
+    let anna = || Actor::new("anna", domain::Role::Pharmacist);
+    let v = counter_2
+        .operate_request(req.clone(), anna())
+        .await
+        .expect("engine");
+    assert!(
+        matches!(&v, Verdict::Answered { code, client_trx_id, .. } if code == "NMVS_SUCCESS" && *client_trx_id == req.client_trx_id),
+        "{v:?}"
+    );
+    let before = admin.stats().await.expect("stats")["requests"].clone();
+    // The same request again (the counter's replay): the ledger's answer.
+    let again = counter_2
+        .operate_request(req.clone(), anna())
+        .await
+        .expect("engine");
+    assert!(
+        matches!(&again, Verdict::Answered { code, state, .. } if code == "NMVS_SUCCESS" && state.as_deref() == Some("SUPPLIED")),
+        "{again:?}"
+    );
+    assert_eq!(
+        admin.stats().await.expect("stats")["requests"],
+        before,
+        "nothing sent"
+    );
+    // Another counter's own request for the pack: already decommissioned
+    // at the site, by Anna at counter 2.
+    let counter_3 = engine(&db, &sim, "counter-3").await;
+    let other = nmvs::PackRequest {
+        client_trx_id: nmvs::new_client_trx_id(),
+        ..req.clone()
+    };
+    let v = counter_3
+        .operate_request(other, Actor::new("ben", domain::Role::Pharmacist))
+        .await
+        .expect("engine");
+    let Verdict::AlreadyHere { by, .. } = &v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(by, "anna");
+    let last = counter_3
+        .store_for_tests()
+        .expect("ledger")
+        .last_change(&req.product_code, &req.serial)
+        .expect("read")
+        .expect("a change");
+    assert_eq!(last.workstation, "counter-2");
+    assert_eq!(admin.stats().await.expect("stats")["state_changes"], 1);
+    sim.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -37,6 +37,7 @@ pub trait Ledger: Send {
         serial: &str,
     ) -> Result<Option<LedgerRow>, StoreError>;
     fn server_trx_id(&self, client_trx_id: &str) -> Result<Option<String>, StoreError>;
+    fn change_of(&self, client_trx_id: &str) -> Result<Option<LedgerRow>, StoreError>;
     fn standing_changes(
         &self,
         operation: &str,
@@ -182,6 +183,9 @@ impl Ledger for Store {
     }
     fn server_trx_id(&self, client_trx_id: &str) -> Result<Option<String>, StoreError> {
         Store::server_trx_id(self, client_trx_id)
+    }
+    fn change_of(&self, client_trx_id: &str) -> Result<Option<LedgerRow>, StoreError> {
+        Store::change_of(self, client_trx_id)
     }
     fn standing_changes(
         &self,

@@ -517,6 +517,32 @@ impl Store {
             .optional()?)
     }
 
+    /// Our change with this ClientTrxId, whatever became of it (a request
+    /// repeated by a counter's replay is answered from it).
+    pub fn change_of(&self, client_trx_id: &str) -> Result<Option<LedgerRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT client_trx_id, nmvs_trx_id, operation, user_id, workstation, site, at, outcome, state FROM ledger
+                 WHERE client_trx_id = ?1",
+                params![client_trx_id],
+                |r| {
+                    Ok(LedgerRow {
+                        client_trx_id: r.get(0)?,
+                        nmvs_trx_id: r.get(1)?,
+                        operation: r.get(2)?,
+                        user_id: r.get(3)?,
+                        workstation: r.get(4)?,
+                        site: r.get(5)?,
+                        at: r.get(6)?,
+                        outcome: r.get(7)?,
+                        state: r.get(8)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// Our last state change of a pack that the system accepted, that is
     /// recorded for replay, or whose request is being sent (for "already
     /// dispensed here" and undo).

@@ -59,6 +59,13 @@ fn recording_claiming_and_finishing() {
         .last_change("04150037528643", "SER00003")
         .expect("query")
         .expect("a change");
+    // The change by its ClientTrxId (a repeated request is answered from it).
+    let by_trx = a
+        .change_of(&last.client_trx_id)
+        .expect("query")
+        .expect("found");
+    assert_eq!(by_trx, last);
+    assert_eq!(a.change_of("no-such-trx").expect("query"), None);
     assert_eq!(
         (last.operation.as_str(), last.outcome.as_str()),
         ("G120", "recorded")
