@@ -215,8 +215,18 @@ fn no_crate_but_the_engine_writes_pack_state() {
     ];
     let root = countercheck_scenarios::workspace_root();
     let mut seen = 0;
-    for dir in ["crates/desk/src", "crates/cli/src", "src-tauri/src"] {
+    for dir in [
+        "crates/desk/src",
+        "crates/cli/src",
+        "src-tauri/src",
+        "crates/site/src",
+    ] {
         for (path, text) in sources(&root.join(dir)) {
+            // The site's PostgreSQL ledger is a store (the engine's
+            // `store::Ledger`): its statements are the store's own.
+            if path.ends_with("site/src/pg.rs") {
+                continue;
+            }
             seen += 1;
             for (n, line) in text.lines().enumerate() {
                 let code = line.split("//").next().unwrap_or_default();

@@ -9,6 +9,9 @@
 //! are not implemented twice.
 
 pub mod pg;
+pub mod pki;
+pub mod server;
 pub mod testdb;
+pub mod wire;
 
 pub use pg::{connect, PgLedger};

@@ -1,0 +1,290 @@
+//! The site server: the site's engine headless, one engine per enrolled
+//! workstation (each with its own connection to the site's PostgreSQL,
+//! so the ledger names the counter), all sharing the site's one
+//! national-system client, behind HTTPS that requires a workstation
+//! certificate of the site's CA. The pack's claim in the database
+//! serialises the counters (see `pg`).
+
+use crate::pki::SitePki;
+use crate::wire::{PackCall, HEALTH_PATH, METRICS_PATH, PACK_PATH};
+use crate::PgLedger;
+use axum::extract::{Extension, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use engine::{Actor, Counter, Engine, Port, SystemClock, Verdict};
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+type SiteEngine = Engine<Port, SystemClock, PgLedger>;
+
+/// Why the site server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("network: {0}")]
+    Net(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+/// What the site server needs.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    pub addr: SocketAddr,
+    /// The site's PostgreSQL (`tokio_postgres` connection string).
+    pub database: String,
+    /// The site's name (recorded with every operation).
+    pub site: String,
+    /// The site's national-system client (its one credential).
+    pub port: Port,
+    pub pki: SitePki,
+}
+
+/// Counts for `/metrics`.
+#[derive(Debug, Default)]
+struct Counts {
+    answered: AtomicU64,
+    already: AtomicU64,
+    recorded_offline: AtomicU64,
+    other: AtomicU64,
+    refused: AtomicU64,
+}
+
+struct Site {
+    cfg: SiteConfig,
+    /// Per workstation (the certificate's common name).
+    engines: tokio::sync::Mutex<HashMap<String, Arc<SiteEngine>>>,
+    counts: Counts,
+}
+
+impl Site {
+    async fn engine(&self, workstation: &str) -> Result<Arc<SiteEngine>, store::StoreError> {
+        let mut engines = self.engines.lock().await;
+        if let Some(e) = engines.get(workstation) {
+            return Ok(e.clone());
+        }
+        let ledger = crate::connect(&self.cfg.database).await?;
+        let e = Arc::new(Engine::new(
+            ledger,
+            self.cfg.port.clone(),
+            SystemClock,
+            Counter {
+                workstation: workstation.to_owned(),
+                site: self.cfg.site.clone(),
+            },
+        ));
+        engines.insert(workstation.to_owned(), e.clone());
+        Ok(e)
+    }
+}
+
+/// The workstation a connection's certificate names.
+#[derive(Debug, Clone)]
+struct Workstation(String);
+
+fn common_name(der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let name = cert
+        .subject()
+        .iter_common_name()
+        .next()?
+        .as_str()
+        .ok()?
+        .to_owned();
+    Some(name)
+}
+
+fn plain(status: StatusCode, text: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+async fn pack(
+    State(site): State<Arc<Site>>,
+    Extension(Workstation(ws)): Extension<Workstation>,
+    Json(call): Json<PackCall>,
+) -> Response {
+    let (req, role) = match call.request() {
+        Ok(r) => r,
+        Err(e) => {
+            site.counts.refused.fetch_add(1, Ordering::Relaxed);
+            return plain(StatusCode::BAD_REQUEST, e.to_string());
+        }
+    };
+    let engine = match site.engine(&ws).await {
+        Ok(e) => e,
+        Err(e) => return plain(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    };
+    match engine
+        .operate_request(req, Actor::new(&call.user_id, role))
+        .await
+    {
+        Ok(v) => {
+            let c = &site.counts;
+            match &v {
+                Verdict::Answered { .. } => c.answered.fetch_add(1, Ordering::Relaxed),
+                Verdict::AlreadyHere { .. } => c.already.fetch_add(1, Ordering::Relaxed),
+                Verdict::RecordedOffline { .. } => {
+                    c.recorded_offline.fetch_add(1, Ordering::Relaxed)
+                }
+                _ => c.other.fetch_add(1, Ordering::Relaxed),
+            };
+            Json(v).into_response()
+        }
+        // The site's database cannot be reached: nothing was claimed; the
+        // counter keeps the scan in its own outbox.
+        Err(e) => plain(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    }
+}
+
+async fn health(State(site): State<Arc<Site>>) -> Response {
+    match crate::connect(&site.cfg.database).await {
+        Ok(_) => plain(StatusCode::OK, "ok\n".into()),
+        Err(e) => plain(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}\n")),
+    }
+}
+
+async fn metrics(State(site): State<Arc<Site>>) -> Response {
+    let c = &site.counts;
+    let mut out = String::from(
+        "# HELP countercheck_site_verdicts_total Counter requests answered, by verdict.\n# TYPE countercheck_site_verdicts_total counter\n",
+    );
+    for (name, n) in [
+        ("answered", &c.answered),
+        ("already_decommissioned", &c.already),
+        ("recorded_offline", &c.recorded_offline),
+        ("other", &c.other),
+        ("bad_request", &c.refused),
+    ] {
+        out.push_str(&format!(
+            "countercheck_site_verdicts_total{{verdict=\"{name}\"}} {}\n",
+            n.load(Ordering::Relaxed)
+        ));
+    }
+    let engines = site.engines.lock().await;
+    out.push_str(&format!(
+        "# HELP countercheck_site_counters Workstations served since start.\n# TYPE countercheck_site_counters gauge\ncountercheck_site_counters {}\n",
+        engines.len()
+    ));
+    if let Some(e) = engines.values().next() {
+        if let Ok(state) = e.offline_state() {
+            out.push_str(&format!(
+                "# HELP countercheck_site_backlog Operations waiting to be sent to the national system.\n# TYPE countercheck_site_backlog gauge\ncountercheck_site_backlog {}\n# HELP countercheck_site_offline The national system is unreachable.\n# TYPE countercheck_site_offline gauge\ncountercheck_site_offline {}\n",
+                state.backlog,
+                u8::from(state.offline_since.is_some())
+            ));
+        }
+    }
+    plain(StatusCode::OK, out)
+}
+
+fn tls(pki: &SitePki) -> Result<rustls::ServerConfig, ServeError> {
+    let tls_err = |e: String| ServeError::Tls(e);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(pki.ca_cert.as_bytes()) {
+        roots
+            .add(c.map_err(|e| tls_err(e.to_string()))?)
+            .map_err(|e| tls_err(e.to_string()))?;
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .map_err(|e| tls_err(e.to_string()))?;
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(pki.server_cert.as_bytes())
+            .collect::<Result<_, _>>()
+            .map_err(|e| tls_err(e.to_string()))?;
+    let key = PrivateKeyDer::from_pem_slice(pki.server_key.as_bytes())
+        .map_err(|e| tls_err(e.to_string()))?;
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_err(e.to_string()))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .map_err(|e| tls_err(e.to_string()))
+}
+
+/// A running site server.
+#[derive(Debug)]
+pub struct SiteServer {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SiteServer {
+    /// `https://localhost:PORT`.
+    pub fn url(&self) -> String {
+        format!("https://localhost:{}", self.addr.port())
+    }
+
+    /// Stops accepting and drops open connections.
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the site server (port 0 picks a free one). The site's database
+/// must be reachable at start (its schema is brought up to date).
+pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
+    // Migrations once, before the first counter is served.
+    drop(crate::connect(&cfg.database).await?);
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls(&cfg.pki)?));
+    let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
+    let addr = listener.local_addr()?;
+    let site = Arc::new(Site {
+        cfg,
+        engines: tokio::sync::Mutex::new(HashMap::new()),
+        counts: Counts::default(),
+    });
+    let app = Router::new()
+        .route(PACK_PATH, post(pack))
+        .route(HEALTH_PATH, get(health))
+        .route(METRICS_PATH, get(metrics))
+        .with_state(site);
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
+            let acceptor = acceptor.clone();
+            let app = app.clone();
+            tokio::spawn(async move {
+                // A client without a workstation certificate of the site's
+                // CA fails here.
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Some(name) = tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .and_then(|c| common_name(c.as_ref()))
+                else {
+                    return;
+                };
+                let app = app.layer(Extension(Workstation(name)));
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app))
+                    .await;
+            });
+        }
+    });
+    Ok(SiteServer { addr, task })
+}
