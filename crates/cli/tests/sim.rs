@@ -1,65 +1,16 @@
 //! `countercheck sim serve` and the operations as real processes over HTTPS.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_countercheck")
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::bin;
 
-struct Server {
-    child: Child,
-    dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(name: &str) -> Server {
-    let dir = std::env::temp_dir().join(format!("countercheck-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let mut child = Command::new(bin())
-        .args(["--data-dir"])
-        .arg(dir.join("sim"))
-        .args([
-            "sim",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--seed",
-            "3",
-            "--products",
-            "2",
-            "--packs-per-batch",
-            "3",
-            "--export-packs",
-        ])
-        .arg(dir.join("packs.txt"))
-        .arg("--client-config")
-        .arg(dir.join("client.json"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("sim serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
-    let v: serde_json::Value =
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-    assert!(
-        v["listening"]
-            .as_str()
-            .is_some_and(|a| a.starts_with("127.0.0.1:")),
-        "{v}"
-    );
-    Server { child, dir }
+/// The simulator as its own process, in a fresh folder: (its folder, the
+/// process, stopped when dropped).
+fn serve(name: &str) -> (PathBuf, common::Server) {
+    common::serve(&format!("countercheck-cli-{name}"), 3, 2, 3)
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
@@ -80,8 +31,8 @@ fn run(dir: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
 
 #[test]
 fn dispense_undo_and_admin_through_the_cli() {
-    let s = serve("flow");
-    let packs = std::fs::read_to_string(s.dir.join("packs.txt")).expect("exported packs");
+    let (dir, _server) = serve("flow");
+    let packs = std::fs::read_to_string(dir.join("packs.txt")).expect("exported packs");
     assert_eq!(
         packs.lines().count(),
         2 * 2 * 3 * 2,
@@ -90,7 +41,7 @@ fn dispense_undo_and_admin_through_the_cli() {
     let gs1 = packs.lines().next().expect("a pack").to_owned();
     let ifa = packs.lines().nth(1).expect("its IFA form").to_owned();
 
-    let (code, out) = run(&s.dir, &["verify", &gs1, &ifa]);
+    let (code, out) = run(&dir, &["verify", &gs1, &ifa]);
     assert_eq!(code, 0, "{out:?}");
     assert!(
         out.iter()
@@ -103,7 +54,7 @@ fn dispense_undo_and_admin_through_the_cli() {
         "IFA sends the PPN"
     );
 
-    let (code, out) = run(&s.dir, &["dispense", &gs1]);
+    let (code, out) = run(&dir, &["dispense", &gs1]);
     assert_eq!(
         (code, &out[0]["state"]),
         (0, &serde_json::json!("SUPPLIED")),
@@ -112,13 +63,13 @@ fn dispense_undo_and_admin_through_the_cli() {
     assert!(out[0]["nmvs_trx_id"].is_string() && out[0]["client_trx_id"].is_string());
     assert!(out[0]["latency_ms"].as_f64().is_some());
     // The same pack again: stopped here, never sent a second time.
-    let (code, out) = run(&s.dir, &["dispense", &gs1]);
+    let (code, out) = run(&dir, &["dispense", &gs1]);
     assert_eq!(
         (code, out[0]["verdict"].as_str()),
         (1, Some("already_here")),
         "{out:?}"
     );
-    let (code, out) = run(&s.dir, &["undo", &gs1]);
+    let (code, out) = run(&dir, &["undo", &gs1]);
     assert_eq!(
         (code, out[0]["state"].as_str()),
         (0, Some("ACTIVE")),
@@ -126,7 +77,7 @@ fn dispense_undo_and_admin_through_the_cli() {
     );
     // Undo without a dispense in this pharmacy's ledger: refused locally.
     let other = packs.lines().nth(2).expect("another pack").to_owned();
-    let (code, out) = run(&s.dir, &["undo", &other]);
+    let (code, out) = run(&dir, &["undo", &other]);
     assert_eq!(
         (code, out[0]["reason"].as_str()),
         (1, Some("nothing_to_undo")),
@@ -134,33 +85,33 @@ fn dispense_undo_and_admin_through_the_cli() {
     );
 
     // Outage: the dispense is recorded offline, then replayed by `queue sync`.
-    let (code, _) = run(&s.dir, &["sim", "outage", "on"]);
+    let (code, _) = run(&dir, &["sim", "outage", "on"]);
     assert_eq!(code, 0);
-    let (code, out) = run(&s.dir, &["dispense", &other]);
+    let (code, out) = run(&dir, &["dispense", &other]);
     assert_eq!(
         (code, out[0]["recorded_offline"].as_bool()),
         (0, Some(true)),
         "{out:?}"
     );
-    let (_, queue) = run(&s.dir, &["queue", "list"]);
+    let (_, queue) = run(&dir, &["queue", "list"]);
     assert_eq!(queue.len(), 1);
-    let (_, status) = run(&s.dir, &["queue", "status"]);
+    let (_, status) = run(&dir, &["queue", "status"]);
     assert_eq!(status[0]["backlog"], 1, "{status:?}");
     assert!(status[0]["offline_since"].is_i64(), "{status:?}");
     assert_eq!(queue[0]["status"], "pending");
-    run(&s.dir, &["sim", "outage", "off"]);
-    let (code, synced) = run(&s.dir, &["queue", "sync"]);
+    run(&dir, &["sim", "outage", "off"]);
+    let (code, synced) = run(&dir, &["queue", "sync"]);
     assert_eq!(
         (code, synced[0]["done"].as_u64()),
         (0, Some(1)),
         "{synced:?}"
     );
-    let (_, stats) = run(&s.dir, &["sim", "stats"]);
+    let (_, stats) = run(&dir, &["sim", "stats"]);
     assert_eq!(stats[0]["state_changes"], 3, "{stats:?}");
     // The journal verifies; export and recall see the packs.
-    let (code, v) = run(&s.dir, &["journal", "verify"]);
+    let (code, v) = run(&dir, &["journal", "verify"]);
     assert_eq!((code, v[0]["ok"].as_bool()), (0, Some(true)), "{v:?}");
-    let (_, rows) = run(&s.dir, &["journal", "export"]);
+    let (_, rows) = run(&dir, &["journal", "export"]);
     assert!(rows.len() >= 4, "{rows:?}");
     let scan = packcode::parse(
         &other,
@@ -172,7 +123,7 @@ fn dispense_undo_and_admin_through_the_cli() {
     );
     let (pc, _) = scan.product_code().expect("pc");
     let batch = scan.batch().expect("batch");
-    let (code, recall) = run(&s.dir, &["recall", "--product", pc, "--batch", batch]);
+    let (code, recall) = run(&dir, &["recall", "--product", pc, "--batch", batch]);
     assert_eq!(code, 0);
     assert!(
         recall
@@ -182,7 +133,7 @@ fn dispense_undo_and_admin_through_the_cli() {
     );
     // Tampering with the file through SQLite itself (as the sqlite3 tool
     // would) is found, and the first bad entry named.
-    let db = s.dir.join("cli").join("countercheck.sqlite");
+    let db = dir.join("cli").join("countercheck.sqlite");
     rusqlite::Connection::open(&db)
         .and_then(|c| {
             c.execute_batch(
@@ -190,14 +141,14 @@ fn dispense_undo_and_admin_through_the_cli() {
             )
         })
         .expect("tampered");
-    let (code, v) = run(&s.dir, &["journal", "verify"]);
+    let (code, v) = run(&dir, &["journal", "verify"]);
     assert_eq!(
         (code, v[0]["first_bad_entry"].as_i64()),
         (1, Some(2)),
         "{v:?}"
     );
     // Invalid scans are refused before the network.
-    let (code, out) = run(&s.dir, &["verify", "0104150037528644172701311012"]);
+    let (code, out) = run(&dir, &["verify", "0104150037528644172701311012"]);
     assert_eq!((code, out[0]["ok"].as_bool()), (1, Some(false)));
 }
 
@@ -206,23 +157,23 @@ fn dispense_undo_and_admin_through_the_cli() {
 /// (`engine::recall`, which the desk's recall screen uses too).
 #[test]
 fn after_a_refused_undo_the_recall_says_dispensed() {
-    let s = serve("recall");
-    let packs = std::fs::read_to_string(s.dir.join("packs.txt")).expect("exported packs");
+    let (dir, _server) = serve("recall");
+    let packs = std::fs::read_to_string(dir.join("packs.txt")).expect("exported packs");
     let gs1 = packs.lines().next().expect("a pack").to_owned();
-    let (code, out) = run(&s.dir, &["dispense", &gs1]);
+    let (code, out) = run(&dir, &["dispense", &gs1]);
     assert_eq!(code, 0, "{out:?}");
     let pc = out[0]["product_code"].as_str().expect("pc").to_owned();
     let serial = out[0]["serial"].as_str().expect("serial").to_owned();
-    let (code, _) = run(&s.dir, &["sim", "clock", "--advance", "11d"]);
+    let (code, _) = run(&dir, &["sim", "clock", "--advance", "11d"]);
     assert_eq!(code, 0);
-    let (code, out) = run(&s.dir, &["undo", &gs1]);
+    let (code, out) = run(&dir, &["undo", &gs1]);
     assert_eq!(code, 1, "refused by the system: {out:?}");
     assert!(out[0]["nmvs_trx_id"].is_string(), "answered: {out:?}");
     assert_ne!(out[0]["return_code"], "NMVS_SUCCESS", "{out:?}");
     let day = packcode::Date::new(2026, 1, 1).expect("date");
     let scan = packcode::parse(&packcode::escapes::decode(&gs1), day);
     let batch = scan.batch().expect("batch").to_owned();
-    let (code, lines) = run(&s.dir, &["recall", "--product", &pc, "--batch", &batch]);
+    let (code, lines) = run(&dir, &["recall", "--product", &pc, "--batch", &batch]);
     assert_eq!(code, 0);
     let line = lines
         .iter()
@@ -235,16 +186,16 @@ fn after_a_refused_undo_the_recall_says_dispensed() {
 /// at the desk: a technician's destroy is refused, journaled, not sent.
 #[test]
 fn a_technician_configuration_may_not_destroy() {
-    let s = serve("role");
-    let packs = std::fs::read_to_string(s.dir.join("packs.txt")).expect("exported packs");
+    let (dir, _server) = serve("role");
+    let packs = std::fs::read_to_string(dir.join("packs.txt")).expect("exported packs");
     let gs1 = packs.lines().next().expect("a pack").to_owned();
-    let path = s.dir.join("client.json");
+    let path = dir.join("client.json");
     let mut cfg: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("config")).expect("json");
     assert_eq!(cfg["role"], "pharmacist", "the default, written out");
     cfg["role"] = "technician".into();
     std::fs::write(&path, cfg.to_string()).expect("config");
-    let (code, out) = run(&s.dir, &["destroy", &gs1]);
+    let (code, out) = run(&dir, &["destroy", &gs1]);
     assert_eq!(
         (code, out[0]["verdict"].as_str()),
         (1, Some("not_permitted")),
@@ -253,7 +204,7 @@ fn a_technician_configuration_may_not_destroy() {
     assert_eq!(out[0]["role"], "technician", "{out:?}");
     // Nothing was sent: the pack is still active, and a technician may
     // verify and dispense it.
-    let (code, out) = run(&s.dir, &["dispense", &gs1]);
+    let (code, out) = run(&dir, &["dispense", &gs1]);
     assert_eq!(
         (code, out[0]["state"].as_str()),
         (0, Some("SUPPLIED")),
@@ -266,7 +217,7 @@ fn a_technician_configuration_may_not_destroy() {
         .arg("--config")
         .arg(&path)
         .arg("--data-dir")
-        .arg(s.dir.join("cli"))
+        .arg(dir.join("cli"))
         .args(["undo", &gs1])
         .output()
         .expect("runs");
@@ -280,8 +231,8 @@ fn a_technician_configuration_may_not_destroy() {
 
 #[test]
 fn codes_on_stdin_lose_nothing() {
-    let s = serve("stdin");
-    let packs = std::fs::read_to_string(s.dir.join("packs.txt")).expect("exported packs");
+    let (dir, _server) = serve("stdin");
+    let packs = std::fs::read_to_string(dir.join("packs.txt")).expect("exported packs");
     let mut input = Vec::new();
     input.extend_from_slice(packs.lines().next().expect("pack").as_bytes());
     input.extend_from_slice(b"\n0104150037528643172701311012\x1d21S\xdf\r\n\n");
@@ -291,13 +242,13 @@ fn codes_on_stdin_lose_nothing() {
     // whole input is there before the program starts. (Written into a pipe,
     // the Windows build under wine once read the end of input before the
     // test had written anything: 0 lines, exit 0, in one CI run of many.)
-    let codes = s.dir.join("codes.txt");
+    let codes = dir.join("codes.txt");
     std::fs::write(&codes, &input).expect("codes file");
     let out = Command::new(bin())
         .arg("--config")
-        .arg(s.dir.join("client.json"))
+        .arg(dir.join("client.json"))
         .arg("--data-dir")
-        .arg(s.dir.join("cli"))
+        .arg(dir.join("cli"))
         .arg("verify")
         .stdin(std::fs::File::open(&codes).expect("codes"))
         .output()

@@ -64,6 +64,15 @@ pub fn serve_as(
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut first)
         .expect("ready");
+    let v: serde_json::Value =
+        serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
+    assert!(
+        v["listening"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("127.0.0.1:")),
+        "{v}"
+    );
+    assert_eq!(v["interface"], interface, "{v}");
     (dir, Server(child))
 }
 
