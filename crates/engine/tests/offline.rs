@@ -58,6 +58,21 @@ async fn start(name: &str, products: usize) -> Env {
     Env { sim, admin, dir }
 }
 
+/// Dispenses `code` by `who` while the system is unreachable: recorded
+/// offline (the verdict says so).
+async fn dispense_offline<C: Clock>(e: &Engine<NmvsClient, C>, code: &str, who: &str) {
+    let v = e
+        .operate(
+            Operation::Dispense,
+            &sc(code),
+            pharmacist(who),
+            Choice::AsChecked,
+        )
+        .await
+        .expect("recorded");
+    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+}
+
 fn engine<C: Clock>(env: &Env, clock: C) -> Engine<NmvsClient, C> {
     engine_with(env, clock, |_| {})
 }
@@ -258,16 +273,7 @@ async fn outage_of_500_dispenses_replays_exactly_once() {
     assert_eq!(all.len(), 500);
     env.admin.outage(true).await.expect("outage");
     for code in &all {
-        let v = e
-            .operate(
-                Operation::Dispense,
-                &sc(code),
-                pharmacist("anna"),
-                Choice::AsChecked,
-            )
-            .await
-            .expect("recorded");
-        assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+        dispense_offline(&e, code, "anna").await;
     }
     // While offline, the same pack is not recorded twice.
     let v = e
@@ -321,16 +327,7 @@ async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
         })
         .await
         .expect("fault");
-    let v = e
-        .operate(
-            Operation::Dispense,
-            &sc(&all[0]),
-            pharmacist("anna"),
-            Choice::AsChecked,
-        )
-        .await
-        .expect("recorded");
-    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    dispense_offline(&e, &all[0], "anna").await;
     let (done, exceptions) = drain(&e).await;
     assert_eq!((done, exceptions), (1, 0));
     let stats = env.admin.stats().await.expect("stats");
@@ -341,16 +338,7 @@ async fn a_lost_answer_is_replayed_by_verifying_not_by_sending_again() {
     );
     // A pack decommissioned elsewhere while we were offline becomes an exception.
     env.admin.outage(true).await.expect("outage");
-    let v = e
-        .operate(
-            Operation::Dispense,
-            &sc(&all[1]),
-            pharmacist("anna"),
-            Choice::AsChecked,
-        )
-        .await
-        .expect("recorded");
-    assert!(matches!(v, Verdict::RecordedOffline { .. }));
+    dispense_offline(&e, &all[1], "anna").await;
     env.admin.outage(false).await.expect("back");
     let scan = packcode::parse(
         &all[1],
@@ -542,16 +530,7 @@ async fn replay_problems_become_exceptions() {
     );
     assert_ne!(recalled.batch(), withdrawn.batch());
     for code in [&all[0], &all[15]] {
-        let v = e
-            .operate(
-                Operation::Dispense,
-                &sc(code),
-                pharmacist("anna"),
-                Choice::AsChecked,
-            )
-            .await
-            .expect("recorded");
-        assert!(matches!(v, Verdict::RecordedOffline { .. }));
+        dispense_offline(&e, code, "anna").await;
     }
     env.admin
         .recall(recalled.batch().expect("batch"), false)
@@ -834,16 +813,7 @@ async fn rate_limits_are_repeated_wrong_answers_are_never_applied_redirects_are_
         })
         .await
         .expect("fault");
-    let v = e
-        .operate(
-            Operation::Dispense,
-            &sc(&all[1]),
-            pharmacist("anna"),
-            Choice::AsChecked,
-        )
-        .await
-        .expect("operate");
-    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    dispense_offline(&e, &all[1], "anna").await;
     let (done, exceptions) = drain(&e).await;
     assert_eq!((done, exceptions), (1, 0));
     let stats = env.admin.stats().await.expect("stats");
@@ -1070,16 +1040,7 @@ async fn past_the_offline_limit_a_pharmacist_confirms_every_pack() {
     e.set_offline_budget(Duration::from_millis(300));
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
-    let v = e
-        .operate(
-            Operation::Dispense,
-            &sc(&all[0]),
-            pharmacist("tom"),
-            Choice::AsChecked,
-        )
-        .await
-        .expect("first");
-    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    dispense_offline(&e, &all[0], "tom").await;
     // Offline for two hours now.
     let two_hours_ago = SystemClock.now() - 7200;
     e.store_for_tests()
@@ -1156,16 +1117,7 @@ async fn an_unknown_outcome_is_told_apart_by_the_same_trx_id() {
     let e = engine(&env, SystemClock);
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
-    let v = e
-        .operate(
-            Operation::Dispense,
-            &sc(&all[0]),
-            pharmacist("anna"),
-            Choice::AsChecked,
-        )
-        .await
-        .expect("recorded");
-    assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+    dispense_offline(&e, &all[0], "anna").await;
     env.admin.outage(false).await.expect("back");
     e.store_for_tests()
         .expect("store")
@@ -1275,16 +1227,7 @@ async fn the_background_replay_survives_a_store_error() {
     let all = codes(&env);
     env.admin.outage(true).await.expect("outage");
     for code in all.iter().take(3) {
-        let v = e
-            .operate(
-                Operation::Dispense,
-                &sc(code),
-                pharmacist("anna"),
-                Choice::AsChecked,
-            )
-            .await
-            .expect("recorded");
-        assert!(matches!(v, Verdict::RecordedOffline { .. }), "{v:?}");
+        dispense_offline(&e, code, "anna").await;
     }
     env.admin.outage(false).await.expect("back");
     e.store_for_tests()
