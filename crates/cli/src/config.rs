@@ -218,6 +218,12 @@ impl ConfigFile {
     /// The adapter's configuration, with the secrets read from their files.
     fn client_config(&self, path: &Path, base: &Path) -> Result<ClientConfig, ConfigError> {
         let at = |p: &Path| at(base, p);
+        if self.client_login_id.trim().is_empty() || self.user_id.trim().is_empty() {
+            return Err(ConfigError::Invalid(
+                path.to_owned(),
+                "an NMVS needs client_login_id and user_id".to_owned(),
+            ));
+        }
         let password = match (&self.password_file, &self.password_env) {
             (Some(f), _) => read(&at(f))?.lines().next().unwrap_or_default().to_owned(),
             (None, Some(var)) => {

@@ -246,7 +246,6 @@ pub fn queue(action: &str, config: Option<&Path>, data_dir: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `countercheck journal verify|export`.
 /// `countercheck batches [--day D] [--format csv|json]`: the day's
 /// standing dispenses with their batches.
 pub fn batches(day: Option<&str>, csv: bool, data_dir: &Path) -> ExitCode {
@@ -279,6 +278,7 @@ pub fn batches(day: Option<&str>, csv: bool, data_dir: &Path) -> ExitCode {
     }
 }
 
+/// `countercheck journal verify|export`.
 pub fn journal(verify: bool, csv: bool, data_dir: &Path) -> ExitCode {
     let store = match Store::open(&store_path(data_dir)) {
         Ok(s) => s,

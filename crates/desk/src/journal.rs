@@ -91,9 +91,6 @@ impl Desk {
         })
     }
 
-    /// Writes the entries matching `q` (all of them, oldest first) as CSV
-    /// into the exports folder and returns the file's path.
-    /// `pdf`: a PDF extract instead of CSV.
     /// One day's dispensed packs with their batches (`day` YYYY-MM-DD, a
     /// local day; empty: today), as a CSV and a JSON file in the exports
     /// folder, for the pharmacy's own software (the e-prescription claim
@@ -119,6 +116,9 @@ impl Desk {
         Ok(paths)
     }
 
+    /// Writes the entries matching `q` (all of them, oldest first) as CSV
+    /// into the exports folder and returns the file's path.
+    /// `pdf`: a PDF extract instead of CSV.
     pub fn journal_export(&self, q: &JournalQuery, pdf: bool) -> Result<String, DeskError> {
         let mut rows = self.engine.journal_query(&Desk::filter(q, 100_000)?)?;
         rows.reverse();

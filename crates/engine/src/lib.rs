@@ -847,9 +847,22 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
         self.finish(op, v, &pack, by, now, "")
     }
 
+    /// The change with this ClientTrxId in the ledger, whatever became of it.
+    pub fn change_of(&self, client_trx_id: &str) -> Result<Option<store::LedgerRow>, EngineError> {
+        self.with_store(|s| s.change_of(client_trx_id))
+    }
+
     /// The verdict for a request whose ClientTrxId the ledger has: what
     /// became of it.
     fn repeated(&self, req: &PackRequest, row: &store::LedgerRow) -> Result<Verdict, EngineError> {
+        if row.operation != req.operation.g_code() {
+            return Ok(Verdict::BadScan {
+                message: format!(
+                    "ClientTrxId {} was used for another operation ({}): not sent",
+                    req.client_trx_id, row.operation
+                ),
+            });
+        }
         if row.outcome == "recorded" || row.outcome == store::SENDING {
             return Ok(Verdict::RecordedOffline {
                 client_trx_id: req.client_trx_id.clone(),

@@ -144,9 +144,19 @@ async fn pack(
             };
             Json(v).into_response()
         }
-        // The site's database cannot be reached: nothing was claimed; the
-        // counter keeps the scan in its own outbox.
-        Err(e) => plain(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+        // The engine failed. If the request's intent was committed before
+        // the failure, the site has it (its replay settles it): the counter
+        // is told so and must not send it again. Only when nothing of it
+        // is in the ledger is it 503: the counter keeps it in its outbox
+        // and repeats it later with the same ClientTrxId.
+        Err(e) => match engine.change_of(&call.client_trx_id) {
+            Ok(Some(_)) => Json(Verdict::RecordedOffline {
+                client_trx_id: call.client_trx_id.clone(),
+                message: format!("Recorded at the site; sent by the site's replay ({e})."),
+            })
+            .into_response(),
+            _ => plain(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+        },
     }
 }
 

@@ -17,15 +17,15 @@ pub fn intent(op: &NewOperation, now: i64, queued: bool) -> JournalEntry {
         outcome: if queued { "recorded" } else { SENDING }.into(),
         user_id: op.user_id.clone(),
         workstation: op.workstation.clone(),
-        detail: format!(
-            "{{\"client_trx_id\":\"{}\"{}}}",
-            op.client_trx_id,
-            if queued {
-                ",\"behind\":\"an earlier change of this pack waiting in the outbox\""
-            } else {
-                ""
-            }
-        ),
+        detail: if queued {
+            serde_json::json!({
+                "client_trx_id": op.client_trx_id,
+                "behind": "an earlier change of this pack waiting in the outbox",
+            })
+        } else {
+            serde_json::json!({ "client_trx_id": op.client_trx_id })
+        }
+        .to_string(),
     }
 }
 
@@ -42,7 +42,8 @@ pub fn settled(op: &NewOperation, now: i64, kind: &str, outcome: &str) -> Journa
         outcome: outcome.into(),
         user_id: op.user_id.clone(),
         workstation: op.workstation.clone(),
-        detail: format!("{{\"client_trx_id\":\"{}\"}}", op.client_trx_id),
+        // Built as JSON, not pasted: a ClientTrxId may come from a counter.
+        detail: serde_json::json!({ "client_trx_id": op.client_trx_id }).to_string(),
     }
 }
 

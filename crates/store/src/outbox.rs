@@ -555,7 +555,6 @@ impl Store {
     }
 }
 
-/// The outcomes of a change that took effect or may still take effect.
 /// The outcomes of a change that stands (done in any interface's code,
 /// recorded for replay, being sent), as an SQL list.
 static STANDING_OUTCOMES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
