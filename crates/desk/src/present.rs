@@ -122,6 +122,7 @@ mod tests {
                 by: "anna".into(),
                 at: 0,
                 pending: false,
+                workstation: None,
                 message: String::new(),
             },
             Verdict::RecordedOffline {

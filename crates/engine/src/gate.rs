@@ -56,7 +56,7 @@ impl Choice {
 }
 
 /// One reason a scan is held.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Finding {
     /// The diagnosis code (`caps_lock`, `keyboard_layout`, `lost_separator`…).
     pub code: String,

@@ -16,11 +16,12 @@
 
 pub mod gate;
 pub mod recall;
+pub mod site;
 
 use domain::{CodeTable, FailureClass, Interface, Operation, OutcomeClass, PackState};
 pub use gate::{Choice, Finding, Scanned};
 use nmvs::{Answer, CallError, PackRequest};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -51,6 +52,24 @@ pub trait NationalSystem: Send + Sync {
     }
 
     fn send(&self, req: &PackRequest) -> impl Future<Output = Result<Answer, CallError>> + Send;
+
+    /// True for a site server, which decides as well as sends: the pack
+    /// guards run at the site against the site-wide ledger, and a request
+    /// goes by [`NationalSystem::relay`].
+    fn relays(&self) -> bool {
+        false
+    }
+
+    /// A request by `who`: what a national system answers, or (a site
+    /// server) the site engine's verdict.
+    fn relay(
+        &self,
+        req: &PackRequest,
+        who: site::Who<'_>,
+    ) -> impl Future<Output = Result<Relayed, CallError>> + Send {
+        let _ = who;
+        async move { self.send(req).await.map(|a| Relayed::Answer(Box::new(a))) }
+    }
 
     /// A bulk request and its result (polled until ready). A system
     /// without a bulk service says so; callers then go pack by pack.
@@ -97,6 +116,15 @@ impl NationalSystem for securpharm::SecurPharmClient {
     // No bulk service: a delivery is checked pack by pack.
 }
 
+/// What a relayed request came to.
+#[derive(Debug)]
+pub enum Relayed {
+    /// The national system's answer, for the engine to decide on.
+    Answer(Box<Answer>),
+    /// The site server decided (its engine's verdict).
+    Decided(Box<Verdict>),
+}
+
 /// The national system a site is set up for: the engine of the desk and
 /// the CLI holds one of these, chosen by the settings.
 #[derive(Debug, Clone)]
@@ -105,6 +133,9 @@ pub enum Port {
     Nmvs(nmvs::NmvsClient),
     /// securPharm's pharmacy server (Germany).
     SecurPharm(securpharm::SecurPharmClient),
+    /// The site server (a counter in site mode), which holds the site's
+    /// connection to its national system.
+    Site(site::SiteClient),
 }
 
 impl NationalSystem for Port {
@@ -112,6 +143,7 @@ impl NationalSystem for Port {
         match self {
             Port::Nmvs(c) => c.interface(),
             Port::SecurPharm(c) => c.interface(),
+            Port::Site(c) => c.interface(),
         }
     }
 
@@ -119,6 +151,26 @@ impl NationalSystem for Port {
         match self {
             Port::Nmvs(c) => NationalSystem::send(c, req).await,
             Port::SecurPharm(c) => NationalSystem::send(c, req).await,
+            // The engine relays to a site (`relays`); a bare request would
+            // lose who makes it.
+            Port::Site(_) => Err(CallError::Http {
+                status: 400,
+                reason: "a site server takes relayed requests only".into(),
+            }),
+        }
+    }
+
+    fn relays(&self) -> bool {
+        matches!(self, Port::Site(_))
+    }
+
+    async fn relay(&self, req: &PackRequest, who: site::Who<'_>) -> Result<Relayed, CallError> {
+        match self {
+            Port::Site(c) => c
+                .relay(req, who)
+                .await
+                .map(|v| Relayed::Decided(Box::new(v))),
+            _ => self.send(req).await.map(|a| Relayed::Answer(Box::new(a))),
         }
     }
 
@@ -126,6 +178,9 @@ impl NationalSystem for Port {
         match self {
             Port::Nmvs(c) => NationalSystem::bulk(c, req).await,
             Port::SecurPharm(c) => NationalSystem::bulk(c, req).await,
+            Port::Site(_) => Err(CallError::Unreachable(
+                "the site server checks a delivery pack by pack".into(),
+            )),
         }
     }
 }
@@ -172,8 +227,9 @@ pub enum EngineError {
     },
 }
 
-/// What the pharmacist sees for one scan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What the pharmacist sees for one scan (also the site server's answer
+/// to a counter, see [`site`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// The scan is not a valid pack code; nothing was sent.
@@ -191,15 +247,20 @@ pub enum Verdict {
     /// The pack was decommissioned here and that stands (the ledger says
     /// so): nothing was sent, for a verify as for a second decommission.
     /// `earlier` is the change's G-code, `by` who made it, `at` when;
-    /// `pending` while it waits to be sent or is being sent.
+    /// `pending` while it waits to be sent or is being sent; `workstation`
+    /// names the counter of the site where it was made, when that is not
+    /// the one asking (a site's ledger serves every counter).
     AlreadyHere {
         earlier: String,
         by: String,
         at: i64,
         pending: bool,
+        #[serde(default)]
+        workstation: Option<String>,
         message: String,
     },
-    /// The national system answered.
+    /// The national system answered (for a counter in site mode: through
+    /// the site server).
     Answered {
         code: String,
         class: OutcomeClass,
@@ -252,7 +313,7 @@ pub enum Verdict {
 }
 
 /// Why a local guard stopped a request (nothing was sent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// The pack's expiry date has passed.
@@ -341,6 +402,7 @@ pub const DEFAULT_CLAIM_LEASE_SECS: i64 = 15;
 fn change_guard(
     op: Operation,
     last: Option<&store::LedgerRow>,
+    here: &str,
 ) -> Result<Option<String>, Box<Verdict>> {
     if let Some(prev) = last {
         let prev_op = Operation::from_g_code(&prev.operation);
@@ -359,15 +421,22 @@ fn change_guard(
             let pending = match prev.outcome.as_str() {
                 "recorded" => " (recorded offline, to be sent)",
                 store::SENDING => " (being sent)",
+                store::AT_SITE => " (recorded at the site, to be sent)",
                 _ => "",
             };
+            let elsewhere = (!prev.workstation.is_empty() && prev.workstation != here)
+                .then(|| prev.workstation.clone());
+            let place = elsewhere
+                .as_ref()
+                .map_or_else(|| "here".to_owned(), |ws| format!("at counter {ws}"));
             return Err(Box::new(Verdict::AlreadyHere {
                 earlier: prev.operation.clone(),
                 by: prev.user_id.clone(),
                 at: prev.at,
                 pending: !domain::is_success(&prev.outcome),
+                workstation: elsewhere,
                 message: format!(
-                    "{done} here by {} on {}{pending}; not sent again.",
+                    "{done} {place} by {} on {}{pending}; not sent again.",
                     prev.user_id,
                     time_text(prev.at)
                 ),
@@ -483,6 +552,8 @@ fn codes_of(findings: &[Finding]) -> String {
 /// What one call within the budget came to.
 enum Sent {
     Answer(Box<Answer>),
+    /// The site server decided (a counter in site mode).
+    Decided(Box<Verdict>),
     Failed {
         class: FailureClass,
         fix: Option<String>,
@@ -490,6 +561,15 @@ enum Sent {
         /// The request may have reached the system (verify before re-sending).
         maybe_sent: bool,
     },
+}
+
+/// How one replayed item ended.
+enum ItemEnd {
+    Done,
+    Exception,
+    Later,
+    /// No longer ours: another process took it over.
+    Gone,
 }
 
 /// The engine.
@@ -805,7 +885,7 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
                     self.journal_override(op, scanned, &scan, &held_for, by, choice, now)?;
                 }
                 (
-                    self.decide_scan(op, &scan, by, confirmed_by, now).await?,
+                    self.decide_scan(op, &scan, actor, confirmed_by, now).await?,
                     scan,
                 )
             }
@@ -822,18 +902,28 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
     /// from the ledger (what became of it), never sent twice. The local
     /// guards run here again (the site's ledger knows every counter's
     /// changes): expired, recalled, "already decommissioned at this site".
+    ///
+    /// `role` is `None` for an operation the counter recorded while it
+    /// could not reach the site and now replays: its role was checked on
+    /// the counter when it was recorded (the role is the counter program's
+    /// word either way: an enrolled workstation is trusted to vouch for
+    /// the person it names, see docs/site.md).
     pub async fn operate_request(
         &self,
         mut req: PackRequest,
-        actor: Actor<'_>,
+        by: &str,
+        role: Option<domain::Role>,
+        confirmed_by: Option<Confirmer<'_>>,
     ) -> Result<Verdict, EngineError> {
         let now = self.clock.now();
         let op = req.operation;
-        let by = actor.id;
         let pack = Pack::of_request(&req);
-        if let Some(refused) = not_permitted(actor, op) {
+        if let Some(refused) = role.and_then(|role| not_permitted(Actor::new(by, role), op)) {
             return self.finish(op, refused, &pack, by, now, "");
         }
+        // A replay's role was checked where it was recorded; the role only
+        // travels on if this engine relays again.
+        let actor = Actor::new(by, role.unwrap_or(domain::Role::Pharmacist));
         if let Some(row) = self.with_store(|s| s.change_of(&req.client_trx_id))? {
             let v = self.repeated(&req, &row)?;
             return self.finish(op, v, &pack, by, now, "a repeat of a request already made");
@@ -842,7 +932,7 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
             .ok()
             .map(|d| d.date);
         let v = self
-            .decide_request(op, &mut req, expiry, by, None, now)
+            .decide_request(op, &mut req, expiry, actor, confirmed_by, now)
             .await?;
         self.finish(op, v, &pack, by, now, "")
     }
@@ -1061,7 +1151,7 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
         &self,
         op: Operation,
         scan: &packcode::Scan,
-        by: &str,
+        actor: Actor<'_>,
         confirmed_by: Option<Confirmer<'_>>,
         now: i64,
     ) -> Result<Verdict, EngineError> {
@@ -1074,7 +1164,7 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
                 message: gate::first_error(scan),
             });
         };
-        self.decide_request(op, &mut req, scan.expiry_date(), by, confirmed_by, now)
+        self.decide_request(op, &mut req, scan.expiry_date(), actor, confirmed_by, now)
             .await
     }
 
@@ -1085,10 +1175,22 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
         op: Operation,
         req: &mut PackRequest,
         expiry: Option<packcode::Date>,
-        by: &str,
+        actor: Actor<'_>,
         confirmed_by: Option<Confirmer<'_>>,
         now: i64,
     ) -> Result<Verdict, EngineError> {
+        let by = actor.id;
+        // In site mode the site's engine runs the pack guards against the
+        // site-wide ledger (a pack this counter never saw may have been
+        // dispensed at another); this counter's ledger only answers when
+        // the site cannot be reached (`local`: its refusal then).
+        // While this counter cannot reach its site (offline since a call
+        // failed), its own ledger decides as a single counter's does.
+        let site = self.ns.relays()
+            && self
+                .with_store(|s| s.setting(OFFLINE_SINCE))?
+                .is_none();
+        let mut local: Option<Verdict> = None;
         // Local guards, before anything is sent.
         if op.is_decommission() && expiry.is_some_and(|d| d < today(now)) {
             return Ok(Verdict::Stopped {
@@ -1115,8 +1217,10 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
         }
         if op == Operation::Verify {
             let last = self.with_store(|s| s.last_change(&req.product_code, &req.serial))?;
-            if let Err(v) = change_guard(op, last.as_ref()) {
-                return Ok(*v);
+            match change_guard(op, last.as_ref(), &self.counter.workstation) {
+                Err(v) if site => local = Some(*v),
+                Err(v) => return Ok(*v),
+                Ok(_) => {}
             }
         }
         // The guard ("already decommissioned here", what an undo refers to)
@@ -1134,7 +1238,13 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
             let confirmer = too_long.as_ref().ok().copied().flatten();
             let begun = self.with_store(|s| {
                 s.begin_change(&mut new, &self.sender, now, self.claim_lease_secs, |last| {
-                    let reference = change_guard(op, last)?;
+                    let reference = match change_guard(op, last, &self.counter.workstation) {
+                        Err(v) if site => {
+                            local = Some(*v);
+                            None
+                        }
+                        other => other?,
+                    };
                     too_long.map(|_| reference).map_err(Box::new)
                 })
             })?;
@@ -1190,7 +1300,23 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
                 other => other.map(|_| ()),
             }
         };
-        match self.call(req, intent).await? {
+        let who = site::Who {
+            user_id: by,
+            role: Some(actor.role),
+            confirmed_by,
+        };
+        let sent = self.call(req, intent, who).await?;
+        if let (Sent::Failed { class, .. }, Some(refusal)) = (&sent, local) {
+            if *class != FailureClass::Configuration {
+                // The site cannot be reached and this counter's own ledger
+                // refuses (a pack it decommissioned itself): that answer,
+                // rather than recording the scan again.
+                settle(Settle::NotSent)?;
+                return Ok(refusal);
+            }
+        }
+        match sent {
+            Sent::Decided(v) => self.decided_at_site(*v, req, settle, now),
             Sent::Answer(a) => {
                 self.came_online()?;
                 self.set_misconfigured(None);
@@ -1288,6 +1414,58 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
         }
     }
 
+    /// The site server's verdict on a request this counter relayed, and
+    /// this counter's intent settled by it: applied or refused as the
+    /// national system answered; "recorded at the site" is done here (the
+    /// site sends it, this counter never replays it); any other verdict
+    /// (already decommissioned at another counter, in progress there,
+    /// expired, recalled, not permitted…) left nothing to send.
+    fn decided_at_site(
+        &self,
+        v: Verdict,
+        req: &PackRequest,
+        settle: impl Fn(Settle<'_>) -> Result<(), EngineError>,
+        now: i64,
+    ) -> Result<Verdict, EngineError> {
+        match &v {
+            Verdict::Answered {
+                code,
+                state,
+                nmvs_trx_id,
+                product_name,
+                ..
+            } => {
+                self.came_online()?;
+                self.set_misconfigured(None);
+                if let Some(name) = product_name {
+                    self.with_store(|s| s.note_product(&req.product_code, name, now))?;
+                }
+                settle(if domain::is_success(code) {
+                    Settle::Applied {
+                        code,
+                        state: state.as_deref(),
+                        nmvs_trx_id: nmvs_trx_id.as_deref(),
+                    }
+                } else {
+                    Settle::Refused { code }
+                })?;
+            }
+            Verdict::RecordedOffline { .. } => {
+                self.came_online()?;
+                settle(Settle::Applied {
+                    code: store::AT_SITE,
+                    state: None,
+                    nmvs_trx_id: None,
+                })?;
+            }
+            _ => {
+                self.came_online()?;
+                settle(Settle::NotSent)?;
+            }
+        }
+        Ok(v)
+    }
+
     /// An undo names the decommission it reverts by our ClientTrxId; where
     /// the interface wants the system's transaction id as well (securPharm),
     /// it comes from the ledger, which kept it from the decommission's
@@ -1308,7 +1486,12 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
     /// operation only when the system did not apply it (it answered so, or
     /// `CallError::outcome_unknown` says so), else it counts as an outage
     /// whose outcome is unknown.
-    async fn call(&self, req: &mut PackRequest, intent: Option<i64>) -> Result<Sent, EngineError> {
+    async fn call(
+        &self,
+        req: &mut PackRequest,
+        intent: Option<i64>,
+        who: site::Who<'_>,
+    ) -> Result<Sent, EngineError> {
         self.name_server_ref(req)?;
         let started = tokio::time::Instant::now();
         let budget = self.offline_budget();
@@ -1317,7 +1500,7 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
         loop {
             let left = budget.saturating_sub(started.elapsed());
             let (info, detail, not_applied) =
-                match tokio::time::timeout(left, self.ns.send(req)).await {
+                match tokio::time::timeout(left, self.ns.relay(req, who)).await {
                     Err(_) => {
                         return Ok(Sent::Failed {
                             class: FailureClass::Outage,
@@ -1326,10 +1509,11 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
                             maybe_sent: true,
                         })
                     }
-                    Ok(Ok(a)) => {
+                    Ok(Ok(Relayed::Decided(v))) => return Ok(Sent::Decided(v)),
+                    Ok(Ok(Relayed::Answer(a))) => {
                         let code = a.response.return_code.clone();
                         match domain::failure::classify(domain::Failure::ReturnCode(&code)) {
-                            None => return Ok(Sent::Answer(Box::new(a))),
+                            None => return Ok(Sent::Answer(a)),
                             Some(info) => {
                                 let msg = self.codes.lookup(&code).message;
                                 (info, format!("{code}: {msg}"), true)
@@ -1521,7 +1705,7 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
         let v = match refused {
             Some(v) => v,
             None => {
-                self.decide_request(undo, &mut req, None, by, None, now)
+                self.decide_request(undo, &mut req, None, actor, None, now)
                     .await?
             }
         };
@@ -1585,6 +1769,18 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
                 ref_server_trx_id: None,
             };
             let retry_at = now + 30 * (1 << item.attempts.clamp(0, 6));
+            if self.ns.relays() {
+                match self
+                    .replay_to_site(&item, op, base, worker, now, retry_at)
+                    .await?
+                {
+                    ItemEnd::Done => done += 1,
+                    ItemEnd::Exception => exceptions += 1,
+                    ItemEnd::Later => later += 1,
+                    ItemEnd::Gone => {}
+                }
+                continue;
+            }
             let verified = match self.ns.send(&base).await {
                 Ok(a) => a.response,
                 Err(e) => {
@@ -1797,6 +1993,105 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
             backlog,
         });
         Ok((done, exceptions, later))
+    }
+
+    /// Replays one item of a counter in site mode: the same request, with
+    /// its ClientTrxId, to the site server, which deduplicates by it (a
+    /// repeat is answered with what became of the first), so no
+    /// verify-first is needed here. The site's verdict ends the item.
+    async fn replay_to_site(
+        &self,
+        item: &store::OutboxItem,
+        op: Operation,
+        base: PackRequest,
+        worker: &str,
+        now: i64,
+        retry_at: i64,
+    ) -> Result<ItemEnd, EngineError> {
+        if !self.with_store(|s| s.mark_sent(item.id, worker, now))? {
+            return Ok(ItemEnd::Gone);
+        }
+        let req = PackRequest {
+            operation: op,
+            client_trx_id: item.op.client_trx_id.clone(),
+            ref_client_trx_id: item.op.ref_client_trx_id.clone(),
+            ..base
+        };
+        let who = site::Who {
+            user_id: &item.op.user_id,
+            role: None,
+            confirmed_by: None,
+        };
+        let later = |why: &str| -> Result<ItemEnd, EngineError> {
+            self.with_store(|s| s.retry_later(item.id, worker, why, retry_at))?;
+            Ok(ItemEnd::Later)
+        };
+        let exception = |code: &str, why: &str| -> Result<ItemEnd, EngineError> {
+            self.with_store(|s| s.to_exception(item.id, worker, code, why, now))?;
+            Ok(ItemEnd::Exception)
+        };
+        let v = match self.ns.relay(&req, who).await {
+            Ok(Relayed::Decided(v)) => *v,
+            Ok(Relayed::Answer(_)) => return later("the site server gave no verdict"),
+            Err(e) => {
+                let info = e.failure();
+                if info.class == FailureClass::Configuration {
+                    self.set_misconfigured(info.fix);
+                }
+                return later(&e.to_string());
+            }
+        };
+        self.came_online()?;
+        match v {
+            Verdict::Answered {
+                code,
+                state,
+                nmvs_trx_id,
+                message,
+                ..
+            } => {
+                if domain::is_success(&code) {
+                    self.with_store(|s| {
+                        s.complete(
+                            item.id,
+                            worker,
+                            &code,
+                            state.as_deref(),
+                            nmvs_trx_id.as_deref(),
+                            now,
+                        )
+                    })?;
+                    Ok(ItemEnd::Done)
+                } else if domain::failure::classify(domain::Failure::ReturnCode(&code)).is_some()
+                {
+                    later(&format!("{code}: {message}"))
+                } else {
+                    exception(&code, &message)
+                }
+            }
+            Verdict::RecordedOffline { .. } => {
+                self.with_store(|s| s.complete(item.id, worker, store::AT_SITE, None, None, now))?;
+                Ok(ItemEnd::Done)
+            }
+            Verdict::AlreadyHere { message, .. } => exception(
+                "ALREADY_AT_SITE",
+                &format!("At replay the site answered: {message} The recorded {} was not sent.", op.cli_name()),
+            ),
+            Verdict::Stopped {
+                reason: StopReason::InProgress,
+                message,
+            }
+            | Verdict::Offline { message }
+            | Verdict::ConfirmOffline { message, .. } => later(&message),
+            Verdict::Misconfigured { fix, .. } => later(&format!("the site server: {fix}")),
+            Verdict::Stopped { reason, message } => {
+                exception(&format!("STOPPED_AT_SITE:{}", reason.name()), &message)
+            }
+            Verdict::NotPermitted { message, .. } | Verdict::BadScan { message } => {
+                exception("REFUSED_AT_SITE", &message)
+            }
+            Verdict::Held { findings, .. } => exception("HELD_AT_SITE", &codes_of(&findings)),
+        }
     }
 
     /// An item our earlier request was seen to have applied (its answer was

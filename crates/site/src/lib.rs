@@ -12,6 +12,5 @@ pub mod pg;
 pub mod pki;
 pub mod server;
 pub mod testdb;
-pub mod wire;
 
 pub use pg::{connect, PgLedger};

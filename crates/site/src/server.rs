@@ -6,13 +6,13 @@
 //! serialises the counters (see `pg`).
 
 use crate::pki::SitePki;
-use crate::wire::{PackCall, HEALTH_PATH, METRICS_PATH, PACK_PATH};
 use crate::PgLedger;
 use axum::extract::{Extension, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use engine::site::{PackCall, HEALTH_PATH, METRICS_PATH, PACK_PATH};
 use engine::{Actor, Counter, Engine, Port, SystemClock, Verdict};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
@@ -24,6 +24,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 type SiteEngine = Engine<Port, SystemClock, PgLedger>;
+
+/// The name the site's replay works under in its ledger and journal.
+pub const REPLAY_WORKSTATION: &str = "site-replay";
 
 /// Why the site server cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +50,14 @@ pub struct SiteConfig {
     /// The site's national-system client (its one credential).
     pub port: Port,
     pub pki: SitePki,
+    /// How long the site waits for its national system before it records
+    /// an operation in its outbox: shorter than the counters' wait for the
+    /// site (their `SiteLink::response_timeout` and offline budget), so
+    /// the site's "recorded at the site" reaches the counter in time.
+    pub budget: std::time::Duration,
+    /// How often the site's replay looks at its outbox (what was recorded
+    /// while its national system was unreachable, and intents a crash left).
+    pub replay_every: std::time::Duration,
 }
 
 /// Counts for `/metrics`.
@@ -82,6 +93,7 @@ impl Site {
                 site: self.cfg.site.clone(),
             },
         ));
+        e.set_offline_budget(self.cfg.budget);
         engines.insert(workstation.to_owned(), e.clone());
         Ok(e)
     }
@@ -117,8 +129,8 @@ async fn pack(
     Extension(Workstation(ws)): Extension<Workstation>,
     Json(call): Json<PackCall>,
 ) -> Response {
-    let (req, role) = match call.request() {
-        Ok(r) => r,
+    let checked = match call.check() {
+        Ok(c) => c,
         Err(e) => {
             site.counts.refused.fetch_add(1, Ordering::Relaxed);
             return plain(StatusCode::BAD_REQUEST, e.to_string());
@@ -128,8 +140,12 @@ async fn pack(
         Ok(e) => e,
         Err(e) => return plain(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
     };
+    let confirmer = checked
+        .confirmed_by
+        .as_ref()
+        .map(|(who, role)| Actor::new(who, *role));
     match engine
-        .operate_request(req, Actor::new(&call.user_id, role))
+        .operate_request(checked.request, &checked.user_id, checked.role, confirmer)
         .await
     {
         Ok(v) => {
@@ -235,6 +251,9 @@ fn tls(pki: &SitePki) -> Result<rustls::ServerConfig, ServeError> {
 pub struct SiteServer {
     pub addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
+    replay: tokio::task::JoinHandle<()>,
+    /// Turned true to drop the open connections.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl SiteServer {
@@ -243,17 +262,34 @@ impl SiteServer {
         format!("https://localhost:{}", self.addr.port())
     }
 
-    /// Stops accepting and drops open connections.
+    /// Stops accepting, drops open connections and stops the replay (as a
+    /// crash would: whatever was committed stays, the next start goes on).
     pub fn stop(self) {
         self.task.abort();
+        self.replay.abort();
+        let _ = self.closing.send(true);
     }
 }
 
 /// Starts the site server (port 0 picks a free one). The site's database
 /// must be reachable at start (its schema is brought up to date).
 pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
-    // Migrations once, before the first counter is served.
-    drop(crate::connect(&cfg.database).await?);
+    // Migrations once, before the first counter is served; this connection
+    // then serves the site's replay, one engine for the site's outbox.
+    let replayer = Engine::new(
+        crate::connect(&cfg.database).await?,
+        cfg.port.clone(),
+        SystemClock,
+        Counter {
+            workstation: REPLAY_WORKSTATION.to_owned(),
+            site: cfg.site.clone(),
+        },
+    );
+    let every = cfg.replay_every;
+    let replay = tokio::spawn(async move {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        replayer.replay_loop("site", every, &stop).await;
+    });
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls(&cfg.pki)?));
     let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
@@ -267,6 +303,7 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
         .route(HEALTH_PATH, get(health))
         .route(METRICS_PATH, get(metrics))
         .with_state(site);
+    let (closing, closed) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
         loop {
             let Ok((tcp, _)) = listener.accept().await else {
@@ -274,6 +311,7 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
             };
             let acceptor = acceptor.clone();
             let app = app.clone();
+            let mut closed = closed.clone();
             tokio::spawn(async move {
                 // A client without a workstation certificate of the site's
                 // CA fails here.
@@ -290,11 +328,19 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
                     return;
                 };
                 let app = app.layer(Extension(Workstation(name)));
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app))
-                    .await;
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app));
+                tokio::select! {
+                    _ = conn => {}
+                    _ = closed.wait_for(|c| *c) => {}
+                }
             });
         }
     });
-    Ok(SiteServer { addr, task })
+    Ok(SiteServer {
+        addr,
+        task,
+        replay,
+        closing,
+    })
 }

@@ -4,132 +4,19 @@
 //! engines, two database connections) dispensing the same packs at once:
 //! every pack is decommissioned once, by the database's claim per pack.
 
+mod common;
+
+use common::*;
 use domain::Operation;
-use engine::{Actor, Choice, Counter, Engine, Port, Scanned, SystemClock, Verdict};
-use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
-use simulator::seed::SeedSize;
-use simulator::SimConfig;
-use std::path::PathBuf;
+use engine::{Actor, Verdict};
 use std::sync::Arc;
-use std::time::Duration;
-use store::Ledger;
-
-const TODAY: packcode::Date = packcode::Date {
-    year: 2026,
-    month: 11,
-    day: 23,
-};
-
-async fn simulator(dir: &std::path::Path, packs_per_batch: usize) -> simulator::Handle {
-    simulator::start(SimConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dir.join("sim"),
-        seed: Some((
-            21,
-            SeedSize {
-                products: 2,
-                batches_per_product: 2,
-                packs_per_batch,
-            },
-        )),
-        client_login_id: "PH-SITE".into(),
-        user_id: "site".into(),
-        password: "pw".into(),
-        start_time: None,
-    })
-    .await
-    .expect("simulator")
-}
-
-fn port(sim: &simulator::Handle) -> Port {
-    Port::Nmvs(
-        NmvsClient::new(ClientConfig {
-            single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
-            bulk_url: None,
-            support_url: None,
-            ca_pem: Some(sim.pki.ca_cert.clone()),
-            client_cert_pem: sim.pki.client_cert.clone(),
-            client_key_pem: Secret(sim.pki.client_key.clone()),
-            credentials: Credentials {
-                client_login_id: "PH-SITE".into(),
-                user_id: "site".into(),
-                password: "pw".into(),
-            },
-            software: UserSoftware {
-                supplier: "Countercheck".into(),
-                name: "site-tests".into(),
-                version: "0".into(),
-            },
-            version: Version::V5,
-            connect_timeout: Duration::from_secs(2),
-            response_timeout: Duration::from_secs(5),
-        })
-        .expect("client"),
-    )
-}
-
-async fn engine(
-    db: &site::testdb::TestDb,
-    sim: &simulator::Handle,
-    workstation: &str,
-) -> Engine<Port, SystemClock, site::PgLedger> {
-    let ledger = site::connect(&db.config()).await.expect("ledger");
-    let e = Engine::new(
-        ledger,
-        port(sim),
-        SystemClock,
-        Counter {
-            workstation: workstation.into(),
-            site: "PH-SITE".into(),
-        },
-    );
-    e.set_offline_budget(Duration::from_secs(2));
-    e
-}
-
-fn codes(dir: &std::path::Path) -> Vec<String> {
-    simulator::export_file(&dir.join("sim"))
-        .expect("export")
-        .lines()
-        .filter(|l| l.starts_with("]d2"))
-        .map(str::to_owned)
-        .collect()
-}
-
-fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("countercheck-site-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-async fn op<L: Ledger>(
-    e: &Engine<Port, SystemClock, L>,
-    op: Operation,
-    code: &str,
-    who: &str,
-) -> Verdict {
-    e.operate(
-        op,
-        &Scanned::new(code, false, TODAY),
-        Actor::new(who, domain::Role::Pharmacist),
-        Choice::AsChecked,
-    )
-    .await
-    .expect("engine")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_engine_runs_on_the_sites_postgresql() {
     let dir = temp("engine");
     let db = site::testdb::TestDb::start("engine").expect("postgres");
     let sim = simulator(&dir, 6).await;
-    let admin = simulator::admin::AdminClient::new(
-        &sim.url(),
-        &sim.pki.ca_cert,
-        &sim.pki.client_cert,
-        &sim.pki.client_key,
-    )
-    .expect("admin");
+    let admin = admin(&sim);
     let all = codes(&dir);
     let e = engine(&db, &sim, "counter-1").await;
     assert_eq!(
@@ -228,13 +115,7 @@ async fn two_site_processes_never_decommission_a_pack_twice() {
     let dir = temp("race");
     let db = site::testdb::TestDb::start("race").expect("postgres");
     let sim = simulator(&dir, 10).await;
-    let admin = simulator::admin::AdminClient::new(
-        &sim.url(),
-        &sim.pki.ca_cert,
-        &sim.pki.client_cert,
-        &sim.pki.client_key,
-    )
-    .expect("admin");
+    let admin = admin(&sim);
     let all = codes(&dir);
     let a = Arc::new(engine(&db, &sim, "counter-1").await);
     let b = Arc::new(engine(&db, &sim, "counter-2").await);
@@ -294,21 +175,14 @@ async fn a_counters_request_repeated_is_answered_from_the_sites_ledger() {
     let dir = temp("repeat");
     let db = site::testdb::TestDb::start("repeat").expect("postgres");
     let sim = simulator(&dir, 4).await;
-    let admin = simulator::admin::AdminClient::new(
-        &sim.url(),
-        &sim.pki.ca_cert,
-        &sim.pki.client_cert,
-        &sim.pki.client_key,
-    )
-    .expect("admin");
+    let admin = admin(&sim);
     let all = codes(&dir);
     let counter_2 = engine(&db, &sim, "counter-2").await;
     let scan = packcode::parse(&all[0], TODAY);
     let req = nmvs::PackRequest::from_scan(Operation::Dispense, &scan, nmvs::new_client_trx_id())
         .expect("request");
-    let anna = || Actor::new("anna", domain::Role::Pharmacist);
     let v = counter_2
-        .operate_request(req.clone(), anna())
+        .operate_request(req.clone(), "anna", Some(domain::Role::Pharmacist), None)
         .await
         .expect("engine");
     assert!(
@@ -318,7 +192,7 @@ async fn a_counters_request_repeated_is_answered_from_the_sites_ledger() {
     let before = admin.stats().await.expect("stats")["requests"].clone();
     // The same request again (the counter's replay): the ledger's answer.
     let again = counter_2
-        .operate_request(req.clone(), anna())
+        .operate_request(req.clone(), "anna", Some(domain::Role::Pharmacist), None)
         .await
         .expect("engine");
     assert!(
@@ -338,7 +212,7 @@ async fn a_counters_request_repeated_is_answered_from_the_sites_ledger() {
         ..req.clone()
     };
     let v = counter_3
-        .operate_request(other, Actor::new("ben", domain::Role::Pharmacist))
+        .operate_request(other, "ben", Some(domain::Role::Pharmacist), None)
         .await
         .expect("engine");
     let Verdict::AlreadyHere { by, .. } = &v else {

@@ -2,22 +2,15 @@
 //! over HTTPS as the site's national system, the site server over HTTPS
 //! with a certificate per workstation, and counters as HTTPS clients.
 
-use engine::Port;
-use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
+mod common;
+
+use common::*;
+use engine::site::{PackCall, Who};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use simulator::seed::SeedSize;
-use simulator::SimConfig;
-use site::pki::{SitePki, WorkstationIdentity};
-use site::wire::PackCall;
+use site::pki::WorkstationIdentity;
 use std::sync::Arc;
 use std::time::Duration;
-
-const TODAY: packcode::Date = packcode::Date {
-    year: 2026,
-    month: 11,
-    day: 23,
-};
 
 fn counter(id: Option<&WorkstationIdentity>, site_ca: &str) -> reqwest::Client {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -55,8 +48,8 @@ async fn call(c: &reqwest::Client, url: &str, code: &str, user: &str) -> serde_j
         nmvs::new_client_trx_id(),
     )
     .expect("request");
-    c.post(format!("{url}{}", site::wire::PACK_PATH))
-        .json(&PackCall::of(&req, user, domain::Role::Pharmacist))
+    c.post(format!("{url}{}", engine::site::PACK_PATH))
+        .json(&PackCall::of(&req, Who { user_id: user, role: Some(domain::Role::Pharmacist), confirmed_by: None }))
         .send()
         .await
         .expect("sent")
@@ -67,68 +60,12 @@ async fn call(c: &reqwest::Client, url: &str, code: &str, user: &str) -> serde_j
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counters_dispense_through_the_site_server() {
-    let dir = std::env::temp_dir().join(format!("countercheck-site-server-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = temp("server");
     let db = site::testdb::TestDb::start("server").expect("postgres");
-    let sim = simulator::start(SimConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dir.join("sim"),
-        seed: Some((
-            31,
-            SeedSize {
-                products: 1,
-                batches_per_product: 1,
-                packs_per_batch: 6,
-            },
-        )),
-        client_login_id: "PH-SITE".into(),
-        user_id: "site".into(),
-        password: "pw".into(),
-        start_time: None,
-    })
-    .await
-    .expect("simulator");
-    let admin = simulator::admin::AdminClient::new(
-        &sim.url(),
-        &sim.pki.ca_cert,
-        &sim.pki.client_cert,
-        &sim.pki.client_key,
-    )
-    .expect("admin");
-    let port = Port::Nmvs(
-        NmvsClient::new(ClientConfig {
-            single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
-            bulk_url: None,
-            support_url: None,
-            ca_pem: Some(sim.pki.ca_cert.clone()),
-            client_cert_pem: sim.pki.client_cert.clone(),
-            client_key_pem: Secret(sim.pki.client_key.clone()),
-            credentials: Credentials {
-                client_login_id: "PH-SITE".into(),
-                user_id: "site".into(),
-                password: "pw".into(),
-            },
-            software: UserSoftware {
-                supplier: "Countercheck".into(),
-                name: "site".into(),
-                version: "0".into(),
-            },
-            version: Version::V5,
-            connect_timeout: Duration::from_secs(2),
-            response_timeout: Duration::from_secs(5),
-        })
-        .expect("client"),
-    );
-    let pki = SitePki::load_or_make(&dir.join("site-pki"), &["localhost".to_owned()]).expect("pki");
-    let server = site::server::start(site::server::SiteConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        database: db.config(),
-        site: "PH-SITE".into(),
-        port,
-        pki: pki.clone(),
-    })
-    .await
-    .expect("site server");
+    let sim = simulator(&dir, 6).await;
+    let admin = admin(&sim);
+    let pki = pki(&dir);
+    let server = site_server(&db, &sim, &pki, "127.0.0.1:0".parse().expect("addr")).await;
     let url = server.url();
     let hv1 = counter(
         Some(&pki.issue_workstation("HV1").expect("hv1")),
@@ -138,12 +75,7 @@ async fn counters_dispense_through_the_site_server() {
         Some(&pki.issue_workstation("HV2").expect("hv2")),
         &pki.ca_cert,
     );
-    let codes: Vec<String> = simulator::export_file(&dir.join("sim"))
-        .expect("export")
-        .lines()
-        .filter(|l| l.starts_with("]d2"))
-        .map(str::to_owned)
-        .collect();
+    let codes = codes(&dir);
 
     let v = call(&hv1, &url, &codes[0], "anna").await;
     assert_eq!(
@@ -161,13 +93,13 @@ async fn counters_dispense_through_the_site_server() {
     // No workstation certificate: no connection.
     let stranger = counter(None, &pki.ca_cert);
     assert!(stranger
-        .get(format!("{url}{}", site::wire::HEALTH_PATH))
+        .get(format!("{url}{}", engine::site::HEALTH_PATH))
         .send()
         .await
         .is_err());
     // A malformed call is refused with the reason.
     let bad = hv1
-        .post(format!("{url}{}", site::wire::PACK_PATH))
+        .post(format!("{url}{}", engine::site::PACK_PATH))
         .json(&serde_json::json!({"operation": "G999", "product_code": "x", "scheme": "GTIN", "batch": "", "expiry": "", "serial": "1", "client_trx_id": "t", "user_id": "anna", "role": "pharmacist"}))
         .send()
         .await
@@ -175,13 +107,13 @@ async fn counters_dispense_through_the_site_server() {
     assert_eq!(bad.status(), 400);
     // Health and metrics.
     let health = hv1
-        .get(format!("{url}{}", site::wire::HEALTH_PATH))
+        .get(format!("{url}{}", engine::site::HEALTH_PATH))
         .send()
         .await
         .expect("health");
     assert_eq!(health.status(), 200);
     let metrics = hv1
-        .get(format!("{url}{}", site::wire::METRICS_PATH))
+        .get(format!("{url}{}", engine::site::METRICS_PATH))
         .send()
         .await
         .expect("metrics")

@@ -55,6 +55,11 @@ pub enum Settle<'a> {
 /// The ledger outcome of an intent not yet settled.
 pub const SENDING: &str = "sending";
 
+/// The ledger outcome, on a counter in site mode, of a change the site
+/// server recorded (its national system unreachable): the site sends it;
+/// the counter's part is done and it stands.
+pub const AT_SITE: &str = "at_site";
+
 impl Store {
     /// Commits the intent to make `op` (ledger row `sending`, outbox item
     /// claimed by `worker`, journal entry) after `guard` has accepted the

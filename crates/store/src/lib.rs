@@ -19,7 +19,7 @@ mod people;
 pub mod platform;
 
 pub use cases::{Case, NewCase};
-pub use change::{Begin, Settle, SENDING};
+pub use change::{Begin, Settle, AT_SITE, SENDING};
 pub use journal::{
     entry_hash, ChainCheck, JournalBreak, JournalEntry, JournalFilter, JournalRow,
     GENESIS as JOURNAL_GENESIS, HEAD_KEY as JOURNAL_HEAD_KEY,

@@ -573,7 +573,11 @@ pub fn standing_outcomes() -> Vec<String> {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    v.extend(["recorded".to_owned(), crate::SENDING.to_owned()]);
+    v.extend([
+        "recorded".to_owned(),
+        crate::SENDING.to_owned(),
+        crate::AT_SITE.to_owned(),
+    ]);
     v
 }
 
