@@ -14,7 +14,9 @@ use std::sync::LazyLock;
 pub const TRX_ID_USED: &str = "NMVS_TE_TX_01";
 
 /// How Countercheck presents an outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeClass {
     /// Green: done.

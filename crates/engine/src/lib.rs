@@ -885,7 +885,8 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
                     self.journal_override(op, scanned, &scan, &held_for, by, choice, now)?;
                 }
                 (
-                    self.decide_scan(op, &scan, actor, confirmed_by, now).await?,
+                    self.decide_scan(op, &scan, actor, confirmed_by, now)
+                        .await?,
                     scan,
                 )
             }
@@ -1186,10 +1187,7 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
         // the site cannot be reached (`local`: its refusal then).
         // While this counter cannot reach its site (offline since a call
         // failed), its own ledger decides as a single counter's does.
-        let site = self.ns.relays()
-            && self
-                .with_store(|s| s.setting(OFFLINE_SINCE))?
-                .is_none();
+        let site = self.ns.relays() && self.with_store(|s| s.setting(OFFLINE_SINCE))?.is_none();
         let mut local: Option<Verdict> = None;
         // Local guards, before anything is sent.
         if op.is_decommission() && expiry.is_some_and(|d| d < today(now)) {
@@ -2062,8 +2060,7 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
                         )
                     })?;
                     Ok(ItemEnd::Done)
-                } else if domain::failure::classify(domain::Failure::ReturnCode(&code)).is_some()
-                {
+                } else if domain::failure::classify(domain::Failure::ReturnCode(&code)).is_some() {
                     later(&format!("{code}: {message}"))
                 } else {
                     exception(&code, &message)
@@ -2075,7 +2072,10 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
             }
             Verdict::AlreadyHere { message, .. } => exception(
                 "ALREADY_AT_SITE",
-                &format!("At replay the site answered: {message} The recorded {} was not sent.", op.cli_name()),
+                &format!(
+                    "At replay the site answered: {message} The recorded {} was not sent.",
+                    op.cli_name()
+                ),
             ),
             Verdict::Stopped {
                 reason: StopReason::InProgress,

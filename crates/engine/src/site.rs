@@ -254,7 +254,10 @@ impl SiteClient {
     /// `GET /health`: the site's state as its text (an error when the site
     /// server or its database cannot be reached).
     pub async fn health(&self) -> Result<String, CallError> {
-        let request = self.transport.http().get(format!("{}{HEALTH_PATH}", self.url));
+        let request = self
+            .transport
+            .http()
+            .get(format!("{}{HEALTH_PATH}", self.url));
         let (bytes, status, _) = self.transport.exchange(request, MAX_ANSWER_BYTES).await?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         if status == 200 {
@@ -305,7 +308,10 @@ mod tests {
             bad(|c| c.role = Some("boss".into())),
             PackCallError::Role("boss".into())
         );
-        assert_eq!(bad(|c| c.serial = " ".into()), PackCallError::Empty("serial"));
+        assert_eq!(
+            bad(|c| c.serial = " ".into()),
+            PackCallError::Empty("serial")
+        );
         assert_eq!(
             bad(|c| c.batch = "x".repeat(101)),
             PackCallError::Field("batch")

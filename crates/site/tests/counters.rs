@@ -113,7 +113,10 @@ async fn counters_in_site_mode_share_the_sites_ledger() {
         .outbox(Some(store::OutboxStatus::Exception))
         .expect("outbox");
     assert_eq!(exceptions.len(), 1);
-    assert_eq!(exceptions[0].result_code.as_deref(), Some("ALREADY_AT_SITE"));
+    assert_eq!(
+        exceptions[0].result_code.as_deref(),
+        Some("ALREADY_AT_SITE")
+    );
 
     assert_eq!(
         admin

@@ -8,8 +8,9 @@ mod common;
 
 use common::*;
 use domain::Operation;
-use engine::{Actor, Verdict};
+use engine::Verdict;
 use std::sync::Arc;
+use store::Ledger;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_engine_runs_on_the_sites_postgresql() {

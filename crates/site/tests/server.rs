@@ -49,7 +49,14 @@ async fn call(c: &reqwest::Client, url: &str, code: &str, user: &str) -> serde_j
     )
     .expect("request");
     c.post(format!("{url}{}", engine::site::PACK_PATH))
-        .json(&PackCall::of(&req, Who { user_id: user, role: Some(domain::Role::Pharmacist), confirmed_by: None }))
+        .json(&PackCall::of(
+            &req,
+            Who {
+                user_id: user,
+                role: Some(domain::Role::Pharmacist),
+                confirmed_by: None,
+            },
+        ))
         .send()
         .await
         .expect("sent")

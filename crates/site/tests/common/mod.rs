@@ -119,7 +119,6 @@ pub async fn op<L: Ledger>(
     .expect("engine")
 }
 
-
 pub fn admin(sim: &simulator::Handle) -> simulator::admin::AdminClient {
     simulator::admin::AdminClient::new(
         &sim.url(),
