@@ -11,6 +11,8 @@
 //! counter's engine takes as decided (see `Engine::decide_request`). The
 //! site's engine runs the pack guards against the site-wide ledger.
 
+pub mod enrol;
+
 use crate::{Actor, Verdict};
 use domain::Operation;
 use nmvs::{CallError, PackRequest, Secret, Transport, TransportConfig, WireError};

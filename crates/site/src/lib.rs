@@ -10,6 +10,7 @@
 
 pub mod pg;
 pub mod pki;
+pub mod registry;
 pub mod server;
 pub mod testdb;
 

@@ -24,9 +24,12 @@ use store::{
 use tokio_postgres::{Client, GenericClient, Row};
 
 /// The migrations, in order; the n-th brings the schema to version n.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_site.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_site.sql"),
+    include_str!("../migrations/0002_workstations.sql"),
+];
 
-fn db(e: tokio_postgres::Error) -> StoreError {
+pub(crate) fn db(e: tokio_postgres::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
@@ -81,7 +84,7 @@ pub async fn connect(config: &str) -> Result<PgLedger, StoreError> {
 
 impl PgLedger {
     /// The connection, made again if the server closed it.
-    async fn conn(&self) -> Result<tokio::sync::MutexGuard<'_, Client>, StoreError> {
+    pub(crate) async fn conn(&self) -> Result<tokio::sync::MutexGuard<'_, Client>, StoreError> {
         let mut c = self.client.lock().await;
         if c.is_closed() {
             *c = open_client(&self.config).await?;
@@ -200,7 +203,10 @@ fn journal_row(r: &Row) -> Result<JournalRow, StoreError> {
 }
 
 /// Appends `e` to the journal inside the caller's transaction.
-async fn journal_append_in(c: &impl GenericClient, e: &JournalEntry) -> Result<i64, StoreError> {
+pub(crate) async fn journal_append_in(
+    c: &impl GenericClient,
+    e: &JournalEntry,
+) -> Result<i64, StoreError> {
     c.execute(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
         &[&store::JOURNAL_HEAD_KEY, &store::JOURNAL_GENESIS],

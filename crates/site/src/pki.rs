@@ -10,6 +10,10 @@ use rcgen::{
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 
+/// How long a workstation's certificate is valid: two years, then the
+/// workstation is enrolled again (a new code), as a replaced PC would be.
+pub const WORKSTATION_VALIDITY_DAYS: i64 = 730;
+
 /// A PKI problem, said plainly.
 #[derive(Debug, thiserror::Error)]
 pub enum PkiError {
@@ -41,33 +45,42 @@ impl std::fmt::Debug for SitePki {
     }
 }
 
-/// A workstation's certificate and key (PEM), with the site's CA to trust.
-#[derive(Clone)]
-pub struct WorkstationIdentity {
-    pub name: String,
-    pub cert: String,
-    pub key: String,
-    pub site_ca: String,
-}
-
-impl std::fmt::Debug for WorkstationIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WorkstationIdentity")
-            .field("name", &self.name)
-            .finish()
-    }
-}
-
+/// Writes a file readable by its owner only: created with that mode (never
+/// readable by others, not even for a moment), under a temporary name
+/// renamed into place (a crash leaves the old file or the new one whole).
 fn write_private(path: &Path, text: &str) -> Result<(), PkiError> {
+    use std::io::Write;
     let io = |source| PkiError::File {
         path: path.to_owned(),
         source,
     };
-    std::fs::write(path, text).map_err(io)?;
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp).map_err(io)?;
+    f.write_all(text.as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// Makes the PKI folder, readable by its owner only.
+fn private_dir(dir: &Path) -> Result<(), PkiError> {
+    let io = |source| PkiError::File {
+        path: dir.to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
     }
     Ok(())
 }
@@ -91,10 +104,7 @@ impl SitePki {
                 server_key: read("server-key.pem")?,
             });
         }
-        std::fs::create_dir_all(dir).map_err(|source| PkiError::File {
-            path: dir.to_owned(),
-            source,
-        })?;
+        private_dir(dir)?;
         let ca_key = KeyPair::generate().map_err(cert_err)?;
         let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(cert_err)?;
         ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
@@ -117,28 +127,37 @@ impl SitePki {
             server_cert: server_cert.pem(),
             server_key: server_key.serialize_pem(),
         };
-        write_private(&file("site-ca.pem"), &pki.ca_cert)?;
+        // The CA's certificate last: its presence says the folder is whole.
         write_private(&file("site-ca-key.pem"), &pki.ca_key)?;
         write_private(&file("server.pem"), &pki.server_cert)?;
         write_private(&file("server-key.pem"), &pki.server_key)?;
+        write_private(&file("site-ca.pem"), &pki.ca_cert)?;
         Ok(pki)
     }
 
-    /// Issues a workstation's client certificate (its common name is the
-    /// workstation's name).
-    pub fn issue_workstation(&self, name: &str) -> Result<WorkstationIdentity, PkiError> {
+    /// Signs a workstation's certificate request (its key stays with the
+    /// workstation): the common name is `name` whatever the request asks,
+    /// for client authentication only, valid from a day before `now` (a
+    /// counter's clock a little behind) for [`WORKSTATION_VALIDITY_DAYS`].
+    pub fn sign_workstation(
+        &self,
+        name: &str,
+        csr_pem: &str,
+        now: i64,
+    ) -> Result<String, PkiError> {
+        let csr = rcgen::CertificateSigningRequestParams::from_pem(csr_pem).map_err(cert_err)?;
         let ca_key = KeyPair::from_pem(&self.ca_key).map_err(cert_err)?;
         let issuer = Issuer::from_ca_cert_pem(&self.ca_cert, ca_key).map_err(cert_err)?;
-        let key = KeyPair::generate().map_err(cert_err)?;
         let mut p = CertificateParams::new(Vec::<String>::new()).map_err(cert_err)?;
         p.distinguished_name.push(DnType::CommonName, name);
         p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let cert = p.signed_by(&key, &issuer).map_err(cert_err)?;
-        Ok(WorkstationIdentity {
-            name: name.to_owned(),
-            cert: cert.pem(),
-            key: key.serialize_pem(),
-            site_ca: self.ca_cert.clone(),
-        })
+        let at = |secs: i64| {
+            time::OffsetDateTime::from_unix_timestamp(secs)
+                .map_err(|e| PkiError::Cert(e.to_string()))
+        };
+        p.not_before = at(now - 86_400)?;
+        p.not_after = at(now + WORKSTATION_VALIDITY_DAYS * 86_400)?;
+        let cert = p.signed_by(&csr.public_key, &issuer).map_err(cert_err)?;
+        Ok(cert.pem())
     }
 }

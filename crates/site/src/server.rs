@@ -7,12 +7,12 @@
 
 use crate::pki::SitePki;
 use crate::PgLedger;
-use axum::extract::{Extension, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use engine::site::{PackCall, HEALTH_PATH, METRICS_PATH, PACK_PATH};
+use engine::site::{enrol, PackCall, HEALTH_PATH, METRICS_PATH, PACK_PATH};
 use engine::{Actor, Counter, Engine, Port, SystemClock, Verdict};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
@@ -27,6 +27,10 @@ type SiteEngine = Engine<Port, SystemClock, PgLedger>;
 
 /// The name the site's replay works under in its ledger and journal.
 pub const REPLAY_WORKSTATION: &str = "site-replay";
+
+/// The name the site server's own journal entries carry (approvals,
+/// enrolments, revocations).
+pub const SERVER_WORKSTATION: &str = "site-server";
 
 /// Why the site server cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,8 @@ struct Counts {
 
 struct Site {
     cfg: SiteConfig,
+    /// The connection for the workstation registry and health.
+    registry: PgLedger,
     /// Per workstation (the certificate's common name).
     engines: tokio::sync::Mutex<HashMap<String, Arc<SiteEngine>>>,
     counts: Counts,
@@ -99,20 +105,100 @@ impl Site {
     }
 }
 
-/// The workstation a connection's certificate names.
+/// The fingerprint of the certificate a connection was made with.
 #[derive(Debug, Clone)]
-struct Workstation(String);
+struct Peer(String);
 
-fn common_name(der: &[u8]) -> Option<String> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let name = cert
-        .subject()
-        .iter_common_name()
-        .next()?
-        .as_str()
-        .ok()?
-        .to_owned();
-    Some(name)
+/// The enrolled, unrevoked workstation a request comes from (asked for
+/// every request: a revocation holds from the next one), or the refusal.
+async fn workstation(site: &Site, peer: &Peer) -> Result<String, Response> {
+    match site.registry.workstation_of(&peer.0).await {
+        Ok(Some(name)) => Ok(name),
+        Ok(None) => Err(plain(
+            StatusCode::FORBIDDEN,
+            "this workstation is not enrolled at the site, or was revoked\n".into(),
+        )),
+        Err(e) => Err(plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database: {e}\n"),
+        )),
+    }
+}
+
+fn now() -> i64 {
+    engine::Clock::now(&SystemClock)
+}
+
+/// `GET /v1/enrol/ca/NAME`: the site's CA with the proof of the open code.
+async fn enrol_ca(State(site): State<Arc<Site>>, Path(name): Path<String>) -> Response {
+    match site.registry.open_code_key(&name, now()).await {
+        Ok(Some(key)) => Json(enrol::CaAnswer {
+            proof: enrol::proof(&key, "ca", &site.cfg.pki.ca_cert),
+            ca_pem: site.cfg.pki.ca_cert.clone(),
+        })
+        .into_response(),
+        Ok(None) => plain(
+            StatusCode::NOT_FOUND,
+            "no open code for this workstation: approve it on the site server\n".into(),
+        ),
+        Err(e) => plain(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}\n")),
+    }
+}
+
+/// `POST /v1/enrol`: signs the workstation's request when its proof holds.
+async fn enrol_workstation(
+    State(site): State<Arc<Site>>,
+    Json(call): Json<enrol::EnrolCall>,
+) -> Response {
+    let now = now();
+    let key = match site.registry.open_code_key(&call.workstation, now).await {
+        Ok(Some(key)) => key,
+        Ok(None) => {
+            return plain(
+                StatusCode::NOT_FOUND,
+                "no open code for this workstation: approve it on the site server\n".into(),
+            )
+        }
+        Err(e) => return plain(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}\n")),
+    };
+    if !enrol::proof_holds(&key, "csr", &call.csr_pem, &call.proof) {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "the request's proof does not hold: a wrong code\n".into(),
+        );
+    }
+    let cert = match site
+        .cfg
+        .pki
+        .sign_workstation(&call.workstation, &call.csr_pem, now)
+    {
+        Ok(c) => c,
+        Err(e) => return plain(StatusCode::BAD_REQUEST, format!("{e}\n")),
+    };
+    let der = match CertificateDer::from_pem_slice(cert.as_bytes()) {
+        Ok(d) => d,
+        Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")),
+    };
+    let fp = crate::registry::fingerprint(der.as_ref());
+    match site
+        .registry
+        .enrolled(&call.workstation, &key, &fp, now)
+        .await
+    {
+        Ok(true) => Json(enrol::EnrolAnswer {
+            cert_pem: cert,
+            site: site.cfg.site.clone(),
+            interface: engine::NationalSystem::interface(&site.cfg.port)
+                .name()
+                .to_owned(),
+        })
+        .into_response(),
+        Ok(false) => plain(
+            StatusCode::CONFLICT,
+            "the code was used or ran out meanwhile\n".into(),
+        ),
+        Err(e) => plain(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}\n")),
+    }
 }
 
 fn plain(status: StatusCode, text: String) -> Response {
@@ -126,9 +212,13 @@ fn plain(status: StatusCode, text: String) -> Response {
 
 async fn pack(
     State(site): State<Arc<Site>>,
-    Extension(Workstation(ws)): Extension<Workstation>,
+    Extension(peer): Extension<Peer>,
     Json(call): Json<PackCall>,
 ) -> Response {
+    let ws = match workstation(&site, &peer).await {
+        Ok(ws) => ws,
+        Err(refused) => return refused,
+    };
     let checked = match call.check() {
         Ok(c) => c,
         Err(e) => {
@@ -176,14 +266,19 @@ async fn pack(
     }
 }
 
-async fn health(State(site): State<Arc<Site>>) -> Response {
-    match crate::connect(&site.cfg.database).await {
+/// `GET /health`: 200 when the site's database answers (the registry's
+/// check of the caller is that query).
+async fn health(State(site): State<Arc<Site>>, Extension(peer): Extension<Peer>) -> Response {
+    match workstation(&site, &peer).await {
         Ok(_) => plain(StatusCode::OK, "ok\n".into()),
-        Err(e) => plain(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}\n")),
+        Err(refused) => refused,
     }
 }
 
-async fn metrics(State(site): State<Arc<Site>>) -> Response {
+async fn metrics(State(site): State<Arc<Site>>, Extension(peer): Extension<Peer>) -> Response {
+    if let Err(refused) = workstation(&site, &peer).await {
+        return refused;
+    }
     let c = &site.counts;
     let mut out = String::from(
         "# HELP countercheck_site_verdicts_total Counter requests answered, by verdict.\n# TYPE countercheck_site_verdicts_total counter\n",
@@ -226,10 +321,12 @@ fn tls(pki: &SitePki) -> Result<rustls::ServerConfig, ServeError> {
             .add(c.map_err(|e| tls_err(e.to_string()))?)
             .map_err(|e| tls_err(e.to_string()))?;
     }
+    // A connection without a certificate may only enrol (see `start`).
     let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
         Arc::new(roots),
         provider.clone(),
     )
+    .allow_unauthenticated()
     .build()
     .map_err(|e| tls_err(e.to_string()))?;
     let certs: Vec<CertificateDer<'static>> =
@@ -294,6 +391,7 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
     let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
     let site = Arc::new(Site {
+        registry: crate::connect(&cfg.database).await?,
         cfg,
         engines: tokio::sync::Mutex::new(HashMap::new()),
         counts: Counts::default(),
@@ -302,6 +400,11 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
         .route(PACK_PATH, post(pack))
         .route(HEALTH_PATH, get(health))
         .route(METRICS_PATH, get(metrics))
+        .with_state(site.clone());
+    // Without a workstation certificate: enrolment only.
+    let enrolling = Router::new()
+        .route(&format!("{}{{name}}", enrol::ENROL_CA_PATH), get(enrol_ca))
+        .route(enrol::ENROL_PATH, post(enrol_workstation))
         .with_state(site);
     let (closing, closed) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
@@ -311,23 +414,23 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
             };
             let acceptor = acceptor.clone();
             let app = app.clone();
+            let enrolling = enrolling.clone();
             let mut closed = closed.clone();
             tokio::spawn(async move {
-                // A client without a workstation certificate of the site's
-                // CA fails here.
+                // A certificate not of the site's CA fails here.
                 let Ok(tls) = acceptor.accept(tcp).await else {
                     return;
                 };
-                let Some(name) = tls
+                let peer = tls
                     .get_ref()
                     .1
                     .peer_certificates()
                     .and_then(|c| c.first())
-                    .and_then(|c| common_name(c.as_ref()))
-                else {
-                    return;
+                    .map(|c| crate::registry::fingerprint(c.as_ref()));
+                let app = match peer {
+                    Some(fp) => app.layer(Extension(Peer(fp))),
+                    None => enrolling,
                 };
-                let app = app.layer(Extension(Workstation(name)));
                 let conn = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app));
                 tokio::select! {

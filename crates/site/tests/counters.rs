@@ -33,9 +33,9 @@ async fn counters_in_site_mode_share_the_sites_ledger() {
     let pki = pki(&dir);
     let server = site_server(&db, &sim, &pki, "127.0.0.1:0".parse().expect("addr")).await;
     let (url, addr) = (server.url(), server.addr);
-    let hv1 = site_counter(&dir.join("hv1"), &pki, &url, "HV1");
-    let hv2 = site_counter(&dir.join("hv2"), &pki, &url, "HV2");
-    let hv3 = site_counter(&dir.join("hv3"), &pki, &url, "HV3");
+    let hv1 = site_counter(&dir.join("hv1"), &db, &url, "HV1").await;
+    let hv2 = site_counter(&dir.join("hv2"), &db, &url, "HV2").await;
+    let hv3 = site_counter(&dir.join("hv3"), &db, &url, "HV3").await;
     let c = codes(&dir);
 
     // Dispensed at HV1; the same pack at HV2 and HV3 is answered from the

@@ -25,7 +25,7 @@ async fn the_engine_runs_on_the_sites_postgresql() {
             .expect("ledger")
             .schema_version()
             .expect("v"),
-        1
+        2
     );
 
     let v = op(&e, Operation::Verify, &all[0], "anna").await;

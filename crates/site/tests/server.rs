@@ -5,14 +5,16 @@
 mod common;
 
 use common::*;
+use engine::site::enrol::{self, Enrolled};
 use engine::site::{PackCall, Who};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use site::pki::WorkstationIdentity;
 use std::sync::Arc;
 use std::time::Duration;
 
-fn counter(id: Option<&WorkstationIdentity>, site_ca: &str) -> reqwest::Client {
+/// A raw HTTPS client of the site server: with an enrolled workstation's
+/// certificate, or none.
+fn counter(id: Option<&Enrolled>, site_ca: &str) -> reqwest::Client {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_slice_iter(site_ca.as_bytes()) {
@@ -25,10 +27,10 @@ fn counter(id: Option<&WorkstationIdentity>, site_ca: &str) -> reqwest::Client {
     let cfg = match id {
         Some(id) => builder
             .with_client_auth_cert(
-                CertificateDer::pem_slice_iter(id.cert.as_bytes())
+                CertificateDer::pem_slice_iter(id.cert_pem.as_bytes())
                     .collect::<Result<Vec<_>, _>>()
                     .expect("cert"),
-                PrivateKeyDer::from_pem_slice(id.key.as_bytes()).expect("key"),
+                PrivateKeyDer::from_pem_slice(id.key_pem.0.as_bytes()).expect("key"),
             )
             .expect("identity"),
         None => builder.with_no_client_auth(),
@@ -74,14 +76,9 @@ async fn counters_dispense_through_the_site_server() {
     let pki = pki(&dir);
     let server = site_server(&db, &sim, &pki, "127.0.0.1:0".parse().expect("addr")).await;
     let url = server.url();
-    let hv1 = counter(
-        Some(&pki.issue_workstation("HV1").expect("hv1")),
-        &pki.ca_cert,
-    );
-    let hv2 = counter(
-        Some(&pki.issue_workstation("HV2").expect("hv2")),
-        &pki.ca_cert,
-    );
+    let hv1 = counter(Some(&enrolled(&db, &url, "HV1").await), &pki.ca_cert);
+    let hv2_id = enrolled(&db, &url, "HV2").await;
+    let hv2 = counter(Some(&hv2_id), &pki.ca_cert);
     let codes = codes(&dir);
 
     let v = call(&hv1, &url, &codes[0], "anna").await;
@@ -97,13 +94,23 @@ async fn counters_dispense_through_the_site_server() {
     assert_eq!(v["by"], "anna");
     assert_eq!(admin.stats().await.expect("stats")["state_changes"], 1);
 
-    // No workstation certificate: no connection.
+    // No workstation certificate: enrolment is all there is.
     let stranger = counter(None, &pki.ca_cert);
-    assert!(stranger
-        .get(format!("{url}{}", engine::site::HEALTH_PATH))
+    for path in [engine::site::HEALTH_PATH, engine::site::METRICS_PATH] {
+        let r = stranger
+            .get(format!("{url}{path}"))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    let r = stranger
+        .post(format!("{url}{}", engine::site::PACK_PATH))
+        .json(&serde_json::json!({}))
         .send()
         .await
-        .is_err());
+        .expect("answered");
+    assert_eq!(r.status(), 404);
     // A malformed call is refused with the reason.
     let bad = hv1
         .post(format!("{url}{}", engine::site::PACK_PATH))
@@ -139,6 +146,66 @@ async fn counters_dispense_through_the_site_server() {
         metrics.contains("countercheck_site_counters 2"),
         "{metrics}"
     );
+
+    // Enrolment: a wrong code gets no CA; a used code cannot be used again;
+    // a revoked workstation is refused from its next request on.
+    let registry = site::connect(&db.config()).await.expect("registry");
+    let code = registry
+        .approve_workstation("HV3", "admin", 3600, now())
+        .await
+        .expect("approved");
+    let wrong = if code.starts_with('0') { "1" } else { "0" }.to_owned() + &code[1..];
+    assert!(matches!(
+        enrol::enrol(&url, "HV3", &wrong).await,
+        Err(enrol::EnrolError::Proof)
+    ));
+    enrol::enrol(&url, "HV3", &code).await.expect("enrolled");
+    assert!(matches!(
+        enrol::enrol(&url, "HV3", &code).await,
+        Err(enrol::EnrolError::Refused(_))
+    ));
+    assert!(matches!(
+        enrol::enrol(&url, "HV9", &code).await,
+        Err(enrol::EnrolError::Refused(_))
+    ));
+    assert!(registry
+        .revoke_workstation("HV2", "admin", now())
+        .await
+        .expect("revoked"));
+    let refused = hv2
+        .get(format!("{url}{}", engine::site::HEALTH_PATH))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(refused.status(), 403);
+    let listed = registry.workstations().await.expect("list");
+    let names: Vec<(&str, bool, bool)> = listed
+        .iter()
+        .map(|w| {
+            (
+                w.name.as_str(),
+                w.enrolled_at.is_some(),
+                w.revoked_at.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("HV1", true, false),
+            ("HV2", true, true),
+            ("HV3", true, false)
+        ]
+    );
+    // Approvals, enrolments and the revocation are in the site's journal.
+    let access: Vec<_> = store::Ledger::journal_query(&registry, &store::JournalFilter::default())
+        .expect("journal")
+        .into_iter()
+        .filter(|r| r.entry.kind == "access")
+        .map(|r| (r.entry.operation, r.entry.outcome))
+        .collect();
+    assert_eq!(access.len(), 7, "{access:?}");
+
     server.stop();
     sim.stop().await;
     let _ = std::fs::remove_dir_all(dir);

@@ -157,19 +157,40 @@ pub async fn site_server(
 
 pub type SiteCounter = Engine<Port, SystemClock, store::Store>;
 
-/// A counter in site mode: its own SQLite file in `dir`, a workstation
-/// certificate issued by the site's CA, the site server at `url` as its
-/// national system.
-pub fn site_counter(dir: &Path, pki: &SitePki, url: &str, workstation: &str) -> SiteCounter {
-    let id = pki.issue_workstation(workstation).expect("workstation");
+pub fn now() -> i64 {
+    engine::Clock::now(&SystemClock)
+}
+
+/// Enrols `workstation` at the site server `url`: approved on the site
+/// (the one-time code), then the counter's side of the protocol.
+pub async fn enrolled(
+    db: &site::testdb::TestDb,
+    url: &str,
+    workstation: &str,
+) -> engine::site::enrol::Enrolled {
+    let registry = site::connect(&db.config()).await.expect("registry");
+    let code = registry
+        .approve_workstation(workstation, "admin", 3600, now())
+        .await
+        .expect("approved");
+    engine::site::enrol::enrol(url, workstation, &code)
+        .await
+        .expect("enrolled")
+}
+
+/// A counter in site mode: its own SQLite file in `dir`, enrolled at the
+/// site server at `url`, which is its national system.
+pub async fn site_counter(
+    dir: &Path,
+    db: &site::testdb::TestDb,
+    url: &str,
+    workstation: &str,
+) -> SiteCounter {
+    let id = enrolled(db, url, workstation).await;
     let client = SiteClient::new(&SiteLink {
-        url: url.to_owned(),
-        site_ca_pem: id.site_ca.clone(),
-        cert_pem: id.cert.clone(),
-        key_pem: Secret(id.key.clone()),
-        connect_timeout: Duration::from_secs(2),
         response_timeout: Duration::from_secs(6),
-        interface: domain::Interface::ArvatoV5,
+        connect_timeout: Duration::from_secs(2),
+        ..id.link(url)
     })
     .expect("site client");
     std::fs::create_dir_all(dir).expect("dir");
