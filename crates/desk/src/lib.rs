@@ -21,7 +21,7 @@ pub mod pdf;
 pub mod people;
 mod present;
 mod probe;
-pub mod secrets;
+pub use secretstore as secrets;
 pub mod settings;
 mod sheet;
 pub mod view;

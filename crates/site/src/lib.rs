@@ -8,6 +8,7 @@
 //! The engine is the same crate the desk and the CLI use: a site's rules
 //! are not implemented twice.
 
+pub mod pace;
 pub mod pg;
 pub mod pki;
 pub mod registry;

@@ -45,44 +45,8 @@ impl std::fmt::Debug for SitePki {
     }
 }
 
-/// Writes a file readable by its owner only: created with that mode (never
-/// readable by others, not even for a moment), under a temporary name
-/// renamed into place (a crash leaves the old file or the new one whole).
 fn write_private(path: &Path, text: &str) -> Result<(), PkiError> {
-    use std::io::Write;
-    let io = |source| PkiError::File {
-        path: path.to_owned(),
-        source,
-    };
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp).map_err(io)?;
-    f.write_all(text.as_bytes()).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(io)
-}
-
-/// Makes the PKI folder, readable by its owner only.
-fn private_dir(dir: &Path) -> Result<(), PkiError> {
-    let io = |source| PkiError::File {
-        path: dir.to_owned(),
-        source,
-    };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
-    }
-    Ok(())
+    store::write_private(path, text.as_bytes()).map_err(|e| PkiError::Cert(e.to_string()))
 }
 
 impl SitePki {
@@ -104,7 +68,7 @@ impl SitePki {
                 server_key: read("server-key.pem")?,
             });
         }
-        private_dir(dir)?;
+        store::private_dir(dir).map_err(|e| PkiError::Cert(e.to_string()))?;
         let ca_key = KeyPair::generate().map_err(cert_err)?;
         let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(cert_err)?;
         ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));

@@ -5,6 +5,7 @@
 //! certificate of the site's CA. The pack's claim in the database
 //! serialises the counters (see `pg`).
 
+use crate::pace::{Paced, Pacer};
 use crate::pki::SitePki;
 use crate::PgLedger;
 use axum::extract::{Extension, Path, State};
@@ -23,7 +24,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-type SiteEngine = Engine<Port, SystemClock, PgLedger>;
+type SiteEngine = Engine<Paced, SystemClock, PgLedger>;
 
 /// The name the site's replay works under in its ledger and journal.
 pub const REPLAY_WORKSTATION: &str = "site-replay";
@@ -62,6 +63,9 @@ pub struct SiteConfig {
     /// How often the site's replay looks at its outbox (what was recorded
     /// while its national system was unreachable, and intents a crash left).
     pub replay_every: std::time::Duration,
+    /// At most this many requests a second to the national system, for
+    /// all counters together (0: no limit); see [`crate::pace`].
+    pub rate_per_sec: f64,
 }
 
 /// Counts for `/metrics`.
@@ -76,6 +80,8 @@ struct Counts {
 
 struct Site {
     cfg: SiteConfig,
+    /// The site's one national-system client, behind its queue.
+    national: Paced,
     /// The connection for the workstation registry and health.
     registry: PgLedger,
     /// Per workstation (the certificate's common name).
@@ -92,7 +98,7 @@ impl Site {
         let ledger = crate::connect(&self.cfg.database).await?;
         let e = Arc::new(Engine::new(
             ledger,
-            self.cfg.port.clone(),
+            self.national.clone(),
             SystemClock,
             Counter {
                 workstation: workstation.to_owned(),
@@ -373,9 +379,13 @@ impl SiteServer {
 pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
     // Migrations once, before the first counter is served; this connection
     // then serves the site's replay, one engine for the site's outbox.
+    let national = Paced {
+        inner: cfg.port.clone(),
+        pacer: Arc::new(Pacer::new(cfg.rate_per_sec)),
+    };
     let replayer = Engine::new(
         crate::connect(&cfg.database).await?,
-        cfg.port.clone(),
+        national.clone(),
         SystemClock,
         Counter {
             workstation: REPLAY_WORKSTATION.to_owned(),
@@ -391,6 +401,7 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
     let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
     let site = Arc::new(Site {
+        national,
         registry: crate::connect(&cfg.database).await?,
         cfg,
         engines: tokio::sync::Mutex::new(HashMap::new()),

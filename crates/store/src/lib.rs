@@ -90,6 +90,29 @@ pub fn private_dir(dir: &Path) -> Result<(), StoreError> {
     })
 }
 
+/// Writes a file readable by its owner only (0600 where the platform has
+/// modes): created with that mode, never readable by others even for a
+/// moment, under a temporary name renamed into place (a crash leaves the
+/// old file or the new one, whole). For keys and certificates.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    use std::io::Write;
+    let io = |source| StoreError::File {
+        path: path.display().to_string(),
+        source,
+    };
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&tmp).map_err(io)?;
+    f.write_all(bytes).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
 /// The database file readable and writable by its owner only (0600 where
 /// the platform has modes): it holds PIN hashes and who did what. SQLite
 /// gives its -wal and -shm files the same mode.

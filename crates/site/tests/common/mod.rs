@@ -150,6 +150,7 @@ pub async fn site_server(
         pki: pki.clone(),
         budget: Duration::from_secs(2),
         replay_every: Duration::from_millis(300),
+        rate_per_sec: 0.0,
     })
     .await
     .expect("site server")
