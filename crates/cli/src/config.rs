@@ -45,9 +45,20 @@ pub struct ConfigFile {
     #[serde(default)]
     pub password_env: Option<String>,
     /// `arvato-v5` (the default), `arvato-v4`, or `securpharm` (then
-    /// `endpoint` is the pharmacy server's base address).
+    /// `endpoint` is the pharmacy server's base address), or `site` (a
+    /// counter of a site: `endpoint` is the site server, `ca_cert` the
+    /// site's CA, the certificate and key those of the enrolment; see
+    /// `countercheck enrol` and docs/site.md).
     #[serde(default = "default_interface")]
     pub interface: String,
+    /// A counter of a site: its workstation name (as enrolled) and the
+    /// interface of the site's national system (its messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workstation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_interface: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
     /// securPharm: this installation's application id (`sid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
@@ -121,6 +132,22 @@ pub enum ConfigError {
 pub enum National {
     Nmvs(ClientConfig),
     SecurPharm(securpharm::SpConfig),
+    /// A counter of a site: the site server is its national system.
+    Site {
+        link: engine::site::SiteLink,
+        name: String,
+    },
+}
+
+/// The interface name of a counter in site mode.
+pub const SITE_INTERFACE: &str = "site";
+
+/// Secrets from the platform's secret store rather than from files (the
+/// site server keeps its national-system key and password there).
+#[derive(Debug, Default, Clone)]
+pub struct StoredSecrets {
+    pub key_pem: Option<Secret>,
+    pub password: Option<Secret>,
 }
 
 /// A path of the configuration, relative to its folder unless absolute.
@@ -137,10 +164,15 @@ fn read(p: &Path) -> Result<String, ConfigError> {
 }
 
 impl ConfigFile {
-    /// The interface the file names.
+    /// The interface the file names (for a counter of a site: its site's).
     pub fn interface(&self, path: &Path) -> Result<domain::Interface, ConfigError> {
-        domain::Interface::from_name(&self.interface)
-            .ok_or_else(|| ConfigError::Interface(path.to_owned(), self.interface.clone()))
+        let name = if self.interface == SITE_INTERFACE {
+            self.site_interface.as_deref().unwrap_or("arvato-v5")
+        } else {
+            &self.interface
+        };
+        domain::Interface::from_name(name)
+            .ok_or_else(|| ConfigError::Interface(path.to_owned(), name.to_owned()))
     }
 
     /// The site name recorded with every operation: the NMVS login, or for
@@ -151,15 +183,48 @@ impl ConfigFile {
             National::SecurPharm(c) => nmvs::cert_info(&c.client_cert_pem)
                 .map(|i| i.subject)
                 .unwrap_or_else(|_| "securpharm".to_owned()),
+            National::Site { name, .. } => name.clone(),
         }
     }
 
     /// The configured national system, with its secrets read.
     pub fn national(&self, path: &Path, base: &Path) -> Result<National, ConfigError> {
-        if self.interface(path)? != domain::Interface::SecurPharm {
-            return self.client_config(path, base).map(National::Nmvs);
+        self.national_with(path, base, &StoredSecrets::default())
+    }
+
+    /// As [`ConfigFile::national`], the secrets in `stored` taking the place
+    /// of the files the configuration names.
+    pub fn national_with(
+        &self,
+        path: &Path,
+        base: &Path,
+        stored: &StoredSecrets,
+    ) -> Result<National, ConfigError> {
+        if self.interface == SITE_INTERFACE {
+            let (cert_pem, key_pem) = self.identity(path, base, stored)?;
+            let ca = self.ca_cert.as_ref().ok_or_else(|| {
+                ConfigError::Invalid(
+                    path.to_owned(),
+                    "a site counter needs ca_cert (the site's CA)".into(),
+                )
+            })?;
+            return Ok(National::Site {
+                link: engine::site::SiteLink {
+                    url: self.endpoint.trim_end_matches('/').to_owned(),
+                    site_ca_pem: read(&at(base, ca))?,
+                    cert_pem,
+                    key_pem,
+                    connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+                    response_timeout: Duration::from_millis(self.response_timeout_ms),
+                    interface: self.interface(path)?,
+                },
+                name: self.site_name.clone().unwrap_or_else(|| "site".to_owned()),
+            });
         }
-        let (client_cert_pem, client_key_pem) = self.identity(path, base)?;
+        if self.interface(path)? != domain::Interface::SecurPharm {
+            return self.client_config(path, base, stored).map(National::Nmvs);
+        }
+        let (client_cert_pem, client_key_pem) = self.identity(path, base, stored)?;
         Ok(National::SecurPharm(securpharm::SpConfig {
             base_url: self.endpoint.trim_end_matches('/').to_owned(),
             ca_pem: self
@@ -181,7 +246,15 @@ impl ConfigFile {
 
     /// The client certificate (PEM) and its key, from PEM files or a
     /// PKCS#12 file.
-    fn identity(&self, path: &Path, base: &Path) -> Result<(String, Secret), ConfigError> {
+    fn identity(
+        &self,
+        path: &Path,
+        base: &Path,
+        stored: &StoredSecrets,
+    ) -> Result<(String, Secret), ConfigError> {
+        if let (Some(key), Some(cert)) = (&stored.key_pem, &self.client_cert) {
+            return Ok((read(&at(base, cert))?, key.clone()));
+        }
         match (&self.client_p12, &self.client_cert, &self.client_key) {
             (Some(p12), _, _) => {
                 let file = at(base, p12);
@@ -216,7 +289,12 @@ impl ConfigFile {
     }
 
     /// The adapter's configuration, with the secrets read from their files.
-    fn client_config(&self, path: &Path, base: &Path) -> Result<ClientConfig, ConfigError> {
+    fn client_config(
+        &self,
+        path: &Path,
+        base: &Path,
+        stored: &StoredSecrets,
+    ) -> Result<ClientConfig, ConfigError> {
         let at = |p: &Path| at(base, p);
         if self.client_login_id.trim().is_empty() || self.user_id.trim().is_empty() {
             return Err(ConfigError::Invalid(
@@ -225,13 +303,16 @@ impl ConfigFile {
             ));
         }
         let password = match (&self.password_file, &self.password_env) {
+            _ if stored.password.is_some() => {
+                stored.password.clone().map(|p| p.0).unwrap_or_default()
+            }
             (Some(f), _) => read(&at(f))?.lines().next().unwrap_or_default().to_owned(),
             (None, Some(var)) => {
                 std::env::var(var).map_err(|_| ConfigError::NoPassword(path.to_owned()))?
             }
             (None, None) => return Err(ConfigError::NoPassword(path.to_owned())),
         };
-        let (client_cert_pem, client_key_pem) = self.identity(path, base)?;
+        let (client_cert_pem, client_key_pem) = self.identity(path, base, stored)?;
         Ok(ClientConfig {
             single_pack_url: format!(
                 "{}{}",

@@ -5,6 +5,7 @@ mod ops_cmd;
 mod parse_cmd;
 mod scan_cmd;
 mod sim_cmd;
+mod site_cmd;
 
 use clap::{Parser, Subcommand};
 use domain::Operation;
@@ -67,6 +68,30 @@ enum Command {
     /// The national-system simulator.
     #[command(subcommand)]
     Sim(sim_cmd::SimCommand),
+    /// The site server: one ledger for every counter of a site, on
+    /// PostgreSQL (docs/site.md).
+    #[command(subcommand)]
+    Site(site_cmd::SiteCommand),
+    /// Joins this counter to its site server with the one-time code the
+    /// site's administrator read out (`countercheck site approve`).
+    Enrol {
+        /// The site server, `https://host:port`.
+        #[arg(long)]
+        site: String,
+        /// This counter's name, as approved.
+        #[arg(long)]
+        workstation: String,
+        #[arg(long)]
+        code: String,
+        /// The person the counter's operations are made by, and their role.
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "pharmacist")]
+        role: String,
+        /// Where the certificate, key and configuration are written.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The outbox: operations recorded while the national system was unreachable.
     Queue {
         #[arg(value_parser = ["list", "sync", "status"])]
@@ -230,6 +255,15 @@ fn main() -> ExitCode {
     let (op, codes) = match &cli.command {
         Command::Parse(args) => return parse_cmd::run(args),
         Command::Sim(cmd) => return sim_cmd::run(cmd, cli.config.as_deref(), &data_dir),
+        Command::Site(cmd) => return site_cmd::run(cmd),
+        Command::Enrol {
+            site,
+            workstation,
+            code,
+            user,
+            role,
+            out,
+        } => return site_cmd::enrol(site, workstation, code, user, role, out),
         Command::Queue { action } => {
             return ops_cmd::queue(action, cli.config.as_deref(), &data_dir)
         }

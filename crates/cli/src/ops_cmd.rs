@@ -52,20 +52,33 @@ pub fn engine(config: &Path, data_dir: &Path) -> Result<Engine<Port, SystemClock
     let national = file.national(config, &base).map_err(|e| e.to_string())?;
     let budget = Duration::from_millis(file.offline_budget_ms);
     let site = file.site(&national);
-    let client = match national {
-        National::Nmvs(cfg) => Port::Nmvs(NmvsClient::new(cfg).map_err(|e| e.to_string())?),
-        National::SecurPharm(cfg) => {
-            Port::SecurPharm(SecurPharmClient::new(cfg).map_err(|e| e.to_string())?)
-        }
-    };
+    let client = port(national)?;
     let store = Store::open(&store_path(data_dir)).map_err(|e| e.to_string())?;
-    let workstation = store::platform::host_name().unwrap_or_else(|| "cli".to_owned());
+    // A counter of a site is known by the name it was enrolled under.
+    let workstation = file
+        .workstation
+        .clone()
+        .or_else(store::platform::host_name)
+        .unwrap_or_else(|| "cli".to_owned());
     let counter = Counter { workstation, site };
     let mut e = Engine::new(store, client, SystemClock, counter);
     e.set_offline_budget(budget);
     e.claim_lease_secs = file.replay_lease_secs;
     e.set_offline_confirm_after(Duration::from_secs(file.offline_confirm_after_hours * 3600));
     Ok(e)
+}
+
+/// The engine's port for a configured national system.
+pub fn port(national: National) -> Result<Port, String> {
+    Ok(match national {
+        National::Nmvs(cfg) => Port::Nmvs(NmvsClient::new(cfg).map_err(|e| e.to_string())?),
+        National::SecurPharm(cfg) => {
+            Port::SecurPharm(SecurPharmClient::new(cfg).map_err(|e| e.to_string())?)
+        }
+        National::Site { link, .. } => {
+            Port::Site(engine::site::SiteClient::new(&link).map_err(|e| e.to_string())?)
+        }
+    })
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {

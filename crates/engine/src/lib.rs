@@ -2020,10 +2020,11 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
             role: None,
             confirmed_by: None,
         };
-        let later = |why: &str| -> Result<ItemEnd, EngineError> {
-            self.with_store(|s| s.retry_later(item.id, worker, why, retry_at))?;
+        let later_at = |why: &str, at: i64| -> Result<ItemEnd, EngineError> {
+            self.with_store(|s| s.retry_later(item.id, worker, why, at))?;
             Ok(ItemEnd::Later)
         };
+        let later = |why: &str| later_at(why, retry_at);
         let exception = |code: &str, why: &str| -> Result<ItemEnd, EngineError> {
             self.with_store(|s| s.to_exception(item.id, worker, code, why, now))?;
             Ok(ItemEnd::Exception)
@@ -2077,12 +2078,16 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
                     op.cli_name()
                 ),
             ),
+            // The pack's request at the site is on its way (from another
+            // counter, or left by a site server that stopped): its claim
+            // runs out within a lease, and the site's replay settles it.
             Verdict::Stopped {
                 reason: StopReason::InProgress,
                 message,
+            } => later_at(&message, now + self.claim_lease_secs),
+            Verdict::Offline { message } | Verdict::ConfirmOffline { message, .. } => {
+                later(&message)
             }
-            | Verdict::Offline { message }
-            | Verdict::ConfirmOffline { message, .. } => later(&message),
             Verdict::Misconfigured { fix, .. } => later(&format!("the site server: {fix}")),
             Verdict::Stopped { reason, message } => {
                 exception(&format!("STOPPED_AT_SITE:{}", reason.name()), &message)
