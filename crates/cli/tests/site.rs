@@ -387,3 +387,135 @@ fn three_counters_one_site_through_kill_and_restart() {
     drop(site);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The `sh site-…` blocks of docs/site.md, by tag.
+fn doc_blocks() -> std::collections::BTreeMap<String, String> {
+    let doc = std::fs::read_to_string(
+        Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("manifest"))
+            .join("../../docs/site.md"),
+    )
+    .expect("docs/site.md");
+    let mut blocks = std::collections::BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    for line in doc.lines() {
+        match (&mut current, line.strip_prefix("```")) {
+            (None, Some(info)) if info.starts_with("sh site-") => {
+                current = Some((info["sh ".len()..].trim().to_owned(), String::new()));
+            }
+            (Some(_), Some(_)) => {
+                let (tag, text) = current.take().expect("block");
+                blocks.insert(tag, text);
+            }
+            (Some((_, text)), None) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn documented_commands_work() {
+    let blocks = doc_blocks();
+    for tag in [
+        "site-init",
+        "site-serve",
+        "site-approve",
+        "site-enrol",
+        "site-use",
+        "site-backup",
+        "site-revoke",
+    ] {
+        assert!(blocks.contains_key(tag), "docs/site.md has no {tag} block");
+    }
+    let db = site::testdb::TestDb::start("cli-doc").expect("postgres");
+    let (dir, _sim) = serve("cc-site-doc", 5, 1, 4);
+    let pack = std::fs::read_to_string(dir.join("packs.txt"))
+        .expect("packs")
+        .lines()
+        .next()
+        .expect("a pack")
+        .replace('\u{1d}', "\\x1d");
+    // `countercheck` on the PATH, as installed.
+    let bin_dir = dir.join("bin");
+    std::fs::create_dir_all(&bin_dir).expect("bin");
+    std::os::unix::fs::symlink(bin(), bin_dir.join("countercheck")).expect("link");
+    let port = free_port();
+    let backup = dir.join("backup");
+    std::fs::create_dir_all(&backup).expect("backup dir");
+    let vars: Vec<(&str, String)> = vec![
+        (
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        ),
+        ("COUNTERCHECK_SECRETS", "file".into()),
+        ("DATABASE", db.config()),
+        ("SITE_DIR", dir.join("site").display().to_string()),
+        ("SITE_NAME", "PH-DOC".into()),
+        ("NATIONAL", dir.join("client.json").display().to_string()),
+        ("LISTEN", format!("127.0.0.1:{port}")),
+        ("HOST", "localhost".into()),
+        ("WORKSTATION", "HV1".into()),
+        ("ADMIN", "admin".into()),
+        ("SITE_URL", format!("https://localhost:{port}")),
+        ("COUNTER_USER", "anna".into()),
+        ("COUNTER_DIR", dir.join("hv1").display().to_string()),
+        ("PACK", pack),
+        ("BACKUP_DIR", backup.display().to_string()),
+    ];
+    let shell = |tag: &str, extra: &[(&str, String)]| {
+        let mut c = Command::new("bash");
+        c.args(["-euo", "pipefail", "-c", &blocks[tag]]);
+        for (k, v) in vars.iter().chain(extra) {
+            c.env(k, v);
+        }
+        c
+    };
+    let run = |tag: &str, extra: &[(&str, String)]| {
+        let out = shell(tag, extra).output().expect("bash");
+        assert!(
+            out.status.success(),
+            "{tag}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_lines(&out.stdout)
+    };
+    run("site-init", &[]);
+    let mut serving = shell("site-serve", &[]);
+    let mut child = serving.stdout(Stdio::piped()).spawn().expect("serve");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("ready");
+    assert!(first.contains("listening"), "{first}");
+    let server = Server(child);
+    let code = run("site-approve", &[])[0]["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let enrolled = run("site-enrol", &[("CODE", code)]);
+    assert_eq!(enrolled[0]["workstation"], "HV1");
+    let used = run("site-use", &[]);
+    assert_eq!(used[0]["verdict"], "answered", "{}", used[0]);
+    assert_eq!(used[0]["return_code"], "NMVS_SUCCESS");
+    run("site-backup", &[]);
+    assert!(backup.join("countercheck.dump").exists());
+    let listed = run("site-revoke", &[]);
+    assert_eq!(listed[0]["name"], "HV1");
+    assert_eq!(listed[1]["revoked"], true);
+    // Revoked: the counter's next request is refused by the site (the
+    // counter is told to fix its connection, nothing is recorded as sent).
+    let after = shell("site-use", &[]).output().expect("bash");
+    assert!(!after.status.success());
+    let after = json_lines(&after.stdout);
+    assert_eq!(after[0]["verdict"], "misconfigured", "{}", after[0]);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -35,11 +35,7 @@ pub enum RegistryError {
 
 /// The SHA-256 of a certificate (DER), hex: how the registry knows it.
 pub fn fingerprint(der: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, der)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    domain::text::hex(ring::digest::digest(&ring::digest::SHA256, der).as_ref())
 }
 
 fn access(now: i64, what: &str, name: &str, by: &str, detail: serde_json::Value) -> JournalEntry {

@@ -23,6 +23,7 @@
 //! site's CA, which is public.
 
 use super::SiteClient;
+use domain::text::{hex, unhex};
 use nmvs::{CallError, Secret};
 use ring::rand::SecureRandom;
 use rustls::pki_types::pem::PemObject;
@@ -93,20 +94,6 @@ pub fn code_key(canonical: &str) -> String {
         format!("countercheck-enrol-v1:{canonical}").as_bytes(),
     );
     hex(d.as_ref())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 fn hmac_key(key_hex: &str) -> Option<ring::hmac::Key> {
