@@ -17,6 +17,8 @@ pub struct TestDb {
     bin: PathBuf,
     port: u16,
     as_postgres: bool,
+    /// fsync on, as a site server runs (benchmarks); off for tests.
+    durable: bool,
 }
 
 /// The newest PostgreSQL's program folder.
@@ -56,8 +58,18 @@ fn is_root() -> bool {
 }
 
 impl TestDb {
-    /// Starts a fresh server named `name` (the folder's name).
+    /// Starts a fresh server named `name` (the folder's name), fsync off
+    /// (tests: nothing here must survive a power cut).
     pub fn start(name: &str) -> Result<TestDb, String> {
+        TestDb::start_with(name, false)
+    }
+
+    /// As [`TestDb::start`], with fsync on as in production (benchmarks).
+    pub fn start_durable(name: &str) -> Result<TestDb, String> {
+        TestDb::start_with(name, true)
+    }
+
+    fn start_with(name: &str, durable: bool) -> Result<TestDb, String> {
         let bin = bin_dir()?;
         let dir =
             std::env::temp_dir().join(format!("countercheck-pg-{name}-{}", std::process::id()));
@@ -68,6 +80,7 @@ impl TestDb {
             bin,
             port: free_port()?,
             as_postgres: is_root(),
+            durable,
         };
         if db.as_postgres {
             let ok = Command::new("chown")
@@ -128,9 +141,10 @@ impl TestDb {
 
     fn start_server(&self) -> Result<(), String> {
         let options = format!(
-            "-p {} -k {} -c listen_addresses='' -c fsync=off -c max_connections=60",
+            "-p {} -k {} -c listen_addresses='' -c fsync={} -c max_connections=60",
             self.port,
-            self.dir.display()
+            self.dir.display(),
+            if self.durable { "on" } else { "off" }
         );
         self.run(
             "pg_ctl",
