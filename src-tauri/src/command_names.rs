@@ -50,6 +50,8 @@ pub const COMMANDS: &[&str] = &[
     "settings_national",
     "settings_mode",
     "settings_training",
+    "settings_site_enrol",
+    "settings_site_leave",
     "batches_export",
     "cert_import_pem",
     "cert_import_p12",

@@ -356,6 +356,18 @@ async fn settings_training(state: State<'_, AppState>, interface: String) -> Res
     Ok(state.0.settings_training(&interface)?)
 }
 
+/// Joins this counter to its site server with a one-time code.
+#[tauri::command]
+async fn settings_site_enrol(state: State<'_, AppState>, url: String, code: String) -> Res<()> {
+    Ok(state.0.settings_site_enrol(&url, &code).await?)
+}
+
+/// Leaves the site server (this counter's own national system again).
+#[tauri::command]
+async fn settings_site_leave(state: State<'_, AppState>) -> Res<()> {
+    Ok(state.0.settings_site_leave()?)
+}
+
 /// One day's dispensed packs with their batches, as CSV and JSON files.
 #[tauri::command]
 async fn batches_export(state: State<'_, AppState>, day: String) -> Res<Vec<String>> {
@@ -523,6 +535,8 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             settings_national,
             settings_mode,
             settings_training,
+            settings_site_enrol,
+            settings_site_leave,
             batches_export,
             cert_import_pem,
             cert_import_p12,

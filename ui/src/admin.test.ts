@@ -22,6 +22,7 @@ const USERS: UserLine[] = [
 function settingsView(over: Partial<SettingsView> = {}): SettingsView {
   return {
     mode: "training",
+    site_server: null,
     live_next_start: false,
     live_ready: false,
     site_name: "Apotheke am Markt",
@@ -235,6 +236,48 @@ describe("settings (E)", () => {
     el<HTMLButtonElement>("training-interface-save").click();
     await after();
     expect(desk.of("settings_training")[0].args).toEqual({ interface: "securpharm" });
+  });
+
+  it("joins the site server with its one-time code, and leaves it", async () => {
+    let enrolled = false;
+    const desk = fakeDesk({
+      answers: {
+        ...typing(["e"]),
+        settings_get: () =>
+          settingsView(
+            enrolled
+              ? { site_server: { url: "https://site.lan:8443", site: "PH-SITE", interface: "arvato-v5" } }
+              : {},
+          ),
+        settings_site_enrol: () => {
+          enrolled = true;
+          return null;
+        },
+        settings_site_leave: () => {
+          enrolled = false;
+          return null;
+        },
+      },
+    });
+    await start();
+    await press("e");
+    expect(el("site-server")).toBeNull();
+    fill("site-server-url", "https://site.lan:8443");
+    fill("site-server-code", "7KQ2M-ABCDE-FGHJK-MNPQR");
+    flushSync();
+    el<HTMLButtonElement>("site-server-enrol").click();
+    await after();
+    expect(desk.of("settings_site_enrol")[0].args).toEqual({
+      url: "https://site.lan:8443",
+      code: "7KQ2M-ABCDE-FGHJK-MNPQR",
+    });
+    expect(el("site-server")?.textContent).toContain("PH-SITE");
+    expect(el("site-server-code")).toBeNull();
+    el<HTMLButtonElement>("site-server-leave").click();
+    await after();
+    expect(desk.of("settings_site_leave")).toHaveLength(1);
+    expect(el("site-server")).toBeNull();
+    expect(el<HTMLInputElement>("site-server-code").value).toBe("");
   });
 
   it("shows the certificate's expiry and its reminder, and a refusal", async () => {

@@ -45,6 +45,7 @@ pub fn typescript() -> String {
         NationalInput::decl(&cfg),
         WorkstationLine::decl(&cfg),
         SettingsView::decl(&cfg),
+        SiteServerView::decl(&cfg),
         SiteInput::decl(&cfg),
         PrefsInput::decl(&cfg),
         PingView::decl(&cfg),

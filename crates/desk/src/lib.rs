@@ -214,6 +214,10 @@ fn trace_keys() -> bool {
 /// for later (the engine's offline budget).
 pub const DEFAULT_OFFLINE_BUDGET: Duration = Duration::from_millis(2500);
 
+/// The wait for a site server: its own wait for the national system (2 s
+/// by default, docs/site.md) and a margin.
+pub const SITE_OFFLINE_BUDGET: Duration = Duration::from_millis(5000);
+
 impl Desk {
     /// The folder every export is written to (journal, alert cases,
     /// delivery reports), made when needed.
@@ -396,13 +400,20 @@ impl Desk {
         let cfg = settings::national_config_from(&config, secrets.as_ref())?;
         let site = cfg.site();
         let client = cfg.port()?;
+        // A counter of a site waits longer: the site waits its own budget
+        // (2 s) for the national system before it records.
+        let budget = if matches!(client, engine::Port::Site(_)) {
+            SITE_OFFLINE_BUDGET
+        } else {
+            DEFAULT_OFFLINE_BUDGET
+        };
         let store = store::Store::open(&dir.join("countercheck.sqlite"))?;
         let counter = Counter {
             workstation: workstation_name(&config)?,
             site,
         };
         let engine = Engine::new(store, client, SystemClock, counter.clone());
-        engine.set_offline_budget(DEFAULT_OFFLINE_BUDGET);
+        engine.set_offline_budget(budget);
         let desk = Desk::with_engine(engine, counter, None, dir.to_path_buf(), config, secrets);
         desk.apply_preferences();
         Ok(desk)

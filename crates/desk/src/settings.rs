@@ -48,6 +48,22 @@ const K_USER: &str = "nmvs.user_id";
 const K_CA: &str = "nmvs.ca_pem";
 const K_CERT: &str = "nmvs.client_cert_pem";
 /// Secret names (keyring entries / sealed-file items).
+// A counter of a site (docs/site.md): the site server is its national
+// system; its workstation's key in the secret store.
+const K_SITE_URL: &str = "site_server.url";
+const K_SITE_CA: &str = "site_server.ca_pem";
+const K_SITE_CERT: &str = "site_server.cert_pem";
+const K_SITE_INTERFACE: &str = "site_server.interface";
+const K_SITE_SERVER_SITE: &str = "site_server.site";
+pub(crate) const S_SITE_KEY: &str = "site_server.key";
+const SITE_KEYS: [&str; 5] = [
+    K_SITE_URL,
+    K_SITE_CA,
+    K_SITE_CERT,
+    K_SITE_INTERFACE,
+    K_SITE_SERVER_SITE,
+];
+
 pub(crate) const S_KEY: &str = "nmvs.client_key";
 pub(crate) const S_PASSWORD: &str = "nmvs.password";
 
@@ -217,7 +233,15 @@ impl Desk {
             },
         };
         let live_ready = self.national_config().is_ok();
+        let site_server = self
+            .setting(K_SITE_URL)
+            .map(|url| crate::view::SiteServerView {
+                url,
+                site: g(K_SITE_SERVER_SITE),
+                interface: g(K_SITE_INTERFACE),
+            });
         Ok(SettingsView {
+            site_server,
             mode: if self.training.is_some() {
                 "training".into()
             } else {
@@ -511,6 +535,7 @@ impl Desk {
         let cfg = match self.national_config() {
             Ok(NationalConfig::Nmvs(c)) => c,
             Ok(NationalConfig::SecurPharm { cfg, .. }) => return self.token_test(cfg).await,
+            Ok(NationalConfig::Site { link, .. }) => return self.site_test(&link).await,
             Err(e) => return failed(e.sentence()),
         };
         let client = match NmvsClient::new(cfg) {
@@ -541,6 +566,83 @@ impl Desk {
             }
             Err(e) => failed(Sentence::said(e.to_string())),
         }
+    }
+
+    /// A site counter's connection test: the site server's health, asked
+    /// with the workstation's certificate (refused when it was revoked).
+    async fn site_test(&self, link: &engine::site::SiteLink) -> PingView {
+        let started = std::time::Instant::now();
+        let result = match engine::site::SiteClient::new(link) {
+            Ok(client) => client.health().await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(_) => {
+                if self.training.is_none() {
+                    self.engine.connection_tested_ok();
+                }
+                PingView {
+                    ok: true,
+                    code: None,
+                    message: Sentence::of(Say::PingOk),
+                    latency_ms: Some(started.elapsed().as_millis() as u32),
+                }
+            }
+            Err(e) => PingView {
+                ok: false,
+                code: None,
+                message: Sentence::said(e.to_string()),
+                latency_ms: None,
+            },
+        }
+    }
+
+    /// Joins this counter to its site server (docs/site.md) with the
+    /// one-time code the site's administrator read out: this workstation's
+    /// name is the one enrolled; the key is made here and kept in the
+    /// secret store. From the next live start the site server is this
+    /// counter's national system.
+    pub async fn settings_site_enrol(&self, url: &str, code: &str) -> Result<(), DeskError> {
+        self.must_configure()?;
+        let workstation = self
+            .setting(K_WS_NAME)
+            .unwrap_or_else(|| self.counter.workstation.clone());
+        let got = engine::site::enrol::enrol(url.trim(), &workstation, code)
+            .await
+            .map_err(|e| DeskError::Input(Sentence::said(e.to_string())))?;
+        self.secrets.set(S_SITE_KEY, &got.key_pem.0)?;
+        self.put(K_WS_NAME, &workstation)?;
+        self.put(K_SITE_URL, url.trim().trim_end_matches('/'))?;
+        self.put(K_SITE_CA, &got.ca_pem)?;
+        self.put(K_SITE_CERT, &got.cert_pem)?;
+        self.put(K_SITE_INTERFACE, got.interface.name())?;
+        self.put(K_SITE_SERVER_SITE, &got.site)?;
+        self.journal_note(
+            "settings",
+            "",
+            "site_server_enrolled",
+            &format!("{} as {workstation} (site {})", url.trim(), got.site),
+        );
+        self.emit(DeskEvent::Status);
+        Ok(())
+    }
+
+    /// Leaves the site: this counter's own national-system settings apply
+    /// again from the next live start (the site's administrator revokes
+    /// the workstation on the site server).
+    pub fn settings_site_leave(&self) -> Result<(), DeskError> {
+        self.must_configure()?;
+        let url = self.setting(K_SITE_URL).unwrap_or_default();
+        {
+            let config = lock(&self.config);
+            for k in SITE_KEYS {
+                config.delete_setting(k)?;
+            }
+        }
+        self.secrets.delete(S_SITE_KEY)?;
+        self.journal_note("settings", "", "site_server_left", &url);
+        self.emit(DeskEvent::Status);
+        Ok(())
     }
 
     /// securPharm's connection test: a token, got with the site's
@@ -621,6 +723,11 @@ pub(crate) enum NationalConfig {
         /// by its certificate, not by a login).
         site: String,
     },
+    /// A counter of a site: the site server.
+    Site {
+        link: engine::site::SiteLink,
+        site: String,
+    },
 }
 
 impl NationalConfig {
@@ -628,7 +735,9 @@ impl NationalConfig {
     pub(crate) fn site(&self) -> String {
         match self {
             NationalConfig::Nmvs(c) => c.credentials.client_login_id.clone(),
-            NationalConfig::SecurPharm { site, .. } => site.clone(),
+            NationalConfig::SecurPharm { site, .. } | NationalConfig::Site { site, .. } => {
+                site.clone()
+            }
         }
     }
 
@@ -639,6 +748,9 @@ impl NationalConfig {
             NationalConfig::Nmvs(c) => Port::Nmvs(NmvsClient::new(c).map_err(client_error)?),
             NationalConfig::SecurPharm { cfg, .. } => {
                 Port::SecurPharm(SecurPharmClient::new(cfg).map_err(client_error)?)
+            }
+            NationalConfig::Site { link, .. } => {
+                Port::Site(engine::site::SiteClient::new(&link).map_err(client_error)?)
             }
         })
     }
@@ -662,6 +774,23 @@ pub(crate) fn national_config_from(
 ) -> Result<NationalConfig, DeskError> {
     let setting = |k: &str| config.setting(k).ok().flatten().filter(|v| !v.is_empty());
     let need = |k: &str, what: &str| setting(k).ok_or_else(|| not_set_yet(what));
+    if let Some(url) = setting(K_SITE_URL) {
+        let key = secrets
+            .get(S_SITE_KEY)?
+            .ok_or_else(|| not_set_yet("private_key"))?;
+        return Ok(NationalConfig::Site {
+            link: engine::site::SiteLink {
+                url,
+                site_ca_pem: need(K_SITE_CA, "site_ca")?,
+                cert_pem: need(K_SITE_CERT, "client_certificate")?,
+                key_pem: Secret(key),
+                connect_timeout: Duration::from_secs(3),
+                response_timeout: Duration::from_secs(10),
+                interface: interface_of(config, K_SITE_INTERFACE),
+            },
+            site: setting(K_SITE_SERVER_SITE).unwrap_or_else(|| "site".to_owned()),
+        });
+    }
     let interface = interface_of(config, K_INTERFACE);
     if interface == Interface::SecurPharm {
         let base_url = need(K_SP_URL, "securpharm_url")?;

@@ -324,6 +324,9 @@ pub struct WorkstationLine {
 pub struct SettingsView {
     /// `training` or `live`: what runs now.
     pub mode: String,
+    /// The site server this counter is enrolled at (docs/site.md): then it
+    /// is the counter's national system in live mode.
+    pub site_server: Option<SiteServerView>,
     /// The national system is asked for at the next start.
     pub live_next_start: bool,
     /// The national system's settings are complete.
@@ -341,6 +344,16 @@ pub struct SettingsView {
     pub national: NationalView,
     pub workstations: Vec<WorkstationLine>,
     pub users: Vec<UserLine>,
+}
+
+/// A counter's site server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SiteServerView {
+    pub url: String,
+    /// The site's name, as the site server gave it.
+    pub site: String,
+    /// The interface of the site's national system.
+    pub interface: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

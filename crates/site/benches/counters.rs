@@ -73,13 +73,7 @@ fn main() {
         // 2 products × 2 batches × 250 packs.
         let sim = simulator(&dir, 250).await;
         let packs = codes(&dir);
-        let server = site_server(
-            &db,
-            &sim,
-            &pki(&dir),
-            "127.0.0.1:0".parse().expect("addr"),
-        )
-        .await;
+        let server = site_server(&db, &sim, &pki(&dir), "127.0.0.1:0".parse().expect("addr")).await;
         let url = server.url();
         let mut engines = Vec::new();
         for i in 0..counters {

@@ -78,6 +78,12 @@ export class SettingsState {
   setTraining(iface: string) {
     return this.run("training", () => api.settingsTraining(iface));
   }
+  enrolSite(url: string, code: string) {
+    return this.run("site_server", () => api.settingsSiteEnrol(url, code));
+  }
+  leaveSite() {
+    return this.run("site_server", () => api.settingsSiteLeave());
+  }
   saveUser(u: UserInput) {
     return this.run("user", () => api.userPut(u));
   }

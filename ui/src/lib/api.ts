@@ -97,6 +97,11 @@ export const api = {
   settingsMode: (live: boolean) => invoke<null>("settings_mode", { live }),
   /** The interface training simulates (`arvato-v5`, `securpharm`) from its next start. */
   settingsTraining: (iface: string) => invoke<null>("settings_training", { interface: iface }),
+  /** Joins this counter to its site server with the one-time code (docs/site.md). */
+  settingsSiteEnrol: (url: string, code: string) =>
+    invoke<null>("settings_site_enrol", { url, code }),
+  /** Leaves the site server: this counter's own national system again. */
+  settingsSiteLeave: () => invoke<null>("settings_site_leave"),
   /** One day's dispensed packs with their batches (YYYY-MM-DD, empty: today): CSV and JSON paths. */
   batchesExport: (day: string) => invoke<string[]>("batches_export", { day }),
   certImportPem: (cert: string, key: string) => invoke<CertView>("cert_import_pem", { cert, key }),

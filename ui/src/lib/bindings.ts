@@ -420,6 +420,11 @@ export type SettingsView = {
  */
 mode: string, 
 /**
+ * The site server this counter is enrolled at (docs/site.md): then it
+ * is the counter's national system in live mode.
+ */
+site_server: SiteServerView | null, 
+/**
  * The national system is asked for at the next start.
  */
 live_next_start: boolean, 
@@ -431,6 +436,16 @@ live_ready: boolean, site_name: string, site_type: "community_pharmacy" | "healt
  * Past this many hours offline, every offline pack needs a pharmacist.
  */
 offline_confirm_after_hours: number, national: NationalView, workstations: Array<WorkstationLine>, users: Array<UserLine>, };
+
+export type SiteServerView = { url: string, 
+/**
+ * The site's name, as the site server gave it.
+ */
+site: string, 
+/**
+ * The interface of the site's national system.
+ */
+interface: string, };
 
 export type SiteInput = { site_name: string, site_type: "community_pharmacy" | "healthcare_institution", workstation_name: string, 
 /**

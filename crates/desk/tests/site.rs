@@ -1,0 +1,174 @@
+//! Two desks as counters of one site: each joins the site server in its
+//! Settings with a one-time code (real PostgreSQL, the simulator over
+//! HTTPS as the site's national system, the site server), then runs live
+//! through it: a pack dispensed at HV1 is "already dispensed" at HV2,
+//! answered from the site's ledger, sent once.
+
+use desk::view::{SiteInput, Tone};
+use desk::Desk;
+use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "countercheck-desk-site-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_desks_work_through_the_site_server() {
+    std::env::set_var("COUNTERCHECK_SECRETS", "file");
+    let dir = temp("all");
+    let db = site::testdb::TestDb::start("desk-site").expect("postgres");
+    let sim = simulator::start(simulator::SimConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: dir.join("sim"),
+        seed: Some((
+            41,
+            simulator::seed::SeedSize {
+                products: 1,
+                batches_per_product: 1,
+                packs_per_batch: 4,
+            },
+        )),
+        client_login_id: "PH-SITE".into(),
+        user_id: "site".into(),
+        password: "pw".into(),
+        start_time: None,
+    })
+    .await
+    .expect("simulator");
+    let port = engine::Port::Nmvs(
+        NmvsClient::new(ClientConfig {
+            single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
+            bulk_url: None,
+            support_url: None,
+            ca_pem: Some(sim.pki.ca_cert.clone()),
+            client_cert_pem: sim.pki.client_cert.clone(),
+            client_key_pem: Secret(sim.pki.client_key.clone()),
+            credentials: Credentials {
+                client_login_id: "PH-SITE".into(),
+                user_id: "site".into(),
+                password: "pw".into(),
+            },
+            software: UserSoftware {
+                supplier: "Countercheck".into(),
+                name: "site".into(),
+                version: "0".into(),
+            },
+            version: Version::V5,
+            connect_timeout: Duration::from_secs(2),
+            response_timeout: Duration::from_secs(5),
+        })
+        .expect("client"),
+    );
+    let pki =
+        site::pki::SitePki::load_or_make(&dir.join("pki"), &["localhost".to_owned()]).expect("pki");
+    let server = site::server::start(site::server::SiteConfig {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        database: db.config(),
+        site: "PH-SITE".into(),
+        port,
+        pki,
+        budget: Duration::from_secs(2),
+        replay_every: Duration::from_millis(500),
+        rate_per_sec: 0.0,
+    })
+    .await
+    .expect("site server");
+    let url = server.url();
+    let registry = site::connect(&db.config()).await.expect("registry");
+
+    // Each desk joins the site in its Settings.
+    let mut bases = Vec::new();
+    for ws in ["HV1", "HV2"] {
+        let base = dir.join(ws);
+        let (desk, _) = Desk::open(&base).await.expect("opens");
+        desk.sign_in("ada", "0000").expect("admin");
+        desk.settings_site(&SiteInput {
+            site_name: "Apotheke am Markt".into(),
+            site_type: "community_pharmacy".into(),
+            workstation_name: ws.into(),
+            offline_confirm_after_hours: None,
+        })
+        .expect("site settings");
+        // A wrong code is refused, with the reason.
+        assert!(desk
+            .settings_site_enrol(&url, "00000-00000-00000-00000")
+            .await
+            .is_err());
+        let code = registry
+            .approve_workstation(ws, "admin", 3600, engine::Clock::now(&engine::SystemClock))
+            .await
+            .expect("approved");
+        desk.settings_site_enrol(&url, &code)
+            .await
+            .expect("enrolled");
+        let view = desk.settings().expect("view");
+        let joined = view.site_server.expect("enrolled at the site");
+        assert_eq!(
+            (joined.site.as_str(), joined.url.as_str()),
+            ("PH-SITE", url.as_str())
+        );
+        assert!(view.live_ready);
+        let ping = desk.connection_test().await;
+        assert!(ping.ok, "{ping:?}");
+        desk.settings_mode(true).expect("live next start");
+        bases.push(base);
+    }
+
+    let mut desks = Vec::new();
+    for base in &bases {
+        let (desk, why) = Desk::open(base).await.expect("opens live");
+        assert!(why.is_none(), "{why:?}");
+        assert!(!desk.status().expect("status").training);
+        desk.user_put(&desk::view::UserInput {
+            id: "anna".into(),
+            name: "Anna Adler".into(),
+            role: "administrator".into(),
+            pin: Some("7777".into()),
+            active: true,
+        })
+        .expect("first administrator");
+        desk.sign_in("anna", "7777").expect("signed in");
+        desks.push(desk);
+    }
+    let codes = simulator::export_file(&dir.join("sim")).expect("codes");
+    let first = codes
+        .lines()
+        .find(|l| l.starts_with("]d2"))
+        .expect("a code");
+    let v = desks[0].scan(first, false).await;
+    assert_eq!(v.tone, Tone::Green, "{v:?}");
+    let done = desks[0].dispense().await;
+    assert_eq!(done[0].code.as_deref(), Some("NMVS_SUCCESS"), "{done:?}");
+    // The other counter: already dispensed at the site, nothing sent.
+    let v = desks[1].scan(first, false).await;
+    assert_ne!(v.tone, Tone::Green, "{v:?}");
+    assert_ne!(v.code.as_deref(), Some("NMVS_SUCCESS"), "{v:?}");
+    let admin = simulator::admin::AdminClient::new(
+        &sim.url(),
+        &sim.pki.ca_cert,
+        &sim.pki.client_cert,
+        &sim.pki.client_key,
+    )
+    .expect("admin");
+    assert_eq!(admin.stats().await.expect("stats")["state_changes"], 1);
+    drop(desks);
+
+    // Leaving the site: the desk's own national settings apply again.
+    let (desk, _) = Desk::open(&bases[1]).await.expect("opens");
+    desk.sign_in("anna", "7777").expect("signed in");
+    desk.settings_site_leave().expect("left");
+    let view = desk.settings().expect("view");
+    assert!(view.site_server.is_none());
+    assert!(!view.live_ready, "no national system of its own");
+    drop(desk);
+    server.stop();
+    sim.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
