@@ -1,3 +1,4 @@
+#![cfg(unix)] // Debian's PostgreSQL, started by the test; the Windows build runs the rest under wine.
 //! A site with three counters, every part real and its own process: a
 //! throwaway PostgreSQL, the simulator (`sim serve`), the site server
 //! (`site init`, `site serve`), three counters enrolled by one-time codes
