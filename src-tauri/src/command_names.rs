@@ -52,6 +52,7 @@ pub const COMMANDS: &[&str] = &[
     "settings_training",
     "settings_site_enrol",
     "settings_site_leave",
+    "site_status",
     "batches_export",
     "cert_import_pem",
     "cert_import_p12",

@@ -9,7 +9,8 @@
 use desk::view::{
     AlertCase, CertView, CounterVerdict, DeliveryView, DemoCode, DeskStatus, InputChoices,
     JournalCheck, JournalLine, JournalQuery, KeyInput, KeyResult, NationalInput, OutboxLine,
-    PingView, PrefsInput, RecallLine, ScanProbe, SettingsView, SiteInput, UserInput, UserLine,
+    PingView, PrefsInput, RecallLine, ScanProbe, SettingsView, SiteInput, SiteStatusView,
+    UserInput, UserLine,
 };
 use desk::words::{Say, Sentence};
 use desk::{Desk, DeskEvent};
@@ -175,7 +176,7 @@ async fn calibration_start(state: State<'_, AppState>) -> Res<()> {
 
 #[tauri::command]
 async fn journal_search(state: State<'_, AppState>, query: JournalQuery) -> Res<Vec<JournalLine>> {
-    Ok(state.0.journal_search(&query)?)
+    Ok(state.0.journal_search(&query).await?)
 }
 
 /// Checks the journal's hash chain.
@@ -210,13 +211,19 @@ async fn recall_search(
     product_code: String,
     batch: String,
 ) -> Res<Vec<RecallLine>> {
-    Ok(state.0.recall_search(&product_code, &batch)?)
+    Ok(state.0.recall_search(&product_code, &batch).await?)
 }
 
 /// The backlog waiting to be sent.
 #[tauri::command]
 async fn outbox_list(state: State<'_, AppState>) -> Res<Vec<OutboxLine>> {
-    Ok(state.0.outbox_list()?)
+    Ok(state.0.outbox_list().await?)
+}
+
+/// The site server's state, for a counter of a site (null otherwise).
+#[tauri::command]
+async fn site_status(state: State<'_, AppState>) -> Res<Option<SiteStatusView>> {
+    Ok(state.0.site_status().await)
 }
 
 /// Retry now: one replay round at once; returns [sent, exceptions, waiting].
@@ -278,7 +285,7 @@ async fn training_pack_codes(state: State<'_, AppState>, count: usize) -> Res<Ve
 /// Alert cases, newest first (`openOnly`: the undecided ones).
 #[tauri::command]
 async fn cases_list(state: State<'_, AppState>, open_only: bool) -> Res<Vec<AlertCase>> {
-    Ok(state.0.cases_list(open_only)?)
+    Ok(state.0.cases_list(open_only).await?)
 }
 
 /// A note and a decision on an open alert case.
@@ -289,13 +296,13 @@ async fn case_decide(
     note: String,
     decision: String,
 ) -> Res<bool> {
-    Ok(state.0.case_decide(id, &note, &decision)?)
+    Ok(state.0.case_decide(id, &note, &decision).await?)
 }
 
 /// Every alert case as CSV (for the national organisation); returns the path.
 #[tauri::command]
 async fn cases_export(state: State<'_, AppState>) -> Res<String> {
-    Ok(state.0.cases_export()?)
+    Ok(state.0.cases_export().await?)
 }
 
 /// Who may sign in (for the picker). These commands are async so that
@@ -513,6 +520,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, desk: Arc<Desk>) -> tauri::
             journal_export,
             recall_search,
             outbox_list,
+            site_status,
             outbox_retry,
             delivery_start,
             delivery_stop,

@@ -257,6 +257,13 @@ describe("settings (E)", () => {
           enrolled = false;
           return null;
         },
+        site_status: () => ({
+          connected: true,
+          error: null,
+          national_offline_since: "2026-12-05 09:12",
+          backlog: 3,
+          open_exceptions: 0,
+        }),
       },
     });
     await start();
@@ -273,6 +280,10 @@ describe("settings (E)", () => {
     });
     expect(el("site-server")?.textContent).toContain("PH-SITE");
     expect(el("site-server-code")).toBeNull();
+    const status = el("site-status");
+    expect(status?.dataset.connected).toBe("true");
+    expect(status?.textContent).toContain("3");
+    expect(status?.textContent).toContain("2026-12-05 09:12");
     el<HTMLButtonElement>("site-server-leave").click();
     await after();
     expect(desk.of("settings_site_leave")).toHaveLength(1);
@@ -381,6 +392,7 @@ describe("alert cases (A)", () => {
     message: "The serial number is unknown.",
     likely_cause: "The scan was read cleanly: the pack itself may be falsified.",
     user: "anna",
+    workstation: "HV 1",
     note: null,
     decision: null,
     decided_text: null,

@@ -388,6 +388,7 @@ describe("journal screen", () => {
       "NMVS_SUCCESS",
       "2026-11-24 08:00 UTC",
       "anna",
+      "HV 1",
       "still here",
     ]);
     expect(text("#recall-summary")).toBe(
@@ -431,15 +432,34 @@ describe("outbox screen", () => {
     expect([...rows[0].cells].map((c) => c.textContent?.trim())).toEqual([
       "dispense",
       "04150123456782 · SN SN3",
+      "HV 1",
       "2026-11-23 14:05 UTC",
       "2",
       "timeout after 5 s",
       "2026-11-23 14:06 UTC",
       "waiting",
     ]);
-    expect(rows[1].cells[4].textContent).toBe("—");
-    expect(rows[1].cells[6].textContent).toBe("sending");
+    expect(rows[1].cells[5].textContent).toBe("—");
+    expect(rows[1].cells[7].textContent).toBe("sending");
     expect(text("#outbox-count")).toBe("2");
+  });
+
+  it("marks what waits at the site server, with the counter it came from", async () => {
+    fakeDesk({
+      answers: {
+        outbox_list: () => [
+          outboxLine({ id: 3 }),
+          outboxLine({ id: 3, workstation: "HV 2", at_site: true, serial: "SN9" }),
+        ],
+      },
+    });
+    await start();
+    click("tab-outbox");
+    await after();
+    const rows = [...document.querySelectorAll<HTMLTableRowElement>("#outbox-list tbody tr[data-id]")];
+    expect(rows.map((r) => r.dataset.atSite)).toEqual(["false", "true"]);
+    expect(rows[0].cells[2].textContent?.trim()).toBe("HV 1");
+    expect(rows[1].cells[2].textContent?.trim()).toBe("HV 2 at the site server");
   });
 
   it("says when nothing is waiting", async () => {

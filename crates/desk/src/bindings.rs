@@ -46,6 +46,7 @@ pub fn typescript() -> String {
         WorkstationLine::decl(&cfg),
         SettingsView::decl(&cfg),
         SiteServerView::decl(&cfg),
+        SiteStatusView::decl(&cfg),
         SiteInput::decl(&cfg),
         PrefsInput::decl(&cfg),
         PingView::decl(&cfg),

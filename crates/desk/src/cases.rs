@@ -7,11 +7,12 @@ use crate::view::AlertCase;
 use crate::{local_text, now, Desk, DeskError, DeskEvent};
 
 impl Desk {
-    /// The alert cases, newest first (only the open ones when asked).
-    pub fn cases_list(&self, open_only: bool) -> Result<Vec<AlertCase>, DeskError> {
+    /// The alert cases, newest first (only the open ones when asked): the
+    /// whole site's for a counter of a site.
+    pub async fn cases_list(&self, open_only: bool) -> Result<Vec<AlertCase>, DeskError> {
         Ok(self
-            .engine
-            .cases(open_only)?
+            .all_cases(open_only)
+            .await?
             .into_iter()
             .map(|c| AlertCase {
                 id: c.id,
@@ -26,6 +27,7 @@ impl Desk {
                 message: c.message,
                 likely_cause: c.likely_cause,
                 user: c.user_id,
+                workstation: c.workstation,
                 note: c.note,
                 decision: c.decision,
                 decided_text: c.decided_at.map(local_text),
@@ -36,7 +38,12 @@ impl Desk {
 
     /// Records a note and a decision on an open case; false when it was
     /// decided already or does not exist.
-    pub fn case_decide(&self, id: i64, note: &str, decision: &str) -> Result<bool, DeskError> {
+    pub async fn case_decide(
+        &self,
+        id: i64,
+        note: &str,
+        decision: &str,
+    ) -> Result<bool, DeskError> {
         self.must_be_signed_in()?;
         let decision = decision.trim();
         if decision.is_empty() {
@@ -44,16 +51,38 @@ impl Desk {
                 crate::words::Say::CaseNeedsDecision,
             )));
         }
-        let ok = self
-            .engine
-            .decide_case(id, note.trim(), decision, &self.user_id())?;
+        let ok = match self.site_server() {
+            Some(site) => site
+                .decide_case(&engine::site::CaseDecision {
+                    id,
+                    note: note.trim().to_owned(),
+                    decision: decision.to_owned(),
+                    by: self.user_id(),
+                })
+                .await
+                .map_err(crate::journal::site_error)?,
+            None => self
+                .engine
+                .decide_case(id, note.trim(), decision, &self.user_id())?,
+        };
         self.emit(DeskEvent::Status);
         Ok(ok)
     }
 
     /// Every case as CSV in the exports folder, for the national
     /// organisation; returns the path.
-    pub fn cases_export(&self) -> Result<String, DeskError> {
+    /// The cases: the site's for a counter of a site, else this desk's.
+    async fn all_cases(&self, open_only: bool) -> Result<Vec<store::Case>, DeskError> {
+        Ok(match self.site_server() {
+            Some(site) => site
+                .cases(open_only)
+                .await
+                .map_err(crate::journal::site_error)?,
+            None => self.engine.cases(open_only)?,
+        })
+    }
+
+    pub async fn cases_export(&self) -> Result<String, DeskError> {
         let mut csv = store::export::Csv::new();
         csv.row(&[
             "case",
@@ -75,7 +104,7 @@ impl Desk {
             "decided_utc",
             "decided_by",
         ]);
-        for c in self.engine.cases(false)? {
+        for c in self.all_cases(false).await? {
             csv.row(&[
                 c.id.to_string(),
                 local_text(c.opened_at),

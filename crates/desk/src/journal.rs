@@ -69,10 +69,46 @@ impl Desk {
         })
     }
 
-    /// Journal entries matching `q`, newest first (at most 500).
-    pub fn journal_search(&self, q: &JournalQuery) -> Result<Vec<JournalLine>, DeskError> {
+    /// The site server, for a counter of a site (its journal, recall
+    /// search and outbox are the whole site's).
+    pub(crate) fn site_server(&self) -> Option<&engine::site::SiteClient> {
+        match self.engine.national() {
+            engine::Port::Site(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Journal entries matching `q`, newest first (at most 500): the whole
+    /// site's for a counter of a site, each naming its counter.
+    pub async fn journal_search(&self, q: &JournalQuery) -> Result<Vec<JournalLine>, DeskError> {
         let f = Desk::filter(q, 500)?;
-        Ok(self.engine.journal_query(&f)?.iter().map(line).collect())
+        let rows = match self.site_server() {
+            Some(site) => site.journal(&f).await.map_err(site_error)?,
+            None => self.engine.journal_query(&f)?,
+        };
+        Ok(rows.iter().map(line).collect())
+    }
+
+    /// The site server's state, for a counter of a site (`None` otherwise):
+    /// connected or not, its national system, its backlog.
+    pub async fn site_status(&self) -> Option<crate::view::SiteStatusView> {
+        let site = self.site_server()?;
+        Some(match site.status().await {
+            Ok(s) => crate::view::SiteStatusView {
+                connected: true,
+                error: None,
+                national_offline_since: s.offline_since.map(local_text),
+                backlog: s.backlog as u64,
+                open_exceptions: s.open_exceptions as u64,
+            },
+            Err(e) => crate::view::SiteStatusView {
+                connected: false,
+                error: Some(e.to_string()),
+                national_offline_since: None,
+                backlog: 0,
+                open_exceptions: 0,
+            },
+        })
     }
 
     /// Checks the whole hash chain.
@@ -187,8 +223,9 @@ impl Desk {
         Ok(path.to_string_lossy().into_owned())
     }
 
-    /// What happened here to each pack of a product's batch.
-    pub fn recall_search(
+    /// What happened here to each pack of a product's batch (at every
+    /// counter of the site, for a counter of a site).
+    pub async fn recall_search(
         &self,
         product_code: &str,
         batch: &str,
@@ -198,9 +235,15 @@ impl Desk {
                 crate::words::Say::RecallNeedsProductAndBatch,
             )));
         }
-        let rows = self
-            .engine
-            .journal_search(product_code.trim(), batch.trim(), None, None)?;
+        let rows = match self.site_server() {
+            Some(site) => site
+                .recall(product_code.trim(), batch.trim())
+                .await
+                .map_err(site_error)?,
+            None => self
+                .engine
+                .journal_search(product_code.trim(), batch.trim(), None, None)?,
+        };
         let mut by_serial: BTreeMap<String, Vec<store::JournalRow>> = BTreeMap::new();
         for r in rows {
             if r.entry.serial.is_empty() {
@@ -222,6 +265,7 @@ impl Desk {
                     last_fine: outcome_fine(&shown.entry.outcome),
                     at_text: local_text(shown.entry.at),
                     user: shown.entry.user_id.clone(),
+                    workstation: shown.entry.workstation.clone(),
                     gone: w.gone,
                     events: events.len() as u32,
                 })
@@ -230,15 +274,33 @@ impl Desk {
     }
 }
 
+/// The site server could not answer a report.
+pub(crate) fn site_error(e: nmvs::CallError) -> DeskError {
+    DeskError::Client(format!("the site server: {e}"))
+}
+
 impl Desk {
-    /// The backlog: every operation waiting to be sent, oldest first.
-    pub fn outbox_list(&self) -> Result<Vec<OutboxLine>, DeskError> {
+    /// The backlog: every operation waiting to be sent, oldest first; for
+    /// a counter of a site, this counter's (waiting for the site server)
+    /// and then the site's (waiting for the national system), when the
+    /// site answers.
+    pub async fn outbox_list(&self) -> Result<Vec<OutboxLine>, DeskError> {
         let mut items = self.engine.outbox(Some(store::OutboxStatus::Pending))?;
         items.extend(self.engine.outbox(Some(store::OutboxStatus::Claimed))?);
         items.sort_by_key(|i| i.id);
+        let mut at_site = match self.site_server() {
+            Some(site) => site.outbox().await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        at_site.sort_by_key(|i| i.id);
+        let here = items.len();
         Ok(items
             .into_iter()
-            .map(|i| OutboxLine {
+            .chain(at_site)
+            .enumerate()
+            .map(|(n, i)| OutboxLine {
+                at_site: n >= here,
+                workstation: i.op.workstation.clone(),
                 id: i.id,
                 operation: operation_name(&i.op.operation),
                 product_code: i.op.product_code,

@@ -531,6 +531,9 @@ pub struct RecallLine {
     pub last_fine: bool,
     pub at_text: String,
     pub user: String,
+    /// The counter the last thing was done at (a site's counters share
+    /// one journal).
+    pub workstation: String,
     /// Still in the pharmacy (verified or undone) or gone (dispensed,
     /// destroyed, exported…), as far as this pharmacy's journal knows.
     pub gone: bool,
@@ -554,6 +557,28 @@ pub struct OutboxLine {
     pub next_attempt_text: String,
     /// pending, claimed (being sent)
     pub status: String,
+    /// The counter it was recorded at.
+    pub workstation: String,
+    /// It waits at the site server (for the national system), not on this
+    /// counter (for the site server).
+    pub at_site: bool,
+}
+
+/// A counter's site server, as the desk sees it (docs/site.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SiteStatusView {
+    /// The site server answered.
+    pub connected: bool,
+    /// Why it did not.
+    pub error: Option<String>,
+    /// The site's national system unreachable since (local time).
+    pub national_offline_since: Option<String>,
+    /// Operations the site has waiting for its national system.
+    #[ts(type = "number")]
+    pub backlog: u64,
+    /// Replay exceptions at the site not yet acknowledged.
+    #[ts(type = "number")]
+    pub open_exceptions: u64,
 }
 
 /// One product, batch and expiry of a delivery.
@@ -652,6 +677,8 @@ pub struct AlertCase {
     /// Scanner damage, or a clean read of a pack that may be falsified.
     pub likely_cause: String,
     pub user: String,
+    /// The counter the alert was met at.
+    pub workstation: String,
     pub note: Option<String>,
     pub decision: Option<String>,
     pub decided_text: Option<String>,

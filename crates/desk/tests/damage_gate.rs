@@ -237,7 +237,7 @@ async fn a_held_scan_is_sent_only_on_a_choice_and_the_choice_is_journaled() {
         from_day: String::new(),
         to_day: String::new(),
     };
-    let lines = desk.journal_search(&q).expect("journal");
+    let lines = desk.journal_search(&q).await.expect("journal");
     assert_eq!(lines.len(), 1, "{lines:?}");
     // Nothing held any more: F again is an error, not a send.
     assert!(desk.send_held(desk::Choice::SendRepair).await.is_err());

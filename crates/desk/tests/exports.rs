@@ -73,7 +73,10 @@ async fn journal_cases_and_delivery_exports_defuse_formulas() {
         "journal",
         &desk.journal_export(&all, false).expect("journal export"),
     );
-    assert_defused("alert cases", &desk.cases_export().expect("cases export"));
+    assert_defused(
+        "alert cases",
+        &desk.cases_export().await.expect("cases export"),
+    );
 
     desk.delivery_start();
     desk.delivery_scan(&hostile);

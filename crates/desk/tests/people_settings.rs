@@ -36,8 +36,9 @@ fn by_user(user: &str) -> desk::view::JournalQuery {
 }
 
 /// Does the journal hold an entry by `user` with this outcome?
-fn journal_has(desk: &Desk, user: &str, outcome: &str) -> bool {
+async fn journal_has(desk: &Desk, user: &str, outcome: &str) -> bool {
     desk.journal_search(&by_user(user))
+        .await
         .expect("journal")
         .iter()
         .any(|l| l.outcome == outcome)
@@ -45,10 +46,11 @@ fn journal_has(desk: &Desk, user: &str, outcome: &str) -> bool {
 
 /// The operations the journal holds for a pack's serial, refusals left
 /// out (a refused operation was not sent).
-fn operations_on(desk: &Desk, serial: &str) -> Vec<String> {
+async fn operations_on(desk: &Desk, serial: &str) -> Vec<String> {
     let mut q = by_user("");
     q.serial = serial.into();
     desk.journal_search(&q)
+        .await
         .expect("journal")
         .into_iter()
         .filter(|l| !l.outcome.starts_with("refused:"))
@@ -81,9 +83,9 @@ async fn a_technician_is_refused_a_destroy_and_a_pharmacist_is_not() {
         .expect("verdict");
     assert_eq!(refused.code.as_deref(), Some("refused"), "{refused:?}");
     assert_eq!(refused.detail.param("role"), "technician", "{refused:?}");
-    assert!(journal_has(&desk, "tom", "refused:not_permitted"));
+    assert!(journal_has(&desk, "tom", "refused:not_permitted").await);
     // Nothing was sent: no destroy in the journal for this pack.
-    let ops = operations_on(&desk, &p.serial);
+    let ops = operations_on(&desk, &p.serial).await;
     assert!(ops.iter().all(|o| o != "destroy"), "{ops:?}");
     // A technician may dispense.
     assert!(desk.dispense().await.iter().all(|v| v.tone == Tone::Green));
@@ -104,6 +106,7 @@ async fn a_technician_is_refused_a_destroy_and_a_pharmacist_is_not() {
         .expect("verdict");
     assert_eq!(v.tone, Tone::Green, "{v:?}");
     assert!(operations_on(&desk, &q.serial)
+        .await
         .iter()
         .any(|o| o == "destroy"));
     // Done: X again has no pack until the next scan.
@@ -113,6 +116,7 @@ async fn a_technician_is_refused_a_destroy_and_a_pharmacist_is_not() {
         .is_err());
     assert!(desk
         .journal_search(&by_user("anna"))
+        .await
         .expect("ok")
         .iter()
         .any(|l| l.operation == "destroy" && l.serial == q.serial));
@@ -174,7 +178,7 @@ async fn pins_lock_out_and_only_administrators_manage_users() {
     })
     .expect("disabled");
     assert!(desk.sign_in("lena", "4321").is_err());
-    assert!(journal_has(&desk, "ada", "user_disabled"));
+    assert!(journal_has(&desk, "ada", "user_disabled").await);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -100,12 +100,12 @@ async fn an_alert_during_a_delivery_check_opens_a_case() {
         .find(|c| c.label.contains("does not know"))
         .map(|c| packcode::escapes::decode(&c.text))
         .expect("the unknown pack on the demo sheet");
-    assert!(desk.cases_list(false).expect("cases").is_empty());
+    assert!(desk.cases_list(false).await.expect("cases").is_empty());
     desk.delivery_start();
     desk.delivery_scan(&unknown);
     let view = desk.delivery_verify().await.expect("verify");
     assert_eq!(view.scanned, 1);
-    let cases = desk.cases_list(false).expect("cases");
+    let cases = desk.cases_list(false).await.expect("cases");
     assert_eq!(cases.len(), 1, "{cases:?}");
     assert_eq!(cases[0].return_code, "NMVS_NC_PC_02");
     assert_eq!(cases[0].operation, "verify");
@@ -135,6 +135,7 @@ async fn closing_with_packs_waiting_asks_first() {
     assert_eq!(desk.close_requested(), None, "confirmed: close");
     let noted = desk
         .journal_search(&desk::view::JournalQuery::default())
+        .await
         .expect("journal")
         .iter()
         .any(|l| l.outcome == "closed_with_backlog");

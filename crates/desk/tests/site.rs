@@ -158,6 +158,19 @@ async fn two_desks_work_through_the_site_server() {
     )
     .expect("admin");
     assert_eq!(admin.stats().await.expect("stats")["state_changes"], 1);
+    // HV2's journal screen is the site's: HV1's dispense, named.
+    let lines = desks[1]
+        .journal_search(&desk::view::JournalQuery::default())
+        .await
+        .expect("journal");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.workstation == "HV1" && l.operation == "dispense"),
+        "{lines:?}"
+    );
+    let status = desks[1].site_status().await.expect("a site counter");
+    assert!(status.connected && status.backlog == 0, "{status:?}");
     drop(desks);
 
     // Leaving the site: the desk's own national settings apply again.

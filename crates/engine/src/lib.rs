@@ -368,8 +368,8 @@ pub enum Event {
     },
 }
 
-/// The offline state for the banner.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The offline state for the banner (also a site server's, see [`site`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfflineState {
     /// Offline since (seconds since 1970), or `None` when online.
     pub offline_since: Option<i64>,
@@ -637,6 +637,12 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
     /// The national system's interface this engine speaks.
     pub fn interface(&self) -> Interface {
         self.ns.interface()
+    }
+
+    /// The national system (for a counter in site mode: its site server,
+    /// whose whole-site reports the desk asks for).
+    pub fn national(&self) -> &N {
+        &self.ns
     }
 
     fn with_store<T>(
@@ -1000,12 +1006,16 @@ impl<N: NationalSystem, C: Clock, L: Ledger> Engine<N, C, L> {
             ..
         } = &mut v
         {
-            let said = AlertSaid {
-                code,
-                message,
-                alert_id: alert_id.clone(),
-            };
-            *case_id = Some(self.open_case(op, pack, said, by, now)?);
+            // A counter of a site: the site opened the case (its id came
+            // with the verdict) and keeps it for the whole site.
+            if case_id.is_none() || !self.ns.relays() {
+                let said = AlertSaid {
+                    code,
+                    message,
+                    alert_id: alert_id.clone(),
+                };
+                *case_id = Some(self.open_case(op, pack, said, by, now)?);
+            }
         }
         let journaled = match &v {
             Verdict::RecordedOffline { .. } => true,

@@ -22,6 +22,37 @@ use std::time::Duration;
 pub const PACK_PATH: &str = "/v1/pack";
 pub const HEALTH_PATH: &str = "/health";
 pub const METRICS_PATH: &str = "/metrics";
+/// `GET`: the site's [`crate::OfflineState`] (its national system, its backlog).
+pub const STATUS_PATH: &str = "/v1/status";
+/// `POST` a `store::JournalFilter`: the site's journal rows, newest first.
+pub const JOURNAL_PATH: &str = "/v1/journal";
+/// `POST` a [`RecallCall`]: every journal row of a product's batch.
+pub const RECALL_PATH: &str = "/v1/recall";
+/// `GET`: the site's outbox items waiting to be sent (pending, claimed).
+pub const OUTBOX_PATH: &str = "/v1/outbox";
+/// `GET`: the site's alert cases, newest first (`/open`: the open ones).
+pub const CASES_PATH: &str = "/v1/cases";
+/// `POST` a [`CaseDecision`]: a note and decision on a case of the site.
+pub const CASE_DECIDE_PATH: &str = "/v1/cases/decide";
+
+/// A person's decision on an alert case of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDecision {
+    pub id: i64,
+    pub note: String,
+    pub decision: String,
+    pub by: String,
+}
+
+/// The rows a journal request may ask for at most.
+pub const MAX_JOURNAL_ROWS: u32 = 100_000;
+
+/// A recall search at the site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecallCall {
+    pub product_code: String,
+    pub batch: String,
+}
 
 /// The largest answer read from the site server (a verdict is < 2 KiB).
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -71,6 +102,8 @@ pub enum PackCallError {
     Empty(&'static str),
     #[error("{0} is longer than {MAX_FIELD} characters or holds control characters")]
     Field(&'static str),
+    #[error("the expiry is not six digits (YYMMDD)")]
+    Expiry,
 }
 
 /// What the site needs to act on a call: the request, the person and the
@@ -153,6 +186,11 @@ impl PackCall {
             if v.chars().count() > MAX_FIELD || v.chars().any(char::is_control) {
                 return Err(PackCallError::Field(what));
             }
+        }
+        // The expiry as scanned, YYMMDD: the site's expired guard reads it,
+        // and one it cannot read must not pass that guard unseen.
+        if self.expiry.len() != 6 || !self.expiry.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(PackCallError::Expiry);
         }
         Ok(Checked {
             request: PackRequest {
@@ -253,6 +291,96 @@ impl SiteClient {
         }
     }
 
+    async fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, CallError> {
+        // A journal of a busy site for a long span is large; 64 MiB at most.
+        let (bytes, status, _) = self.transport.exchange(request, 64 << 20).await?;
+        if status != 200 {
+            return Err(CallError::Http {
+                status,
+                reason: String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned(),
+            });
+        }
+        serde_json::from_slice(&bytes)
+            .map_err(|e| CallError::Wire(WireError::Malformed(format!("site answer: {e}"))))
+    }
+
+    fn post_json(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<reqwest::RequestBuilder, CallError> {
+        let body = serde_json::to_string(body)
+            .map_err(|e| CallError::Wire(WireError::Malformed(e.to_string())))?;
+        Ok(self
+            .transport
+            .http()
+            .post(format!("{}{path}", self.url))
+            .header("Content-Type", "application/json")
+            .body(body))
+    }
+
+    /// The site's state: its national system offline since when, its
+    /// backlog, its open exceptions.
+    pub async fn status(&self) -> Result<crate::OfflineState, CallError> {
+        self.read(
+            self.transport
+                .http()
+                .get(format!("{}{STATUS_PATH}", self.url)),
+        )
+        .await
+    }
+
+    /// The site's journal rows matching `f`, newest first.
+    pub async fn journal(
+        &self,
+        f: &store::JournalFilter,
+    ) -> Result<Vec<store::JournalRow>, CallError> {
+        self.read(self.post_json(JOURNAL_PATH, f)?).await
+    }
+
+    /// Every journal row of the site for a product's batch.
+    pub async fn recall(
+        &self,
+        product_code: &str,
+        batch: &str,
+    ) -> Result<Vec<store::JournalRow>, CallError> {
+        let call = RecallCall {
+            product_code: product_code.to_owned(),
+            batch: batch.to_owned(),
+        };
+        self.read(self.post_json(RECALL_PATH, &call)?).await
+    }
+
+    /// The site's alert cases, newest first (the open ones only when asked).
+    pub async fn cases(&self, open_only: bool) -> Result<Vec<store::Case>, CallError> {
+        let path = if open_only {
+            format!("{CASES_PATH}/open")
+        } else {
+            CASES_PATH.to_owned()
+        };
+        self.read(self.transport.http().get(format!("{}{path}", self.url)))
+            .await
+    }
+
+    /// Records a decision on a case of the site; false when it was decided
+    /// already or does not exist.
+    pub async fn decide_case(&self, d: &CaseDecision) -> Result<bool, CallError> {
+        self.read(self.post_json(CASE_DECIDE_PATH, d)?).await
+    }
+
+    /// The site's outbox items waiting to be sent.
+    pub async fn outbox(&self) -> Result<Vec<store::OutboxItem>, CallError> {
+        self.read(
+            self.transport
+                .http()
+                .get(format!("{}{OUTBOX_PATH}", self.url)),
+        )
+        .await
+    }
+
     /// `GET /health`: the site's state as its text (an error when the site
     /// server or its database cannot be reached).
     pub async fn health(&self) -> Result<String, CallError> {
@@ -322,6 +450,11 @@ mod tests {
             bad(|c| c.user_id = "an\nna".into()),
             PackCallError::Field("user_id")
         );
+        for expiry in ["2812", "28123A", ""] {
+            let mut c = call();
+            c.expiry = expiry.into();
+            assert_eq!(c.check(), Err(PackCallError::Expiry), "{expiry}");
+        }
         assert_eq!(
             bad(|c| c.confirmed_by = Some(("eva".into(), "cashier".into()))),
             PackCallError::Role("cashier".into())

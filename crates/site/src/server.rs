@@ -272,6 +272,103 @@ async fn pack(
     }
 }
 
+/// The engine serving `peer`'s requests, or the refusal.
+async fn engine_for(site: &Site, peer: &Peer) -> Result<Arc<SiteEngine>, Response> {
+    let ws = workstation(site, peer).await?;
+    site.engine(&ws)
+        .await
+        .map_err(|e| plain(StatusCode::SERVICE_UNAVAILABLE, format!("database: {e}\n")))
+}
+
+fn answer<T: serde::Serialize>(r: Result<T, engine::EngineError>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => plain(StatusCode::SERVICE_UNAVAILABLE, format!("{e}\n")),
+    }
+}
+
+/// `GET /v1/status`: the site's national-system state and backlog.
+async fn status(State(site): State<Arc<Site>>, Extension(peer): Extension<Peer>) -> Response {
+    match engine_for(&site, &peer).await {
+        Ok(e) => answer(e.offline_state()),
+        Err(refused) => refused,
+    }
+}
+
+/// `POST /v1/journal`: the site's journal rows for a filter (every
+/// counter's, each row naming its counter).
+async fn journal(
+    State(site): State<Arc<Site>>,
+    Extension(peer): Extension<Peer>,
+    Json(mut f): Json<store::JournalFilter>,
+) -> Response {
+    f.limit = Some(f.limit.unwrap_or(500).min(engine::site::MAX_JOURNAL_ROWS));
+    match engine_for(&site, &peer).await {
+        Ok(e) => answer(e.journal_query(&f)),
+        Err(refused) => refused,
+    }
+}
+
+/// `POST /v1/recall`: every journal row of the site for a product's batch.
+async fn recall(
+    State(site): State<Arc<Site>>,
+    Extension(peer): Extension<Peer>,
+    Json(call): Json<engine::site::RecallCall>,
+) -> Response {
+    match engine_for(&site, &peer).await {
+        Ok(e) => answer(e.journal_search(&call.product_code, &call.batch, None, None)),
+        Err(refused) => refused,
+    }
+}
+
+/// `GET /v1/outbox`: what the site has waiting for its national system.
+async fn outbox(State(site): State<Arc<Site>>, Extension(peer): Extension<Peer>) -> Response {
+    match engine_for(&site, &peer).await {
+        Ok(e) => answer(
+            e.outbox(Some(store::OutboxStatus::Pending))
+                .and_then(|mut v| {
+                    v.extend(e.outbox(Some(store::OutboxStatus::Claimed))?);
+                    Ok(v)
+                }),
+        ),
+        Err(refused) => refused,
+    }
+}
+
+/// `GET /v1/cases` and `/v1/cases/open`: the site's alert cases.
+async fn cases(State(site): State<Arc<Site>>, Extension(peer): Extension<Peer>) -> Response {
+    match engine_for(&site, &peer).await {
+        Ok(e) => answer(e.cases(false)),
+        Err(refused) => refused,
+    }
+}
+
+async fn open_cases(State(site): State<Arc<Site>>, Extension(peer): Extension<Peer>) -> Response {
+    match engine_for(&site, &peer).await {
+        Ok(e) => answer(e.cases(true)),
+        Err(refused) => refused,
+    }
+}
+
+/// `POST /v1/cases/decide`: a note and decision on a case, by the person
+/// the counter names (journaled at the site).
+async fn decide_case(
+    State(site): State<Arc<Site>>,
+    Extension(peer): Extension<Peer>,
+    Json(d): Json<engine::site::CaseDecision>,
+) -> Response {
+    if d.decision.trim().is_empty() || d.by.trim().is_empty() {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "a decision and who makes it\n".into(),
+        );
+    }
+    match engine_for(&site, &peer).await {
+        Ok(e) => answer(e.decide_case(d.id, d.note.trim(), d.decision.trim(), &d.by)),
+        Err(refused) => refused,
+    }
+}
+
 /// `GET /health`: 200 when the site's database answers (the registry's
 /// check of the caller is that query).
 async fn health(State(site): State<Arc<Site>>, Extension(peer): Extension<Peer>) -> Response {
@@ -411,6 +508,16 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
         .route(PACK_PATH, post(pack))
         .route(HEALTH_PATH, get(health))
         .route(METRICS_PATH, get(metrics))
+        .route(engine::site::STATUS_PATH, get(status))
+        .route(engine::site::JOURNAL_PATH, post(journal))
+        .route(engine::site::RECALL_PATH, post(recall))
+        .route(engine::site::OUTBOX_PATH, get(outbox))
+        .route(engine::site::CASES_PATH, get(cases))
+        .route(
+            &format!("{}/open", engine::site::CASES_PATH),
+            get(open_cases),
+        )
+        .route(engine::site::CASE_DECIDE_PATH, post(decide_case))
         .with_state(site.clone());
     // Without a workstation certificate: enrolment only.
     let enrolling = Router::new()

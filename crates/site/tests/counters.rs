@@ -127,11 +127,69 @@ async fn counters_in_site_mode_share_the_sites_ledger() {
             .map(Vec::len),
         Some(0)
     );
+    // The whole site's reports, asked by a counter: the journal names every
+    // counter; the recall search finds HV3's dispense; nothing waits.
+    let engine::Port::Site(client) = hv1.national() else {
+        panic!("HV1 is a site counter");
+    };
+    let rows = client
+        .journal(&store::JournalFilter::default())
+        .await
+        .expect("journal");
+    let counters: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.entry.workstation.as_str()).collect();
+    for ws in ["HV1", "HV2", "HV3"] {
+        assert!(counters.contains(ws), "{counters:?}");
+    }
+    let scan = packcode::parse(&c[2], TODAY);
+    let recall = client
+        .recall(
+            scan.product_code().expect("product").0,
+            scan.batch().expect("batch"),
+        )
+        .await
+        .expect("recall");
+    assert!(
+        recall
+            .iter()
+            .any(|r| r.entry.workstation == "HV3" && r.entry.operation == "G120"),
+        "{recall:?}"
+    );
+    assert!(client.outbox().await.expect("outbox").is_empty());
+    let status = client.status().await.expect("status");
+    assert_eq!((status.backlog, status.offline_since), (0, None));
+
     let ledger = site::connect(&db.config()).await.expect("ledger");
     let n = store::Ledger::journal_verify(&ledger)
         .expect("read")
         .expect("the site's journal verifies");
     assert!(n > 0);
+
+    // An alert at a counter opens one case, at the site, for every counter
+    // to see and decide (the counter opens none of its own).
+    let unknown = format!("{}ZZ", &c[3][..c[3].len() - 2]);
+    let v = op(&hv2, Operation::Verify, &unknown, "ben").await;
+    let Verdict::Answered {
+        alert: true,
+        case_id: Some(case),
+        ..
+    } = &v
+    else {
+        panic!("{v:?}");
+    };
+    assert!(hv2.cases(false).expect("local cases").is_empty());
+    let open = client.cases(true).await.expect("site cases");
+    assert_eq!(open.len(), 1);
+    assert_eq!((open[0].id, open[0].workstation.as_str()), (*case, "HV2"));
+    let decision = engine::site::CaseDecision {
+        id: *case,
+        note: "set aside".into(),
+        decision: "reported".into(),
+        by: "anna".into(),
+    };
+    assert!(client.decide_case(&decision).await.expect("decided"));
+    assert!(!client.decide_case(&decision).await.expect("once"));
+    assert!(client.cases(true).await.expect("open").is_empty());
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,7 +4,7 @@
 
 use crate::{Store, StoreError};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The setting that keeps the newest entry's hash (the journal's head).
 pub const HEAD_KEY: &str = "journal.head";
@@ -12,7 +12,7 @@ pub const HEAD_KEY: &str = "journal.head";
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What is written to the journal.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
     pub at: i64,
     pub kind: String,
@@ -28,7 +28,7 @@ pub struct JournalEntry {
 }
 
 /// A stored entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalRow {
     pub seq: i64,
     #[serde(flatten)]
@@ -222,7 +222,7 @@ impl Store {
 }
 
 /// What to look for in the journal; empty fields match everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalFilter {
     #[serde(default)]
     pub product_code: String,

@@ -9,10 +9,10 @@
 use crate::journal::journal_append_in;
 use crate::{Store, StoreError};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An operation to record (and later send).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewOperation {
     pub client_trx_id: String,
     /// G-code of the single-pack operation.
@@ -29,7 +29,7 @@ pub struct NewOperation {
 }
 
 /// Where an outbox item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxStatus {
     Pending,
@@ -51,7 +51,7 @@ impl OutboxStatus {
 }
 
 /// One outbox item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxItem {
     pub id: i64,
     #[serde(flatten)]

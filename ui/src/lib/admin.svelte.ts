@@ -14,6 +14,7 @@ import type {
   ScanProbe,
   SettingsView,
   SiteInput,
+  SiteStatusView,
   UserInput,
 } from "./bindings";
 
@@ -29,6 +30,8 @@ export async function fileBytes(f: Blob): Promise<number[]> {
 export class SettingsState {
   view = $state.raw<SettingsView | null>(null);
   ping = $state.raw<PingView | null>(null);
+  /** The site server's state, for a counter of a site. */
+  siteStatus = $state.raw<SiteStatusView | null>(null);
   testing = $state(false);
   /** The last thing saved, for the screen's confirmation line. */
   saved = $state<string | null>(null);
@@ -44,6 +47,7 @@ export class SettingsState {
   async load(): Promise<void> {
     try {
       this.view = await api.settingsGet();
+      this.siteStatus = this.view.site_server ? await api.siteStatus() : null;
     } catch (e) {
       this.fail(e);
     }

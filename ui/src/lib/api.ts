@@ -13,6 +13,7 @@ import type {
   ScanProbe,
   SettingsView,
   SiteInput,
+  SiteStatusView,
   UserInput,
   UserLine,
   DemoCode,
@@ -102,6 +103,8 @@ export const api = {
     invoke<null>("settings_site_enrol", { url, code }),
   /** Leaves the site server: this counter's own national system again. */
   settingsSiteLeave: () => invoke<null>("settings_site_leave"),
+  /** The site server's state (connected, its national system, its backlog); null without a site. */
+  siteStatus: () => invoke<SiteStatusView | null>("site_status"),
   /** One day's dispensed packs with their batches (YYYY-MM-DD, empty: today): CSV and JSON paths. */
   batchesExport: (day: string) => invoke<string[]>("batches_export", { day }),
   certImportPem: (cert: string, key: string) => invoke<CertView>("cert_import_pem", { cert, key }),

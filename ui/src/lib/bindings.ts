@@ -283,6 +283,11 @@ last_operation: string, last_outcome: string,
  */
 last_fine: boolean, at_text: string, user: string, 
 /**
+ * The counter the last thing was done at (a site's counters share
+ * one journal).
+ */
+workstation: string, 
+/**
  * Still in the pharmacy (verified or undone) or gone (dispensed,
  * destroyed, exported…), as far as this pharmacy's journal knows.
  */
@@ -296,7 +301,16 @@ export type OutboxLine = { id: number, operation: string, product_code: string, 
 /**
  * pending, claimed (being sent)
  */
-status: string, };
+status: string, 
+/**
+ * The counter it was recorded at.
+ */
+workstation: string, 
+/**
+ * It waits at the site server (for the national system), not on this
+ * counter (for the site server).
+ */
+at_site: boolean, };
 
 export type AlertCase = { id: number, opened_text: string, product_code: string, batch: string, expiry: string, serial: string, operation: string, return_code: string, 
 /**
@@ -307,7 +321,11 @@ alert_id: string | null, message: string,
 /**
  * Scanner damage, or a clean read of a pack that may be falsified.
  */
-likely_cause: string, user: string, note: string | null, decision: string | null, decided_text: string | null, decided_by: string | null, };
+likely_cause: string, user: string, 
+/**
+ * The counter the alert was met at.
+ */
+workstation: string, note: string | null, decision: string | null, decided_text: string | null, decided_by: string | null, };
 
 export type DeliveryGroup = { product_code: string, product_name: string | null, batch: string, 
 /**
@@ -446,6 +464,28 @@ site: string,
  * The interface of the site's national system.
  */
 interface: string, };
+
+export type SiteStatusView = { 
+/**
+ * The site server answered.
+ */
+connected: boolean, 
+/**
+ * Why it did not.
+ */
+error: string | null, 
+/**
+ * The site's national system unreachable since (local time).
+ */
+national_offline_since: string | null, 
+/**
+ * Operations the site has waiting for its national system.
+ */
+backlog: number, 
+/**
+ * Replay exceptions at the site not yet acknowledged.
+ */
+open_exceptions: number, };
 
 export type SiteInput = { site_name: string, site_type: "community_pharmacy" | "healthcare_institution", workstation_name: string, 
 /**

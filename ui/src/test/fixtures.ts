@@ -147,6 +147,7 @@ export function recallLine(over: Partial<RecallLine> = {}): RecallLine {
     last_fine: true,
     at_text: "2026-11-23 14:05 UTC",
     user: "anna",
+    workstation: "HV 1",
     gone: true,
     events: 2,
     ...over,
@@ -165,6 +166,8 @@ export function outboxLine(over: Partial<OutboxLine> = {}): OutboxLine {
     last_error: null,
     next_attempt_text: "2026-11-23 14:06 UTC",
     status: "pending",
+    workstation: "HV 1",
+    at_site: false,
     ...over,
   };
 }
