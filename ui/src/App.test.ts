@@ -27,11 +27,36 @@ describe("App start", () => {
     expect(text("#training-badge")).toBe("TRAINING MODE — bundled simulator with demo packs · securPharm");
   });
 
+  const site = { connected: true, error: null, national_offline_since: null, backlog: 2, open_exceptions: 0 };
+
+  it("shows a site counter's site server and what waits there", async () => {
+    fakeDesk({ status: status({ training: false, site }) });
+    await start();
+    expect(document.getElementById("site-badge")?.dataset.connected).toBe("true");
+    expect(text("#site-badge")).toBe("Connected to the site server · waiting at the site: 2");
+  });
+
+  it("shows since when the site's national system is unreachable", async () => {
+    fakeDesk({
+      status: status({ training: false, site: { ...site, national_offline_since: "2026-12-05 09:12" } }),
+    });
+    await start();
+    expect(text("#site-badge")).toContain("the national system unreachable since 2026-12-05 09:12");
+  });
+
+  it("says when the site server cannot be reached", async () => {
+    fakeDesk({ status: status({ training: false, site: { ...site, connected: false, error: "refused" } }) });
+    await start();
+    expect(document.getElementById("site-badge")?.dataset.connected).toBe("false");
+    expect(text("#site-badge")).toBe("The site server cannot be reached");
+  });
+
   it("has no training badge nor demo button outside training", async () => {
     fakeDesk({ status: status({ training: false }) });
     await start();
     expect(document.getElementById("training-badge")).toBeNull();
     expect(document.getElementById("demo-button")).toBeNull();
+    expect(document.getElementById("site-badge")).toBeNull();
     expect(text("#verdict #headline")).toBe("Scan a pack");
   });
 

@@ -152,6 +152,9 @@ pub struct Desk {
     stop: Arc<AtomicBool>,
     /// Closing the window was confirmed although packs wait to be sent.
     close_confirmed: AtomicBool,
+    /// A counter of a site: the site server's state as last asked
+    /// (`start_background` asks every [`SITE_STATUS_EVERY`]).
+    site_state: Mutex<Option<view::SiteStatusView>>,
     /// Where this desk keeps its files (ledger, exports).
     dir: PathBuf,
     /// The runtime the desk was made in: keys arrive on the window's
@@ -213,6 +216,11 @@ fn trace_keys() -> bool {
 /// The time allowed for a pack to be answered before the desk records it
 /// for later (the engine's offline budget).
 pub const DEFAULT_OFFLINE_BUDGET: Duration = Duration::from_millis(2500);
+
+/// How often a counter of a site asks its site server's state (for the
+/// top bar): often enough to show an outage of the site within seconds,
+/// rarely enough to cost nothing.
+pub const SITE_STATUS_EVERY: Duration = Duration::from_secs(10);
 
 /// The wait for a site server: its own wait for the national system (2 s
 /// by default, docs/site.md) and a margin.
@@ -481,6 +489,7 @@ impl Desk {
             events: tokio::sync::broadcast::channel(256).0,
             stop: Arc::new(AtomicBool::new(false)),
             close_confirmed: AtomicBool::new(false),
+            site_state: Mutex::new(None),
         }
     }
 
@@ -517,6 +526,29 @@ impl Desk {
                 .replay_loop("desk", Duration::from_millis(700), &stop)
                 .await;
         });
+        if self.site_server().is_some() {
+            let desk = self.clone();
+            self.runtime.spawn(async move {
+                while !desk.stop.load(Ordering::Relaxed) {
+                    desk.refresh_site_state().await;
+                    tokio::time::sleep(SITE_STATUS_EVERY).await;
+                }
+            });
+        }
+    }
+
+    /// Asks the site server for its state; the window hears of a change.
+    pub async fn refresh_site_state(&self) {
+        let now = self.site_status().await;
+        let changed = {
+            let mut held = lock(&self.site_state);
+            let changed = *held != now;
+            *held = now;
+            changed
+        };
+        if changed {
+            self.emit(DeskEvent::Status);
+        }
     }
 
     /// The window is asked to close: `Some(packs waiting)` when the outbox
@@ -621,6 +653,7 @@ impl Desk {
             },
             scanner_setup: routing.scanner_setup,
             notice: lock(&self.notice).clone(),
+            site: lock(&self.site_state).clone(),
             banner: Banner {
                 offline_since: off.offline_since,
                 backlog: off.backlog as u64,

@@ -225,6 +225,8 @@ pub struct DeskStatus {
     /// A message for everyone (e.g. why training runs instead of the
     /// national system).
     pub notice: Vec<Sentence>,
+    /// A counter of a site: the site server's state as last asked.
+    pub site: Option<SiteStatusView>,
 }
 
 /// A user, for the sign-in picker and the settings.

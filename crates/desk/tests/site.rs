@@ -171,6 +171,10 @@ async fn two_desks_work_through_the_site_server() {
     );
     let status = desks[1].site_status().await.expect("a site counter");
     assert!(status.connected && status.backlog == 0, "{status:?}");
+    // The top bar's site state, as the background asks it.
+    assert_eq!(desks[1].status().expect("status").site, None);
+    desks[1].refresh_site_state().await;
+    assert_eq!(desks[1].status().expect("status").site, Some(status));
     drop(desks);
 
     // Leaving the site: the desk's own national settings apply again.

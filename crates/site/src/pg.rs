@@ -47,13 +47,19 @@ fn block<F: Future>(f: F) -> Result<F::Output, StoreError> {
 }
 
 /// The site's ledger.
-#[derive(Debug)]
 pub struct PgLedger {
     config: String,
     /// The connection, made again when the server went away (a restart of
     /// the site's PostgreSQL): the statement that met the restart fails,
     /// the next one runs on a new connection.
     client: tokio::sync::Mutex<Client>,
+}
+
+impl std::fmt::Debug for PgLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the connection string (see `SiteConfig`'s Debug).
+        f.write_str("PgLedger")
+    }
 }
 
 async fn open_client(config: &str) -> Result<Client, StoreError> {
@@ -925,8 +931,17 @@ impl store::Ledger for PgLedger {
 
     fn journal_verify(&self) -> Result<Result<i64, JournalBreak>, StoreError> {
         block(async {
-            let c = self.conn().await?;
-            let rows = c
+            let mut c = self.conn().await?;
+            // The rows and the head from one snapshot: an append between
+            // the two reads would otherwise look like a removed entry.
+            let tx = c
+                .build_transaction()
+                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .await
+                .map_err(db)?;
+            let rows = tx
                 .query(
                     &format!("SELECT {ROW_COLUMNS}, prev_hash FROM journal ORDER BY seq"),
                     &[],
@@ -940,7 +955,7 @@ impl store::Ledger for PgLedger {
                     return Ok(Err(b));
                 }
             }
-            let head: Option<String> = c
+            let head: Option<String> = tx
                 .query_opt(
                     "SELECT value FROM settings WHERE key = $1",
                     &[&store::JOURNAL_HEAD_KEY],
@@ -950,6 +965,7 @@ impl store::Ledger for PgLedger {
                 .map(|r| r.try_get(0))
                 .transpose()
                 .map_err(db)?;
+            tx.commit().await.map_err(db)?;
             Ok(check.finish(&head.unwrap_or_else(|| store::JOURNAL_GENESIS.to_owned())))
         })?
     }
@@ -1113,6 +1129,7 @@ impl store::Ledger for PgLedger {
     }
 
     fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        store::writable_setting(key)?;
         block(async {
             let c = self.conn().await?;
             c
@@ -1127,6 +1144,7 @@ impl store::Ledger for PgLedger {
     }
 
     fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        store::writable_setting(key)?;
         block(async {
             let c = self.conn().await?;
             c.execute("DELETE FROM settings WHERE key = $1", &[&key])

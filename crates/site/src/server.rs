@@ -29,6 +29,14 @@ type SiteEngine = Engine<Paced, SystemClock, PgLedger>;
 /// The name the site's replay works under in its ledger and journal.
 pub const REPLAY_WORKSTATION: &str = "site-replay";
 
+/// A TLS handshake not finished in this time is dropped.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// A request whose headers do not arrive in this time is dropped (an idle
+/// keep-alive connection is closed after it too).
+const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The pause after a failed accept.
+const ACCEPT_BACKOFF: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// The name the site server's own journal entries carry (approvals,
 /// enrolments, revocations).
 pub const SERVER_WORKSTATION: &str = "site-server";
@@ -45,7 +53,7 @@ pub enum ServeError {
 }
 
 /// What the site server needs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SiteConfig {
     pub addr: SocketAddr,
     /// The site's PostgreSQL (`tokio_postgres` connection string).
@@ -78,6 +86,20 @@ struct Counts {
     refused: AtomicU64,
 }
 
+impl std::fmt::Debug for SiteConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The connection string is left out: it may name more than it
+        // should (a password is refused by `site init`, not by this type).
+        f.debug_struct("SiteConfig")
+            .field("addr", &self.addr)
+            .field("site", &self.site)
+            .field("budget", &self.budget)
+            .field("replay_every", &self.replay_every)
+            .field("rate_per_sec", &self.rate_per_sec)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Site {
     cfg: SiteConfig,
     /// The site's one national-system client, behind its queue.
@@ -91,10 +113,12 @@ struct Site {
 
 impl Site {
     async fn engine(&self, workstation: &str) -> Result<Arc<SiteEngine>, store::StoreError> {
-        let mut engines = self.engines.lock().await;
-        if let Some(e) = engines.get(workstation) {
+        if let Some(e) = self.engines.lock().await.get(workstation) {
             return Ok(e.clone());
         }
+        // Connected without the map's lock: other counters are served
+        // meanwhile; of two first requests of one counter, the first
+        // engine in the map is kept.
         let ledger = crate::connect(&self.cfg.database).await?;
         let e = Arc::new(Engine::new(
             ledger,
@@ -106,8 +130,13 @@ impl Site {
             },
         ));
         e.set_offline_budget(self.cfg.budget);
-        engines.insert(workstation.to_owned(), e.clone());
-        Ok(e)
+        Ok(self
+            .engines
+            .lock()
+            .await
+            .entry(workstation.to_owned())
+            .or_insert(e)
+            .clone())
     }
 }
 
@@ -398,12 +427,16 @@ async fn metrics(State(site): State<Arc<Site>>, Extension(peer): Extension<Peer>
             n.load(Ordering::Relaxed)
         ));
     }
-    let engines = site.engines.lock().await;
+    // The map's lock only to count and to pick an engine, not while the
+    // database is asked.
+    let (served, any) = {
+        let engines = site.engines.lock().await;
+        (engines.len(), engines.values().next().cloned())
+    };
     out.push_str(&format!(
-        "# HELP countercheck_site_counters Workstations served since start.\n# TYPE countercheck_site_counters gauge\ncountercheck_site_counters {}\n",
-        engines.len()
+        "# HELP countercheck_site_counters Workstations served since start.\n# TYPE countercheck_site_counters gauge\ncountercheck_site_counters {served}\n"
     ));
-    if let Some(e) = engines.values().next() {
+    if let Some(e) = any {
         if let Ok(state) = e.offline_state() {
             out.push_str(&format!(
                 "# HELP countercheck_site_backlog Operations waiting to be sent to the national system.\n# TYPE countercheck_site_backlog gauge\ncountercheck_site_backlog {}\n# HELP countercheck_site_offline The national system is unreachable.\n# TYPE countercheck_site_offline gauge\ncountercheck_site_offline {}\n",
@@ -527,16 +560,25 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
     let (closing, closed) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else {
-                continue;
+            let tcp = match listener.accept().await {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    // Out of file handles, most likely: wait rather than spin.
+                    store::logfile::line(&format!("site server: accept failed ({e})"));
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
             };
             let acceptor = acceptor.clone();
             let app = app.clone();
             let enrolling = enrolling.clone();
             let mut closed = closed.clone();
             tokio::spawn(async move {
-                // A certificate not of the site's CA fails here.
-                let Ok(tls) = acceptor.accept(tcp).await else {
+                // A certificate not of the site's CA fails here; a client
+                // that never finishes the handshake is dropped.
+                let Ok(Ok(tls)) =
+                    tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
+                else {
                     return;
                 };
                 let peer = tls
@@ -550,6 +592,8 @@ pub async fn start(cfg: SiteConfig) -> Result<SiteServer, ServeError> {
                     None => enrolling,
                 };
                 let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(HEADER_TIMEOUT)
                     .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app));
                 tokio::select! {
                     _ = conn => {}

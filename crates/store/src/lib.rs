@@ -56,6 +56,19 @@ pub enum StoreError {
     /// PostgreSQL), said as it said it.
     #[error("database: {0}")]
     Backend(String),
+    /// A setting only its owner writes (the journal's head: only an
+    /// append moves it).
+    #[error("the setting {0} is not written by hand")]
+    Reserved(String),
+}
+
+/// Refuses the settings only their owner writes (see
+/// [`StoreError::Reserved`]); both stores ask it.
+pub fn writable_setting(key: &str) -> Result<(), StoreError> {
+    if key == JOURNAL_HEAD_KEY {
+        return Err(StoreError::Reserved(key.to_owned()));
+    }
+    Ok(())
 }
 
 /// The open database.
@@ -183,6 +196,7 @@ impl Store {
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        writable_setting(key)?;
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, value],
@@ -193,6 +207,7 @@ impl Store {
     /// The underlying connection, for read-only reports.
     /// Removes a setting (absent afterwards, whether it was there or not).
     pub fn delete_setting(&self, key: &str) -> Result<(), StoreError> {
+        writable_setting(key)?;
         self.conn
             .execute("DELETE FROM settings WHERE key = ?1", [key])?;
         Ok(())

@@ -521,3 +521,16 @@ fn intents_are_guarded_queued_and_settled() {
     );
     assert_eq!(s.outbox(None).expect("all").len(), 2);
 }
+
+#[test]
+fn the_journals_head_is_not_a_setting_anyone_writes() {
+    let s = Store::open(&db("head")).expect("opens");
+    for r in [
+        s.set_setting(store::JOURNAL_HEAD_KEY, "0"),
+        s.delete_setting(store::JOURNAL_HEAD_KEY),
+    ] {
+        assert!(matches!(r, Err(store::StoreError::Reserved(_))), "{r:?}");
+    }
+    s.set_setting("ui.language", "de")
+        .expect("an ordinary setting");
+}

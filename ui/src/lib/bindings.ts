@@ -223,7 +223,11 @@ scanner_setup: boolean,
  * A message for everyone (e.g. why training runs instead of the
  * national system).
  */
-notice: Array<Sentence>, };
+notice: Array<Sentence>, 
+/**
+ * A counter of a site: the site server's state as last asked.
+ */
+site: SiteStatusView | null, };
 
 export type DemoCode = { 
 /**

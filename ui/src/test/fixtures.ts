@@ -112,6 +112,7 @@ export function status(over: Partial<DeskStatus> = {}): DeskStatus {
     cert_reminder: null,
     scanner_setup: false,
     notice: [],
+    site: null,
     ...over,
   };
 }
