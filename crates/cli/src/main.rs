@@ -250,8 +250,14 @@ fn default_data_dir() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
-    // The log file (panics included) in the data folder's `logs`.
-    let _ = store::logfile::init(&data_dir.join("logs"), "cli");
+    // The log file (panics included) in the data folder's `logs`; the site
+    // server's in its own folder's (`logs/site.log`).
+    let _ = match &cli.command {
+        Command::Site(site_cmd::SiteCommand::Serve { dir }) => {
+            store::logfile::init(&dir.join("logs"), "site")
+        }
+        _ => store::logfile::init(&data_dir.join("logs"), "cli"),
+    };
     let (op, codes) = match &cli.command {
         Command::Parse(args) => return parse_cmd::run(args),
         Command::Sim(cmd) => return sim_cmd::run(cmd, cli.config.as_deref(), &data_dir),

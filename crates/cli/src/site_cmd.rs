@@ -322,7 +322,6 @@ fn init(
 
 fn serve(dir: &Path) -> Result<(), String> {
     let file = load(dir)?;
-    let _ = store::logfile::init(&dir.join("logs"), "site");
     let national_path = crate::config::at(dir, &file.national);
     let (cfg, base) = ConfigFile::load(&national_path).map_err(|e| e.to_string())?;
     let store = recorded_secrets(dir, &file)?;

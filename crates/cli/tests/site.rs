@@ -503,6 +503,10 @@ fn documented_commands_work() {
         .to_owned();
     let enrolled = run("site-enrol", &[("CODE", code)]);
     assert_eq!(enrolled[0]["workstation"], "HV1");
+    // The site server's log file names the enrolment.
+    let log = std::fs::read_to_string(dir.join("site").join("logs").join("site.log"))
+        .expect("the site's log file");
+    assert!(log.contains("workstation HV1 enrolled"), "{log}");
     let used = run("site-use", &[]);
     assert_eq!(used[0]["verdict"], "answered", "{}", used[0]);
     assert_eq!(used[0]["return_code"], "NMVS_SUCCESS");

@@ -421,6 +421,7 @@ impl Desk {
                         by,
                         at,
                         pending,
+                        workstation,
                         ..
                     } => {
                         // The person's name where this desk knows them.
@@ -429,7 +430,13 @@ impl Desk {
                             .ok()
                             .and_then(|p| p.user(&by).ok().flatten())
                             .map_or(by, |u| u.name);
-                        words::already_here(&earlier, &name, &local_text(at), pending)
+                        words::already_here(
+                            &earlier,
+                            &name,
+                            &local_text(at),
+                            pending,
+                            workstation.as_deref(),
+                        )
                     }
                     Verdict::RecordedOffline { message, .. } => {
                         v.offline = true;

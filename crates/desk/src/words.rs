@@ -71,6 +71,11 @@ pub enum Say {
     AlreadyHereDetail,
     /// As [`Say::AlreadyHereDetail`], still waiting to be sent.
     AlreadyHerePendingDetail,
+    /// `{done}` at another counter of the site, `{counter}`, by `{name}` on
+    /// `{when}` (a counter of a site).
+    AlreadyAtCounterDetail,
+    /// As [`Say::AlreadyAtCounterDetail`], still waiting to be sent.
+    AlreadyAtCounterPendingDetail,
     /// `{name}` is a `{role}`: only `{allowed}` (roles, comma-separated)
     /// may `{op}` (an operation's G-code) a pack.
     NotPermitted,
@@ -265,16 +270,29 @@ pub(crate) fn sign_in_first() -> Sentence {
 /// "Dispensed here by Anna Berger on 2026-12-04 10:14 UTC" for a pack the
 /// ledger says was decommissioned here (`earlier`, a G-code), by `name`,
 /// at `when`.
-pub(crate) fn already_here(earlier: &str, name: &str, when: &str, pending: bool) -> Sentence {
-    Sentence::of(if pending {
-        Say::AlreadyHerePendingDetail
-    } else {
-        Say::AlreadyHereDetail
-    })
-    .with(
-        "done",
-        domain::Operation::from_g_code(earlier).map_or("decommission", domain::Operation::cli_name),
-    )
-    .with("name", name)
-    .with("when", when)
+pub(crate) fn already_here(
+    earlier: &str,
+    name: &str,
+    when: &str,
+    pending: bool,
+    counter: Option<&str>,
+) -> Sentence {
+    let key = match (counter, pending) {
+        (None, false) => Say::AlreadyHereDetail,
+        (None, true) => Say::AlreadyHerePendingDetail,
+        (Some(_), false) => Say::AlreadyAtCounterDetail,
+        (Some(_), true) => Say::AlreadyAtCounterPendingDetail,
+    };
+    let s = Sentence::of(key)
+        .with(
+            "done",
+            domain::Operation::from_g_code(earlier)
+                .map_or("decommission", domain::Operation::cli_name),
+        )
+        .with("name", name)
+        .with("when", when);
+    match counter {
+        Some(c) => s.with("counter", c),
+        None => s,
+    }
 }

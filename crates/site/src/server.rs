@@ -149,10 +149,16 @@ struct Peer(String);
 async fn workstation(site: &Site, peer: &Peer) -> Result<String, Response> {
     match site.registry.workstation_of(&peer.0).await {
         Ok(Some(name)) => Ok(name),
-        Ok(None) => Err(plain(
-            StatusCode::FORBIDDEN,
-            "this workstation is not enrolled at the site, or was revoked\n".into(),
-        )),
+        Ok(None) => {
+            store::logfile::line(&format!(
+                "site server: refused a certificate not enrolled or revoked ({}…)",
+                peer.0.get(..16).unwrap_or(&peer.0)
+            ));
+            Err(plain(
+                StatusCode::FORBIDDEN,
+                "this workstation is not enrolled at the site, or was revoked\n".into(),
+            ))
+        }
         Err(e) => Err(plain(
             StatusCode::SERVICE_UNAVAILABLE,
             format!("database: {e}\n"),
@@ -220,14 +226,21 @@ async fn enrol_workstation(
         .enrolled(&call.workstation, &key, &fp, now)
         .await
     {
-        Ok(true) => Json(enrol::EnrolAnswer {
-            cert_pem: cert,
-            site: site.cfg.site.clone(),
-            interface: engine::NationalSystem::interface(&site.cfg.port)
-                .name()
-                .to_owned(),
-        })
-        .into_response(),
+        Ok(true) => {
+            store::logfile::line(&format!(
+                "site server: workstation {} enrolled ({}…)",
+                call.workstation,
+                fp.get(..16).unwrap_or(&fp)
+            ));
+            Json(enrol::EnrolAnswer {
+                cert_pem: cert,
+                site: site.cfg.site.clone(),
+                interface: engine::NationalSystem::interface(&site.cfg.port)
+                    .name()
+                    .to_owned(),
+            })
+            .into_response()
+        }
         Ok(false) => plain(
             StatusCode::CONFLICT,
             "the code was used or ran out meanwhile\n".into(),

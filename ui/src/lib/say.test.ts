@@ -30,6 +30,13 @@ describe("the desk's sentences", () => {
     expect(say("en", s("already_here_detail", { done: "destroy", name: "Ben", when: "x" }))).toBe(
       "Destroyed here by Ben on x; not sent again.",
     );
+    const there = { done: "dispense", name: "Anna", when: "10:14", counter: "HV2" };
+    expect(say("en", s("already_at_counter_detail", there))).toBe(
+      "Dispensed at counter HV2 by Anna on 10:14; not sent again.",
+    );
+    expect(say("de", s("already_at_counter_pending_detail", there))).toBe(
+      "Abgegeben an Kasse HV2 von Anna am 10:14 (gespeichert, wird gesendet); nicht erneut gesendet.",
+    );
   });
 
   it("name the next action's key from the key table, never a letter of their own", () => {

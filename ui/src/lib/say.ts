@@ -38,6 +38,9 @@ const en: Record<Say, string> = {
   caps_lock_fix: "Turn Caps Lock off and scan again.",
   already_here_detail: "{done} here by {name} on {when}; not sent again.",
   already_here_pending_detail: "{done} here by {name} on {when} (recorded, to be sent); not sent again.",
+  already_at_counter_detail: "{done} at counter {counter} by {name} on {when}; not sent again.",
+  already_at_counter_pending_detail:
+    "{done} at counter {counter} by {name} on {when} (recorded, to be sent); not sent again.",
   not_permitted: "{name} is a {role}: only a {allowed} may {op} a pack.",
   sign_in_first: "Nobody is signed in: sign in first ([signin]).",
   no_such_user: "No such user.",
@@ -146,6 +149,9 @@ const de: Record<Say, string> = {
   caps_lock_fix: "Feststelltaste ausschalten und erneut scannen.",
   already_here_detail: "{done} hier von {name} am {when}; nicht erneut gesendet.",
   already_here_pending_detail: "{done} hier von {name} am {when} (gespeichert, wird gesendet); nicht erneut gesendet.",
+  already_at_counter_detail: "{done} an Kasse {counter} von {name} am {when}; nicht erneut gesendet.",
+  already_at_counter_pending_detail:
+    "{done} an Kasse {counter} von {name} am {when} (gespeichert, wird gesendet); nicht erneut gesendet.",
   not_permitted: "{name} ist {role}: nur {allowed} dürfen eine Packung {op}.",
   sign_in_first: "Niemand ist angemeldet: bitte zuerst anmelden ([signin]).",
   no_such_user: "Diesen Benutzer gibt es nicht.",
