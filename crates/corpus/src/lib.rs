@@ -29,6 +29,10 @@ pub enum Class {
     Inverted,
     Occluded,
     Jpeg,
+    /// Dot-printed (inkjet, dot-peen): every dark module a round dot with
+    /// gaps around it, at 5 px per module; the finder L is a row of dots,
+    /// not a solid bar.
+    Dots,
 }
 
 impl Class {
@@ -45,6 +49,7 @@ impl Class {
             Class::Inverted,
             Class::Occluded,
             Class::Jpeg,
+            Class::Dots,
         ]);
         v
     }
@@ -61,12 +66,14 @@ impl Class {
             Class::Inverted => "inverted".into(),
             Class::Occluded => "occluded".into(),
             Class::Jpeg => "jpeg".into(),
+            Class::Dots => "dots".into(),
         }
     }
 
     fn module(&self) -> f32 {
         match self {
             Class::Module(m) => f32::from(*m),
+            Class::Dots => 5.0,
             _ => 4.0,
         }
     }
@@ -491,6 +498,15 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
     let y0 = ys.clone().fold(f64::MAX, f64::min).floor().max(0.0) as u32;
     let y1 = (ys.fold(f64::MIN, f64::max).ceil() as u32 + 1).min(h);
     let (tw, th) = (sw + 2.0 * quiet, sh + 2.0 * quiet);
+    // Dot print: a dark module is a disc of this radius (in modules) around
+    // its centre, 0.3–0.42 (gaps of 0.16–0.4 module between neighbours).
+    let dot = (class == Class::Dots).then(|| rng.range(0.3, 0.42));
+    let inked = |u: f32, v: f32| -> bool {
+        if u < 0.0 || v < 0.0 || !symbol.get(u as u32, v as u32) {
+            return false;
+        }
+        dot.is_none_or(|r| (u.fract() - 0.5).powi(2) + (v.fract() - 0.5).powi(2) <= r * r)
+    };
     const SS: [f64; 3] = [1.0 / 6.0, 0.5, 5.0 / 6.0];
     for y in y0..y1 {
         for x in x0..x1 {
@@ -504,7 +520,7 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
                     }
                     cover += 1;
                     let (u, v) = (s as f32 * tw - quiet, t as f32 * th - quiet);
-                    if u >= 0.0 && v >= 0.0 && symbol.get(u as u32, v as u32) {
+                    if inked(u, v) {
                         on += 1;
                     }
                 }

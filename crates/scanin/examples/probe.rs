@@ -29,6 +29,7 @@ fn main() {
                     thorough,
                     shrink,
                     enhance: stretch,
+                    join: 0,
                 });
             }
         }
