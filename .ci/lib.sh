@@ -67,7 +67,7 @@ install_python_tools() {
     python3 -m venv "$VENV"
   fi
   local req stamp
-  for req in "$ROOT/tests/differential/requirements.txt" "$ROOT/tests/e2e/requirements.txt"; do
+  for req in "$ROOT/tests/differential/requirements.txt" "$ROOT/tests/e2e/requirements.txt" "$ROOT/benches/requirements.txt"; do
     stamp="$VENV/.requirements-$(basename "$(dirname "$req")")"
     if ! cmp -s "$req" "$stamp"; then
       "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req"
