@@ -336,11 +336,7 @@ impl ConfigFile {
                 name: "countercheck".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
-            version: if self.interface == "arvato-v4" {
-                Version::V4
-            } else {
-                Version::V5
-            },
+            version: Version::of(self.interface(path)?),
             connect_timeout: Duration::from_millis(self.connect_timeout_ms),
             response_timeout: Duration::from_millis(self.response_timeout_ms),
         })

@@ -389,7 +389,9 @@ fn training_port(
             password,
         },
         software: software(),
-        version: Version::V5,
+        // Training in `arvato-v4` speaks v4 (the simulator answers in the
+        // version it is asked in).
+        version: Version::of(interface),
         connect_timeout: Duration::from_millis(800),
         response_timeout: Duration::from_secs(5),
     })

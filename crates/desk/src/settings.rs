@@ -838,11 +838,7 @@ pub(crate) fn national_config_from(
             password,
         },
         software: crate::software(),
-        version: if interface == Interface::ArvatoV4 {
-            Version::V4
-        } else {
-            Version::V5
-        },
+        version: Version::of(interface),
         connect_timeout: Duration::from_secs(3),
         response_timeout: Duration::from_secs(10),
     }))

@@ -81,6 +81,32 @@ async fn training_speaks_securpharm_when_the_settings_ask() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn training_speaks_nmvs_v4_when_the_settings_ask() {
+    let base = temp("training-v4");
+    std::env::set_var("COUNTERCHECK_SECRETS", "file");
+    let (desk, _) = Desk::open(&base).await.expect("opens");
+    desk.sign_in("ada", "0000").expect("admin");
+    desk.settings_training("arvato-v4")
+        .expect("training interface");
+    drop(desk);
+    let (desk, _) = Desk::open(&base).await.expect("opens again");
+    assert_eq!(desk.status().expect("status").interface, "arvato-v4");
+    desk.sign_in("ada", "0000").expect("admin");
+    let sheet = desk.demo_sheet().expect("sheet");
+    let genuine = sheet
+        .iter()
+        .find(|c| c.label.contains("genuine"))
+        .expect("a genuine pack");
+    let v = desk
+        .scan(&packcode::escapes::decode(&genuine.text), false)
+        .await;
+    assert_eq!(v.tone, Tone::Green, "{v:?}");
+    assert_eq!(v.code.as_deref(), Some("NMVS_SUCCESS"));
+    drop(desk);
+    let _ = std::fs::remove_dir_all(base);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_runs_live_on_securpharm() {
     let base = temp("live");
     let sim = simulator::start(simulator::SimConfig {

@@ -87,6 +87,10 @@ pub trait NationalSystem: Send + Sync {
 }
 
 impl NationalSystem for nmvs::NmvsClient {
+    fn interface(&self) -> Interface {
+        nmvs::NmvsClient::interface(self)
+    }
+
     fn send(&self, req: &PackRequest) -> impl Future<Output = Result<Answer, CallError>> + Send {
         nmvs::NmvsClient::send(self, req)
     }

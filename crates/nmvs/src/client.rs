@@ -350,6 +350,14 @@ fn tls_cause(e: &(dyn std::error::Error + 'static)) -> Option<CallError> {
 }
 
 impl NmvsClient {
+    /// The interface this client speaks (its configured version).
+    pub fn interface(&self) -> domain::Interface {
+        match self.cfg.version {
+            Version::V4 => domain::Interface::ArvatoV4,
+            Version::V5 => domain::Interface::ArvatoV5,
+        }
+    }
+
     pub fn new(cfg: ClientConfig) -> Result<NmvsClient, CallError> {
         let transport = Transport::new(TransportConfig {
             ca_pem: cfg.ca_pem.as_deref(),

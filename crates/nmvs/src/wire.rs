@@ -66,6 +66,16 @@ pub enum Version {
 }
 
 impl Version {
+    /// The version an NMVS interface speaks (v4 for `arvato-v4`, else v5):
+    /// the one place the settings' interface becomes the wire's version.
+    pub fn of(interface: domain::Interface) -> Version {
+        if interface == domain::Interface::ArvatoV4 {
+            Version::V4
+        } else {
+            Version::V5
+        }
+    }
+
     fn ws_ns(self) -> &'static str {
         match self {
             Version::V4 => "urn:wsdltypes.nmvs.eu:v4.0",
