@@ -4,82 +4,25 @@
 //! through it: a pack dispensed at HV1 is "already dispensed" at HV2,
 //! answered from the site's ledger, sent once.
 
+#[path = "../../site/tests/common/mod.rs"]
+mod common;
+
 use desk::view::{SiteInput, Tone};
 use desk::Desk;
-use nmvs::{ClientConfig, Credentials, NmvsClient, Secret, UserSoftware, Version};
-use std::path::PathBuf;
-use std::time::Duration;
-
-fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "countercheck-desk-site-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_desks_work_through_the_site_server() {
     std::env::set_var("COUNTERCHECK_SECRETS", "file");
-    let dir = temp("all");
+    let dir = common::temp("desk-site");
     let db = site::testdb::TestDb::start("desk-site").expect("postgres");
-    let sim = simulator::start(simulator::SimConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        data_dir: dir.join("sim"),
-        seed: Some((
-            41,
-            simulator::seed::SeedSize {
-                products: 1,
-                batches_per_product: 1,
-                packs_per_batch: 4,
-            },
-        )),
-        client_login_id: "PH-SITE".into(),
-        user_id: "site".into(),
-        password: "pw".into(),
-        start_time: None,
-    })
-    .await
-    .expect("simulator");
-    let port = engine::Port::Nmvs(
-        NmvsClient::new(ClientConfig {
-            single_pack_url: format!("{}/ws/SinglePackServiceV50", sim.url()),
-            bulk_url: None,
-            support_url: None,
-            ca_pem: Some(sim.pki.ca_cert.clone()),
-            client_cert_pem: sim.pki.client_cert.clone(),
-            client_key_pem: Secret(sim.pki.client_key.clone()),
-            credentials: Credentials {
-                client_login_id: "PH-SITE".into(),
-                user_id: "site".into(),
-                password: "pw".into(),
-            },
-            software: UserSoftware {
-                supplier: "Countercheck".into(),
-                name: "site".into(),
-                version: "0".into(),
-            },
-            version: Version::V5,
-            connect_timeout: Duration::from_secs(2),
-            response_timeout: Duration::from_secs(5),
-        })
-        .expect("client"),
-    );
-    let pki =
-        site::pki::SitePki::load_or_make(&dir.join("pki"), &["localhost".to_owned()]).expect("pki");
-    let server = site::server::start(site::server::SiteConfig {
-        addr: "127.0.0.1:0".parse().expect("addr"),
-        database: db.config(),
-        site: "PH-SITE".into(),
-        port,
-        pki,
-        budget: Duration::from_secs(2),
-        replay_every: Duration::from_millis(500),
-        rate_per_sec: 0.0,
-    })
-    .await
-    .expect("site server");
+    let sim = common::simulator(&dir, 1).await;
+    let server = common::site_server(
+        &db,
+        &sim,
+        &common::pki(&dir),
+        "127.0.0.1:0".parse().expect("addr"),
+    )
+    .await;
     let url = server.url();
     let registry = site::connect(&db.config()).await.expect("registry");
 
@@ -102,7 +45,7 @@ async fn two_desks_work_through_the_site_server() {
             .await
             .is_err());
         let code = registry
-            .approve_workstation(ws, "admin", 3600, engine::Clock::now(&engine::SystemClock))
+            .approve_workstation(ws, "admin", 3600, common::now())
             .await
             .expect("approved");
         desk.settings_site_enrol(&url, &code)
@@ -137,11 +80,8 @@ async fn two_desks_work_through_the_site_server() {
         desk.sign_in("anna", "7777").expect("signed in");
         desks.push(desk);
     }
-    let codes = simulator::export_file(&dir.join("sim")).expect("codes");
-    let first = codes
-        .lines()
-        .find(|l| l.starts_with("]d2"))
-        .expect("a code");
+    let codes = common::codes(&dir);
+    let first = codes.first().expect("a code").as_str();
     let v = desks[0].scan(first, false).await;
     assert_eq!(v.tone, Tone::Green, "{v:?}");
     let done = desks[0].dispense().await;
@@ -162,13 +102,7 @@ async fn two_desks_work_through_the_site_server() {
         ),
         "{v:?}"
     );
-    let admin = simulator::admin::AdminClient::new(
-        &sim.url(),
-        &sim.pki.ca_cert,
-        &sim.pki.client_cert,
-        &sim.pki.client_key,
-    )
-    .expect("admin");
+    let admin = common::admin(&sim);
     assert_eq!(admin.stats().await.expect("stats")["state_changes"], 1);
     // HV2's journal screen is the site's: HV1's dispense, named.
     let lines = desks[1]

@@ -118,15 +118,7 @@ async fn counters_in_site_mode_share_the_sites_ledger() {
         Some("ALREADY_AT_SITE")
     );
 
-    assert_eq!(
-        admin
-            .alerts()
-            .await
-            .expect("alerts")
-            .as_array()
-            .map(Vec::len),
-        Some(0)
-    );
+    assert_eq!(alerts(&admin).await, 0);
     // The whole site's reports, asked by a counter: the journal names every
     // counter; the recall search finds HV3's dispense; nothing waits.
     let engine::Port::Site(client) = hv1.national() else {

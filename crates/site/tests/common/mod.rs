@@ -129,6 +129,16 @@ pub fn admin(sim: &simulator::Handle) -> simulator::admin::AdminClient {
     .expect("admin")
 }
 
+/// How many alerts the simulator has raised.
+pub async fn alerts(admin: &simulator::admin::AdminClient) -> usize {
+    admin
+        .alerts()
+        .await
+        .expect("alerts")
+        .as_array()
+        .map_or(usize::MAX, Vec::len)
+}
+
 /// The site's CA and server certificate in `dir/site-pki`.
 pub fn pki(dir: &Path) -> SitePki {
     SitePki::load_or_make(&dir.join("site-pki"), &["localhost".to_owned()]).expect("pki")
