@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{bin, cc, json_lines, serve, serve_as, Lcg};
+use common::{bin, cc, json_lines, serve, serve_as, start, Lcg};
 
 #[test]
 fn kill_minus_9_loses_nothing_and_decommissions_once() {
@@ -49,17 +49,17 @@ fn kill_minus_9(name: &str, interface: &str) {
         if next >= codes.len() {
             break;
         }
-        let mut p = Command::new(bin())
-            .arg("--config")
-            .arg(&cfg_path)
-            .arg("--data-dir")
-            .arg(dir.join("counter"))
-            .arg("dispense")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dispense");
+        let mut p = start(
+            Command::new(bin())
+                .arg("--config")
+                .arg(&cfg_path)
+                .arg("--data-dir")
+                .arg(dir.join("counter"))
+                .arg("dispense")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+        );
         {
             let mut stdin = p.stdin.take().expect("stdin");
             let batch = codes[next..].join("\n") + "\n";
@@ -117,16 +117,16 @@ fn kill_minus_9(name: &str, interface: &str) {
     // 25 kills while replaying.
     assert!(cc(&dir, &["sim", "outage", "off"]).status.success());
     for _ in 0..25 {
-        let mut p = Command::new(bin())
-            .arg("--config")
-            .arg(&cfg_path)
-            .arg("--data-dir")
-            .arg(dir.join("counter"))
-            .args(["queue", "sync"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sync");
+        let mut p = start(
+            Command::new(bin())
+                .arg("--config")
+                .arg(&cfg_path)
+                .arg("--data-dir")
+                .arg(dir.join("counter"))
+                .args(["queue", "sync"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
         std::thread::sleep(Duration::from_millis(5 + rng.next(120)));
         let _ = p.kill();
         let _ = p.wait();
@@ -199,16 +199,16 @@ fn an_outage_of_500_dispenses_is_replayed_exactly_once_by_the_cli() {
         .collect();
     assert_eq!(gs1.lines().count(), 500);
     assert!(cc(&dir, &["sim", "outage", "on"]).status.success());
-    let mut p = Command::new(bin())
-        .arg("--config")
-        .arg(dir.join("client.json"))
-        .arg("--data-dir")
-        .arg(dir.join("counter"))
-        .arg("dispense")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("dispense");
+    let mut p = start(
+        Command::new(bin())
+            .arg("--config")
+            .arg(dir.join("client.json"))
+            .arg("--data-dir")
+            .arg(dir.join("counter"))
+            .arg("dispense")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped()),
+    );
     {
         let mut stdin = p.stdin.take().expect("stdin");
         std::thread::spawn(move || {
@@ -226,15 +226,15 @@ fn an_outage_of_500_dispenses_is_replayed_exactly_once_by_the_cli() {
     assert!(cc(&dir, &["sim", "outage", "off"]).status.success());
     // Two replaying processes at once on the same data folder.
     let spawn_sync = || {
-        Command::new(bin())
-            .arg("--config")
-            .arg(dir.join("client.json"))
-            .arg("--data-dir")
-            .arg(dir.join("counter"))
-            .args(["queue", "sync"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("sync")
+        start(
+            Command::new(bin())
+                .arg("--config")
+                .arg(dir.join("client.json"))
+                .arg("--data-dir")
+                .arg(dir.join("counter"))
+                .args(["queue", "sync"])
+                .stdout(Stdio::piped()),
+        )
     };
     let (a, b) = (spawn_sync(), spawn_sync());
     let (a, b) = (
@@ -358,16 +358,16 @@ fn a_dispense_applied_while_the_cli_was_killed_is_settled_and_undoable() {
         &["sim", "fault", "--hold-after-apply", "1", "--hold", "60s"],
     );
     assert!(fault.status.success(), "{fault:?}");
-    let mut p = Command::new(bin())
-        .arg("--config")
-        .arg(&cfg_path)
-        .arg("--data-dir")
-        .arg(dir.join("counter"))
-        .args(["dispense", &code])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dispense");
+    let mut p = start(
+        Command::new(bin())
+            .arg("--config")
+            .arg(&cfg_path)
+            .arg("--data-dir")
+            .arg(dir.join("counter"))
+            .args(["dispense", &code])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
     let started = Instant::now();
     loop {
         let stats = json_lines(&cc(&dir, &["sim", "stats"]).stdout);

@@ -11,6 +11,38 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_countercheck")
 }
 
+/// Starts `cmd`. Under wine (the CI's Windows run) `CreateProcess` now and
+/// then fails with error 1359, "Internal error", while another test thread
+/// starts a process at the same moment: seen once in about thirty CI runs,
+/// never on Linux, and our code is not involved until the child runs (Rust
+/// already serialises `CreateProcess` within a process). That one error is
+/// retried after a pause, and said on stderr; any other error is the
+/// test's failure.
+pub fn start(cmd: &mut Command) -> Child {
+    for attempt in 1.. {
+        match cmd.spawn() {
+            Ok(child) => return child,
+            Err(e) if cfg!(windows) && e.raw_os_error() == Some(1359) && attempt < 5 => {
+                eprintln!("spawn {cmd:?}: {e} (wine), attempt {attempt}; retrying");
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            Err(e) => panic!("spawn {cmd:?}: {e}"),
+        }
+    }
+    unreachable!("the loop returns or panics")
+}
+
+/// [`start`], then waits for it to end and collects what it wrote.
+pub fn run(cmd: &mut Command) -> std::process::Output {
+    start(
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .wait_with_output()
+    .expect("waits")
+}
+
 pub struct Server(pub Child);
 
 impl Drop for Server {
@@ -38,28 +70,28 @@ pub fn serve_as(
     let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
-    let mut child = Command::new(bin())
-        .arg("--data-dir")
-        .arg(dir.join("sim"))
-        .args(["sim", "serve", "--addr", "127.0.0.1:0"])
-        .args([
-            "--seed",
-            &seed.to_string(),
-            "--products",
-            &products.to_string(),
-        ])
-        .args([
-            "--packs-per-batch",
-            &packs_per_batch.to_string(),
-            "--export-packs",
-        ])
-        .arg(dir.join("packs.txt"))
-        .arg("--client-config")
-        .arg(dir.join("client.json"))
-        .args(["--interface", interface])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sim");
+    let mut child = start(
+        Command::new(bin())
+            .arg("--data-dir")
+            .arg(dir.join("sim"))
+            .args(["sim", "serve", "--addr", "127.0.0.1:0"])
+            .args([
+                "--seed",
+                &seed.to_string(),
+                "--products",
+                &products.to_string(),
+            ])
+            .args([
+                "--packs-per-batch",
+                &packs_per_batch.to_string(),
+                "--export-packs",
+            ])
+            .arg(dir.join("packs.txt"))
+            .arg("--client-config")
+            .arg(dir.join("client.json"))
+            .args(["--interface", interface])
+            .stdout(Stdio::piped()),
+    );
     let mut first = String::new();
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut first)
@@ -89,14 +121,12 @@ impl Lcg {
 }
 
 pub fn cc(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(bin())
+    run(Command::new(bin())
         .arg("--config")
         .arg(dir.join("client.json"))
         .arg("--data-dir")
         .arg(dir.join("counter"))
-        .args(args)
-        .output()
-        .expect("runs")
+        .args(args))
 }
 
 pub fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
