@@ -3,7 +3,9 @@
 //! Camera-like pictures of pack codes, generated: a GS1 or IFA Data Matrix
 //! printed on a pack label, in a cluttered scene, at webcam resolutions,
 //! with one impairment per class (module size, rotation, perspective, blur,
-//! noise, glare, low contrast, inversion, occlusion, JPEG). Every picture
+//! noise, glare, low contrast, inversion, occlusion, JPEG, and what real
+//! packs add: dot print, DMRE rectangles, modules of one to two pixels,
+//! curved packs with a highlight, phone sharpening, coloured board). Every picture
 //! is a pure function of its class, resolution and index, so the tests and
 //! the benchmark (and the peer decoder in Python) see the same pixels.
 //!
@@ -11,6 +13,11 @@
 //! returns anything else has misread.
 
 use rxing::{BarcodeFormat, EncodeHints, Writer};
+
+/// Changes whenever the pictures change (a class added, a rendering
+/// altered), so that a corpus written to disk earlier is not taken for
+/// this one.
+pub const VERSION: u32 = 3;
 
 /// Webcam resolutions the corpus is made at.
 pub const RESOLUTIONS: [(u32, u32); 3] = [(640, 480), (1280, 720), (1920, 1080)];
@@ -33,6 +40,24 @@ pub enum Class {
     /// gaps around it, at 5 px per module; the finder L is a row of dots,
     /// not a solid bar.
     Dots,
+    /// A DMRE rectangle (ISO/IEC 21471: 8–26 rows, up to 144 columns), the
+    /// smallest that holds the text, at 4 px per module.
+    Dmre,
+    /// Modules of 1.2–1.9 px: a small code far from the camera, or a scan
+    /// at low resolution.
+    Tiny,
+    /// A label on a vial or a bottle: the symbol wraps round a cylinder
+    /// (it covers 50–90° of arc), the paper darkens towards the sides and a
+    /// glossy varnish throws a bright stripe along the axis.
+    Curved,
+    /// A phone picture: soft optics, sensor noise, then the camera's
+    /// sharpening (an unsharp mask of amount 1.2–2.2), which rings bright
+    /// and dark halos round every module edge and amplifies the noise.
+    Sharpened,
+    /// Print on coloured board as the grey plane sees it (black on dark red,
+    /// blue on green): 22–36 grey levels between ink and board, and the
+    /// board's mottled texture.
+    Board,
 }
 
 impl Class {
@@ -50,6 +75,11 @@ impl Class {
             Class::Occluded,
             Class::Jpeg,
             Class::Dots,
+            Class::Dmre,
+            Class::Tiny,
+            Class::Curved,
+            Class::Sharpened,
+            Class::Board,
         ]);
         v
     }
@@ -67,6 +97,11 @@ impl Class {
             Class::Occluded => "occluded".into(),
             Class::Jpeg => "jpeg".into(),
             Class::Dots => "dots".into(),
+            Class::Dmre => "dmre".into(),
+            Class::Tiny => "tiny".into(),
+            Class::Curved => "curved".into(),
+            Class::Sharpened => "sharpened".into(),
+            Class::Board => "board".into(),
         }
     }
 
@@ -272,6 +307,31 @@ impl Symbol {
 /// rxing's standard encoder (the `datamatrix` crate's macro mode loses the
 /// last character before the trailer).
 pub fn encode(text: &str, gs1: bool) -> Result<Symbol, String> {
+    encode_shaped(text, gs1, false)
+}
+
+/// [`encode`], or as a DMRE rectangle when `dmre` (the `datamatrix` crate
+/// for both kinds: rxing's encoder has no DMRE sizes; IFA text is then
+/// encoded as it stands, envelope characters included, without the macro
+/// codeword, and decodes to the same text).
+pub fn encode_shaped(text: &str, gs1: bool, dmre: bool) -> Result<Symbol, String> {
+    if dmre {
+        let sizes = datamatrix::SymbolList::with_whitelist(
+            datamatrix::SymbolList::all().iter().filter(|s| s.is_dmre()),
+        );
+        let code = datamatrix::DataMatrixBuilder::new()
+            .with_symbol_list(sizes)
+            .with_fnc1_start(gs1)
+            .with_macros(false)
+            .encode(text.as_bytes())
+            .map_err(|e| format!("{e:?}"))?;
+        let bitmap = code.bitmap();
+        let (w, h) = (bitmap.width() as u32, bitmap.height() as u32);
+        return Ok(Symbol {
+            size: (w, h),
+            dark: bitmap.bits().to_vec(),
+        });
+    }
     if gs1 {
         let sizes = datamatrix::SymbolList::default().enforce_square();
         let code = datamatrix::DataMatrixBuilder::new()
@@ -443,12 +503,17 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
     let mut rng = Rng::new(seed);
     let gs1 = index % 3 != 2;
     let expected = pack_text(&mut rng, gs1);
-    let symbol = encode(&expected, gs1)?;
+    let symbol = encode_shaped(&expected, gs1, class == Class::Dmre)?;
     let mut px = scene(&mut rng, w, h);
 
     // Where the label goes: inside the guide box, off-centre a little.
-    let m = class.module();
-    let quiet = 3.0f32;
+    let m = match class {
+        Class::Tiny => rng.range(1.2, 1.9),
+        _ => class.module(),
+    };
+    // Print on coloured board is on the carton itself: the board goes on
+    // well past the symbol, where a label has a narrow margin.
+    let quiet = if class == Class::Board { 12.0 } else { 3.0f32 };
     let (sw, sh) = (symbol.size.0 as f32, symbol.size.1 as f32);
     let (lw, lh) = ((sw + 2.0 * quiet) * m, (sh + 2.0 * quiet) * m);
     let (cx, cy) = (
@@ -482,6 +547,10 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
     let inv = invert(&square_to_quad(quad)).ok_or("degenerate label")?;
     let (dark, light) = match class {
         Class::LowContrast => (rng.range(105.0, 120.0), rng.range(155.0, 170.0)),
+        Class::Board => {
+            let board = rng.range(95.0, 150.0);
+            (board - rng.range(22.0, 36.0), board)
+        }
         Class::Inverted => (rng.range(20.0, 45.0), rng.range(200.0, 230.0)),
         _ => (rng.range(20.0, 50.0), rng.range(195.0, 235.0)),
     };
@@ -507,14 +576,53 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
         }
         dot.is_none_or(|r| (u.fract() - 0.5).powi(2) + (v.fract() - 0.5).powi(2) <= r * r)
     };
+    // A curved pack: the cylinder's radius (px), and its varnish's
+    // highlight (offset from the axis, width, brightness).
+    let cylinder = (class == Class::Curved).then(|| {
+        let radius = f64::from(sw * m / rng.range(0.9, 1.6));
+        let shine = (
+            f64::from(rng.range(-0.3, 0.3) * sw * m),
+            f64::from(rng.range(0.04, 0.08) * sw * m),
+            rng.range(70.0, 120.0),
+        );
+        (radius, shine)
+    });
+    let (ca64, sa64) = (f64::from(ca), f64::from(sa));
+    let (cx64, cy64) = (f64::from(cx), f64::from(cy));
+    // Where a picture point lies on the label (the unit square), and the
+    // light there (shading and highlight of a curved pack).
+    let to_label = |x: f64, y: f64| -> Option<(f64, f64, f32, f32)> {
+        let Some((radius, (sx, sw_, gain))) = cylinder else {
+            let (s, t) = apply(&inv, x, y);
+            return Some((s, t, 1.0, 0.0));
+        };
+        // Into the label's own axes, then round the cylinder (seen from
+        // far: an orthographic view).
+        let (dx, dy) = (x - cx64, y - cy64);
+        let (u, v) = (dx * ca64 + dy * sa64, -dx * sa64 + dy * ca64);
+        if u.abs() >= radius {
+            return None;
+        }
+        let phi = (u / radius).asin();
+        let s = phi * radius / f64::from(lw) + 0.5;
+        let t = v / f64::from(lh) + 0.5;
+        let shade = 0.55 + 0.45 * phi.cos() as f32;
+        let shine = gain * (-(u - sx).powi(2) / (2.0 * sw_ * sw_)).exp() as f32;
+        Some((s, t, shade, shine))
+    };
     const SS: [f64; 3] = [1.0 / 6.0, 0.5, 5.0 / 6.0];
     for y in y0..y1 {
         for x in x0..x1 {
             let mut on = 0;
             let mut cover = 0;
+            let mut lit = (1.0f32, 0.0f32);
             for dy in SS {
                 for dx in SS {
-                    let (s, t) = apply(&inv, f64::from(x) + dx, f64::from(y) + dy);
+                    let Some((s, t, shade, shine)) = to_label(f64::from(x) + dx, f64::from(y) + dy)
+                    else {
+                        continue;
+                    };
+                    lit = (shade, shine);
                     if !(0.0..1.0).contains(&s) || !(0.0..1.0).contains(&t) {
                         continue;
                     }
@@ -527,7 +635,8 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
             }
             if cover > 0 {
                 let i = (y * w + x) as usize;
-                let label = (on as f32 * ink + (cover - on) as f32 * paper) / cover as f32;
+                let label =
+                    (on as f32 * ink + (cover - on) as f32 * paper) / cover as f32 * lit.0 + lit.1;
                 px[i] = (px[i] * (9 - cover) as f32 + label * cover as f32) / 9.0;
             }
         }
@@ -563,12 +672,35 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
         }
         _ => {}
     }
+    if class == Class::Board {
+        // The board's mottle: smooth noise of 3–5 grey levels.
+        let mut mottle: Vec<f32> = (0..px.len()).map(|_| rng.normal()).collect();
+        gaussian_blur(&mut mottle, w, h, 2.0);
+        let sd = (mottle.iter().map(|v| v * v).sum::<f32>() / mottle.len() as f32).sqrt();
+        let k = rng.range(3.0, 5.0) / sd.max(1e-6);
+        for (p, n) in px.iter_mut().zip(&mottle) {
+            *p += k * n;
+        }
+    }
     // Camera optics and sensor: a little blur and noise on every picture.
     let sigma = match class {
         Class::Blur => 0.45 * m,
+        Class::Sharpened => rng.range(0.8, 1.3),
         _ => 0.5,
     };
     gaussian_blur(&mut px, w, h, sigma);
+    if class == Class::Sharpened {
+        // Sensor noise, then the phone's unsharp mask over it.
+        for p in px.iter_mut() {
+            *p += 5.0 * rng.normal();
+        }
+        let mut soft = px.clone();
+        gaussian_blur(&mut soft, w, h, 1.2);
+        let amount = rng.range(1.2, 2.2);
+        for (p, s) in px.iter_mut().zip(&soft) {
+            *p += amount * (*p - s);
+        }
+    }
     let noise = match class {
         Class::Noise => 16.0,
         _ => 3.0,

@@ -46,7 +46,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let dir = PathBuf::from(target).join(format!("decoder-corpus-{per_cell}"));
+    let dir = PathBuf::from(target).join(format!("decoder-corpus-v{}-{per_cell}", corpus::VERSION));
     let entries = if dir.join("manifest.jsonl").exists() {
         std::fs::read_to_string(dir.join("manifest.jsonl"))
             .expect("manifest")

@@ -30,6 +30,8 @@ fn main() {
                     shrink,
                     enhance: stretch,
                     join: 0,
+                    local: false,
+                    crops: false,
                 });
             }
         }

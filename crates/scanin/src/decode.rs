@@ -85,6 +85,15 @@ pub struct Pass {
     /// follows the finder's solid edge, which a row of dots does not have.
     /// 1 joins gaps up to 2 px, 2 up to 4 px (at the view's scale).
     pub join: u8,
+    /// Our own local threshold ([`local_threshold`]) instead of rxing's
+    /// binarizer: each pixel against the mean of its neighbourhood, with a
+    /// contrast floor of a few grey levels where rxing's is 24. Reads faint
+    /// print on coloured board and print under a highlight or a shadow.
+    pub local: bool,
+    /// Look for symbols ourselves ([`crate::locate`]) and hand rxing each
+    /// one cut out, instead of the whole view: rxing's detector starts in
+    /// the middle of what it is given and stops at clutter. Wants `local`.
+    pub crops: bool,
 }
 
 const fn pass(region: Region, inverted: bool, shrink: u8, enhance: bool) -> Pass {
@@ -95,6 +104,8 @@ const fn pass(region: Region, inverted: bool, shrink: u8, enhance: bool) -> Pass
         shrink,
         enhance,
         join: 0,
+        local: false,
+        crops: false,
     }
 }
 
@@ -107,6 +118,23 @@ const fn joined(region: Region, shrink: u8, join: u8) -> Pass {
         shrink,
         enhance: false,
         join,
+        local: false,
+        crops: false,
+    }
+}
+
+/// A pass through our own local threshold (see [`Pass::local`]), and our
+/// own search for symbols when `crops` (see [`Pass::crops`]).
+const fn local(region: Region, shrink: u8, crops: bool) -> Pass {
+    Pass {
+        region,
+        inverted: false,
+        thorough: true,
+        shrink,
+        enhance: false,
+        join: 0,
+        local: true,
+        crops,
     }
 }
 
@@ -120,6 +148,7 @@ pub const CAMERA_PASSES: &[Pass] = &[
     // Dot print (inkjet) on the halved guide box: cheap, and within the
     // frame deadline, where the last place left it out half the time.
     joined(Region::Guide, 2, 1),
+    local(Region::Guide, 2, true),
     pass(Region::Guide, false, 2, true),
     pass(Region::Guide, false, 1, true),
     pass(Region::Full, false, 2, false),
@@ -128,6 +157,7 @@ pub const CAMERA_PASSES: &[Pass] = &[
     pass(Region::Guide, true, 1, false),
     // Dot print at full size, last.
     joined(Region::Guide, 1, 1),
+    local(Region::Guide, 1, true),
 ];
 
 /// An image file: the whole image, no guide box.
@@ -140,6 +170,8 @@ pub const FILE_PASSES: &[Pass] = &[
     joined(Region::Full, 1, 1),
     joined(Region::Full, 1, 2),
     joined(Region::Full, 2, 1),
+    local(Region::Full, 2, true),
+    local(Region::Full, 1, true),
 ];
 
 /// Frames above this many pixels are halved before the full-frame passes,
@@ -280,10 +312,122 @@ pub fn view(frame: &Frame, p: Pass, guide: &GuideBox) -> Frame {
     if p.join > 0 {
         darkest_around(&mut luma, vw, vh, usize::from(p.join));
     }
+    // A pass with crops keeps the grey view: it binarises a copy itself
+    // ([`run_crops`]) and samples the grey.
+    if p.local && !p.crops {
+        mean3(&mut luma, vw, vh);
+        local_threshold(&mut luma, vw, vh, LOCAL_RADIUS, LOCAL_FLOOR);
+    }
     Frame {
         width: vw as u32,
         height: vh as u32,
         luma,
+    }
+}
+
+/// The local threshold's neighbourhood: a square of side 2·10+1 = 21 px,
+/// four to ten modules at the module sizes a webcam sees (2–5 px in the
+/// view), so that every neighbourhood in a symbol holds ink and paper.
+pub const LOCAL_RADIUS: usize = 10;
+
+/// The least contrast the local threshold reads as print: a standard
+/// deviation of 7 grey levels in the neighbourhood (print with about 15
+/// levels between ink and paper). A plain area's sensor noise and board
+/// texture stay under it (3–6 levels), so it reads as blank paper instead
+/// of speckle that would feed the detector false edges.
+pub const LOCAL_FLOOR: u64 = 7;
+
+/// Binarises in place: black (0) where a pixel is darker than the mean of
+/// the square of side 2·r+1 around it and that square has at least `floor`
+/// grey levels of standard deviation; white (255) elsewhere. The window
+/// sums are running sums, rows then columns: linear in the pixels whatever
+/// the radius.
+fn local_threshold(luma: &mut [u8], w: usize, h: usize, r: usize, floor: u64) {
+    if w == 0 || h == 0 || luma.len() != w * h {
+        return;
+    }
+    // Sums of v and v² over each pixel's row window.
+    let mut rs = vec![0u32; w * h];
+    let mut rq = vec![0u32; w * h];
+    for y in 0..h {
+        let line = &luma[y * w..(y + 1) * w];
+        let (mut s, mut q) = (0u32, 0u32);
+        for &v in &line[..r.min(w - 1) + 1] {
+            s += u32::from(v);
+            q += u32::from(v) * u32::from(v);
+        }
+        for x in 0..w {
+            rs[y * w + x] = s;
+            rq[y * w + x] = q;
+            if x + r + 1 < w {
+                let v = u32::from(line[x + r + 1]);
+                s += v;
+                q += v * v;
+            }
+            if x >= r {
+                let v = u32::from(line[x - r]);
+                s -= v;
+                q -= v * v;
+            }
+        }
+    }
+    // Then over the column window, row by row.
+    let mut cs = vec![0u64; w];
+    let mut cq = vec![0u64; w];
+    for y in 0..=r.min(h - 1) {
+        for x in 0..w {
+            cs[x] += u64::from(rs[y * w + x]);
+            cq[x] += u64::from(rq[y * w + x]);
+        }
+    }
+    let floor2 = floor * floor;
+    for y in 0..h {
+        let rows = (y + r).min(h - 1) - y.saturating_sub(r) + 1;
+        for x in 0..w {
+            let cols = (x + r).min(w - 1) - x.saturating_sub(r) + 1;
+            let n = (rows * cols) as u64;
+            let (s, q) = (cs[x], cq[x]);
+            // n²·variance = n·Σv² − (Σv)²; dark when n·v < Σv.
+            let spread = (n * q).saturating_sub(s * s);
+            let i = y * w + x;
+            let dark = spread >= floor2 * n * n && u64::from(luma[i]) * n < s;
+            luma[i] = if dark { 0 } else { 255 };
+        }
+        if y + r + 1 < h {
+            let add = (y + r + 1) * w;
+            for x in 0..w {
+                cs[x] += u64::from(rs[add + x]);
+                cq[x] += u64::from(rq[add + x]);
+            }
+        }
+        if y >= r {
+            let sub = (y - r) * w;
+            for x in 0..w {
+                cs[x] -= u64::from(rs[sub + x]);
+                cq[x] -= u64::from(rq[sub + x]);
+            }
+        }
+    }
+}
+
+/// A 3×3 box mean (edges: the pixels there are): takes a third off the
+/// sensor's noise before a threshold decides pixel by pixel.
+fn mean3(luma: &mut [u8], w: usize, h: usize) {
+    if w < 3 || h < 3 || luma.len() != w * h {
+        return;
+    }
+    let src = luma.to_vec();
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let mut s = 0u16;
+            for r in y - 1..=y + 1 {
+                s += src[r * w + x - 1..=r * w + x + 1]
+                    .iter()
+                    .map(|&v| u16::from(v))
+                    .sum::<u16>();
+            }
+            luma[y * w + x] = (s / 9) as u8;
+        }
     }
 }
 
@@ -388,6 +532,32 @@ pub fn run_pass(v: &Frame, thorough: bool) -> Option<String> {
     Some(format!("{symbology}{}", r.getText()))
 }
 
+/// Finds candidates ([`crate::locate`]) in the local threshold of the grey
+/// view `v` and reads each: rxing on it cut out with a margin of a fifth of
+/// its size, then our own sampler ([`crate::grid`]).
+pub fn run_crops(v: &Frame, thorough: bool) -> Option<String> {
+    let (w, h) = (v.width as usize, v.height as usize);
+    let mut bin = v.luma.clone();
+    mean3(&mut bin, w, h);
+    local_threshold(&mut bin, w, h, LOCAL_RADIUS, LOCAL_FLOOR);
+    crate::locate::candidates(&bin, w, h)
+        .into_iter()
+        .find_map(|c| {
+            let r = c.rect;
+            let r = r.grown(r.width().max(r.height()) / 5 + 3, w, h);
+            let mut luma = Vec::with_capacity(r.width() * r.height());
+            for y in r.y0..r.y1 {
+                luma.extend_from_slice(&bin[y * w + r.x0..y * w + r.x1]);
+            }
+            let crop = Frame {
+                width: r.width() as u32,
+                height: r.height() as u32,
+                luma,
+            };
+            run_pass(&crop, thorough).or_else(|| crate::grid::read(&v.luma, &bin, w, h, &c))
+        })
+}
+
 /// Decodes one frame by `plan`, learning pass costs into `costs`.
 pub fn decode_planned(
     frame: &Frame,
@@ -419,7 +589,11 @@ pub fn decode_planned(
             }
         }
         let t = Instant::now();
-        let text = run_pass(&v, p.thorough);
+        let text = if p.crops {
+            run_crops(&v, p.thorough)
+        } else {
+            run_pass(&v, p.thorough)
+        };
         costs.learn(p, px, t.elapsed());
         attempt.passes += 1;
         if let Some(text) = text {
@@ -460,7 +634,49 @@ pub fn decode_file(path: &std::path::Path) -> Result<RawScan, DecodeError> {
 
 #[cfg(test)]
 mod tests {
-    use super::darkest_around;
+    use super::{darkest_around, local_threshold};
+
+    #[test]
+    fn the_local_threshold_is_the_window_mean_with_a_contrast_floor() {
+        // Against the definition, window by window, on a textured picture
+        // with a flat part (no contrast: light whatever its level).
+        let (w, h, r, floor) = (37usize, 23usize, 4usize, 7u64);
+        let mut seed = 12345u32;
+        let src: Vec<u8> = (0..w * h)
+            .map(|i| {
+                if i % w > 28 {
+                    return 90;
+                }
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (seed >> 24) as u8
+            })
+            .collect();
+        let mut got = src.clone();
+        local_threshold(&mut got, w, h, r, floor);
+        for y in 0..h {
+            for x in 0..w {
+                let (mut s, mut q, mut n) = (0f64, 0f64, 0f64);
+                for yy in y.saturating_sub(r)..=(y + r).min(h - 1) {
+                    for xx in x.saturating_sub(r)..=(x + r).min(w - 1) {
+                        let v = f64::from(src[yy * w + xx]);
+                        s += v;
+                        q += v * v;
+                        n += 1.0;
+                    }
+                }
+                let mean = s / n;
+                let sd = (q / n - mean * mean).max(0.0).sqrt();
+                let v = f64::from(src[y * w + x]);
+                let want = if sd >= floor as f64 && v < mean {
+                    0
+                } else {
+                    255
+                };
+                assert_eq!(got[y * w + x], want, "at ({x}, {y})");
+            }
+        }
+        assert!(got.contains(&0) && got[w - 1] == 255);
+    }
 
     #[test]
     fn joining_closes_gaps_up_to_twice_the_radius_and_no_wider() {

@@ -16,6 +16,8 @@ pub mod calibrate;
 pub mod camera;
 pub mod decode;
 pub mod frames;
+pub mod grid;
+pub mod locate;
 pub mod luma;
 pub mod serial;
 pub mod wedge;

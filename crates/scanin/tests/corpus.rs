@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 
 fn floor(class: &str) -> f64 {
     match class {
-        "blur" | "low-contrast" | "module-2px" | "occluded" | "dots" => 0.8,
+        "blur" | "low-contrast" | "module-2px" | "occluded" | "dots" | "board" | "curved" => 0.8,
+        // Modules of 1.2–1.9 px: zxing-cpp reads one in twelve.
+        "tiny" => 0.4,
         _ => 0.9,
     }
 }
@@ -56,7 +58,7 @@ fn every_class_meets_its_floor_with_zero_misreads() {
             below.push(format!("{class}: {ok}/{n} < {}", floor(class)));
         }
     }
-    assert_eq!(tally.len(), 17, "every class generated");
+    assert_eq!(tally.len(), 22, "every class generated");
     assert!(below.is_empty(), "below the floor: {below:?}");
 }
 

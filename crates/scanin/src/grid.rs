@@ -1,0 +1,710 @@
+//! Our own Data Matrix detector and sampler, for the symbols rxing's
+//! detector gives up on: given a candidate blob ([`crate::locate`]) in a
+//! binarised view, find the finder L and the timing pattern, count the
+//! modules, sample every module and hand the grid to rxing's Data Matrix
+//! decoder (which reads the bits; it never looks at the picture).
+//!
+//! How:
+//! 1. **Orientation**: a Data Matrix's outline is a rectangle whose two
+//!    sides along the L are solid. Every edge of the blob's convex hull
+//!    gives one direction; the rectangle round the hull in that direction
+//!    is a candidate outline, and each of its four corners a candidate L
+//!    corner. The one whose two legs are darkest wins, provided both are
+//!    solid ([`SOLID`]) and the two other sides are not (they alternate).
+//! 2. **Size**: the dark runs along the two timing sides, counted on lines
+//!    a little inside the outline, give the columns and rows (each side has
+//!    one dark module in two). The pair must be a size the standard has
+//!    (rxing's version table, squares, rectangles and DMRE).
+//! 3. **Geometry**: module centres from the timing runs themselves where
+//!    their count is right (a label round a vial squeezes the columns
+//!    towards its sides, and the timing pattern shows where they went),
+//!    evenly spaced otherwise; a bilinear map of the outline's corners in
+//!    between.
+//! 4. **Sampling**: each module is the majority of five points round its
+//!    centre in the binarised view.
+//! 5. **Misreads**: the sampled L and timing pattern must agree with the
+//!    standard's to [`AGREE`] before the grid goes to the decoder; the
+//!    decoder's Reed–Solomon check does the rest.
+
+use crate::locate::Candidate;
+use rxing::common::BitMatrix;
+use rxing::datamatrix::decoder::{Decoder, Version};
+
+type P = (f32, f32);
+
+/// A leg of the L is solid when at least this share of the points along it
+/// are dark (a few are lost to noise, glare and print defects).
+pub const SOLID: f32 = 0.85;
+
+/// A timing side is not solid: at most this share dark (it should be half).
+pub const ALTERNATING: f32 = 0.8;
+
+/// The sampled finder L and timing pattern must match the standard's at
+/// this share of their modules, or the grid is not a symbol (or is sampled
+/// wrong) and is not decoded.
+pub const AGREE: f32 = 0.75;
+
+/// How far inside the outline the legs and timing sides are read (px): the
+/// L and the timing pattern are one module thick, so from half a pixel (one
+/// to two pixel modules) to four (large modules); the best line counts.
+const INSETS: [f32; 6] = [0.5, 1.0, 1.5, 2.0, 3.0, 4.0];
+
+/// A line along a side of the outline with less than this share dark is
+/// specks of noise outside the symbol (a timing side is half dark, a leg
+/// all dark), and the side moves in past it ...
+const SPECKS: f32 = 0.3;
+
+/// ... but by no more than this share of the outline's width or height.
+const TRIM_MAX: f32 = 0.25;
+
+/// Orientations closer than this (radians, modulo a right angle) are one.
+const SAME_ANGLE: f32 = 0.02;
+
+/// Reads a Data Matrix from a candidate: the text with its symbology
+/// identifier (`]d2` GS1, `]d1` otherwise), or `None`.
+pub fn read(grey: &[u8], bin: &[u8], w: usize, h: usize, c: &Candidate) -> Option<String> {
+    if grey.len() != w * h || bin.len() != w * h {
+        return None;
+    }
+    let view = View { grey, bin, w, h };
+    let outline = find_l(&view, &c.hull).and_then(|o| refine(&view, &o))?;
+    for (rows, cols) in sizes(&view, &outline) {
+        if let Some(text) = sample_and_decode(&view, &outline, rows, cols) {
+            return Some(text);
+        }
+    }
+    None
+}
+
+struct View<'a> {
+    grey: &'a [u8],
+    bin: &'a [u8],
+    w: usize,
+    h: usize,
+}
+
+impl View<'_> {
+    /// Whether the pixel under `p` is dark (outside the picture: light).
+    fn dark(&self, p: P) -> bool {
+        if p.0 < 0.0 || p.1 < 0.0 {
+            return false;
+        }
+        let (x, y) = (p.0 as usize, p.1 as usize);
+        x < self.w && y < self.h && self.bin[y * self.w + x] == 0
+    }
+
+    /// The grey level at `p`, bilinear (outside the picture: the nearest
+    /// edge pixel).
+    fn grey(&self, p: P) -> f32 {
+        let x = (p.0 - 0.5).clamp(0.0, (self.w - 1) as f32);
+        let y = (p.1 - 0.5).clamp(0.0, (self.h - 1) as f32);
+        let (x0, y0) = (x as usize, y as usize);
+        let (x1, y1) = ((x0 + 1).min(self.w - 1), (y0 + 1).min(self.h - 1));
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        let g = |x: usize, y: usize| f32::from(self.grey[y * self.w + x]);
+        let top = g(x0, y0) + (g(x1, y0) - g(x0, y0)) * fx;
+        let bottom = g(x0, y1) + (g(x1, y1) - g(x0, y1)) * fx;
+        top + (bottom - top) * fy
+    }
+}
+
+/// The symbol's outline, named by where the corners are on the symbol:
+/// the L runs from `tl` down to `bl` and on to `br`.
+#[derive(Debug, Clone, Copy)]
+struct Outline {
+    tl: P,
+    tr: P,
+    br: P,
+    bl: P,
+}
+
+impl Outline {
+    fn centre(&self) -> P {
+        (
+            (self.tl.0 + self.tr.0 + self.br.0 + self.bl.0) / 4.0,
+            (self.tl.1 + self.tr.1 + self.br.1 + self.bl.1) / 4.0,
+        )
+    }
+
+    /// The point at (u, v) of the outline: u along the top, v down the
+    /// side, both 0–1.
+    fn at(&self, u: f32, v: f32) -> P {
+        let top = lerp(self.tl, self.tr, u);
+        let bottom = lerp(self.bl, self.br, u);
+        lerp(top, bottom, v)
+    }
+}
+
+fn lerp(a: P, b: P, t: f32) -> P {
+    (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t)
+}
+
+fn dist(a: P, b: P) -> f32 {
+    ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
+}
+
+/// The unit normal of the side from `a` to `b` that points to `centre`.
+fn inward(a: P, b: P, centre: P) -> P {
+    let len = dist(a, b).max(f32::EPSILON);
+    let (dx, dy) = ((b.0 - a.0) / len, (b.1 - a.1) / len);
+    let mid = lerp(a, b, 0.5);
+    if -dy * (centre.0 - mid.0) + dx * (centre.1 - mid.1) < 0.0 {
+        (dy, -dx)
+    } else {
+        (-dy, dx)
+    }
+}
+
+/// The points along the side from `a` to `b`, `inset` px towards `centre`,
+/// one every half pixel, between fractions `from` and `to` of its length:
+/// each point's fraction and whether it is dark.
+fn along(view: &View, a: P, b: P, centre: P, inset: f32, from: f32, to: f32) -> Vec<(f32, bool)> {
+    let len = dist(a, b);
+    if len < 1.0 {
+        return Vec::new();
+    }
+    let n = inward(a, b, centre);
+    let steps = (len * 2.0 * (to - from)).ceil().max(1.0) as usize;
+    (0..=steps)
+        .map(|i| {
+            let t = from + (to - from) * i as f32 / steps as f32;
+            let p = lerp(a, b, t);
+            (t, view.dark((p.0 + n.0 * inset, p.1 + n.1 * inset)))
+        })
+        .collect()
+}
+
+/// The share of dark points along a side (its middle 90 %), at the inset
+/// where it is darkest.
+fn solidity(view: &View, a: P, b: P, centre: P) -> f32 {
+    INSETS
+        .iter()
+        .map(|&inset| {
+            let pts = along(view, a, b, centre, inset, 0.05, 0.95);
+            pts.iter().filter(|p| p.1).count() as f32 / pts.len().max(1) as f32
+        })
+        .fold(0.0, f32::max)
+}
+
+/// Step 1: the outline and the L corner.
+fn find_l(view: &View, hull: &[P]) -> Option<Outline> {
+    if hull.len() < 3 {
+        return None;
+    }
+    let mut angles: Vec<f32> = Vec::new();
+    let mut best: Option<(f32, Outline)> = None;
+    for i in 0..hull.len() {
+        let (a, b) = (hull[i], hull[(i + 1) % hull.len()]);
+        let len = dist(a, b);
+        if len < 1.0 {
+            continue;
+        }
+        let angle = (b.1 - a.1)
+            .atan2(b.0 - a.0)
+            .rem_euclid(std::f32::consts::FRAC_PI_2);
+        let near = |x: &f32| {
+            let d = (x - angle).abs();
+            d.min(std::f32::consts::FRAC_PI_2 - d) < SAME_ANGLE
+        };
+        if angles.iter().any(near) {
+            continue;
+        }
+        angles.push(angle);
+        let d = angle.sin_cos();
+        let (d, n) = ((d.1, d.0), (-d.0, d.1));
+        let (mut a0, mut a1, mut b0, mut b1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+        for q in hull {
+            let (pa, pb) = (q.0 * d.0 + q.1 * d.1, q.0 * n.0 + q.1 * n.1);
+            a0 = a0.min(pa);
+            a1 = a1.max(pa);
+            b0 = b0.min(pb);
+            b1 = b1.max(pb);
+        }
+        let xy = |pa: f32, pb: f32| (pa * d.0 + pb * n.0, pa * d.1 + pb * n.1);
+        // Stray specks of the threshold's noise stuck to the blob push the
+        // hull out; each side moves in while the line just inside it is
+        // mostly paper.
+        let share = |line: &dyn Fn(f32) -> P| {
+            let n = 64;
+            (0..n)
+                .filter(|i| view.dark(line((*i as f32 + 0.5) / n as f32)))
+                .count() as f32
+                / n as f32
+        };
+        let (lim_a, lim_b) = (TRIM_MAX * (a1 - a0), TRIM_MAX * (b1 - b0));
+        let (sa0, sb0) = (a0, b0);
+        while a0 < sa0 + lim_a && share(&|t| xy(a0 + 0.5, b0 + t * (b1 - b0))) < SPECKS {
+            a0 += 0.5;
+        }
+        let sa1 = a1;
+        while a1 > sa1 - lim_a && share(&|t| xy(a1 - 0.5, b0 + t * (b1 - b0))) < SPECKS {
+            a1 -= 0.5;
+        }
+        while b0 < sb0 + lim_b && share(&|t| xy(a0 + t * (a1 - a0), b0 + 0.5)) < SPECKS {
+            b0 += 0.5;
+        }
+        let sb1 = b1;
+        while b1 > sb1 - lim_b && share(&|t| xy(a0 + t * (a1 - a0), b1 - 0.5)) < SPECKS {
+            b1 -= 0.5;
+        }
+        // Clockwise on screen (d, then n = d turned a right angle).
+        let corners = [xy(a0, b0), xy(a1, b0), xy(a1, b1), xy(a0, b1)];
+        for k in 0..4 {
+            let o = Outline {
+                bl: corners[k],
+                tl: corners[(k + 1) % 4],
+                tr: corners[(k + 2) % 4],
+                br: corners[(k + 3) % 4],
+            };
+            let c = o.centre();
+            let legs = solidity(view, o.bl, o.tl, c).min(solidity(view, o.bl, o.br, c));
+            if legs < SOLID || best.as_ref().is_some_and(|(s, _)| *s >= legs) {
+                continue;
+            }
+            let timing = solidity(view, o.tl, o.tr, c).max(solidity(view, o.tr, o.br, c));
+            if timing <= ALTERNATING {
+                best = Some((legs, o));
+            }
+        }
+    }
+    best.map(|(_, o)| o)
+}
+
+/// A straight edge fitted to points: a point on it and its direction.
+fn fit_line(pts: &[P]) -> Option<(P, P)> {
+    if pts.len() < 4 {
+        return None;
+    }
+    let n = pts.len() as f32;
+    let (mx, my) = (
+        pts.iter().map(|p| p.0).sum::<f32>() / n,
+        pts.iter().map(|p| p.1).sum::<f32>() / n,
+    );
+    let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
+    for p in pts {
+        let (dx, dy) = (p.0 - mx, p.1 - my);
+        sxx += dx * dx;
+        sxy += dx * dy;
+        syy += dy * dy;
+    }
+    // The principal axis of the scatter.
+    let angle = 0.5 * (2.0 * sxy).atan2(sxx - syy);
+    Some(((mx, my), (angle.cos(), angle.sin())))
+}
+
+/// Where two lines cross.
+fn cross(l1: (P, P), l2: (P, P)) -> Option<P> {
+    let ((p, d), (q, e)) = (l1, l2);
+    let den = d.0 * e.1 - d.1 * e.0;
+    if den.abs() < 1e-3 {
+        return None;
+    }
+    let t = ((q.0 - p.0) * e.1 - (q.1 - p.1) * e.0) / den;
+    Some((p.0 + d.0 * t, p.1 + d.1 * t))
+}
+
+/// The outer edge of a leg of the L, fitted: from just outside the side
+/// from `a` to `b`, inwards until the first dark pixel, at points along
+/// it; a line through those, refitted without the ones more than
+/// [`EDGE_SLACK`] px off it (a notch of noise, a module of the quiet zone
+/// misread as ink).
+fn leg_edge(view: &View, a: P, b: P, centre: P) -> Option<(P, P)> {
+    let n = inward(a, b, centre);
+    let depth = 0.25 * dist(a, centre);
+    let mut pts = Vec::new();
+    for i in 0..LEG_POINTS {
+        let t = 0.1 + 0.8 * i as f32 / (LEG_POINTS - 1) as f32;
+        let start = lerp(a, b, t);
+        let mut s = -3.0;
+        while s < depth {
+            let p = (start.0 + n.0 * s, start.1 + n.1 * s);
+            if view.dark(p) {
+                pts.push(p);
+                break;
+            }
+            s += 0.5;
+        }
+    }
+    let line = fit_line(&pts)?;
+    let off = |p: &P| {
+        let ((q, d), (x, y)) = (line, *p);
+        ((x - q.0) * d.1 - (y - q.1) * d.0).abs()
+    };
+    let kept: Vec<P> = pts
+        .iter()
+        .copied()
+        .filter(|p| off(p) <= EDGE_SLACK)
+        .collect();
+    if kept.len() * 3 < pts.len() * 2 {
+        return None;
+    }
+    fit_line(&kept)
+}
+
+/// Points per leg for its edge fit.
+const LEG_POINTS: usize = 24;
+
+/// Points further than this from a leg's first fit (px) are left out of
+/// the second.
+const EDGE_SLACK: f32 = 1.5;
+
+/// A leg of the L: from the corner `from` along `d` (roughly `len` px),
+/// its inside towards `n`.
+struct Leg {
+    from: P,
+    d: P,
+    n: P,
+    len: f32,
+}
+
+impl Leg {
+    /// The grey `s` px along the leg, `inset` px inside it.
+    fn grey(&self, view: &View, s: f32, inset: f32) -> f32 {
+        view.grey((
+            self.from.0 + self.d.0 * s + self.n.0 * inset,
+            self.from.1 + self.d.1 * s + self.n.1 * inset,
+        ))
+    }
+
+    /// How far inside the leg its middle lies: the inset, from those of
+    /// [`INSETS`], whose line over the leg's middle stretch is darkest.
+    fn middle(&self, view: &View) -> f32 {
+        let mean = |inset: f32| {
+            (0..16)
+                .map(|i| self.grey(view, self.len * (0.2 + 0.5 * i as f32 / 15.0), inset))
+                .sum::<f32>()
+        };
+        INSETS
+            .iter()
+            .copied()
+            .min_by(|a, b| mean(*a).total_cmp(&mean(*b)))
+            .unwrap_or(1.0)
+    }
+
+    /// Where the leg ends: along its middle, the grey (a 3 px running
+    /// mean, against noise) first rises above `cut` past half its rough
+    /// length, at most 1.3 times that. Grey, not the threshold: the
+    /// board's mottle and noise leave specks of "ink" in the quiet zone
+    /// that a walk along dark pixels runs on through.
+    fn end(&self, view: &View, cut: f32) -> f32 {
+        let inset = self.middle(view);
+        let at = |s: f32| self.grey(view, s, inset);
+        let mut s = 0.5 * self.len;
+        while s < 1.3 * self.len {
+            if (at(s - 1.0) + at(s) + at(s + 1.0)) / 3.0 > cut {
+                return s;
+            }
+            s += 0.5;
+        }
+        1.3 * self.len
+    }
+}
+
+/// The grey levels of ink and paper in the outline: its darkest and
+/// lightest fifth (a symbol is about half ink).
+fn levels(view: &View, o: &Outline) -> (f32, f32) {
+    let mut g: Vec<f32> = (0..20)
+        .flat_map(|i| (0..20).map(move |j| ((i as f32 + 0.5) / 20.0, (j as f32 + 0.5) / 20.0)))
+        .map(|(u, v)| view.grey(o.at(u, v)))
+        .collect();
+    g.sort_by(f32::total_cmp);
+    (g[g.len() / 5], g[g.len() * 4 / 5])
+}
+
+/// The outline made exact: both legs' outer edges fitted, their crossing
+/// the L's corner, each leg as long as its dark run, the fourth corner
+/// completing the parallelogram.
+fn refine(view: &View, o: &Outline) -> Option<Outline> {
+    let c = o.centre();
+    let left = leg_edge(view, o.bl, o.tl, c)?;
+    let bottom = leg_edge(view, o.bl, o.br, c)?;
+    let bl = cross(left, bottom)?;
+    // The legs' directions, pointing away from the corner.
+    let towards = |d: P, to: P| {
+        if d.0 * (to.0 - bl.0) + d.1 * (to.1 - bl.1) < 0.0 {
+            (-d.0, -d.1)
+        } else {
+            d
+        }
+    };
+    let (up, right) = (towards(left.1, o.tl), towards(bottom.1, o.br));
+    let (ink, paper) = levels(view, o);
+    let cut = 0.5 * (ink + paper);
+    let up_len = Leg {
+        from: bl,
+        d: up,
+        n: right,
+        len: dist(o.bl, o.tl),
+    }
+    .end(view, cut);
+    let right_len = Leg {
+        from: bl,
+        d: right,
+        n: up,
+        len: dist(o.bl, o.br),
+    }
+    .end(view, cut);
+    let tl = (bl.0 + up.0 * up_len, bl.1 + up.1 * up_len);
+    let br = (bl.0 + right.0 * right_len, bl.1 + right.1 * right_len);
+    let tr = (tl.0 + br.0 - bl.0, tl.1 + br.1 - bl.1);
+    Some(Outline { tl, tr, br, bl })
+}
+
+/// The dark runs along a side, each as (start, end) fractions, after
+/// dropping single dark or light points (noise).
+fn runs(pts: &[(f32, bool)]) -> Vec<(bool, f32, f32)> {
+    let mut clean: Vec<(f32, bool)> = pts.to_vec();
+    for i in 1..pts.len().saturating_sub(1) {
+        if pts[i - 1].1 == pts[i + 1].1 {
+            clean[i].1 = pts[i - 1].1;
+        }
+    }
+    let mut out: Vec<(bool, f32, f32)> = Vec::new();
+    for (t, d) in clean {
+        match out.last_mut() {
+            Some(last) if last.0 == d => last.2 = t,
+            _ => out.push((d, t, t)),
+        }
+    }
+    out
+}
+
+/// How well a timing side of `n` modules fits the grey picture: the mean
+/// grey of its light modules less that of its dark ones, sampled at the
+/// module centres half a module inside the outline, from the dark end `a`.
+fn timing_fit(view: &View, a: P, b: P, centre: P, n: u32) -> f32 {
+    let len = dist(a, b);
+    let m = len / n as f32;
+    let inward = inward(a, b, centre);
+    let (mut dark, mut light) = (0.0, 0.0);
+    for i in 0..n {
+        let p = lerp(a, b, (i as f32 + 0.5) / n as f32);
+        let g = view.grey((p.0 + inward.0 * 0.5 * m, p.1 + inward.1 * 0.5 * m));
+        if i % 2 == 0 {
+            dark += g;
+        } else {
+            light += g;
+        }
+    }
+    (light - dark) / (n / 2) as f32
+}
+
+/// Step 2: (rows, columns) the timing sides fit best, likeliest first,
+/// each a size the standard has. Every even count from 8 to 144 with
+/// modules of at least a pixel is tried on each side: the right count
+/// lines its samples up with the alternation, any other mixes them.
+fn sizes(view: &View, o: &Outline) -> Vec<(u32, u32)> {
+    let c = o.centre();
+    let best = |a: P, b: P| {
+        let len = dist(a, b);
+        let mut fits: Vec<(f32, u32)> = (4..=72u32)
+            .map(|k| 2 * k)
+            .filter(|&n| n as f32 <= len)
+            .map(|n| (timing_fit(view, a, b, c, n), n))
+            .collect();
+        fits.sort_by(|x, y| y.0.total_cmp(&x.0));
+        fits.truncate(3);
+        fits
+    };
+    // The top from its dark end (top left), the right side from its dark
+    // end (bottom right).
+    let cols = best(o.tl, o.tr);
+    let rows = best(o.br, o.tr);
+    let mut pairs: Vec<(f32, (u32, u32))> = Vec::new();
+    for &(fr, r) in &rows {
+        for &(fc, k) in &cols {
+            if Version::getVersionForDimensions(r, k).is_ok() {
+                pairs.push((fr + fc, (r, k)));
+            }
+        }
+    }
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0));
+    pairs.into_iter().take(3).map(|p| p.1).collect()
+}
+
+/// Module centres along a timing side (fractions): evenly spaced, and
+/// also from its runs when they number `n` (a curved pack squeezes the
+/// modules towards its sides; the timing pattern shows where they went,
+/// unless noise broke a run, which the agreement check then shows).
+fn centres(view: &View, a: P, b: P, centre: P, n: u32) -> Vec<Vec<f32>> {
+    let mut out = vec![(0..n).map(|i| (i as f32 + 0.5) / n as f32).collect()];
+    for &inset in &INSETS {
+        let r = runs(&along(view, a, b, centre, inset, 0.0, 1.0));
+        if r.len() == n as usize {
+            out.push(r.iter().map(|x| (x.1 + x.2) / 2.0).collect());
+            break;
+        }
+    }
+    out
+}
+
+/// Steps 3–5 for one size: every choice of module centres sampled, the
+/// grids whose L and timing agree enough decoded, best agreement first.
+fn sample_and_decode(view: &View, o: &Outline, rows: u32, cols: u32) -> Option<String> {
+    let c = o.centre();
+    let across = centres(view, o.tl, o.tr, c, cols);
+    // Down the right side the timing runs start at the top.
+    let down = centres(view, o.tr, o.br, c, rows);
+    let mut grids: Vec<(f32, BitMatrix)> = Vec::new();
+    for us in &across {
+        for vs in &down {
+            if let Some(g) = sample(view, o, us, vs) {
+                grids.push(g);
+            }
+        }
+    }
+    grids.sort_by(|a, b| b.0.total_cmp(&a.0));
+    grids.iter().filter(|g| g.0 >= AGREE).find_map(|(_, grid)| {
+        let r = Decoder::new().decode(grid).ok()?;
+        Some(format!("]d{}{}", r.getSymbologyModifier(), r.getText()))
+    })
+}
+
+/// Samples the grid at the module centres `us` (across) and `vs` (down):
+/// the share of the L and timing modules that match the standard, and the
+/// grid (true = dark).
+fn sample(view: &View, o: &Outline, us: &[f32], vs: &[f32]) -> Option<(f32, BitMatrix)> {
+    let (nc, nr) = (us.len(), vs.len());
+    let (cols, rows) = (u32::try_from(nc).ok()?, u32::try_from(nr).ok()?);
+    let module = dist(o.tl, o.tr) / cols as f32;
+    // Each module's grey: the mean of nine points over its middle half.
+    let r = 0.25 * module;
+    let mut g = vec![0f32; nr * nc];
+    for (y, &v) in vs.iter().enumerate() {
+        for (x, &u) in us.iter().enumerate() {
+            let p = o.at(u, v);
+            let mut sum = 0.0;
+            for dy in [-r, 0.0, r] {
+                for dx in [-r, 0.0, r] {
+                    sum += view.grey((p.0 + dx, p.1 + dy));
+                }
+            }
+            g[y * nc + x] = sum / 9.0;
+        }
+    }
+    // Dark against the modules round it (5×5 modules, about half dark in
+    // any symbol): follows shading, a highlight, a fading print.
+    let mut grid = BitMatrix::new(cols, rows).ok()?;
+    let (mut agree, mut fixed) = (0u32, 0u32);
+    for y in 0..nr {
+        for x in 0..nc {
+            let (mut sum, mut n) = (0.0, 0.0);
+            for yy in y.saturating_sub(2)..=(y + 2).min(nr - 1) {
+                for xx in x.saturating_sub(2)..=(x + 2).min(nc - 1) {
+                    sum += g[yy * nc + xx];
+                    n += 1.0;
+                }
+            }
+            let dark = g[y * nc + x] * n < sum;
+            if dark {
+                grid.set(x as u32, y as u32);
+            }
+            // The finder L (left column, bottom row) and the timing pattern
+            // (top row, right column) as the standard draws them.
+            let expected = if x == 0 || y == nr - 1 {
+                Some(true)
+            } else if y == 0 {
+                Some(x % 2 == 0)
+            } else if x == nc - 1 {
+                Some(y % 2 == 1)
+            } else {
+                None
+            };
+            if let Some(e) = expected {
+                fixed += 1;
+                if e == dark {
+                    agree += 1;
+                }
+            }
+        }
+    }
+    Some((agree as f32 / fixed.max(1) as f32, grid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::locate::candidates;
+    use rxing::Writer;
+
+    /// Draws `symbol` (rows of `#` dark) at `m` px per module, turned by
+    /// `angle`, into a white picture; returns the binarised picture.
+    fn draw(symbol: &[Vec<bool>], m: f32, angle: f32, w: usize, h: usize) -> Vec<u8> {
+        let (rows, cols) = (symbol.len() as f32, symbol[0].len() as f32);
+        let (s, c) = angle.sin_cos();
+        let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+        let mut px = vec![255u8; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                // Into the symbol's frame, then module coordinates.
+                let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
+                let (u, v) = (dx * c + dy * s, -dx * s + dy * c);
+                let (mx, my) = (u / m + cols / 2.0, v / m + rows / 2.0);
+                if mx >= 0.0
+                    && my >= 0.0
+                    && mx < cols
+                    && my < rows
+                    && symbol[my as usize][mx as usize]
+                {
+                    px[y * w + x] = 0;
+                }
+            }
+        }
+        px
+    }
+
+    fn symbol_of(text: &str) -> Vec<Vec<bool>> {
+        let m = rxing::datamatrix::DataMatrixWriter
+            .encode_with_hints(
+                text,
+                &rxing::BarcodeFormat::DATA_MATRIX,
+                0,
+                0,
+                &rxing::EncodeHints {
+                    Margin: Some("0".into()),
+                    ..rxing::EncodeHints::default()
+                },
+            )
+            .expect("encodes");
+        (0..m.getHeight())
+            .map(|y| (0..m.getWidth()).map(|x| m.get(x, y)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn reads_a_symbol_at_any_angle_and_module_size() {
+        let text = "0104150999999994172812311012345A\u{1d}21SERIAL123456";
+        let symbol = symbol_of(text);
+        for (m, angle) in [(4.0, 0.0), (3.0, 0.5), (5.0, 2.0), (2.0, 4.0), (6.0, 5.5)] {
+            let (w, h) = (200, 200);
+            let bin = draw(&symbol, m, angle, w, h);
+            let found = candidates(&bin, w, h);
+            let got = found.iter().find_map(|c| read(&bin, &bin, w, h, c));
+            assert_eq!(
+                got.as_deref().map(|t| &t[3..]),
+                Some(text),
+                "module {m} px, angle {angle}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pattern_without_an_l_is_not_read() {
+        // The same symbol with its L broken off: rows and columns 0 and
+        // last cleared, so no solid legs: nothing, never a wrong text.
+        let mut symbol = symbol_of("0104150999999994172812311012345A");
+        let (rows, cols) = (symbol.len(), symbol[0].len());
+        for (y, row) in symbol.iter_mut().enumerate() {
+            for (x, v) in row.iter_mut().enumerate() {
+                if x == 0 || y == rows - 1 || (x + y) % 3 == 0 && x + 1 == cols {
+                    *v = false;
+                }
+            }
+        }
+        let (w, h) = (160, 160);
+        let bin = draw(&symbol, 4.0, 0.3, w, h);
+        for c in candidates(&bin, w, h) {
+            assert_eq!(read(&bin, &bin, w, h, &c), None);
+        }
+    }
+}
