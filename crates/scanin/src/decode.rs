@@ -141,29 +141,32 @@ const fn local(region: Region, shrink: u8, crops: bool) -> Pass {
 /// The camera's plan, measured on the generated corpus (`examples/probe.rs`
 /// shows which pass finds what, at what cost): rxing's thorough mode on the
 /// guide box is cheap (3 ms at 720p) and finds most codes; then inverted
-/// print, faint print, blur and small modules; then the whole frame.
+/// print; then our own search and sampler (7 ms), which reads what rxing's
+/// detector misses (coloured board, dot print, curved packs, a covered
+/// edge); then faint print, blur and small modules; then the whole frame.
 pub const CAMERA_PASSES: &[Pass] = &[
     pass(Region::Guide, false, 1, false),
     pass(Region::Guide, true, 2, false),
-    // Dot print (inkjet) on the halved guide box: cheap, and within the
-    // frame deadline, where the last place left it out half the time.
-    joined(Region::Guide, 2, 1),
-    local(Region::Guide, 2, true),
+    // Our own search and sampler on the guide box: print on coloured
+    // board, dot print, curved packs, an edge covered, 2 px modules.
+    local(Region::Guide, 1, true),
     pass(Region::Guide, false, 2, true),
     pass(Region::Guide, false, 1, true),
     pass(Region::Full, false, 2, false),
-    pass(Region::Full, false, 1, false),
     pass(Region::Full, true, 2, false),
+    pass(Region::Full, false, 1, false),
     pass(Region::Guide, true, 1, false),
-    // Dot print at full size, last.
+    // Dot print joined for rxing's own detector.
     joined(Region::Guide, 1, 1),
-    local(Region::Guide, 1, true),
+    // Our own search over the whole frame, halved, last.
+    local(Region::Full, 2, true),
 ];
 
 /// An image file: the whole image, no guide box.
 pub const FILE_PASSES: &[Pass] = &[
     pass(Region::Full, false, 1, false),
     pass(Region::Full, true, 1, false),
+    local(Region::Full, 1, true),
     pass(Region::Full, false, 2, true),
     pass(Region::Full, false, 1, true),
     pass(Region::Full, true, 2, false),
@@ -171,7 +174,6 @@ pub const FILE_PASSES: &[Pass] = &[
     joined(Region::Full, 1, 2),
     joined(Region::Full, 2, 1),
     local(Region::Full, 2, true),
-    local(Region::Full, 1, true),
 ];
 
 /// Frames above this many pixels are halved before the full-frame passes,
@@ -534,8 +536,19 @@ pub fn run_pass(v: &Frame, thorough: bool) -> Option<String> {
 
 /// Finds candidates ([`crate::locate`]) in the local threshold of the grey
 /// view `v` and reads each: rxing on it cut out with a margin of a fifth of
-/// its size, then our own sampler ([`crate::grid`]).
+/// its size, then our own sampler ([`crate::grid`]), then, for a small
+/// candidate, both again on it enlarged twice (modules of one to two
+/// pixels, which neither the threshold nor the sampler resolve).
 pub fn run_crops(v: &Frame, thorough: bool) -> Option<String> {
+    read_candidates(v, thorough, true)
+}
+
+/// A candidate at most this many pixels on its longer side is also read
+/// enlarged: a 26×26 symbol at 2.3 px per module with its margin, the
+/// largest whose modules are under two pixels in the usual sizes.
+pub const ENLARGE_BELOW: usize = 60;
+
+fn read_candidates(v: &Frame, thorough: bool, enlarge: bool) -> Option<String> {
     let (w, h) = (v.width as usize, v.height as usize);
     let mut bin = v.luma.clone();
     mean3(&mut bin, w, h);
@@ -545,17 +558,53 @@ pub fn run_crops(v: &Frame, thorough: bool) -> Option<String> {
         .find_map(|c| {
             let r = c.rect;
             let r = r.grown(r.width().max(r.height()) / 5 + 3, w, h);
-            let mut luma = Vec::with_capacity(r.width() * r.height());
-            for y in r.y0..r.y1 {
-                luma.extend_from_slice(&bin[y * w + r.x0..y * w + r.x1]);
-            }
-            let crop = Frame {
-                width: r.width() as u32,
-                height: r.height() as u32,
-                luma,
-            };
-            run_pass(&crop, thorough).or_else(|| crate::grid::read(&v.luma, &bin, w, h, &c))
+            run_pass(&cut(&bin, w, &r), thorough)
+                .or_else(|| crate::grid::read(&v.luma, &bin, w, h, &c))
+                .or_else(|| {
+                    let small = c.rect.width().max(c.rect.height()) <= ENLARGE_BELOW;
+                    (enlarge && small)
+                        .then(|| read_candidates(&enlarged(&cut(&v.luma, w, &r)), thorough, false))
+                        .flatten()
+                })
         })
+}
+
+/// The part `r` of a picture `w` wide.
+fn cut(luma: &[u8], w: usize, r: &crate::locate::Rect) -> Frame {
+    let mut out = Vec::with_capacity(r.width() * r.height());
+    for y in r.y0..r.y1 {
+        out.extend_from_slice(&luma[y * w + r.x0..y * w + r.x1]);
+    }
+    Frame {
+        width: r.width() as u32,
+        height: r.height() as u32,
+        luma: out,
+    }
+}
+
+/// The picture at twice its size, bilinear.
+fn enlarged(f: &Frame) -> Frame {
+    let (w, h) = (f.width as usize, f.height as usize);
+    let (ew, eh) = (2 * w, 2 * h);
+    let mut luma = Vec::with_capacity(ew * eh);
+    let px = |x: usize, y: usize| f32::from(f.luma[y.min(h - 1) * w + x.min(w - 1)]);
+    for y in 0..eh {
+        // The enlarged pixel's centre in the source's pixel coordinates.
+        let sy = ((y as f32 + 0.5) / 2.0 - 0.5).max(0.0);
+        let (y0, fy) = (sy as usize, sy.fract());
+        for x in 0..ew {
+            let sx = ((x as f32 + 0.5) / 2.0 - 0.5).max(0.0);
+            let (x0, fx) = (sx as usize, sx.fract());
+            let top = px(x0, y0) + (px(x0 + 1, y0) - px(x0, y0)) * fx;
+            let bottom = px(x0, y0 + 1) + (px(x0 + 1, y0 + 1) - px(x0, y0 + 1)) * fx;
+            luma.push((top + (bottom - top) * fy).round() as u8);
+        }
+    }
+    Frame {
+        width: ew as u32,
+        height: eh as u32,
+        luma,
+    }
 }
 
 /// Decodes one frame by `plan`, learning pass costs into `costs`.
@@ -634,7 +683,24 @@ pub fn decode_file(path: &std::path::Path) -> Result<RawScan, DecodeError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{darkest_around, local_threshold};
+    use super::{darkest_around, enlarged, local_threshold, Frame};
+
+    #[test]
+    fn enlarging_doubles_each_side_and_keeps_the_levels() {
+        let f = Frame {
+            width: 3,
+            height: 2,
+            luma: vec![0, 100, 200, 50, 150, 250],
+        };
+        let e = enlarged(&f);
+        assert_eq!((e.width, e.height, e.luma.len()), (6, 4, 24));
+        // The corners keep their pixels' levels; in between is between.
+        assert_eq!(
+            (e.luma[0], e.luma[5], e.luma[18], e.luma[23]),
+            (0, 200, 50, 250)
+        );
+        assert!(e.luma[1] > 0 && e.luma[1] < 100, "{:?}", e.luma);
+    }
 
     #[test]
     fn the_local_threshold_is_the_window_mean_with_a_contrast_floor() {

@@ -57,6 +57,13 @@ const SPECKS: f32 = 0.3;
 /// ... but by no more than this share of the outline's width or height.
 const TRIM_MAX: f32 = 0.25;
 
+/// Orientations tried per candidate, the first this many distinct ones
+/// round its hull: a clean symbol's hull has about eight, noise adds a few
+/// more, and the cap bounds the work a large ragged blob of clutter costs.
+/// (Trying the longest edges first was measured worse: blocks of text
+/// then pass for an L more often, and their failed decodes cost time.)
+const MAX_ORIENTATIONS: usize = 32;
+
 /// Orientations closer than this (radians, modulo a right angle) are one.
 const SAME_ANGLE: f32 = 0.02;
 
@@ -195,9 +202,11 @@ fn find_l(view: &View, hull: &[P]) -> Option<Outline> {
     let mut best: Option<(f32, Outline)> = None;
     for i in 0..hull.len() {
         let (a, b) = (hull[i], hull[(i + 1) % hull.len()]);
-        let len = dist(a, b);
-        if len < 1.0 {
+        if dist(a, b) < 1.0 {
             continue;
+        }
+        if angles.len() == MAX_ORIENTATIONS {
+            break;
         }
         let angle = (b.1 - a.1)
             .atan2(b.0 - a.0)

@@ -62,8 +62,10 @@ pub const MIN_FILL: f32 = 0.3;
 /// threshold kept dark) is nearly all ink.
 pub const INK: std::ops::RangeInclusive<f32> = 0.2..=0.8;
 
-/// Candidates looked at per view, largest first: a label seldom has more
-/// than one or two symbols near the code, and each costs a detector run.
+/// Candidates looked at per view, the largest and squarest first (their
+/// ink times their short side over their long side): a label seldom has
+/// more than one or two symbols near the code, and each costs a detector
+/// run.
 pub const MAX_CANDIDATES: usize = 4;
 
 /// A blob that may be a symbol.
@@ -77,7 +79,7 @@ pub struct Candidate {
 }
 
 /// The blobs in `bin` (0 = dark, anything else light, `w` by `h`) that may
-/// be symbols, largest first.
+/// be symbols, likeliest first (see [`MAX_CANDIDATES`]).
 pub fn candidates(bin: &[u8], w: usize, h: usize) -> Vec<Candidate> {
     if w == 0 || h == 0 || bin.len() != w * h {
         return Vec::new();
@@ -138,7 +140,11 @@ pub fn candidates(bin: &[u8], w: usize, h: usize) -> Vec<Candidate> {
         }
         if looks_like_a_symbol(&r, count, ink) {
             let hull = hull_of(&members, w, r.y0, r.height());
-            found.push((count, Candidate { rect: r, hull }));
+            // Squarish blobs first: most symbols are square, and lines of
+            // text, the commonest clutter, are long and thin.
+            let (bw, bh) = (r.width(), r.height());
+            let rank = count * bw.min(bh) / bw.max(bh);
+            found.push((rank, Candidate { rect: r, hull }));
         }
     }
     found.sort_by_key(|f| std::cmp::Reverse(f.0));
