@@ -4,7 +4,7 @@
 //! (a corpus written by `cargo run -p corpus -- DIR N`). Each pass is run
 //! on every picture on its own; the table gives, per pass, the pictures
 //! of each class it reads and its mean time per picture at 1280×720.
-use scanin::decode::{run_crops, run_pass, view, GuideBox, CAMERA_PASSES};
+use scanin::decode::{run_crops, run_own, run_pass, view, GuideBox, CAMERA_PASSES};
 use std::collections::BTreeMap;
 
 fn main() {
@@ -15,6 +15,9 @@ fn main() {
         .map(|l| serde_json::from_str(l).expect("entry"))
         .collect();
     let passes = CAMERA_PASSES;
+    // Our own search and sampler alone, on the guide box at full size.
+    let own = CAMERA_PASSES.iter().position(|p| p.crops && p.shrink == 1);
+    let mut alone: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     // class -> per pass (read, ms at 720p, pictures at 720p)
     let mut table: BTreeMap<String, Vec<(u32, f64, u32)>> = BTreeMap::new();
     for e in &entries {
@@ -22,6 +25,14 @@ fn main() {
         let row = table
             .entry(e.class.clone())
             .or_insert_with(|| vec![(0, 0.0, 0); passes.len()]);
+        if let Some(i) = own {
+            let v = view(&f, passes[i], &GuideBox::default());
+            let t = alone.entry(e.class.clone()).or_default();
+            t.1 += 1;
+            if run_own(&v).is_some_and(|t| t.ends_with(&e.expected)) {
+                t.0 += 1;
+            }
+        }
         for (i, p) in passes.iter().enumerate() {
             let t = std::time::Instant::now();
             let v = view(&f, *p, &GuideBox::default());
@@ -53,4 +64,12 @@ fn main() {
             ms / f64::from(n.max(1))
         );
     }
+    let line: Vec<String> = alone
+        .iter()
+        .map(|(c, (ok, n))| format!("{c}={ok}/{n}"))
+        .collect();
+    println!(
+        "our own search and sampler alone (guide box): {}",
+        line.join(" ")
+    );
 }

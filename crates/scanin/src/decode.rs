@@ -540,7 +540,13 @@ pub fn run_pass(v: &Frame, thorough: bool) -> Option<String> {
 /// candidate, both again on it enlarged twice (modules of one to two
 /// pixels, which neither the threshold nor the sampler resolve).
 pub fn run_crops(v: &Frame, thorough: bool) -> Option<String> {
-    read_candidates(v, thorough, true)
+    read_candidates(v, Some(thorough), true)
+}
+
+/// [`run_crops`] without rxing's detector: our own search and sampler
+/// alone (for the tests and the probe, which measure them on their own).
+pub fn run_own(v: &Frame) -> Option<String> {
+    read_candidates(v, None, true)
 }
 
 /// A candidate at most this many pixels on its longer side is also read
@@ -548,7 +554,9 @@ pub fn run_crops(v: &Frame, thorough: bool) -> Option<String> {
 /// largest whose modules are under two pixels in the usual sizes.
 pub const ENLARGE_BELOW: usize = 60;
 
-fn read_candidates(v: &Frame, thorough: bool, enlarge: bool) -> Option<String> {
+/// `rxing`: whether rxing's detector reads each cut-out first (and in its
+/// thorough mode or not).
+fn read_candidates(v: &Frame, rxing: Option<bool>, enlarge: bool) -> Option<String> {
     let (w, h) = (v.width as usize, v.height as usize);
     let mut bin = v.luma.clone();
     mean3(&mut bin, w, h);
@@ -558,12 +566,13 @@ fn read_candidates(v: &Frame, thorough: bool, enlarge: bool) -> Option<String> {
         .find_map(|c| {
             let r = c.rect;
             let r = r.grown(r.width().max(r.height()) / 5 + 3, w, h);
-            run_pass(&cut(&bin, w, &r), thorough)
+            rxing
+                .and_then(|thorough| run_pass(&cut(&bin, w, &r), thorough))
                 .or_else(|| crate::grid::read(&v.luma, &bin, w, h, &c))
                 .or_else(|| {
                     let small = c.rect.width().max(c.rect.height()) <= ENLARGE_BELOW;
                     (enlarge && small)
-                        .then(|| read_candidates(&enlarged(&cut(&v.luma, w, &r)), thorough, false))
+                        .then(|| read_candidates(&enlarged(&cut(&v.luma, w, &r)), rxing, false))
                         .flatten()
                 })
         })

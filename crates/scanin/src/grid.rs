@@ -27,8 +27,9 @@
 //!    decoder's Reed–Solomon check does the rest.
 
 use crate::locate::Candidate;
-use rxing::common::BitMatrix;
+use rxing::common::{BitMatrix, PerspectiveTransform, Quadrilateral};
 use rxing::datamatrix::decoder::{Decoder, Version};
+use rxing::Point;
 
 type P = (f32, f32);
 
@@ -74,10 +75,13 @@ pub fn read(grey: &[u8], bin: &[u8], w: usize, h: usize, c: &Candidate) -> Optio
         return None;
     }
     let view = View { grey, bin, w, h };
-    let outline = find_l(&view, &c.hull).and_then(|o| refine(&view, &o))?;
-    for (rows, cols) in sizes(&view, &outline) {
-        if let Some(text) = sample_and_decode(&view, &outline, rows, cols) {
-            return Some(text);
+    for rough in find_l(&view, &c.hull) {
+        for outline in refine(&view, &rough) {
+            for (rows, cols) in sizes(&view, &outline) {
+                if let Some(text) = sample_and_decode(&view, &outline, rows, cols) {
+                    return Some(text);
+                }
+            }
         }
     }
     None
@@ -134,11 +138,22 @@ impl Outline {
     }
 
     /// The point at (u, v) of the outline: u along the top, v down the
-    /// side, both 0–1.
+    /// side, both 0–1 (bilinear; [`Outline::mapping`] for perspective).
     fn at(&self, u: f32, v: f32) -> P {
         let top = lerp(self.tl, self.tr, u);
         let bottom = lerp(self.bl, self.br, u);
         lerp(top, bottom, v)
+    }
+
+    /// The perspective map from the unit square (u along the top, v down
+    /// the side) onto the outline.
+    fn mapping(&self) -> PerspectiveTransform {
+        PerspectiveTransform::squareToQuadrilateral(self.quad())
+    }
+
+    fn quad(&self) -> Quadrilateral {
+        let pt = |p: P| Point::new(p.0, p.1);
+        Quadrilateral::new(pt(self.tl), pt(self.tr), pt(self.br), pt(self.bl))
     }
 }
 
@@ -193,10 +208,11 @@ fn solidity(view: &View, a: P, b: P, centre: P) -> f32 {
         .fold(0.0, f32::max)
 }
 
-/// Step 1: the outline and the L corner.
-fn find_l(view: &View, hull: &[P]) -> Option<Outline> {
+/// Step 1: the outline and the L corner: the best from rectangles round
+/// the hull and the best from the hull's own corners, likelier first.
+fn find_l(view: &View, hull: &[P]) -> Vec<Outline> {
     if hull.len() < 3 {
-        return None;
+        return Vec::new();
     }
     let mut angles: Vec<f32> = Vec::new();
     let mut best: Option<(f32, Outline)> = None;
@@ -265,19 +281,87 @@ fn find_l(view: &View, hull: &[P]) -> Option<Outline> {
                 tr: corners[(k + 2) % 4],
                 br: corners[(k + 3) % 4],
             };
-            let c = o.centre();
-            let legs = solidity(view, o.bl, o.tl, c).min(solidity(view, o.bl, o.br, c));
-            if legs < SOLID || best.as_ref().is_some_and(|(s, _)| *s >= legs) {
-                continue;
-            }
-            let timing = solidity(view, o.tl, o.tr, c).max(solidity(view, o.tr, o.br, c));
-            if timing <= ALTERNATING {
-                best = Some((legs, o));
-            }
+            consider(view, o, &mut best);
         }
     }
-    best.map(|(_, o)| o)
+    // The same on the hull's own corners: under perspective the L's legs
+    // are not at a right angle, and no rectangle lies along both.
+    let mut tilted: Option<(f32, Outline)> = None;
+    let corners = corners_of(hull);
+    let n = corners.len();
+    for k in 0..n {
+        let (bl, tl, br) = (corners[k], corners[(k + 1) % n], corners[(k + n - 1) % n]);
+        let tr = (tl.0 + br.0 - bl.0, tl.1 + br.1 - bl.1);
+        consider(view, Outline { tl, tr, br, bl }, &mut tilted);
+    }
+    let mut out: Vec<(f32, Outline)> = best.into_iter().chain(tilted).collect();
+    out.sort_by(|a, b| b.0.total_cmp(&a.0));
+    out.into_iter().map(|(_, o)| o).collect()
 }
+
+/// Keeps `o` in `best` if its legs are solid, its timing sides are not,
+/// and its legs are more solid than the best so far.
+fn consider(view: &View, o: Outline, best: &mut Option<(f32, Outline)>) {
+    let c = o.centre();
+    let legs = solidity(view, o.bl, o.tl, c).min(solidity(view, o.bl, o.br, c));
+    if legs < SOLID || best.as_ref().is_some_and(|(s, _)| *s >= legs) {
+        return;
+    }
+    let timing = solidity(view, o.tl, o.tr, c).max(solidity(view, o.tr, o.br, c));
+    if timing <= ALTERNATING {
+        *best = Some((legs, o));
+    }
+}
+
+/// The hull's corners: its vertices, dropping the one where it turns least
+/// while that turn is under [`CORNER_TURN`] (a pixelated straight edge is a
+/// run of vertices that barely turn), and vertices of sides under
+/// [`MIN_SIDE_SHARE`] of the longest.
+fn corners_of(hull: &[P]) -> Vec<P> {
+    let mut v: Vec<P> = hull.to_vec();
+    let turn = |v: &[P], i: usize| {
+        let n = v.len();
+        let (a, b, c) = (v[(i + n - 1) % n], v[i], v[(i + 1) % n]);
+        let (d1, d2) = ((b.0 - a.0, b.1 - a.1), (c.0 - b.0, c.1 - b.1));
+        let cross = d1.0 * d2.1 - d1.1 * d2.0;
+        let dot = d1.0 * d2.0 + d1.1 * d2.1;
+        cross.atan2(dot).abs()
+    };
+    while v.len() > 4 {
+        let Some((i, t)) = (0..v.len())
+            .map(|i| (i, turn(&v, i)))
+            .min_by(|x, y| x.1.total_cmp(&y.1))
+        else {
+            break;
+        };
+        if t >= CORNER_TURN {
+            break;
+        }
+        v.remove(i);
+    }
+    // Short sides (a notch, the light top right module): merge their ends.
+    let longest = (0..v.len())
+        .map(|i| dist(v[i], v[(i + 1) % v.len()]))
+        .fold(0.0, f32::max);
+    let mut i = 0;
+    while v.len() > 4 && i < v.len() {
+        let j = (i + 1) % v.len();
+        if dist(v[i], v[j]) < MIN_SIDE_SHARE * longest {
+            v[i] = lerp(v[i], v[j], 0.5);
+            v.remove(j);
+        } else {
+            i += 1;
+        }
+    }
+    v
+}
+
+/// A hull vertex turning less than this (radians, about 14°) is on a side,
+/// not a corner.
+const CORNER_TURN: f32 = 0.25;
+
+/// Sides shorter than this share of the longest are merged into a corner.
+const MIN_SIDE_SHARE: f32 = 0.15;
 
 /// A straight edge fitted to points: a point on it and its direction.
 fn fit_line(pts: &[P]) -> Option<(P, P)> {
@@ -421,13 +505,19 @@ fn levels(view: &View, o: &Outline) -> (f32, f32) {
 }
 
 /// The outline made exact: both legs' outer edges fitted, their crossing
-/// the L's corner, each leg as long as its dark run, the fourth corner
-/// completing the parallelogram.
-fn refine(view: &View, o: &Outline) -> Option<Outline> {
+/// the L's corner, each leg as long as its grey stays dark, the fourth
+/// corner completing a parallelogram; and, when the timing sides' outer
+/// edges can be fitted too, the quadrilateral the four edges make (a
+/// tilted pack), tried first.
+fn refine(view: &View, o: &Outline) -> Vec<Outline> {
     let c = o.centre();
-    let left = leg_edge(view, o.bl, o.tl, c)?;
-    let bottom = leg_edge(view, o.bl, o.br, c)?;
-    let bl = cross(left, bottom)?;
+    let (Some(left), Some(bottom)) = (leg_edge(view, o.bl, o.tl, c), leg_edge(view, o.bl, o.br, c))
+    else {
+        return Vec::new();
+    };
+    let Some(bl) = cross(left, bottom) else {
+        return Vec::new();
+    };
     // The legs' directions, pointing away from the corner.
     let towards = |d: P, to: P| {
         if d.0 * (to.0 - bl.0) + d.1 * (to.1 - bl.1) < 0.0 {
@@ -456,8 +546,85 @@ fn refine(view: &View, o: &Outline) -> Option<Outline> {
     let tl = (bl.0 + up.0 * up_len, bl.1 + up.1 * up_len);
     let br = (bl.0 + right.0 * right_len, bl.1 + right.1 * right_len);
     let tr = (tl.0 + br.0 - bl.0, tl.1 + br.1 - bl.1);
-    Some(Outline { tl, tr, br, bl })
+    let flat = Outline { tl, tr, br, bl };
+    let mut out = Vec::with_capacity(2);
+    let cf = flat.centre();
+    if let (Some(top), Some(side)) = (timing_edge(view, tl, tr, cf), timing_edge(view, br, tr, cf))
+    {
+        if let (Some(tl), Some(tr), Some(br)) =
+            (cross(left, top), cross(top, side), cross(bottom, side))
+        {
+            let tilted = Outline { tl, tr, br, bl };
+            // Only a correction: each corner near the parallelogram's.
+            let slack = TILT_MAX * up_len.min(right_len);
+            if dist(tl, flat.tl) <= slack
+                && dist(tr, flat.tr) <= slack
+                && dist(br, flat.br) <= slack
+            {
+                out.push(tilted);
+            }
+        }
+    }
+    out.push(flat);
+    out
 }
+
+/// A tilted outline's corners may lie this share of the shorter leg from
+/// the parallelogram's, no further (a fit further off went wrong).
+const TILT_MAX: f32 = 0.2;
+
+/// The outer edge of a timing side (from `a` to `b`), fitted: scans from
+/// just outside inwards to the first dark pixel at points along it. The
+/// timing pattern's dark modules stop a scan at the edge; its light ones
+/// let it run on a module or more; so each point is replaced by the
+/// shallowest of it and its two neighbours before the line is fitted (and
+/// refitted without points more than [`EDGE_SLACK`] off it).
+fn timing_edge(view: &View, a: P, b: P, centre: P) -> Option<(P, P)> {
+    let n = inward(a, b, centre);
+    let depth = 0.25 * dist(a, b);
+    let hits: Vec<Option<(f32, P)>> = (0..TIMING_POINTS)
+        .map(|i| {
+            let t = 0.05 + 0.9 * i as f32 / (TIMING_POINTS - 1) as f32;
+            let start = lerp(a, b, t);
+            let mut s = -3.0;
+            while s < depth {
+                let p = (start.0 + n.0 * s, start.1 + n.1 * s);
+                if view.dark(p) {
+                    return Some((s, p));
+                }
+                s += 0.5;
+            }
+            None
+        })
+        .collect();
+    let pts: Vec<P> = (0..hits.len())
+        .filter_map(|i| {
+            hits[i.saturating_sub(1)..=(i + 1).min(hits.len() - 1)]
+                .iter()
+                .flatten()
+                .min_by(|x, y| x.0.total_cmp(&y.0))
+                .map(|h| h.1)
+        })
+        .collect();
+    let line = fit_line(&pts)?;
+    let off = |p: &P| {
+        let ((q, d), (x, y)) = (line, *p);
+        ((x - q.0) * d.1 - (y - q.1) * d.0).abs()
+    };
+    let kept: Vec<P> = pts
+        .iter()
+        .copied()
+        .filter(|p| off(p) <= EDGE_SLACK)
+        .collect();
+    if kept.len() * 2 < pts.len() {
+        return None;
+    }
+    fit_line(&kept)
+}
+
+/// Points per timing side for its edge fit: three or more per dark module
+/// of the usual sizes (up to 26 modules a side).
+const TIMING_POINTS: usize = 40;
 
 /// The dark runs along a side, each as (start, end) fractions, after
 /// dropping single dark or light points (noise).
@@ -478,17 +645,31 @@ fn runs(pts: &[(f32, bool)]) -> Vec<(bool, f32, f32)> {
     out
 }
 
-/// How well a timing side of `n` modules fits the grey picture: the mean
-/// grey of its light modules less that of its dark ones, sampled at the
-/// module centres half a module inside the outline, from the dark end `a`.
-fn timing_fit(view: &View, a: P, b: P, centre: P, n: u32) -> f32 {
-    let len = dist(a, b);
-    let m = len / n as f32;
-    let inward = inward(a, b, centre);
+/// How well a timing side (the top, or the right side) of `n` modules fits
+/// the grey picture: the mean grey of its light modules less that of its
+/// dark ones, sampled at the module centres half a module inside the
+/// outline, through the outline's perspective map (a tilted pack's modules
+/// shrink towards its far side).
+fn timing_fit(view: &View, o: &Outline, map: &PerspectiveTransform, top: bool, n: u32) -> f32 {
+    // Half a module inside, as a share of the other side.
+    let (along, across) = if top {
+        (dist(o.tl, o.tr), dist(o.tl, o.bl))
+    } else {
+        (dist(o.tr, o.br), dist(o.tl, o.tr))
+    };
+    let depth = 0.5 * along / n as f32 / across.max(1.0);
     let (mut dark, mut light) = (0.0, 0.0);
     for i in 0..n {
-        let p = lerp(a, b, (i as f32 + 0.5) / n as f32);
-        let g = view.grey((p.0 + inward.0 * 0.5 * m, p.1 + inward.1 * 0.5 * m));
+        let f = (i as f32 + 0.5) / n as f32;
+        // The top from its dark end (top left), the right side from its
+        // dark end (bottom right) up.
+        let (u, v) = if top {
+            (f, depth)
+        } else {
+            (1.0 - depth, 1.0 - f)
+        };
+        let q = map.transform_point(Point::new(u, v));
+        let g = view.grey((q.x, q.y));
         if i % 2 == 0 {
             dark += g;
         } else {
@@ -503,27 +684,38 @@ fn timing_fit(view: &View, a: P, b: P, centre: P, n: u32) -> f32 {
 /// modules of at least a pixel is tried on each side: the right count
 /// lines its samples up with the alternation, any other mixes them.
 fn sizes(view: &View, o: &Outline) -> Vec<(u32, u32)> {
-    let c = o.centre();
-    let best = |a: P, b: P| {
-        let len = dist(a, b);
+    let map = o.mapping();
+    let best = |top: bool| {
+        let len = if top {
+            dist(o.tl, o.tr)
+        } else {
+            dist(o.tr, o.br)
+        };
         let mut fits: Vec<(f32, u32)> = (4..=72u32)
             .map(|k| 2 * k)
             .filter(|&n| n as f32 <= len)
-            .map(|n| (timing_fit(view, a, b, c, n), n))
+            .map(|n| (timing_fit(view, o, &map, top, n), n))
             .collect();
         fits.sort_by(|x, y| y.0.total_cmp(&x.0));
         fits.truncate(3);
         fits
     };
-    // The top from its dark end (top left), the right side from its dark
-    // end (bottom right).
-    let cols = best(o.tl, o.tr);
-    let rows = best(o.br, o.tr);
+    // Each side's best counts, and pairs of them either way round: a
+    // square symbol whose one timing side reads poorly (glare, a tilt the
+    // fit missed) still gets its size from the other.
+    let mut counts: Vec<u32> = best(true)
+        .into_iter()
+        .chain(best(false))
+        .map(|f| f.1)
+        .collect();
+    counts.sort_unstable();
+    counts.dedup();
     let mut pairs: Vec<(f32, (u32, u32))> = Vec::new();
-    for &(fr, r) in &rows {
-        for &(fc, k) in &cols {
+    for &r in &counts {
+        for &k in &counts {
             if Version::getVersionForDimensions(r, k).is_ok() {
-                pairs.push((fr + fc, (r, k)));
+                let fit = timing_fit(view, o, &map, false, r) + timing_fit(view, o, &map, true, k);
+                pairs.push((fit, (r, k)));
             }
         }
     }
@@ -535,12 +727,25 @@ fn sizes(view: &View, o: &Outline) -> Vec<(u32, u32)> {
 /// also from its runs when they number `n` (a curved pack squeezes the
 /// modules towards its sides; the timing pattern shows where they went,
 /// unless noise broke a run, which the agreement check then shows).
-fn centres(view: &View, a: P, b: P, centre: P, n: u32) -> Vec<Vec<f32>> {
+fn centres(view: &View, o: &Outline, top: bool, n: u32) -> Vec<Vec<f32>> {
     let mut out = vec![(0..n).map(|i| (i as f32 + 0.5) / n as f32).collect()];
+    let (a, b) = if top { (o.tl, o.tr) } else { (o.tr, o.br) };
+    // A run's middle, back through the perspective map to a share of the
+    // side.
+    let inverse = PerspectiveTransform::quadrilateralToSquare(o.quad());
+    let share = |t: f32| {
+        let p = lerp(a, b, t);
+        let q = inverse.transform_point(Point::new(p.0, p.1));
+        if top {
+            q.x
+        } else {
+            q.y
+        }
+    };
     for &inset in &INSETS {
-        let r = runs(&along(view, a, b, centre, inset, 0.0, 1.0));
+        let r = runs(&along(view, a, b, o.centre(), inset, 0.0, 1.0));
         if r.len() == n as usize {
-            out.push(r.iter().map(|x| (x.1 + x.2) / 2.0).collect());
+            out.push(r.iter().map(|x| share((x.1 + x.2) / 2.0)).collect());
             break;
         }
     }
@@ -550,10 +755,9 @@ fn centres(view: &View, a: P, b: P, centre: P, n: u32) -> Vec<Vec<f32>> {
 /// Steps 3–5 for one size: every choice of module centres sampled, the
 /// grids whose L and timing agree enough decoded, best agreement first.
 fn sample_and_decode(view: &View, o: &Outline, rows: u32, cols: u32) -> Option<String> {
-    let c = o.centre();
-    let across = centres(view, o.tl, o.tr, c, cols);
+    let across = centres(view, o, true, cols);
     // Down the right side the timing runs start at the top.
-    let down = centres(view, o.tr, o.br, c, rows);
+    let down = centres(view, o, false, rows);
     let mut grids: Vec<(f32, BitMatrix)> = Vec::new();
     for us in &across {
         for vs in &down {
@@ -578,10 +782,12 @@ fn sample(view: &View, o: &Outline, us: &[f32], vs: &[f32]) -> Option<(f32, BitM
     let module = dist(o.tl, o.tr) / cols as f32;
     // Each module's grey: the mean of nine points over its middle half.
     let r = 0.25 * module;
+    let map = o.mapping();
     let mut g = vec![0f32; nr * nc];
     for (y, &v) in vs.iter().enumerate() {
         for (x, &u) in us.iter().enumerate() {
-            let p = o.at(u, v);
+            let q = map.transform_point(Point::new(u, v));
+            let p = (q.x, q.y);
             let mut sum = 0.0;
             for dy in [-r, 0.0, r] {
                 for dx in [-r, 0.0, r] {

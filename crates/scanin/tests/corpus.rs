@@ -7,7 +7,7 @@
 //! the floors sit a little under the measured rates (see benches/README.md)
 //! so that a regression in the decoder or its pass plan fails here.
 
-use scanin::decode::{decode_planned, CostModel, Plan};
+use scanin::decode::{decode_planned, run_own, view, CostModel, Plan};
 use scanin::frames::Frame;
 use scanin::Source;
 use std::collections::BTreeMap;
@@ -59,6 +59,61 @@ fn every_class_meets_its_floor_with_zero_misreads() {
         }
     }
     assert_eq!(tally.len(), 22, "every class generated");
+    assert!(below.is_empty(), "below the floor: {below:?}");
+}
+
+/// Our own search and sampler (`scanin::locate`, `scanin::grid`), without
+/// rxing's detector, on the guide box: the classes it is built for, each
+/// with a floor (what it reads on the 4-per-cell corpus, less a margin).
+#[test]
+fn our_own_detector_reads_without_rxings() {
+    let floors = [
+        ("board", 0.75),
+        ("dots", 0.75),
+        ("glare", 0.75),
+        ("noise", 0.75),
+        ("occluded", 0.75),
+        ("rotation", 0.75),
+        ("sharpened", 0.75),
+        ("module-4px", 0.9),
+        ("module-6px", 0.9),
+        ("module-8px", 0.9),
+    ];
+    let plan = Plan::camera(std::time::Duration::ZERO);
+    let own = *plan
+        .passes
+        .iter()
+        .find(|p| p.crops && p.shrink == 1)
+        .expect("the camera plan has our own pass");
+    let mut below = Vec::new();
+    for (class, floor) in floors {
+        let (mut ok, mut n) = (0u32, 0u32);
+        let c = corpus::Class::all()
+            .into_iter()
+            .find(|c| c.name() == class)
+            .expect("a class of the corpus");
+        let samples = corpus::RESOLUTIONS
+            .iter()
+            .flat_map(|&r| (0..4).map(move |i| corpus::sample(c, r, i).expect("sample")));
+        for s in samples {
+            let frame = Frame {
+                width: s.width,
+                height: s.height,
+                luma: s.pixels().expect("pixels"),
+            };
+            n += 1;
+            let v = view(&frame, own, &plan.guide);
+            if let Some(text) = run_own(&v) {
+                let want = if s.gs1 { "]d2" } else { "]d1" };
+                assert_eq!(text, format!("{want}{}", s.expected), "misread {}", s.name);
+                ok += 1;
+            }
+        }
+        eprintln!("{class}: {ok}/{n}");
+        if f64::from(ok) < floor * f64::from(n) {
+            below.push(format!("{class}: {ok}/{n} < {floor}"));
+        }
+    }
     assert!(below.is_empty(), "below the floor: {below:?}");
 }
 
