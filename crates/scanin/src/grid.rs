@@ -5,26 +5,35 @@
 //! decoder (which reads the bits; it never looks at the picture).
 //!
 //! How:
-//! 1. **Orientation**: a Data Matrix's outline is a rectangle whose two
-//!    sides along the L are solid. Every edge of the blob's convex hull
-//!    gives one direction; the rectangle round the hull in that direction
-//!    is a candidate outline, and each of its four corners a candidate L
-//!    corner. The one whose two legs are darkest wins, provided both are
-//!    solid ([`SOLID`]) and the two other sides are not (they alternate).
-//! 2. **Size**: the dark runs along the two timing sides, counted on lines
-//!    a little inside the outline, give the columns and rows (each side has
-//!    one dark module in two). The pair must be a size the standard has
-//!    (rxing's version table, squares, rectangles and DMRE).
-//! 3. **Geometry**: module centres from the timing runs themselves where
-//!    their count is right (a label round a vial squeezes the columns
-//!    towards its sides, and the timing pattern shows where they went),
-//!    evenly spaced otherwise; a bilinear map of the outline's corners in
-//!    between.
-//! 4. **Sampling**: each module is the majority of five points round its
-//!    centre in the binarised view.
-//! 5. **Misreads**: the sampled L and timing pattern must agree with the
+//! 1. **The L**: a Data Matrix's outline has two solid sides (the finder
+//!    L) and two that alternate (the timing pattern). Candidate outlines
+//!    come from rectangles round the blob's convex hull (one per hull edge
+//!    direction, trimmed of specks of noise) and from the hull's own
+//!    corners (under perspective the L is not a right angle and no
+//!    rectangle lies along both legs); each corner of each is a candidate
+//!    L corner. The ones whose two legs are darkest win, provided both are
+//!    solid ([`SOLID`]) and the two other sides are not ([`ALTERNATING`]).
+//! 2. **The outline made exact**: the legs' outer edges fitted to the
+//!    first dark pixels met from outside; their crossing is the L's corner;
+//!    each leg ends where its grey turns to paper; the fourth corner
+//!    completes a parallelogram, or, where the timing sides' outer edges
+//!    can be fitted too, the four edges make a quadrilateral (a tilted
+//!    pack).
+//! 3. **Size**: for every even count from 8 to 144, how well samples at
+//!    that many module centres half a module inside each timing side line
+//!    up with the dark/light alternation, through the outline's
+//!    perspective map; the best counts are paired into sizes the standard
+//!    has (rxing's version table: squares, rectangles and DMRE).
+//! 4. **Geometry**: module centres evenly spaced in the perspective map,
+//!    and also where the timing runs put them (a label round a vial
+//!    squeezes the columns towards its sides); both are sampled.
+//! 5. **Sampling**: each module's grey is the mean of nine points over its
+//!    middle half; it is dark when darker than the mean of the 5×5
+//!    modules round it (which follows shading and a highlight).
+//! 6. **Misreads**: the sampled L and timing pattern must agree with the
 //!    standard's to [`AGREE`] before the grid goes to the decoder; the
-//!    decoder's Reed–Solomon check does the rest.
+//!    decoder's Reed–Solomon check does the rest, and the pack-code parser
+//!    checks what comes out.
 
 use crate::locate::Candidate;
 use rxing::common::{BitMatrix, PerspectiveTransform, Quadrilateral};
@@ -71,7 +80,7 @@ const SAME_ANGLE: f32 = 0.02;
 /// Reads a Data Matrix from a candidate: the text with its symbology
 /// identifier (`]d2` GS1, `]d1` otherwise), or `None`.
 pub fn read(grey: &[u8], bin: &[u8], w: usize, h: usize, c: &Candidate) -> Option<String> {
-    if grey.len() != w * h || bin.len() != w * h {
+    if w == 0 || h == 0 || grey.len() != w * h || bin.len() != w * h {
         return None;
     }
     let view = View { grey, bin, w, h };
@@ -515,7 +524,11 @@ fn refine(view: &View, o: &Outline) -> Vec<Outline> {
     else {
         return Vec::new();
     };
-    let Some(bl) = cross(left, bottom) else {
+    // The fitted corner stays near the rough one (nearly parallel fits
+    // cross far away, and everything after would work out there).
+    let Some(bl) = cross(left, bottom)
+        .filter(|&p| dist(p, o.bl) <= TILT_MAX * dist(o.bl, o.tl).min(dist(o.bl, o.br)))
+    else {
         return Vec::new();
     };
     // The legs' directions, pointing away from the corner.
