@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -265,11 +264,11 @@ fn an_outage_of_500_dispenses_is_replayed_exactly_once_by_the_cli() {
 /// Makes a file immutable for as long as it lives (`chattr +i`, which holds
 /// even for root), so the database file is truly read-only.
 #[cfg(target_os = "linux")]
-struct Immutable(PathBuf);
+struct Immutable(std::path::PathBuf);
 
 #[cfg(target_os = "linux")]
 impl Immutable {
-    fn new(p: PathBuf) -> Immutable {
+    fn new(p: std::path::PathBuf) -> Immutable {
         let ok = Command::new("chattr")
             .arg("+i")
             .arg(&p)

@@ -17,7 +17,7 @@ use rxing::{BarcodeFormat, EncodeHints, Writer};
 /// Changes whenever the pictures change (a class added, a rendering
 /// altered), so that a corpus written to disk earlier is not taken for
 /// this one.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Webcam resolutions the corpus is made at.
 pub const RESOLUTIONS: [(u32, u32); 3] = [(640, 480), (1280, 720), (1920, 1080)];
@@ -58,6 +58,9 @@ pub enum Class {
     /// blue on green): 22–36 grey levels between ink and board, and the
     /// board's mottled texture.
     Board,
+    /// The label anywhere in the frame, not where the guide box asks for
+    /// it (a photograph, a pack held off-centre).
+    Anywhere,
 }
 
 impl Class {
@@ -80,6 +83,7 @@ impl Class {
             Class::Curved,
             Class::Sharpened,
             Class::Board,
+            Class::Anywhere,
         ]);
         v
     }
@@ -102,6 +106,7 @@ impl Class {
             Class::Curved => "curved".into(),
             Class::Sharpened => "sharpened".into(),
             Class::Board => "board".into(),
+            Class::Anywhere => "anywhere".into(),
         }
     }
 
@@ -516,10 +521,19 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
     let quiet = if class == Class::Board { 12.0 } else { 3.0f32 };
     let (sw, sh) = (symbol.size.0 as f32, symbol.size.1 as f32);
     let (lw, lh) = ((sw + 2.0 * quiet) * m, (sh + 2.0 * quiet) * m);
-    let (cx, cy) = (
-        w as f32 * rng.range(0.42, 0.58),
-        h as f32 * rng.range(0.40, 0.60),
-    );
+    let (cx, cy) = match class {
+        // Anywhere the label fits, a module from the edges.
+        Class::Anywhere => {
+            let r = 0.5 * lw.max(lh) * std::f32::consts::SQRT_2 + m;
+            let (fx, fy) = (rng.unit(), rng.unit());
+            let at = |f: f32, n: u32| r + f * (n as f32 - 2.0 * r).max(0.0);
+            (at(fx, w), at(fy, h))
+        }
+        _ => (
+            w as f32 * rng.range(0.42, 0.58),
+            h as f32 * rng.range(0.40, 0.60),
+        ),
+    };
     let angle = match class {
         Class::Rotation => rng.range(0.0, std::f32::consts::TAU),
         _ => rng.range(-0.08, 0.08),
