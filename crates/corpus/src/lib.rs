@@ -17,7 +17,7 @@ use rxing::{BarcodeFormat, EncodeHints, Writer};
 /// Changes whenever the pictures change (a class added, a rendering
 /// altered), so that a corpus written to disk earlier is not taken for
 /// this one.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Webcam resolutions the corpus is made at.
 pub const RESOLUTIONS: [(u32, u32); 3] = [(640, 480), (1280, 720), (1920, 1080)];
@@ -61,6 +61,9 @@ pub enum Class {
     /// The label anywhere in the frame, not where the guide box asks for
     /// it (a photograph, a pack held off-centre).
     Anywhere,
+    /// A phone's picture of a vial: `Curved` and `Sharpened` at once, turned
+    /// by up to 17°, at 3–4 px per module.
+    Phone,
 }
 
 impl Class {
@@ -84,6 +87,7 @@ impl Class {
             Class::Sharpened,
             Class::Board,
             Class::Anywhere,
+            Class::Phone,
         ]);
         v
     }
@@ -107,6 +111,7 @@ impl Class {
             Class::Sharpened => "sharpened".into(),
             Class::Board => "board".into(),
             Class::Anywhere => "anywhere".into(),
+            Class::Phone => "phone".into(),
         }
     }
 
@@ -514,6 +519,7 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
     // Where the label goes: inside the guide box, off-centre a little.
     let m = match class {
         Class::Tiny => rng.range(1.2, 1.9),
+        Class::Phone => rng.range(3.0, 4.0),
         _ => class.module(),
     };
     // Print on coloured board is on the carton itself: the board goes on
@@ -536,6 +542,7 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
     };
     let angle = match class {
         Class::Rotation => rng.range(0.0, std::f32::consts::TAU),
+        Class::Phone => rng.range(-0.3, 0.3),
         _ => rng.range(-0.08, 0.08),
     };
     let (sa, ca) = angle.sin_cos();
@@ -592,7 +599,7 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
     };
     // A curved pack: the cylinder's radius (px), and its varnish's
     // highlight (offset from the axis, width, brightness).
-    let cylinder = (class == Class::Curved).then(|| {
+    let cylinder = matches!(class, Class::Curved | Class::Phone).then(|| {
         let radius = f64::from(sw * m / rng.range(0.9, 1.6));
         let shine = (
             f64::from(rng.range(-0.3, 0.3) * sw * m),
@@ -699,11 +706,11 @@ pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, Strin
     // Camera optics and sensor: a little blur and noise on every picture.
     let sigma = match class {
         Class::Blur => 0.45 * m,
-        Class::Sharpened => rng.range(0.8, 1.3),
+        Class::Sharpened | Class::Phone => rng.range(0.8, 1.3),
         _ => 0.5,
     };
     gaussian_blur(&mut px, w, h, sigma);
-    if class == Class::Sharpened {
+    if matches!(class, Class::Sharpened | Class::Phone) {
         // Sensor noise, then the phone's unsharp mask over it.
         for p in px.iter_mut() {
             *p += 5.0 * rng.normal();

@@ -46,7 +46,8 @@ type P = (f32, f32);
 /// are dark (a few are lost to noise, glare and print defects).
 pub const SOLID: f32 = 0.85;
 
-/// A timing side is not solid: at most this share dark (it should be half).
+/// A timing side is not solid: at most this share dark at its lightest
+/// inset ([`openness`]; it should be about half).
 pub const ALTERNATING: f32 = 0.8;
 
 /// The sampled finder L and timing pattern must match the standard's at
@@ -217,6 +218,21 @@ fn solidity(view: &View, a: P, b: P, centre: P) -> f32 {
         .fold(0.0, f32::max)
 }
 
+/// The share of dark points along a side (its middle 90 %), at the inset
+/// where it is lightest: a timing side has half its points light at any
+/// inset inside the symbol, a solid blob's side none; the darkest inset
+/// ([`solidity`]) would call a timing side of small modules solid where
+/// the threshold swells its dark modules into each other.
+fn openness(view: &View, a: P, b: P, centre: P) -> f32 {
+    INSETS
+        .iter()
+        .map(|&inset| {
+            let pts = along(view, a, b, centre, inset, 0.05, 0.95);
+            pts.iter().filter(|p| p.1).count() as f32 / pts.len().max(1) as f32
+        })
+        .fold(1.0, f32::min)
+}
+
 /// Step 1: the outline and the L corner: the best from rectangles round
 /// the hull and the best from the hull's own corners, likelier first.
 fn find_l(view: &View, hull: &[P]) -> Vec<Outline> {
@@ -316,7 +332,7 @@ fn consider(view: &View, o: Outline, best: &mut Option<(f32, Outline)>) {
     if legs < SOLID || best.as_ref().is_some_and(|(s, _)| *s >= legs) {
         return;
     }
-    let timing = solidity(view, o.tl, o.tr, c).max(solidity(view, o.tr, o.br, c));
+    let timing = openness(view, o.tl, o.tr, c).max(openness(view, o.tr, o.br, c));
     if timing <= ALTERNATING {
         *best = Some((legs, o));
     }
@@ -443,6 +459,12 @@ fn leg_edge(view: &View, a: P, b: P, centre: P) -> Option<(P, P)> {
     fit_line(&kept)
 }
 
+/// How far past its rough length a leg's end is sought from outside: the
+/// rough outline comes from the blob's hull, which the leg spans, so its
+/// end is near; a little more covers a trimmed side, and no more keeps
+/// clutter beyond the quiet zone out.
+const LEG_REACH: f32 = 1.12;
+
 /// Points per leg for its edge fit.
 const LEG_POINTS: usize = 24;
 
@@ -483,22 +505,43 @@ impl Leg {
             .unwrap_or(1.0)
     }
 
-    /// Where the leg ends: along its middle, the grey (a 3 px running
-    /// mean, against noise) first rises above `cut` past half its rough
-    /// length, at most 1.3 times that. Grey, not the threshold: the
-    /// board's mottle and noise leave specks of "ink" in the quiet zone
-    /// that a walk along dark pixels runs on through.
-    fn end(&self, view: &View, cut: f32) -> f32 {
+    /// Where the leg may end, along its middle, by the grey (a 3 px
+    /// running mean, against noise; grey, not the threshold: the board's
+    /// mottle leaves specks of "ink" in the quiet zone): walking out from
+    /// half its rough length, where the grey first rises above `cut`; and,
+    /// when that stops short of the rough length (a highlight across the
+    /// leg: a varnished vial), also the rough length itself and, coming in
+    /// from outside (from [`LEG_REACH`] times the rough length), where the
+    /// grey first falls below `cut` (which clutter past the quiet zone can
+    /// fool, hence last).
+    fn ends(&self, view: &View, cut: f32) -> Vec<f32> {
         let inset = self.middle(view);
-        let at = |s: f32| self.grey(view, s, inset);
+        let at = |s: f32| {
+            let g = (self.grey(view, s - 1.0, inset)
+                + self.grey(view, s, inset)
+                + self.grey(view, s + 1.0, inset))
+                / 3.0;
+            g < cut
+        };
+        let mut out = Vec::with_capacity(2);
         let mut s = 0.5 * self.len;
-        while s < 1.3 * self.len {
-            if (at(s - 1.0) + at(s) + at(s + 1.0)) / 3.0 > cut {
-                return s;
-            }
+        while s < 1.3 * self.len && at(s) {
             s += 0.5;
         }
-        1.3 * self.len
+        out.push(s);
+        if s < 0.9 * self.len {
+            // Stopped short: the rough length too (the hull spans the leg),
+            // and the first ink met coming in from outside.
+            out.push(self.len);
+            let mut t = LEG_REACH * self.len;
+            while t > s && !at(t) {
+                t -= 0.5;
+            }
+            if (t + 0.5 - self.len).abs() > 2.0 && t > s + 2.0 {
+                out.push(t + 0.5);
+            }
+        }
+        out
     }
 }
 
@@ -542,25 +585,53 @@ fn refine(view: &View, o: &Outline) -> Vec<Outline> {
     let (up, right) = (towards(left.1, o.tl), towards(bottom.1, o.br));
     let (ink, paper) = levels(view, o);
     let cut = 0.5 * (ink + paper);
-    let up_len = Leg {
+    let ups = Leg {
         from: bl,
         d: up,
         n: right,
         len: dist(o.bl, o.tl),
     }
-    .end(view, cut);
-    let right_len = Leg {
+    .ends(view, cut);
+    let rights = Leg {
         from: bl,
         d: right,
         n: up,
         len: dist(o.bl, o.br),
     }
-    .end(view, cut);
+    .ends(view, cut);
+    let mut out = Vec::with_capacity(2 * ups.len() * rights.len());
+    for &up_len in &ups {
+        for &right_len in &rights {
+            outlines(
+                view,
+                (left, bottom),
+                bl,
+                (up, right),
+                (up_len, right_len),
+                &mut out,
+            );
+        }
+    }
+    out
+}
+
+/// The outlines of an L with its corner at `bl`, legs along `dirs` for
+/// `lens` px (their fitted edges `edges`): the parallelogram they make,
+/// after the quadrilateral the timing sides' fitted edges make with them
+/// when those fit.
+fn outlines(
+    view: &View,
+    edges: ((P, P), (P, P)),
+    bl: P,
+    dirs: (P, P),
+    lens: (f32, f32),
+    out: &mut Vec<Outline>,
+) {
+    let ((left, bottom), (up, right), (up_len, right_len)) = (edges, dirs, lens);
     let tl = (bl.0 + up.0 * up_len, bl.1 + up.1 * up_len);
     let br = (bl.0 + right.0 * right_len, bl.1 + right.1 * right_len);
     let tr = (tl.0 + br.0 - bl.0, tl.1 + br.1 - bl.1);
     let flat = Outline { tl, tr, br, bl };
-    let mut out = Vec::with_capacity(2);
     let cf = flat.centre();
     if let (Some(top), Some(side)) = (timing_edge(view, tl, tr, cf), timing_edge(view, br, tr, cf))
     {
@@ -579,7 +650,6 @@ fn refine(view: &View, o: &Outline) -> Vec<Outline> {
         }
     }
     out.push(flat);
-    out
 }
 
 /// A tilted outline's corners may lie this share of the shorter leg from
