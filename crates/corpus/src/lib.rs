@@ -505,15 +505,44 @@ fn gaussian_blur(px: &mut [f32], w: u32, h: u32, sigma: f32) {
 
 /// Generates sample `index` of `class` at `res`.
 pub fn sample(class: Class, res: (u32, u32), index: u32) -> Result<Sample, String> {
+    render(class, res, index, false)
+}
+
+/// A decoy: sample `index` of `class` at `res` with the symbol's data
+/// replaced by random modules, its finder L and timing pattern kept. It
+/// looks like a symbol to every detector and holds no code: a decoder
+/// that returns any text for it has misread (its `expected` is empty).
+pub fn decoy(class: Class, res: (u32, u32), index: u32) -> Result<Sample, String> {
+    render(class, res, index, true)
+}
+
+fn render(class: Class, res: (u32, u32), index: u32, decoy: bool) -> Result<Sample, String> {
     let (w, h) = res;
-    let name = format!("{}-{}x{}-{:03}", class.name(), w, h, index);
+    let name = format!(
+        "{}{}-{}x{}-{:03}",
+        if decoy { "decoy-" } else { "" },
+        class.name(),
+        w,
+        h,
+        index
+    );
     let seed = name.bytes().fold(0xCBF2_9CE4_8422_2325u64, |a, b| {
         (a ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
     });
     let mut rng = Rng::new(seed);
     let gs1 = index % 3 != 2;
-    let expected = pack_text(&mut rng, gs1);
-    let symbol = encode_shaped(&expected, gs1, class == Class::Dmre)?;
+    let mut expected = pack_text(&mut rng, gs1);
+    let mut symbol = encode_shaped(&expected, gs1, class == Class::Dmre)?;
+    if decoy {
+        // Every module inside the L and the timing pattern, at random.
+        let (sw, sh) = symbol.size;
+        for y in 1..sh.saturating_sub(1) {
+            for x in 1..sw.saturating_sub(1) {
+                symbol.dark[(y * sw + x) as usize] = rng.below(2) == 0;
+            }
+        }
+        expected.clear();
+    }
     let mut px = scene(&mut rng, w, h);
 
     // Where the label goes: inside the guide box, off-centre a little.

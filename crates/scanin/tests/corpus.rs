@@ -120,6 +120,50 @@ fn our_own_detector_reads_without_rxings() {
     assert!(below.is_empty(), "below the floor: {below:?}");
 }
 
+/// Decoys: pictures with a symbol's finder L and timing pattern and
+/// random modules inside (`corpus::decoy`). They pass every detector's
+/// look and hold no code, so any text read from one is a misread: none
+/// may come out, through the camera plan or the file plan (every pass).
+#[test]
+fn nothing_is_read_from_decoys() {
+    use corpus::Class;
+    let camera = Plan {
+        deadline: None,
+        ..Plan::camera(std::time::Duration::ZERO)
+    };
+    let file = Plan::file();
+    let mut read = Vec::new();
+    let mut n = 0;
+    for class in [
+        Class::Module(4),
+        Class::Rotation,
+        Class::Perspective,
+        Class::Curved,
+        Class::Board,
+        Class::Dots,
+    ] {
+        for &res in &corpus::RESOLUTIONS {
+            for i in 0..3 {
+                let s = corpus::decoy(class, res, i).expect("decoy");
+                let frame = Frame {
+                    width: s.width,
+                    height: s.height,
+                    luma: s.pixels().expect("pixels"),
+                };
+                for plan in [&camera, &file] {
+                    n += 1;
+                    let a = decode_planned(&frame, plan, &mut CostModel::default(), Source::Camera);
+                    if let Some((scan, pass)) = a.found {
+                        read.push((s.name.clone(), scan.text, pass));
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(n, 108);
+    assert!(read.is_empty(), "read from decoys: {read:#?}");
+}
+
 #[test]
 fn the_generated_texts_are_valid_pack_codes() {
     // The corpus is only a fair test if its codes are ones the parser
