@@ -7,7 +7,9 @@
 //! inverted (light modules on a dark ground), and rxing's thorough mode last
 //! and only on the guide box. A pass is started only while the frame's
 //! deadline leaves room for it, judged from what earlier passes cost per
-//! pixel, so a hard frame costs its deadline and no more.
+//! pixel, so a hard frame costs its deadline and no more; the passes a
+//! frame had no time for go first in the next frame (after the cheap first
+//! pass), so a pack held still meets the whole plan within a few frames.
 
 use crate::frames::Frame;
 use crate::{RawScan, Source};
@@ -221,11 +223,18 @@ pub struct Attempt {
     pub elapsed: Duration,
 }
 
-/// What passes cost, learned as frames go by (nanoseconds per pixel).
+/// What passes cost, learned as frames go by (nanoseconds per pixel), and
+/// where the next frame resumes the plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostModel {
     fast_ns_per_px: f64,
     thorough_ns_per_px: f64,
+    /// The first pass the deadline left out of the last frame, which read
+    /// nothing; 0 when it ran every pass or read a code. The next frame
+    /// runs the plan's first (cheapest, likeliest) pass, then goes on from
+    /// here and wraps round: a pack held still gets every pass of the plan
+    /// within a few frames, not the first few passes of every frame.
+    resume_at: usize,
 }
 
 impl Default for CostModel {
@@ -235,11 +244,28 @@ impl Default for CostModel {
         CostModel {
             fast_ns_per_px: 10.0,
             thorough_ns_per_px: 50.0,
+            resume_at: 0,
         }
     }
 }
 
 impl CostModel {
+    /// Something new in front of the camera: the next frame starts the
+    /// plan from the top (the learned costs stay).
+    pub fn new_scene(&mut self) {
+        self.resume_at = 0;
+    }
+
+    /// The order of the passes of a plan of `n` for the next frame.
+    fn order(&self, n: usize) -> Vec<usize> {
+        let start = self.resume_at.min(n);
+        if start > 1 {
+            std::iter::once(0).chain(start..n).chain(1..start).collect()
+        } else {
+            (0..n).collect()
+        }
+    }
+
     fn estimate(&self, p: Pass, px: usize) -> Duration {
         let k = if p.thorough {
             self.thorough_ns_per_px
@@ -640,12 +666,16 @@ pub fn decode_planned(
         attempt.skipped = plan.passes.len();
         return attempt;
     }
-    for (i, &p) in plan.passes.iter().enumerate() {
+    let n = plan.passes.len();
+    let mut first_skipped = None;
+    for (k, i) in costs.order(n).into_iter().enumerate() {
+        let p = plan.passes[i];
         let v = view(frame, p, &plan.guide);
         let px = v.luma.len();
         if let Some(deadline) = plan.deadline {
             if start.elapsed() + costs.estimate(p, px) > deadline {
                 attempt.skipped += 1;
+                first_skipped.get_or_insert(i);
                 continue;
             }
         }
@@ -666,10 +696,14 @@ pub fn decode_planned(
                 },
                 p,
             ));
-            attempt.skipped += plan.passes.len() - i - 1;
+            attempt.skipped += n - k - 1;
             break;
         }
     }
+    costs.resume_at = match (&attempt.found, first_skipped) {
+        (None, Some(i)) => i,
+        _ => 0,
+    };
     attempt.elapsed = start.elapsed();
     attempt
 }
@@ -695,7 +729,33 @@ pub fn decode_file(path: &std::path::Path) -> Result<RawScan, DecodeError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{darkest_around, enlarged, local_threshold, Frame};
+    use super::{
+        darkest_around, decode_planned, enlarged, local_threshold, CostModel, Frame, Plan,
+    };
+
+    #[test]
+    fn a_frame_cut_short_hands_its_left_out_passes_to_the_next() {
+        let mut costs = CostModel::default();
+        assert_eq!(costs.order(4), vec![0, 1, 2, 3]);
+        costs.resume_at = 2;
+        // The cheap first pass, then where the last frame stopped, round.
+        assert_eq!(costs.order(4), vec![0, 2, 3, 1]);
+        // A plan shorter than the resume point starts from the top.
+        assert_eq!(costs.order(2), vec![0, 1]);
+        costs.new_scene();
+        assert_eq!(costs.order(4), vec![0, 1, 2, 3]);
+        // A frame with no time for any pass resumes at the first.
+        let frame = Frame {
+            width: 64,
+            height: 48,
+            luma: vec![128; 64 * 48],
+        };
+        costs.resume_at = 3;
+        let plan = Plan::camera(std::time::Duration::ZERO);
+        let a = decode_planned(&frame, &plan, &mut costs, crate::Source::Camera);
+        assert_eq!((a.passes, a.skipped), (0, plan.passes.len()));
+        assert_eq!(costs.resume_at, 0);
+    }
 
     #[test]
     fn enlarging_doubles_each_side_and_keeps_the_levels() {
