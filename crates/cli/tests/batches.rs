@@ -10,16 +10,16 @@ mod common;
 use common::{bin, cc, json_lines, serve_as};
 
 fn run_with_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> Vec<serde_json::Value> {
-    let mut p = Command::new(bin())
-        .arg("--config")
-        .arg(dir.join("client.json"))
-        .arg("--data-dir")
-        .arg(dir.join("counter"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("runs");
+    let mut p = common::start(
+        Command::new(bin())
+            .arg("--config")
+            .arg(dir.join("client.json"))
+            .arg("--data-dir")
+            .arg(dir.join("counter"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped()),
+    );
     p.stdin
         .take()
         .expect("stdin")

@@ -4,20 +4,19 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-fn countercheck_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_countercheck")
-}
+#[path = "common/mod.rs"]
+mod common;
 
 const GOOD: &str = "]d2010415003752864317270131101234\u{1d}21SER1";
 
 fn run(args: &[&str], stdin: &[u8]) -> (i32, Vec<serde_json::Value>, String) {
-    let mut child = Command::new(countercheck_bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("countercheck starts");
+    let mut child = common::start(
+        Command::new(common::bin())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     let mut input = child.stdin.take().expect("stdin");
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
@@ -122,12 +121,12 @@ fn streams_a_large_input_line_by_line() {
     // 200,000 lines: the output starts before the input ends (streaming),
     // and every line gets its answer.
     let n = 200_000usize;
-    let mut child = Command::new(countercheck_bin())
-        .args(["parse", "--today", "2026-11-23"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("countercheck starts");
+    let mut child = common::start(
+        Command::new(common::bin())
+            .args(["parse", "--today", "2026-11-23"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped()),
+    );
     let mut stdin = child.stdin.take().expect("stdin");
     let stdout = child.stdout.take().expect("stdout");
     let writer = std::thread::spawn(move || {

@@ -14,14 +14,14 @@ fn serve(name: &str) -> (PathBuf, common::Server) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
-    let out = Command::new(bin())
-        .arg("--config")
-        .arg(dir.join("client.json"))
-        .arg("--data-dir")
-        .arg(dir.join("cli"))
-        .args(args)
-        .output()
-        .expect("countercheck runs");
+    let out = common::run(
+        Command::new(bin())
+            .arg("--config")
+            .arg(dir.join("client.json"))
+            .arg("--data-dir")
+            .arg(dir.join("cli"))
+            .args(args),
+    );
     let lines = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -213,14 +213,14 @@ fn a_technician_configuration_may_not_destroy() {
     // A role the CLI does not know: a clear error, nothing sent.
     cfg["role"] = "janitor".into();
     std::fs::write(&path, cfg.to_string()).expect("config");
-    let out = Command::new(bin())
-        .arg("--config")
-        .arg(&path)
-        .arg("--data-dir")
-        .arg(dir.join("cli"))
-        .args(["undo", &gs1])
-        .output()
-        .expect("runs");
+    let out = common::run(
+        Command::new(bin())
+            .arg("--config")
+            .arg(&path)
+            .arg("--data-dir")
+            .arg(dir.join("cli"))
+            .args(["undo", &gs1]),
+    );
     assert_eq!(out.status.code(), Some(2), "a usage or configuration error");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -244,15 +244,15 @@ fn codes_on_stdin_lose_nothing() {
     // test had written anything: 0 lines, exit 0, in one CI run of many.)
     let codes = dir.join("codes.txt");
     std::fs::write(&codes, &input).expect("codes file");
-    let out = Command::new(bin())
-        .arg("--config")
-        .arg(dir.join("client.json"))
-        .arg("--data-dir")
-        .arg(dir.join("cli"))
-        .arg("verify")
-        .stdin(std::fs::File::open(&codes).expect("codes"))
-        .output()
-        .expect("runs");
+    let out = common::run(
+        Command::new(bin())
+            .arg("--config")
+            .arg(dir.join("client.json"))
+            .arg("--data-dir")
+            .arg(dir.join("cli"))
+            .arg("verify")
+            .stdin(std::fs::File::open(&codes).expect("codes")),
+    );
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("json"))
@@ -277,21 +277,17 @@ fn codes_on_stdin_lose_nothing() {
 
 #[test]
 fn usage_and_config_errors() {
-    let out = Command::new(bin())
-        .args(["dispense", "x"])
-        .output()
-        .expect("runs");
+    let out = common::run(Command::new(bin()).args(["dispense", "x"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--config"));
-    let out = Command::new(bin())
-        .args(["--config", "/nonexistent/client.json", "verify", "x"])
-        .output()
-        .expect("runs");
+    let out = common::run(Command::new(bin()).args([
+        "--config",
+        "/nonexistent/client.json",
+        "verify",
+        "x",
+    ]));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/client.json"));
-    let out = Command::new(bin())
-        .args(["sim", "clock", "--advance", "11x"])
-        .output()
-        .expect("runs");
+    let out = common::run(Command::new(bin()).args(["sim", "clock", "--advance", "11x"]));
     assert_eq!(out.status.code(), Some(2));
 }

@@ -19,9 +19,19 @@ pub fn bin() -> &'static str {
 /// retried after a pause, and said on stderr; any other error is the
 /// test's failure.
 pub fn start(cmd: &mut Command) -> Child {
+    retrying(cmd, Command::spawn)
+}
+
+/// [`Command::output`] (stdout and stderr collected; stdin empty unless
+/// set), with [`start`]'s retry.
+pub fn run(cmd: &mut Command) -> std::process::Output {
+    retrying(cmd, Command::output)
+}
+
+fn retrying<T>(cmd: &mut Command, go: fn(&mut Command) -> std::io::Result<T>) -> T {
     for attempt in 1.. {
-        match cmd.spawn() {
-            Ok(child) => return child,
+        match go(cmd) {
+            Ok(done) => return done,
             Err(e) if cfg!(windows) && e.raw_os_error() == Some(1359) && attempt < 5 => {
                 eprintln!("spawn {cmd:?}: {e} (wine), attempt {attempt}; retrying");
                 std::thread::sleep(std::time::Duration::from_millis(200));
@@ -30,17 +40,6 @@ pub fn start(cmd: &mut Command) -> Child {
         }
     }
     unreachable!("the loop returns or panics")
-}
-
-/// [`start`], then waits for it to end and collects what it wrote.
-pub fn run(cmd: &mut Command) -> std::process::Output {
-    start(
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    )
-    .wait_with_output()
-    .expect("waits")
 }
 
 pub struct Server(pub Child);
