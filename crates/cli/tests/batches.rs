@@ -3,19 +3,15 @@
 //! dispensed batches for the pharmacy's own software.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{bin, cc, json_lines, serve_as};
+use common::{cc, cli, json_lines, serve_as};
 
 fn run_with_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> Vec<serde_json::Value> {
     let mut p = common::start(
-        Command::new(bin())
-            .arg("--config")
-            .arg(dir.join("client.json"))
-            .arg("--data-dir")
-            .arg(dir.join("counter"))
+        cli(dir.join("client.json"), dir.join("counter"))
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped()),

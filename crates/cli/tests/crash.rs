@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{bin, cc, json_lines, serve, serve_as, start, Lcg};
+use common::{cc, cli, json_lines, serve, serve_as, start, Lcg};
 
 #[test]
 fn kill_minus_9_loses_nothing_and_decommissions_once() {
@@ -49,11 +49,7 @@ fn kill_minus_9(name: &str, interface: &str) {
             break;
         }
         let mut p = start(
-            Command::new(bin())
-                .arg("--config")
-                .arg(&cfg_path)
-                .arg("--data-dir")
-                .arg(dir.join("counter"))
+            cli(&cfg_path, dir.join("counter"))
                 .arg("dispense")
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
@@ -117,11 +113,7 @@ fn kill_minus_9(name: &str, interface: &str) {
     assert!(cc(&dir, &["sim", "outage", "off"]).status.success());
     for _ in 0..25 {
         let mut p = start(
-            Command::new(bin())
-                .arg("--config")
-                .arg(&cfg_path)
-                .arg("--data-dir")
-                .arg(dir.join("counter"))
+            cli(&cfg_path, dir.join("counter"))
                 .args(["queue", "sync"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
@@ -199,11 +191,7 @@ fn an_outage_of_500_dispenses_is_replayed_exactly_once_by_the_cli() {
     assert_eq!(gs1.lines().count(), 500);
     assert!(cc(&dir, &["sim", "outage", "on"]).status.success());
     let mut p = start(
-        Command::new(bin())
-            .arg("--config")
-            .arg(dir.join("client.json"))
-            .arg("--data-dir")
-            .arg(dir.join("counter"))
+        cli(dir.join("client.json"), dir.join("counter"))
             .arg("dispense")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped()),
@@ -226,11 +214,7 @@ fn an_outage_of_500_dispenses_is_replayed_exactly_once_by_the_cli() {
     // Two replaying processes at once on the same data folder.
     let spawn_sync = || {
         start(
-            Command::new(bin())
-                .arg("--config")
-                .arg(dir.join("client.json"))
-                .arg("--data-dir")
-                .arg(dir.join("counter"))
+            cli(dir.join("client.json"), dir.join("counter"))
                 .args(["queue", "sync"])
                 .stdout(Stdio::piped()),
         )
@@ -358,11 +342,7 @@ fn a_dispense_applied_while_the_cli_was_killed_is_settled_and_undoable() {
     );
     assert!(fault.status.success(), "{fault:?}");
     let mut p = start(
-        Command::new(bin())
-            .arg("--config")
-            .arg(&cfg_path)
-            .arg("--data-dir")
-            .arg(dir.join("counter"))
+        cli(&cfg_path, dir.join("counter"))
             .args(["dispense", &code])
             .stdout(Stdio::piped())
             .stderr(Stdio::null()),

@@ -14,14 +14,7 @@ fn serve(name: &str) -> (PathBuf, common::Server) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
-    let out = common::run(
-        Command::new(bin())
-            .arg("--config")
-            .arg(dir.join("client.json"))
-            .arg("--data-dir")
-            .arg(dir.join("cli"))
-            .args(args),
-    );
+    let out = common::run(common::cli(dir.join("client.json"), dir.join("cli")).args(args));
     let lines = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -213,14 +206,7 @@ fn a_technician_configuration_may_not_destroy() {
     // A role the CLI does not know: a clear error, nothing sent.
     cfg["role"] = "janitor".into();
     std::fs::write(&path, cfg.to_string()).expect("config");
-    let out = common::run(
-        Command::new(bin())
-            .arg("--config")
-            .arg(&path)
-            .arg("--data-dir")
-            .arg(dir.join("cli"))
-            .args(["undo", &gs1]),
-    );
+    let out = common::run(common::cli(&path, dir.join("cli")).args(["undo", &gs1]));
     assert_eq!(out.status.code(), Some(2), "a usage or configuration error");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -245,11 +231,7 @@ fn codes_on_stdin_lose_nothing() {
     let codes = dir.join("codes.txt");
     std::fs::write(&codes, &input).expect("codes file");
     let out = common::run(
-        Command::new(bin())
-            .arg("--config")
-            .arg(dir.join("client.json"))
-            .arg("--data-dir")
-            .arg(dir.join("cli"))
+        common::cli(dir.join("client.json"), dir.join("cli"))
             .arg("verify")
             .stdin(std::fs::File::open(&codes).expect("codes")),
     );

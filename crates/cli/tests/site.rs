@@ -53,11 +53,7 @@ fn free_port() -> u16 {
 /// One counter's batch: `codes` through `countercheck OP` on stdin; the
 /// verdicts, one per code.
 fn counter_run(cfg: &Path, data: &Path, op: &str, codes: &[String]) -> Vec<serde_json::Value> {
-    let mut child = Command::new(bin())
-        .arg("--config")
-        .arg(cfg)
-        .arg("--data-dir")
-        .arg(data)
+    let mut child = common::cli(cfg, data)
         .arg(op)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -239,11 +235,7 @@ fn three_counters_one_site_through_kill_and_restart() {
     for (cfg, data) in &counters {
         let mut rounds = 0;
         loop {
-            let out = Command::new(bin())
-                .arg("--config")
-                .arg(cfg)
-                .arg("--data-dir")
-                .arg(data)
+            let out = common::cli(cfg, data)
                 .args(["queue", "sync"])
                 .output()
                 .expect("sync");
@@ -252,11 +244,7 @@ fn three_counters_one_site_through_kill_and_restart() {
                 "{}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            let status = Command::new(bin())
-                .arg("--config")
-                .arg(cfg)
-                .arg("--data-dir")
-                .arg(data)
+            let status = common::cli(cfg, data)
                 .args(["queue", "status"])
                 .output()
                 .expect("status");

@@ -329,32 +329,11 @@ pub fn encode_shaped(text: &str, gs1: bool, dmre: bool) -> Result<Symbol, String
         let sizes = datamatrix::SymbolList::with_whitelist(
             datamatrix::SymbolList::all().iter().filter(|s| s.is_dmre()),
         );
-        let code = datamatrix::DataMatrixBuilder::new()
-            .with_symbol_list(sizes)
-            .with_fnc1_start(gs1)
-            .with_macros(false)
-            .encode(text.as_bytes())
-            .map_err(|e| format!("{e:?}"))?;
-        let bitmap = code.bitmap();
-        let (w, h) = (bitmap.width() as u32, bitmap.height() as u32);
-        return Ok(Symbol {
-            size: (w, h),
-            dark: bitmap.bits().to_vec(),
-        });
+        return by_datamatrix_crate(text, sizes, gs1, false);
     }
     if gs1 {
         let sizes = datamatrix::SymbolList::default().enforce_square();
-        let code = datamatrix::DataMatrixBuilder::new()
-            .with_symbol_list(sizes)
-            .with_fnc1_start(true)
-            .encode(text.as_bytes())
-            .map_err(|e| format!("{e:?}"))?;
-        let bitmap = code.bitmap();
-        let (w, h) = (bitmap.width() as u32, bitmap.height() as u32);
-        return Ok(Symbol {
-            size: (w, h),
-            dark: bitmap.bits().to_vec(),
-        });
+        return by_datamatrix_crate(text, sizes, true, true);
     }
     let hints = EncodeHints {
         DataMatrixShape: Some(rxing::datamatrix::encoder::SymbolShapeHint::FORCE_SQUARE),
@@ -372,6 +351,27 @@ pub fn encode_shaped(text: &str, gs1: bool, dmre: bool) -> Result<Symbol, String
         }
     }
     Ok(Symbol { size: (w, h), dark })
+}
+
+/// `text` by the `datamatrix` crate in one of `sizes`, with FNC1 first
+/// when `fnc1` and its macro codewords when `macros`.
+fn by_datamatrix_crate(
+    text: &str,
+    sizes: datamatrix::SymbolList,
+    fnc1: bool,
+    macros: bool,
+) -> Result<Symbol, String> {
+    let code = datamatrix::DataMatrixBuilder::new()
+        .with_symbol_list(sizes)
+        .with_fnc1_start(fnc1)
+        .with_macros(macros)
+        .encode(text.as_bytes())
+        .map_err(|e| format!("{e:?}"))?;
+    let bitmap = code.bitmap();
+    Ok(Symbol {
+        size: (bitmap.width() as u32, bitmap.height() as u32),
+        dark: bitmap.bits().to_vec(),
+    })
 }
 
 type Mat3 = [[f64; 3]; 3];

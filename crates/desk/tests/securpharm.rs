@@ -31,6 +31,22 @@ fn national(country: &str, interface: &str, url: &str) -> NationalInput {
     }
 }
 
+/// Opens the desk at `base` again, checks that its training speaks
+/// `interface`, signs the admin in, and gives the demo sheet's genuine
+/// pack as a scan would.
+async fn reopened_with_genuine(base: &std::path::Path, interface: &str) -> (Desk, String) {
+    let (desk, _) = Desk::open(base).await.expect("opens again");
+    assert_eq!(desk.status().expect("status").interface, interface);
+    desk.sign_in("ada", "0000").expect("admin");
+    let sheet = desk.demo_sheet().expect("sheet");
+    let genuine = sheet
+        .iter()
+        .find(|c| c.label.contains("genuine"))
+        .expect("a genuine pack");
+    let text = packcode::escapes::decode(&genuine.text);
+    (desk, text)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn training_speaks_securpharm_when_the_settings_ask() {
     let base = temp("training");
@@ -47,15 +63,7 @@ async fn training_speaks_securpharm_when_the_settings_ask() {
     );
     drop(desk);
 
-    let (desk, _) = Desk::open(&base).await.expect("opens again");
-    assert_eq!(desk.status().expect("status").interface, "securpharm");
-    desk.sign_in("ada", "0000").expect("admin");
-    let sheet = desk.demo_sheet().expect("sheet");
-    let genuine = sheet
-        .iter()
-        .find(|c| c.label.contains("genuine"))
-        .expect("a genuine pack");
-    let text = packcode::escapes::decode(&genuine.text);
+    let (desk, text) = reopened_with_genuine(&base, "securpharm").await;
     let v = desk.scan(&text, false).await;
     assert_eq!(v.tone, Tone::Green, "{v:?}");
     assert_eq!(v.code.as_deref(), Some("SP-000"), "securPharm's own code");
@@ -89,17 +97,8 @@ async fn training_speaks_nmvs_v4_when_the_settings_ask() {
     desk.settings_training("arvato-v4")
         .expect("training interface");
     drop(desk);
-    let (desk, _) = Desk::open(&base).await.expect("opens again");
-    assert_eq!(desk.status().expect("status").interface, "arvato-v4");
-    desk.sign_in("ada", "0000").expect("admin");
-    let sheet = desk.demo_sheet().expect("sheet");
-    let genuine = sheet
-        .iter()
-        .find(|c| c.label.contains("genuine"))
-        .expect("a genuine pack");
-    let v = desk
-        .scan(&packcode::escapes::decode(&genuine.text), false)
-        .await;
+    let (desk, text) = reopened_with_genuine(&base, "arvato-v4").await;
+    let v = desk.scan(&text, false).await;
     assert_eq!(v.tone, Tone::Green, "{v:?}");
     assert_eq!(v.code.as_deref(), Some("NMVS_SUCCESS"));
     drop(desk);

@@ -16,7 +16,7 @@ fn main() {
         .collect();
     let passes = CAMERA_PASSES;
     // Our own search and sampler alone, on the guide box at full size.
-    let own = CAMERA_PASSES.iter().position(|p| p.crops && p.shrink == 1);
+    let own = CAMERA_PASSES.iter().position(|p| p.search && p.shrink == 1);
     let mut alone: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     // class -> per pass (read, ms at 720p, pictures at 720p)
     let mut table: BTreeMap<String, Vec<(u32, f64, u32)>> = BTreeMap::new();
@@ -36,7 +36,7 @@ fn main() {
         for (i, p) in passes.iter().enumerate() {
             let t = std::time::Instant::now();
             let v = view(&f, *p, &GuideBox::default());
-            let text = if p.crops {
+            let text = if p.search {
                 run_crops(&v, p.thorough)
             } else {
                 run_pass(&v, p.thorough)

@@ -87,15 +87,16 @@ pub struct Pass {
     /// follows the finder's solid edge, which a row of dots does not have.
     /// 1 joins gaps up to 2 px, 2 up to 4 px (at the view's scale).
     pub join: u8,
-    /// Our own local threshold ([`local_threshold`]) instead of rxing's
-    /// binarizer: each pixel against the mean of its neighbourhood, with a
-    /// contrast floor of a few grey levels where rxing's is 24. Reads faint
-    /// print on coloured board and print under a highlight or a shadow.
-    pub local: bool,
-    /// Look for symbols ourselves ([`crate::locate`]) and hand rxing each
-    /// one cut out, instead of the whole view: rxing's detector starts in
-    /// the middle of what it is given and stops at clutter. Wants `local`.
-    pub crops: bool,
+    /// Our own search instead of rxing's detector on the whole view
+    /// ([`run_crops`]): our local threshold ([`binarised`]: each pixel
+    /// against the mean of its neighbourhood, with a contrast floor of a
+    /// few grey levels where rxing's is 24), symbol-like blobs in it
+    /// ([`crate::locate`]), each handed to rxing cut out and then to our
+    /// own sampler ([`crate::grid`]). Reads print on coloured board, under
+    /// a highlight, dot print and codes with clutter round them: rxing's
+    /// detector starts in the middle of what it is given and stops at
+    /// clutter.
+    pub search: bool,
 }
 
 const fn pass(region: Region, inverted: bool, shrink: u8, enhance: bool) -> Pass {
@@ -106,37 +107,23 @@ const fn pass(region: Region, inverted: bool, shrink: u8, enhance: bool) -> Pass
         shrink,
         enhance,
         join: 0,
-        local: false,
-        crops: false,
+        search: false,
     }
 }
 
 /// A pass over dot print (see [`Pass::join`]).
 const fn joined(region: Region, shrink: u8, join: u8) -> Pass {
     Pass {
-        region,
-        inverted: false,
-        thorough: true,
-        shrink,
-        enhance: false,
         join,
-        local: false,
-        crops: false,
+        ..pass(region, false, shrink, false)
     }
 }
 
-/// A pass through our own local threshold (see [`Pass::local`]), and our
-/// own search for symbols when `crops` (see [`Pass::crops`]).
-const fn local(region: Region, shrink: u8, crops: bool) -> Pass {
+/// A pass of our own search (see [`Pass::search`]).
+const fn searched(region: Region, shrink: u8) -> Pass {
     Pass {
-        region,
-        inverted: false,
-        thorough: true,
-        shrink,
-        enhance: false,
-        join: 0,
-        local: true,
-        crops,
+        search: true,
+        ..pass(region, false, shrink, false)
     }
 }
 
@@ -151,7 +138,7 @@ pub const CAMERA_PASSES: &[Pass] = &[
     pass(Region::Guide, true, 2, false),
     // Our own search and sampler on the guide box: print on coloured
     // board, dot print, curved packs, an edge covered, 2 px modules.
-    local(Region::Guide, 1, true),
+    searched(Region::Guide, 1),
     pass(Region::Guide, false, 2, true),
     pass(Region::Guide, false, 1, true),
     pass(Region::Full, false, 2, false),
@@ -161,7 +148,7 @@ pub const CAMERA_PASSES: &[Pass] = &[
     // Dot print joined for rxing's own detector.
     joined(Region::Guide, 1, 1),
     // Our own search over the whole frame, halved, last.
-    local(Region::Full, 2, true),
+    searched(Region::Full, 2),
 ];
 
 /// An image file: the whole image, no guide box.
@@ -171,14 +158,14 @@ pub const FILE_PASSES: &[Pass] = &[
     pass(Region::Full, false, 2, false),
     pass(Region::Full, false, 1, false),
     pass(Region::Full, true, 2, false),
-    local(Region::Full, 1, true),
+    searched(Region::Full, 1),
     pass(Region::Full, true, 1, false),
     pass(Region::Full, false, 2, true),
     pass(Region::Full, false, 1, true),
     joined(Region::Full, 1, 1),
     joined(Region::Full, 1, 2),
     joined(Region::Full, 2, 1),
-    local(Region::Full, 2, true),
+    searched(Region::Full, 2),
 ];
 
 /// Frames above this many pixels are halved before the full-frame passes,
@@ -343,12 +330,6 @@ pub fn view(frame: &Frame, p: Pass, guide: &GuideBox) -> Frame {
     if p.join > 0 {
         darkest_around(&mut luma, vw, vh, usize::from(p.join));
     }
-    // A pass with crops keeps the grey view: it binarises a copy itself
-    // ([`run_crops`]) and samples the grey.
-    if p.local && !p.crops {
-        mean3(&mut luma, vw, vh);
-        local_threshold(&mut luma, vw, vh, LOCAL_RADIUS, LOCAL_FLOOR);
-    }
     Frame {
         width: vw as u32,
         height: vh as u32,
@@ -367,6 +348,16 @@ pub const LOCAL_RADIUS: usize = 10;
 /// texture stay under it (3–6 levels), so it reads as blank paper instead
 /// of speckle that would feed the detector false edges.
 pub const LOCAL_FLOOR: u64 = 7;
+
+/// Our local threshold of a grey view (0 dark, 255 light): a 3×3 mean,
+/// then [`local_threshold`] with [`LOCAL_RADIUS`] and [`LOCAL_FLOOR`].
+pub fn binarised(v: &Frame) -> Vec<u8> {
+    let (w, h) = (v.width as usize, v.height as usize);
+    let mut bin = v.luma.clone();
+    mean3(&mut bin, w, h);
+    local_threshold(&mut bin, w, h, LOCAL_RADIUS, LOCAL_FLOOR);
+    bin
+}
 
 /// Binarises in place: black (0) where a pixel is darker than the mean of
 /// the square of side 2·r+1 around it and that square has at least `floor`
@@ -587,9 +578,7 @@ pub const ENLARGE_BELOW: usize = 60;
 /// thorough mode or not).
 fn read_candidates(v: &Frame, rxing: Option<bool>, enlarge: bool) -> Option<String> {
     let (w, h) = (v.width as usize, v.height as usize);
-    let mut bin = v.luma.clone();
-    mean3(&mut bin, w, h);
-    local_threshold(&mut bin, w, h, LOCAL_RADIUS, LOCAL_FLOOR);
+    let bin = binarised(v);
     crate::locate::candidates(&bin, w, h)
         .into_iter()
         .find_map(|c| {
@@ -680,7 +669,7 @@ pub fn decode_planned(
             }
         }
         let t = Instant::now();
-        let text = if p.crops {
+        let text = if p.search {
             run_crops(&v, p.thorough)
         } else {
             run_pass(&v, p.thorough)

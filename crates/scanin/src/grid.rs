@@ -47,7 +47,7 @@ type P = (f32, f32);
 pub const SOLID: f32 = 0.85;
 
 /// A timing side is not solid: at most this share dark at its lightest
-/// inset ([`openness`]; it should be about half).
+/// inset ([`dark_shares`]; it should be about half).
 pub const ALTERNATING: f32 = 0.8;
 
 /// The sampled finder L and timing pattern must match the standard's at
@@ -206,31 +206,21 @@ fn along(view: &View, a: P, b: P, centre: P, inset: f32, from: f32, to: f32) -> 
         .collect()
 }
 
-/// The share of dark points along a side (its middle 90 %), at the inset
-/// where it is darkest.
-fn solidity(view: &View, a: P, b: P, centre: P) -> f32 {
+/// The share of dark points along a side (its middle 90 %), at each of
+/// [`INSETS`]: the least and the most. A leg is judged by the most (its
+/// solidity: the line along its middle is all ink); a timing side by the
+/// least (its openness: half its points are light at any inset inside the
+/// symbol, a solid blob's side has none; the most would call a timing side
+/// of small modules solid where the threshold swells its dark modules
+/// into each other).
+fn dark_shares(view: &View, a: P, b: P, centre: P) -> (f32, f32) {
     INSETS
         .iter()
         .map(|&inset| {
             let pts = along(view, a, b, centre, inset, 0.05, 0.95);
             pts.iter().filter(|p| p.1).count() as f32 / pts.len().max(1) as f32
         })
-        .fold(0.0, f32::max)
-}
-
-/// The share of dark points along a side (its middle 90 %), at the inset
-/// where it is lightest: a timing side has half its points light at any
-/// inset inside the symbol, a solid blob's side none; the darkest inset
-/// ([`solidity`]) would call a timing side of small modules solid where
-/// the threshold swells its dark modules into each other.
-fn openness(view: &View, a: P, b: P, centre: P) -> f32 {
-    INSETS
-        .iter()
-        .map(|&inset| {
-            let pts = along(view, a, b, centre, inset, 0.05, 0.95);
-            pts.iter().filter(|p| p.1).count() as f32 / pts.len().max(1) as f32
-        })
-        .fold(1.0, f32::min)
+        .fold((1.0, 0.0), |(lo, hi), s| (f32::min(lo, s), f32::max(hi, s)))
 }
 
 /// Step 1: the outline and the L corner: the best from rectangles round
@@ -328,11 +318,13 @@ fn find_l(view: &View, hull: &[P]) -> Vec<Outline> {
 /// and its legs are more solid than the best so far.
 fn consider(view: &View, o: Outline, best: &mut Option<(f32, Outline)>) {
     let c = o.centre();
-    let legs = solidity(view, o.bl, o.tl, c).min(solidity(view, o.bl, o.br, c));
+    let solidity = |a, b| dark_shares(view, a, b, c).1;
+    let openness = |a, b| dark_shares(view, a, b, c).0;
+    let legs = solidity(o.bl, o.tl).min(solidity(o.bl, o.br));
     if legs < SOLID || best.as_ref().is_some_and(|(s, _)| *s >= legs) {
         return;
     }
-    let timing = openness(view, o.tl, o.tr, c).max(openness(view, o.tr, o.br, c));
+    let timing = openness(o.tl, o.tr).max(openness(o.tr, o.br));
     if timing <= ALTERNATING {
         *best = Some((legs, o));
     }
@@ -410,6 +402,24 @@ fn fit_line(pts: &[P]) -> Option<(P, P)> {
     Some(((mx, my), (angle.cos(), angle.sin())))
 }
 
+/// A line fitted to `pts`, then refitted without the points more than
+/// [`EDGE_SLACK`] px off it (a notch of noise, a speck outside); `None`
+/// when fewer than `keep` (numerator, denominator) of the points are left
+/// (no straight edge there).
+fn fit_twice(pts: &[P], keep: (usize, usize)) -> Option<(P, P)> {
+    let (q, d) = fit_line(pts)?;
+    let off = |p: &P| ((p.0 - q.0) * d.1 - (p.1 - q.1) * d.0).abs();
+    let kept: Vec<P> = pts
+        .iter()
+        .copied()
+        .filter(|p| off(p) <= EDGE_SLACK)
+        .collect();
+    if kept.len() * keep.1 < pts.len() * keep.0 {
+        return None;
+    }
+    fit_line(&kept)
+}
+
 /// Where two lines cross.
 fn cross(l1: (P, P), l2: (P, P)) -> Option<P> {
     let ((p, d), (q, e)) = (l1, l2);
@@ -421,6 +431,20 @@ fn cross(l1: (P, P), l2: (P, P)) -> Option<P> {
     Some((p.0 + d.0 * t, p.1 + d.1 * t))
 }
 
+/// From 3 px outside `start`, inwards along `n` in half pixels up to
+/// `depth`: how far in the first dark pixel lies, and where.
+fn first_dark(view: &View, start: P, n: P, depth: f32) -> Option<(f32, P)> {
+    let mut s = -3.0;
+    while s < depth {
+        let p = (start.0 + n.0 * s, start.1 + n.1 * s);
+        if view.dark(p) {
+            return Some((s, p));
+        }
+        s += 0.5;
+    }
+    None
+}
+
 /// The outer edge of a leg of the L, fitted: from just outside the side
 /// from `a` to `b`, inwards until the first dark pixel, at points along
 /// it; a line through those, refitted without the ones more than
@@ -429,34 +453,13 @@ fn cross(l1: (P, P), l2: (P, P)) -> Option<P> {
 fn leg_edge(view: &View, a: P, b: P, centre: P) -> Option<(P, P)> {
     let n = inward(a, b, centre);
     let depth = 0.25 * dist(a, centre);
-    let mut pts = Vec::new();
-    for i in 0..LEG_POINTS {
-        let t = 0.1 + 0.8 * i as f32 / (LEG_POINTS - 1) as f32;
-        let start = lerp(a, b, t);
-        let mut s = -3.0;
-        while s < depth {
-            let p = (start.0 + n.0 * s, start.1 + n.1 * s);
-            if view.dark(p) {
-                pts.push(p);
-                break;
-            }
-            s += 0.5;
-        }
-    }
-    let line = fit_line(&pts)?;
-    let off = |p: &P| {
-        let ((q, d), (x, y)) = (line, *p);
-        ((x - q.0) * d.1 - (y - q.1) * d.0).abs()
-    };
-    let kept: Vec<P> = pts
-        .iter()
-        .copied()
-        .filter(|p| off(p) <= EDGE_SLACK)
+    let pts: Vec<P> = (0..LEG_POINTS)
+        .filter_map(|i| {
+            let t = 0.1 + 0.8 * i as f32 / (LEG_POINTS - 1) as f32;
+            first_dark(view, lerp(a, b, t), n, depth).map(|h| h.1)
+        })
         .collect();
-    if kept.len() * 3 < pts.len() * 2 {
-        return None;
-    }
-    fit_line(&kept)
+    fit_twice(&pts, (2, 3))
 }
 
 /// How far past its rough length a leg's end is sought from outside: the
@@ -468,8 +471,8 @@ const LEG_REACH: f32 = 1.12;
 /// Points per leg for its edge fit.
 const LEG_POINTS: usize = 24;
 
-/// Points further than this from a leg's first fit (px) are left out of
-/// the second.
+/// Points further than this from an edge's first fit (px) are left out of
+/// the second ([`fit_twice`]).
 const EDGE_SLACK: f32 = 1.5;
 
 /// A leg of the L: from the corner `from` along `d` (roughly `len` px),
@@ -668,16 +671,7 @@ fn timing_edge(view: &View, a: P, b: P, centre: P) -> Option<(P, P)> {
     let hits: Vec<Option<(f32, P)>> = (0..TIMING_POINTS)
         .map(|i| {
             let t = 0.05 + 0.9 * i as f32 / (TIMING_POINTS - 1) as f32;
-            let start = lerp(a, b, t);
-            let mut s = -3.0;
-            while s < depth {
-                let p = (start.0 + n.0 * s, start.1 + n.1 * s);
-                if view.dark(p) {
-                    return Some((s, p));
-                }
-                s += 0.5;
-            }
-            None
+            first_dark(view, lerp(a, b, t), n, depth)
         })
         .collect();
     let pts: Vec<P> = (0..hits.len())
@@ -689,20 +683,7 @@ fn timing_edge(view: &View, a: P, b: P, centre: P) -> Option<(P, P)> {
                 .map(|h| h.1)
         })
         .collect();
-    let line = fit_line(&pts)?;
-    let off = |p: &P| {
-        let ((q, d), (x, y)) = (line, *p);
-        ((x - q.0) * d.1 - (y - q.1) * d.0).abs()
-    };
-    let kept: Vec<P> = pts
-        .iter()
-        .copied()
-        .filter(|p| off(p) <= EDGE_SLACK)
-        .collect();
-    if kept.len() * 2 < pts.len() {
-        return None;
-    }
-    fit_line(&kept)
+    fit_twice(&pts, (1, 2))
 }
 
 /// Points per timing side for its edge fit: three or more per dark module

@@ -86,7 +86,7 @@ fn our_own_detector_reads_without_rxings() {
     let own = *plan
         .passes
         .iter()
-        .find(|p| p.crops && p.shrink == 1)
+        .find(|p| p.search && p.shrink == 1)
         .expect("the camera plan has our own pass");
     let mut below = Vec::new();
     for (class, floor) in floors {

@@ -42,6 +42,16 @@ fn retrying<T>(cmd: &mut Command, go: fn(&mut Command) -> std::io::Result<T>) ->
     unreachable!("the loop returns or panics")
 }
 
+/// The CLI with a client configuration and a data folder.
+pub fn cli(config: impl AsRef<Path>, data_dir: impl AsRef<Path>) -> Command {
+    let mut c = Command::new(bin());
+    c.arg("--config")
+        .arg(config.as_ref())
+        .arg("--data-dir")
+        .arg(data_dir.as_ref());
+    c
+}
+
 pub struct Server(pub Child);
 
 impl Drop for Server {
@@ -120,12 +130,7 @@ impl Lcg {
 }
 
 pub fn cc(dir: &Path, args: &[&str]) -> std::process::Output {
-    run(Command::new(bin())
-        .arg("--config")
-        .arg(dir.join("client.json"))
-        .arg("--data-dir")
-        .arg(dir.join("counter"))
-        .args(args))
+    run(cli(dir.join("client.json"), dir.join("counter")).args(args))
 }
 
 pub fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
